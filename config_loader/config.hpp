@@ -1,0 +1,104 @@
+#pragma once
+// The typed, validated configuration (SPEC section 2).  Produced only by
+// load_config(); every field holds its resolved value (defaults filled in,
+// suffixes applied, paths made absolute).  `origin` keeps where each dotted
+// key came from so later stages (data files, models) can report positions.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/diagnostics.hpp"
+
+namespace xbar {
+
+enum class CellKind { k1R, k1T1R, k2T2R };
+enum class Source { kRandom, kConstant, kFile };
+enum class WeightKind { kWeight, kConductance, kResistance };
+enum class InputKind { kNormalized, kVoltage };
+enum class SenseKind { kVirtualGround, kTia };
+enum class AnalysisKind { kOp, kTran, kRead };
+enum class EngineKind { kSpice, kNodal, kBoth };
+
+const char* to_string(CellKind);
+const char* to_string(SenseKind);
+const char* to_string(AnalysisKind);
+const char* to_string(EngineKind);
+
+struct Config {
+  std::string config_file;  // as given on the command line
+  std::string name = "xbar";
+
+  struct Tile {
+    int rows = 64;
+    int cols = 64;
+    CellKind cell = CellKind::k1R;
+  } tile;
+
+  struct Device {
+    std::string model = "linear";
+    std::map<std::string, double> params;  // model parameter overrides (SI units)
+    double g_on = 100e-6;
+    double g_off = 1e-6;
+    int levels = 0;
+    double variability_sigma = 0.0;
+    unsigned long long variability_seed = 1;
+  } device;
+
+  struct Weights {
+    Source source = Source::kRandom;
+    unsigned long long seed = 1;
+    double value = 1.0;
+    std::string file;  // absolute path when source == file
+    WeightKind kind = WeightKind::kWeight;
+  } weights;
+
+  struct Inputs {
+    Source source = Source::kRandom;
+    unsigned long long seed = 2;
+    double value = 1.0;
+    std::string file;
+    int vectors = 1;
+    InputKind kind = InputKind::kNormalized;
+    double v_read = 0.2;
+  } inputs;
+
+  struct Parasitics {
+    double r_wl = 1.0, r_bl = 1.0, c_wl = 0.0, c_bl = 0.0, r_gl = 0.0;
+  } parasitics;
+
+  struct Periphery {
+    double r_driver = 0.0;
+    double r_sense = 0.0;
+    SenseKind sense = SenseKind::kVirtualGround;
+    double tia_gain = 1e4;
+    double tia_r_f = 1e3;
+    int adc_bits = 0;
+  } periphery;
+
+  struct Transistor {
+    std::string model = "nmos";
+    double w = 0.5e-6, l = 0.1e-6, v_gate = 1.2;
+    std::vector<std::string> include;  // absolute paths
+  } transistor;
+
+  struct Analysis {
+    AnalysisKind type = AnalysisKind::kOp;
+  } analysis;
+
+  struct Simulator {
+    EngineKind engine = EngineKind::kSpice;
+    std::map<std::string, std::string> options;  // extra .options, validated
+  } simulator;
+
+  struct Output {
+    std::string dir = "out/xbar";  // absolute after loading
+  } output;
+
+  // Where each dotted key was set (config file position, or the --set
+  // argument).  Keys left at their defaults have no entry.
+  std::map<std::string, SourcePos> origin;
+  SourcePos where(const std::string& dotted_key) const;
+};
+
+}  // namespace xbar

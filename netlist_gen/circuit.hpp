@@ -1,0 +1,91 @@
+#pragma once
+// Circuit IR: nodes and elements, independent of any simulator's syntax.
+// Built from a TileSpec by build_tile_circuit(); rendered to SPICE text only
+// by write_spice_netlist(); checked by check_circuit_graph().
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "netlist_gen/tile_spec.hpp"
+
+namespace xbar {
+
+using NodeId = int;  // 0 is ground
+constexpr NodeId kGround = 0;
+
+enum class ElementKind {
+  kResistor,        // value = ohm
+  kCapacitor,       // value = F
+  kVoltageSource,   // value = DC volts; nodes {plus, minus}
+  kVcvs,            // nodes {out+, out-, ctrl+, ctrl-}, value = gain
+  kCell,            // memory device, nodes {a, b}; value = conductance at 0 V
+  kMosfet,          // nodes {drain, gate, source, bulk}; model name, w, l
+  kBatchSource,     // ideal voltage source whose value is picked per input
+                    // vector by an index source (nodes {plus, minus, index})
+};
+
+struct Element {
+  ElementKind kind;
+  std::string name;          // unique, SPICE-safe (made by the builder)
+  std::vector<NodeId> nodes;
+  double value = 0.0;
+  std::vector<double> batch_values;  // kBatchSource: one value per vector
+  std::string model;         // kMosfet: model name
+  double w = 0, l = 0;       // kMosfet
+  // Where the element belongs in the tile, for reports: row/col or -1.
+  int row = -1, col = -1;
+};
+
+// Which role each tile node plays, so results can be mapped back.
+struct TileNodeMap {
+  int rows = 0, phys_cols = 0;
+  std::vector<NodeId> wl;      // rows x phys_cols: WL(i,j)
+  std::vector<NodeId> bl;      // rows x phys_cols: BL(i,j) (the cell's bit-line side)
+  std::vector<NodeId> cell_mid;// 1T1R/2T2R: device-transistor junction; else empty
+  std::vector<NodeId> sense;   // phys_cols: S_j
+  std::vector<NodeId> tia_out; // phys_cols (tia only)
+  std::vector<std::string> driver_source;  // rows: name of the source V_i
+  std::vector<std::string> sense_source;   // phys_cols (virtual ground only)
+  std::string index_source;    // batch index source, empty for one vector
+  NodeId wl_at(int i, int j) const { return wl[static_cast<std::size_t>(i) * phys_cols + j]; }
+  NodeId bl_at(int i, int j) const { return bl[static_cast<std::size_t>(i) * phys_cols + j]; }
+};
+
+struct Circuit {
+  std::string title;
+  std::vector<std::string> node_names;  // index = NodeId; [0] = "0"
+  std::vector<Element> elements;
+  CellModel cell_model;
+  TransistorSpec transistor;  // for 1T1R/2T2R
+  std::vector<std::pair<std::string, std::string>> options;  // .options k=v ("" value: flag)
+  TileNodeMap map;
+  int vectors = 1;
+
+  NodeId add_node(const std::string& name);
+  std::size_t count(ElementKind kind) const;
+};
+
+// TileSpec -> circuit.  A resistance of 0 merges its two nodes.  For more than
+// one input vector the drivers become batch sources stepped by one index
+// source, so one circuit load and one analysis serve every vector.
+Circuit build_tile_circuit(const TileSpec& tile);
+
+// The analysis command that solves every vector of `c` ("op", or a dc sweep of
+// the index source).
+std::string analysis_command(const Circuit& c);
+
+// SPICE text, one line per entry: title first, `.end` last, no control lines.
+std::vector<std::string> write_spice_netlist(const Circuit& c);
+
+// Graph checks before any simulation (Boost.Graph): every node has a DC path
+// to ground or a source, no dangling element, element counts match the tile.
+// Throws InputError-free std::logic_error-derived CircuitError on failure,
+// since a bad circuit here is a generator bug or an impossible tile.
+struct CircuitCheckReport {
+  std::size_t nodes = 0, elements = 0;
+  std::vector<std::string> problems;
+  bool ok() const { return problems.empty(); }
+};
+CircuitCheckReport check_circuit_graph(const Circuit& c, const TileSpec& tile);
+
+}  // namespace xbar

@@ -1,0 +1,28 @@
+#pragma once
+// What an engine returns for a tile: the solved node voltages and currents of
+// every input vector, in tile coordinates.  Both engines (SPICE, nodal) fill
+// the same structure, so analysis and reports never depend on the engine.
+#include <string>
+#include <vector>
+
+namespace xbar {
+
+struct TileSolution {
+  std::string engine;   // "spice" or "nodal"
+  int vectors = 0, rows = 0, phys_cols = 0;
+  // [vector][physical column]: I_j per SPEC section 1 (virtual ground: the
+  // current from the array into S_j; tia: -V_out,j / r_f).
+  std::vector<std::vector<double>> column_current;
+  // [vector][physical column]: the current flowing from the array into S_j
+  // (through r_sense).  Equals column_current for virtual-ground sensing.
+  std::vector<std::vector<double>> array_current;
+  // [vector][i * phys_cols + j]: word-line and bit-line voltage at cell (i, j).
+  std::vector<std::vector<double>> v_wl, v_bl;
+  // [vector][row]: current delivered into the array by driver i.
+  std::vector<std::vector<double>> driver_current;
+  std::string simulator_version;  // e.g. "ngspice-46"
+  std::string log;                // the simulator's own output for this job
+  double elapsed_s = 0.0;
+};
+
+}  // namespace xbar

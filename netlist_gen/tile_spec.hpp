@@ -1,0 +1,70 @@
+#pragma once
+// The typed description of one crossbar tile: everything an engine needs to
+// build or solve the circuit, with every number resolved (conductances placed,
+// input voltages computed).  Both engines start from this, so they can only
+// disagree about the solution, never about the circuit (SPEC section 1).
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config_loader/config.hpp"
+
+namespace xbar {
+
+// Read-mode cell law.  Linear: I = g V.  Sinh: I = g v0 sinh(V / v0), whose
+// conductance at 0 V is g.  (Dynamic and drift models come with the model
+// library; they resolve to one of these laws for a read.)
+enum class CellLaw { kLinear, kSinh };
+
+struct CellModel {
+  std::string name = "linear";  // registry name
+  CellLaw law = CellLaw::kLinear;
+  double v0 = 0.3;              // sinh characteristic voltage, V
+  // Current through a cell of small-signal conductance g at voltage v.
+  double current(double g, double v) const;
+  // dI/dV at v.
+  double conductance(double g, double v) const;
+};
+
+struct TransistorSpec {
+  std::string model = "nmos";
+  double w = 0.5e-6, l = 0.1e-6, v_gate = 1.2;
+  std::vector<std::string> include;
+};
+
+struct TileSpec {
+  std::string name;
+  int rows = 0;          // word lines (inputs)
+  int cols = 0;          // logical columns (outputs)
+  CellKind cell = CellKind::k1R;
+  int phys_cols() const { return cell == CellKind::k2T2R ? 2 * cols : cols; }
+  // Physical column of logical column j: j for 1R/1T1R; 2j (plus) and 2j+1
+  // (minus) for 2T2R.
+  int plus_col(int j) const { return cell == CellKind::k2T2R ? 2 * j : j; }
+  int minus_col(int j) const { return 2 * j + 1; }
+
+  // Conductance at 0 V of cell (i, pj), row-major rows x phys_cols, in S.
+  // 0 is an absent cell.  These are the values placed in the netlist.
+  std::vector<double> g;
+  double g_at(int i, int pj) const { return g[static_cast<std::size_t>(i) * phys_cols() + pj]; }
+  CellModel model;
+
+  // Driver source voltages, one vector per input vector, each `rows` long.
+  std::vector<std::vector<double>> inputs;
+  int vectors() const { return static_cast<int>(inputs.size()); }
+
+  double r_wl = 0, r_bl = 0, r_gl = 0, c_wl = 0, c_bl = 0;
+  double r_driver = 0, r_sense = 0;
+  SenseKind sense = SenseKind::kVirtualGround;
+  double tia_gain = 1e4, tia_r_f = 1e3;
+  int adc_bits = 0;
+  TransistorSpec transistor;
+  std::map<std::string, std::string> spice_options;  // extra .options
+};
+
+// Builds the tile from a validated config: generates or reads weights and
+// inputs, quantizes, applies variability.  Data-file problems throw InputError
+// with positions in those files.
+TileSpec build_tile_spec(const Config& config);
+
+}  // namespace xbar

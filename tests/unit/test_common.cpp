@@ -1,0 +1,64 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "common/atomic_file.hpp"
+#include "common/diagnostics.hpp"
+#include "common/tolerance.hpp"
+
+using namespace xbar;
+
+TEST_CASE("tolerance is relative with an absolute floor") {
+  Tolerance t{1e-6, 1e-12};
+  CHECK(t.accepts(1.0, 1.0 + 0.9e-6));
+  CHECK_FALSE(t.accepts(1.0, 1.0 + 1.1e-6));
+  CHECK(t.accepts(0.0, 0.5e-12));       // the floor rules near zero
+  CHECK_FALSE(t.accepts(0.0, 2e-12));
+  CHECK(t.accepts(-2.0, -2.0 - 1.9e-6));  // relative to |expected|
+  CHECK_FALSE(t.accepts(1.0, std::nan("")));
+  CHECK(t.ratio(1.0, 1.0 + 0.5e-6) == doctest::Approx(0.5));
+}
+
+TEST_CASE("relative difference is signed and handles zero") {
+  CHECK(relative_difference(2.0, 1.0) == doctest::Approx(-0.5));
+  CHECK(relative_difference(-2.0, -1.0) == doctest::Approx(0.5));
+  CHECK(relative_difference(0.0, 0.0) == 0.0);
+  CHECK(std::isinf(relative_difference(0.0, 1.0)));
+}
+
+TEST_CASE("diagnostics render as file:line:col: error: message") {
+  Diagnostics d;
+  d.error({"a.yaml", 3, 7}, "bad value");
+  d.error({"a.yaml", 0, 0}, "no position");
+  CHECK(d.items()[0].str() == "a.yaml:3:7: error: bad value");
+  CHECK(d.items()[1].str() == "a.yaml: error: no position");
+  InputError e(d);
+  CHECK(e.diagnostics().size() == 2);
+  CHECK(std::string(e.what()) == "a.yaml:3:7: error: bad value");
+}
+
+TEST_CASE("atomic write leaves the old file when the writer throws") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "xbar_test_atomic";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path f = dir / "x.txt";
+  write_file_atomically(f, "first");
+  CHECK_THROWS(write_file_atomically(f, [](std::ostream& o) {
+    o << "partial";
+    throw std::runtime_error("boom");
+  }));
+  std::ifstream in(f);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  CHECK(ss.str() == "first");
+  // No temporary left behind.
+  int n = 0;
+  for ([[maybe_unused]] auto& e : fs::directory_iterator(dir)) ++n;
+  CHECK(n == 1);
+  fs::remove_all(dir);
+}
