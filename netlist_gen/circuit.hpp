@@ -78,9 +78,8 @@ std::string analysis_command(const Circuit& c);
 std::vector<std::string> write_spice_netlist(const Circuit& c);
 
 // Graph checks before any simulation (Boost.Graph): every node has a DC path
-// to ground or a source, no dangling element, element counts match the tile.
-// Throws InputError-free std::logic_error-derived CircuitError on failure,
-// since a bad circuit here is a generator bug or an impossible tile.
+// to ground or a source, no dangling cell, element counts match the tile.
+// A problem here is a generator bug, so the caller treats it as internal.
 struct CircuitCheckReport {
   std::size_t nodes = 0, elements = 0;
   std::vector<std::string> problems;

@@ -1,0 +1,191 @@
+#include "analysis/tile_analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "common/diagnostics.hpp"
+#include "common/tolerance.hpp"
+
+namespace xbar {
+
+std::vector<std::vector<double>> ideal_phys_currents(const TileSpec& t) {
+  const int PC = t.phys_cols();
+  std::vector<std::vector<double>> out(t.vectors(), std::vector<double>(PC, 0.0));
+  for (int v = 0; v < t.vectors(); ++v)
+    for (int i = 0; i < t.rows; ++i) {
+      const double vi = t.inputs[v][i];
+      for (int j = 0; j < PC; ++j) out[v][j] += t.g_at(i, j) * vi;
+    }
+  return out;
+}
+
+std::vector<double> logical_outputs(const TileSpec& t, const std::vector<double>& phys) {
+  if (t.cell != CellKind::k2T2R) return phys;
+  std::vector<double> out(t.cols);
+  for (int j = 0; j < t.cols; ++j) out[j] = phys[t.plus_col(j)] - phys[t.minus_col(j)];
+  return out;
+}
+
+namespace {
+
+void require_finite(const std::vector<std::vector<double>>& m, const char* what, const std::string& engine) {
+  for (std::size_t v = 0; v < m.size(); ++v)
+    for (std::size_t k = 0; k < m[v].size(); ++k)
+      if (!std::isfinite(m[v][k]))
+        throw SimulationError(fmt::format("{} result has a non-finite {} (vector {}, index {})", engine, what, v, k));
+}
+
+double sum_abs(const std::vector<double>& x) {
+  double s = 0;
+  for (double a : x) s += std::fabs(a);
+  return s;
+}
+
+}  // namespace
+
+KclReport check_solution(const TileSpec& t, const TileSolution& s, double rel_tol) {
+  const int PC = t.phys_cols();
+  if (s.vectors != t.vectors() || s.rows != t.rows || s.phys_cols != PC)
+    throw SimulationError(fmt::format("{} result has the wrong shape", s.engine));
+  require_finite(s.column_current, "column current", s.engine);
+  require_finite(s.array_current, "array current", s.engine);
+  require_finite(s.driver_current, "driver current", s.engine);
+  require_finite(s.v_wl, "word-line voltage", s.engine);
+  require_finite(s.v_bl, "bit-line voltage", s.engine);
+
+  KclReport r;
+  // Absolute floor: currents far below anything a sense amplifier resolves.
+  constexpr double kFloor = 1e-15;
+  for (int v = 0; v < s.vectors; ++v) {
+    const double into = [&] { double a = 0; for (double x : s.driver_current[v]) a += x; return a; }();
+    const double out = [&] { double a = 0; for (double x : s.array_current[v]) a += x; return a; }();
+    const double scale = std::max(sum_abs(s.array_current[v]), kFloor / rel_tol);
+    r.worst_global = std::max(r.worst_global, std::fabs(into - out) / scale);
+    if (t.cell != CellKind::k1R) continue;  // cell currents of transistor tiles need the transistor
+    std::vector<double> col_sum(PC, 0.0), col_max(PC, 0.0);
+    for (int i = 0; i < t.rows; ++i) {
+      double row_sum = 0, row_max = 0;
+      for (int j = 0; j < PC; ++j) {
+        const std::size_t k = static_cast<std::size_t>(i) * PC + j;
+        const double ic = t.model.current(t.g_at(i, j), s.v_wl[v][k] - s.v_bl[v][k]);
+        col_sum[j] += ic;
+        col_max[j] = std::max(col_max[j], std::fabs(ic));
+        row_sum += ic;
+        row_max = std::max(row_max, std::fabs(ic));
+      }
+      const double scale_row = std::max({std::fabs(s.driver_current[v][i]), row_max, kFloor / rel_tol});
+      r.worst_row = std::max(r.worst_row, std::fabs(row_sum - s.driver_current[v][i]) / scale_row);
+    }
+    for (int j = 0; j < PC; ++j) {
+      const double scale_col = std::max({std::fabs(s.array_current[v][j]), col_max[j], kFloor / rel_tol});
+      r.worst_column = std::max(r.worst_column, std::fabs(col_sum[j] - s.array_current[v][j]) / scale_col);
+    }
+  }
+  const double worst = std::max({r.worst_global, r.worst_column, r.worst_row});
+  if (!(worst <= rel_tol))
+    throw SimulationError(fmt::format(
+        "{} result fails the KCL check: residual {:.3g} relative (global {:.3g}, per column {:.3g}, per row {:.3g}; "
+        "limit {:.3g})",
+        s.engine, worst, r.worst_global, r.worst_column, r.worst_row, rel_tol));
+  return r;
+}
+
+double adc_full_scale(const TileSpec& t) {
+  double vmax = 0, gmax = 0;
+  for (const auto& vec : t.inputs)
+    for (double v : vec) vmax = std::max(vmax, std::fabs(v));
+  for (double g : t.g) gmax = std::max(gmax, g);
+  return t.rows * vmax * gmax;
+}
+
+double adc_quantize(double i, double full_scale, int bits) {
+  if (bits <= 0 || full_scale <= 0) return i;
+  const double levels = std::ldexp(1.0, bits - 1) - 1;  // codes -levels..levels
+  const double lsb = full_scale / levels;
+  const double code = std::clamp(std::round(i / lsb), -levels, levels);
+  return code * lsb;
+}
+
+TileAnalysis analyze_tile(const TileSpec& t, const TileSolution* spice, const TileSolution* nodal) {
+  TileAnalysis a;
+  const TileSolution* primary = spice ? spice : nodal;
+  a.primary = primary ? primary->engine : "";
+  const auto ideal = ideal_phys_currents(t);
+  const double fs = adc_full_scale(t);
+  Metrics& m = a.metrics;
+  double rel_sum = 0;
+  std::size_t rel_n = 0;
+  double adc_worst = 0;
+  double spice_nodal = 0;
+  for (int v = 0; v < t.vectors(); ++v) {
+    const auto ideal_l = logical_outputs(t, ideal[v]);
+    std::vector<double> spice_l, nodal_l;
+    if (spice) spice_l = logical_outputs(t, spice->column_current[v]);
+    if (nodal) nodal_l = logical_outputs(t, nodal->column_current[v]);
+    const auto& prim = spice ? spice_l : nodal_l;
+    double max_ideal = 0, sq = 0, max_spice = 0;
+    for (double x : ideal_l) max_ideal = std::max(max_ideal, std::fabs(x));
+    for (double x : spice_l) max_spice = std::max(max_spice, std::fabs(x));
+    for (int j = 0; j < t.cols; ++j) {
+      ColumnRecord rec;
+      rec.vector = v;
+      rec.col = j;
+      rec.i_ideal = ideal_l[j];
+      if (spice) rec.i_spice = spice_l[j];
+      if (nodal) rec.i_nodal = nodal_l[j];
+      if (primary) {
+        const double d = prim[j] - ideal_l[j];
+        sq += d * d;
+        if (ideal_l[j] != 0.0) {
+          rec.rel_err = relative_difference(ideal_l[j], prim[j]);
+          m.max_rel_err = std::max(m.max_rel_err, std::fabs(*rec.rel_err));
+          rel_sum += std::fabs(*rec.rel_err);
+          ++rel_n;
+        }
+        if (t.adc_bits > 0) {
+          rec.i_adc = adc_quantize(prim[j], fs, t.adc_bits);
+          if (ideal_l[j] != 0.0) adc_worst = std::max(adc_worst, std::fabs(relative_difference(ideal_l[j], *rec.i_adc)));
+        }
+      }
+      if (spice && nodal) {
+        // Relative to the column, floored at 1e-9 of the largest column so a
+        // near-zero column does not dominate.
+        const double scale = std::max(std::fabs(spice_l[j]), 1e-9 * max_spice);
+        if (scale > 0) spice_nodal = std::max(spice_nodal, std::fabs(spice_l[j] - nodal_l[j]) / scale);
+      }
+      a.columns.push_back(rec);
+    }
+    if (primary && max_ideal > 0) m.nrmse = std::max(m.nrmse, std::sqrt(sq / t.cols) / max_ideal);
+  }
+  m.mean_rel_err = rel_n ? rel_sum / static_cast<double>(rel_n) : 0.0;
+  if (spice && nodal) m.spice_vs_nodal = spice_nodal;
+  if (t.adc_bits > 0) m.adc_max_rel_err = adc_worst;
+  if (primary) {
+    // IR drop: the voltage a cell loses against the ideal (V_i across it).
+    double drop_sum = 0;
+    std::size_t drop_n = 0;
+    const int PC = t.phys_cols();
+    for (int v = 0; v < t.vectors(); ++v)
+      for (int i = 0; i < t.rows; ++i) {
+        const double vi = t.inputs[v][i];
+        for (int j = 0; j < PC; ++j) {
+          if (t.g_at(i, j) <= 0) continue;
+          const std::size_t k = static_cast<std::size_t>(i) * PC + j;
+          const double drop_v = vi - (primary->v_wl[v][k] - primary->v_bl[v][k]);
+          m.max_ir_drop_v = std::max(m.max_ir_drop_v, std::fabs(drop_v));
+          if (vi != 0.0) {
+            const double frac = drop_v / std::fabs(vi);
+            m.max_ir_drop = std::max(m.max_ir_drop, frac);
+            drop_sum += frac;
+            ++drop_n;
+          }
+        }
+      }
+    m.mean_ir_drop = drop_n ? drop_sum / static_cast<double>(drop_n) : 0.0;
+  }
+  return a;
+}
+
+}  // namespace xbar

@@ -1,0 +1,66 @@
+#pragma once
+// Ideal matrix-vector product, per-column error, result checks (KCL) and the
+// summary metrics of SPEC section 4.  Works on TileSolutions, so it never
+// depends on which engine produced them.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netlist_gen/tile_solution.hpp"
+#include "netlist_gen/tile_spec.hpp"
+
+namespace xbar {
+
+// I_ideal[v][pj] = sum_i G_ij V_i, with the placed conductances and the driver
+// source voltages (SPEC section 1).
+std::vector<std::vector<double>> ideal_phys_currents(const TileSpec& t);
+// Logical outputs from physical column values: the same for 1R/1T1R, I+ - I-
+// for 2T2R.
+std::vector<double> logical_outputs(const TileSpec& t, const std::vector<double>& phys);
+
+// KCL and sanity checks on an engine's result: every value finite; the sum of
+// driver currents equals the sum of currents into the sense nodes; per column
+// (1R), the cell currents computed from the node voltages add up to the
+// column current.  Throws SimulationError naming the worst violation.
+struct KclReport {
+  double worst_global = 0;   // |sum drivers - sum columns| / sum |columns|, worst vector
+  double worst_column = 0;   // per-column residual relative to the column's largest current
+  double worst_row = 0;      // per-row residual relative to the driver current
+};
+KclReport check_solution(const TileSpec& t, const TileSolution& s, double rel_tol = 1e-6);
+
+struct ColumnRecord {
+  int vector = 0, col = 0;
+  double i_ideal = 0;
+  std::optional<double> i_spice, i_nodal;
+  std::optional<double> rel_err;  // of the primary engine; empty where i_ideal is 0
+  std::optional<double> i_adc;    // ADC-quantized primary current (periphery.adc.bits > 0)
+};
+
+struct Metrics {
+  double max_rel_err = 0;   // max |rel_err|
+  double mean_rel_err = 0;  // mean |rel_err|
+  double nrmse = 0;         // RMS(i_sim - i_ideal) / max|i_ideal| per vector, worst vector
+  std::optional<double> spice_vs_nodal;  // worst |i_spice - i_nodal| / |i_spice| (floored)
+  double max_ir_drop = 0;   // max over cells of (V_i - v_cell) / |V_i|: the IR-drop fraction
+  double mean_ir_drop = 0;  // mean of the same over present cells
+  double max_ir_drop_v = 0; // max over cells of |V_i - v_cell| in volts
+  std::optional<double> adc_max_rel_err;  // of the ADC output against the ideal
+  KclReport kcl;            // of the primary engine
+};
+
+struct TileAnalysis {
+  std::string primary;                      // "spice" or "nodal"
+  std::vector<ColumnRecord> columns;        // vector-major, then logical column
+  Metrics metrics;
+};
+
+TileAnalysis analyze_tile(const TileSpec& t, const TileSolution* spice, const TileSolution* nodal);
+
+// ADC model: a uniform mid-tread quantizer of `bits` over [-full_scale, full_scale].
+double adc_quantize(double i, double full_scale, int bits);
+// Full scale of the ADC: every row at the largest input magnitude into g_on
+// cells of one column (the largest ideal current the tile can produce).
+double adc_full_scale(const TileSpec& t);
+
+}  // namespace xbar

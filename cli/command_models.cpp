@@ -1,0 +1,43 @@
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "common/diagnostics.hpp"
+#include "common/exit_codes.hpp"
+#include "models/registry.hpp"
+
+namespace xbar {
+
+static const char* kind_name(ModelKind k) { return k == ModelKind::kCell ? "cell" : "transistor"; }
+
+static std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+  return s;
+}
+
+int command_models(const std::string& name) {
+  if (name.empty()) {
+    fmt::print("{:<14} {:<11} {:<13} {}\n", "MODEL", "KIND", "ANALYSES", "SUMMARY");
+    for (const auto& m : model_registry()) {
+      fmt::print("{:<14} {:<11} {:<13} {}\n", m.name, kind_name(m.kind), join(m.analyses), m.summary);
+      for (const auto& p : m.params)
+        fmt::print("    {:<10} {:>10g} {:<4} [{:g}, {:g}]  {}\n", p.name, p.default_value, p.unit, p.min, p.max, p.meaning);
+    }
+    return kExitOk;
+  }
+  const ModelInfo* m = find_model(name);
+  if (m == nullptr) {
+    const std::string near = nearest_model_name(name);
+    throw InputError(SourcePos{"<command line>", 0, 0},
+                     fmt::format("unknown model '{}'{}", name, near.empty() ? "" : fmt::format("; did you mean '{}'?", near)));
+  }
+  fmt::print("model:     {}\nkind:      {}\nsummary:   {}\nequation:  {}\nanalyses:  {}\nsource:    {}\n", m->name,
+             kind_name(m->kind), m->summary, m->equation, join(m->analyses), m->source);
+  if (!m->file.empty()) fmt::print("file:      {}\n", model_file_path(m->file));
+  fmt::print("parameters:{}\n", m->params.empty() ? " none" : "");
+  for (const auto& p : m->params)
+    fmt::print("  {:<10} default {:g} {}, range [{:g}, {:g}]: {}\n", p.name, p.default_value, p.unit, p.min, p.max, p.meaning);
+  return kExitOk;
+}
+
+}  // namespace xbar

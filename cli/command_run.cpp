@@ -1,0 +1,86 @@
+// xbar run / gen / check.
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/terminal_reporter.hpp"
+#include "common/atomic_file.hpp"
+#include "common/exit_codes.hpp"
+#include "config_loader/loader.hpp"
+#include "report/run_outputs.hpp"
+#include "runner/run_job.hpp"
+
+namespace xbar {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Leaves the simulator's own words and the netlist where the user can read
+// them, and removes result files of an earlier run that could be mistaken for
+// this one's.
+void keep_failure_evidence(const fs::path& dir, const std::vector<std::string>& netlist, const std::string& log) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return;
+  for (const char* stale : {"summary.json", "columns.csv", "cells.csv"}) fs::remove(dir / stale, ec);
+  if (!netlist.empty())
+    write_file_atomically(dir / "netlist.cir", [&](std::ostream& out) {
+      for (const auto& l : netlist) out << l << '\n';
+    });
+  if (!log.empty()) write_file_atomically(dir / "ngspice.log", log);
+}
+
+}  // namespace
+
+int command_run(const CommonOptions& opt, const std::string& out_dir, double time_limit_s, double max_memory_gb) {
+  TerminalReporter reporter(opt.verbose);
+  const Config config = load_config(opt.config, opt.sets);
+  const fs::path dir = out_dir.empty() ? fs::path(config.output.dir) : fs::path(out_dir);
+  RunContext ctx;
+  ctx.reporter = &reporter;
+  ctx.limits.time_limit_s = time_limit_s;
+  ctx.limits.memory_limit_bytes = static_cast<std::size_t>(max_memory_gb * 1e9);
+  std::vector<std::string> netlist;
+  RunResult r;
+  try {
+    r = run_job(config, ctx, &netlist);
+  } catch (const SimulationError& e) {
+    keep_failure_evidence(dir, netlist, e.detail());
+    fmt::print(stderr, "xbar: the netlist and the ngspice log are in {}\n", dir.string());
+    throw;
+  }
+  write_run_outputs(r, dir);
+  const Metrics& m = r.analysis.metrics;
+  fmt::print("{}: {}x{} {} via {}, {} vector(s), {:.3f} s\n", config.name, r.tile.rows, r.tile.cols,
+             to_string(r.tile.cell), to_string(config.simulator.engine), r.tile.vectors(), r.elapsed_s);
+  fmt::print("  max_rel_err {:.4e}  mean_rel_err {:.4e}  nrmse {:.4e}  max_ir_drop {:.4e}\n", m.max_rel_err,
+             m.mean_rel_err, m.nrmse, m.max_ir_drop);
+  if (m.spice_vs_nodal) fmt::print("  spice_vs_nodal {:.3e}\n", *m.spice_vs_nodal);
+  fmt::print("  outputs in {}\n", dir.string());
+  return kExitOk;
+}
+
+int command_gen(const CommonOptions& opt, const std::string& out_file) {
+  const Config config = load_config(opt.config, opt.sets);
+  const std::vector<std::string> netlist = generate_netlist(config);
+  if (out_file.empty() || out_file == "-") {
+    for (const auto& l : netlist) std::cout << l << '\n';
+  } else {
+    write_file_atomically(out_file, [&](std::ostream& out) {
+      for (const auto& l : netlist) out << l << '\n';
+    });
+  }
+  return kExitOk;
+}
+
+int command_check(const CommonOptions& opt) {
+  const Config config = load_config(opt.config, opt.sets);
+  check_supported(config);
+  std::cout << resolved_yaml(config);
+  return kExitOk;
+}
+
+}  // namespace xbar

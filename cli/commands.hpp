@@ -1,0 +1,20 @@
+#pragma once
+// One function per `xbar` command; each returns the exit code (SPEC section 5)
+// and lets InputError / SimulationError escape to main(), which reports them.
+#include <string>
+#include <vector>
+
+namespace xbar {
+
+struct CommonOptions {
+  std::string config;
+  std::vector<std::string> sets;  // --set KEY=VALUE, in order
+  bool verbose = false;
+};
+
+int command_run(const CommonOptions& opt, const std::string& out_dir, double time_limit_s, double max_memory_gb);
+int command_gen(const CommonOptions& opt, const std::string& out_file);
+int command_check(const CommonOptions& opt);
+int command_models(const std::string& name);
+
+}  // namespace xbar

@@ -1,0 +1,90 @@
+// xbar: SPICE-level co-simulation of analog in-memory-computing crossbars.
+// The only place that prints to the terminal and decides exit codes.
+#include <clocale>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "common/diagnostics.hpp"
+#include "common/exit_codes.hpp"
+
+using namespace xbar;
+
+namespace {
+
+void add_common(CLI::App* cmd, CommonOptions& o) {
+  cmd->add_option("CONFIG", o.config, "YAML config file")->required();
+  cmd->add_option("--set", o.sets, "override a config key by its dotted path: --set parasitics.r_wl=2.5")
+      ->allow_extra_args(false);  // one KEY=VALUE per --set, repeatable
+  cmd->add_flag("-v,--verbose", o.verbose, "say what is being done");
+}
+
+void print_tail(const std::string& log, std::size_t max_lines) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < log.size()) {
+    std::size_t end = log.find('\n', start);
+    if (end == std::string::npos) end = log.size();
+    if (end > start) lines.push_back(log.substr(start, end - start));
+    start = end + 1;
+  }
+  const std::size_t from = lines.size() > max_lines ? lines.size() - max_lines : 0;
+  for (std::size_t k = from; k < lines.size(); ++k) fmt::print(stderr, "  | {}\n", lines[k]);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setlocale(LC_ALL, "C");
+  CLI::App app{"xbar: SPICE-level co-simulation of analog in-memory-computing crossbars"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "xbar 0.1.0");
+
+  CommonOptions common;
+  std::string out;
+  double time_limit = 0, max_memory = 0;
+  std::string model_name;
+
+  auto* run = app.add_subcommand("run", "simulate one config and write its outputs");
+  add_common(run, common);
+  run->add_option("-o,--output", out, "output folder (default: output.dir of the config)");
+  run->add_option("--time-limit", time_limit, "seconds one simulation may take (0: none)")->check(CLI::NonNegativeNumber);
+  run->add_option("--max-memory", max_memory, "GB the simulator may use (0: none)")->check(CLI::NonNegativeNumber);
+
+  auto* gen = app.add_subcommand("gen", "write the netlist only");
+  add_common(gen, common);
+  gen->add_option("-o,--output", out, "netlist file (default: standard output)");
+
+  auto* check = app.add_subcommand("check", "validate a config; print it with every default filled in");
+  add_common(check, common);
+
+  auto* models = app.add_subcommand("models", "list the device models, or one model's parameters");
+  models->add_option("NAME", model_name, "a model name");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitBadInput;
+  }
+
+  try {
+    if (*run) return command_run(common, out, time_limit, max_memory);
+    if (*gen) return command_gen(common, out);
+    if (*check) return command_check(common);
+    if (*models) return command_models(model_name);
+    return kExitBadInput;
+  } catch (const InputError& e) {
+    fmt::print(stderr, "{}", e.diagnostics().str());
+    return kExitBadInput;
+  } catch (const SimulationError& e) {
+    fmt::print(stderr, "xbar: error: simulation failed: {}\n", e.what());
+    if (!e.detail().empty()) print_tail(e.detail(), 15);
+    return kExitSimFailed;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "xbar: internal error: {}\n", e.what());
+    return kExitInternal;
+  }
+}

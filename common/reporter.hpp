@@ -1,0 +1,15 @@
+#pragma once
+// How library code tells the user something without printing: the command
+// line hands in a Reporter and decides where its words go.
+#include <string_view>
+
+namespace xbar {
+
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  virtual void note(std::string_view) {}      // progress, facts worth a line
+  virtual void warning(std::string_view) {}   // something the user should act on
+};
+
+}  // namespace xbar

@@ -1,0 +1,103 @@
+// Structural checks of a circuit before any simulation, with Boost.Graph.
+// A floating node makes ngspice fall back to gmin stepping and return an
+// arbitrary "successful" answer, so it must be ruled out here.
+#include <map>
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/connected_components.hpp>
+#include <fmt/format.h>
+
+#include "netlist_gen/circuit.hpp"
+
+namespace xbar {
+namespace {
+
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+
+// The terminal pairs through which an element conducts at DC.
+std::vector<std::pair<NodeId, NodeId>> dc_paths(const Element& e) {
+  switch (e.kind) {
+    case ElementKind::kResistor:
+    case ElementKind::kVoltageSource:
+    case ElementKind::kBatchSource:
+    case ElementKind::kCell: return {{e.nodes[0], e.nodes[1]}};
+    case ElementKind::kVcvs: return {{e.nodes[0], e.nodes[1]}};  // the output branch only
+    case ElementKind::kMosfet: return {{e.nodes[0], e.nodes[2]}};  // drain-source channel
+    case ElementKind::kCapacitor: return {};
+  }
+  return {};
+}
+
+// What the tile should contain, computed from the TileSpec alone.
+std::map<ElementKind, std::size_t> expected_counts(const TileSpec& t) {
+  const std::size_t R = t.rows, PC = t.phys_cols();
+  std::size_t cells = 0;
+  for (double g : t.g) cells += g > 0;
+  std::map<ElementKind, std::size_t> n;
+  const bool batch = t.vectors() > 1;
+  n[ElementKind::kCell] = cells;
+  n[ElementKind::kResistor] = (t.r_driver > 0 ? R : 0) + (t.r_wl > 0 ? R * (PC - 1) : 0) +
+                              (t.r_bl > 0 ? PC * (R - 1) : 0) + (t.r_sense > 0 ? PC : 0) +
+                              (t.sense == SenseKind::kTia ? PC : 0);
+  n[ElementKind::kVoltageSource] = (batch ? 1 : R) + (t.sense == SenseKind::kVirtualGround ? PC : 0);
+  n[ElementKind::kBatchSource] = batch ? R : 0;
+  n[ElementKind::kVcvs] = t.sense == SenseKind::kTia ? PC : 0;
+  return n;
+}
+
+const char* kind_name(ElementKind k) {
+  switch (k) {
+    case ElementKind::kResistor: return "resistors";
+    case ElementKind::kCapacitor: return "capacitors";
+    case ElementKind::kVoltageSource: return "voltage sources";
+    case ElementKind::kVcvs: return "amplifiers";
+    case ElementKind::kCell: return "cells";
+    case ElementKind::kMosfet: return "transistors";
+    case ElementKind::kBatchSource: return "batch sources";
+  }
+  return "?";
+}
+
+}  // namespace
+
+CircuitCheckReport check_circuit_graph(const Circuit& c, const TileSpec& tile) {
+  CircuitCheckReport r;
+  r.nodes = c.node_names.size();
+  r.elements = c.elements.size();
+  Graph g(c.node_names.size());
+  std::vector<int> terminals(c.node_names.size(), 0);
+  for (const auto& e : c.elements) {
+    for (NodeId n : e.nodes) {
+      if (n < 0 || static_cast<std::size_t>(n) >= c.node_names.size()) {
+        r.problems.push_back(fmt::format("element {} names node {} which does not exist", e.name, n));
+        return r;
+      }
+      ++terminals[n];
+    }
+    for (auto [a, b] : dc_paths(e)) boost::add_edge(a, b, g);
+  }
+  std::vector<int> component(c.node_names.size());
+  boost::connected_components(g, component.data());
+  for (std::size_t n = 1; n < c.node_names.size(); ++n) {
+    if (component[n] != component[kGround])
+      r.problems.push_back(fmt::format("node {} has no DC path to ground or a source", c.node_names[n]));
+    if (r.problems.size() >= 20) break;
+  }
+  // A dangling element hangs from a node nothing else touches.  Word- and
+  // bit-line ends beyond an absent cell are open by design (SPEC), so only
+  // cells and sources count.
+  for (const auto& e : c.elements) {
+    if (e.kind != ElementKind::kCell && e.kind != ElementKind::kVoltageSource && e.kind != ElementKind::kBatchSource)
+      continue;
+    for (NodeId n : e.nodes)
+      if (n != kGround && terminals[n] == 1 && e.kind == ElementKind::kCell)
+        r.problems.push_back(fmt::format("cell {} dangles at node {}", e.name, c.node_names[n]));
+  }
+  for (const auto& [kind, want] : expected_counts(tile)) {
+    const std::size_t have = c.count(kind);
+    if (have != want) r.problems.push_back(fmt::format("{} {} in the circuit; the tile needs {}", have, kind_name(kind), want));
+  }
+  return r;
+}
+
+}  // namespace xbar

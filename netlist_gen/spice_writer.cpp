@@ -1,0 +1,125 @@
+// Circuit IR -> SPICE text.  The only place in the project that writes
+// netlist syntax.  Every name is checked SPICE-safe and unique here, so no
+// config string can smuggle a control line into the simulator.
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "netlist_gen/circuit.hpp"
+
+namespace xbar {
+namespace {
+
+// Names are made by the builder from indices; this guards against a bug (or a
+// future user-named element) producing anything a SPICE parser would read as
+// more than a name.
+bool is_spice_safe_name(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char ch : s) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool is_safe_option_token(const std::string& s) {
+  for (char ch : s) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                    ch == '_' || ch == '.' || ch == '-' || ch == '+';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Full precision, so the netlist holds exactly the values the ideal reference uses.
+std::string num(double v) { return fmt::format("{:.17g}", v); }
+
+class Writer {
+ public:
+  explicit Writer(const Circuit& c) : c_(c) {}
+
+  std::vector<std::string> write() {
+    out_.push_back(c_.title);  // first line: the title (names are checked in the loader)
+    for (const auto& e : c_.elements) element(e);
+    std::string opts = ".options";
+    for (const auto& [k, v] : c_.options) {
+      if (!is_safe_option_token(k) || !is_safe_option_token(v))
+        throw std::invalid_argument(fmt::format("unsafe simulator option '{}={}'", k, v));
+      opts += v.empty() ? fmt::format(" {}", k) : fmt::format(" {}={}", k, v);
+    }
+    out_.push_back(opts);
+    out_.push_back(".end");
+    return std::move(out_);
+  }
+
+ private:
+  const std::string& node(NodeId n) const {
+    const std::string& s = c_.node_names.at(static_cast<std::size_t>(n));
+    if (n != kGround && !is_spice_safe_name(s)) throw std::invalid_argument(fmt::format("unsafe node name '{}'", s));
+    return s;
+  }
+
+  void element(const Element& e) {
+    if (!is_spice_safe_name(e.name)) throw std::invalid_argument(fmt::format("unsafe element name '{}'", e.name));
+    if (!names_.insert(e.name).second) throw std::invalid_argument(fmt::format("duplicate element name '{}'", e.name));
+    switch (e.kind) {
+      case ElementKind::kResistor:
+        out_.push_back(fmt::format("{} {} {} {}", e.name, node(e.nodes[0]), node(e.nodes[1]), num(e.value)));
+        break;
+      case ElementKind::kCapacitor:
+        out_.push_back(fmt::format("{} {} {} {}", e.name, node(e.nodes[0]), node(e.nodes[1]), num(e.value)));
+        break;
+      case ElementKind::kVoltageSource:
+        out_.push_back(fmt::format("{} {} {} dc {}", e.name, node(e.nodes[0]), node(e.nodes[1]), num(e.value)));
+        break;
+      case ElementKind::kVcvs:
+        out_.push_back(fmt::format("{} {} {} {} {} {}", e.name, node(e.nodes[0]), node(e.nodes[1]), node(e.nodes[2]),
+                                   node(e.nodes[3]), num(e.value)));
+        break;
+      case ElementKind::kBatchSource: batch_source(e); break;
+      case ElementKind::kCell: cell(e); break;
+      case ElementKind::kMosfet:
+        out_.push_back(fmt::format("{} {} {} {} {} {} w={} l={}", e.name, node(e.nodes[0]), node(e.nodes[1]),
+                                   node(e.nodes[2]), node(e.nodes[3]), e.model, num(e.w), num(e.l)));
+        break;
+    }
+  }
+
+  void cell(const Element& e) {
+    const std::string& a = node(e.nodes[0]);
+    const std::string& b = node(e.nodes[1]);
+    if (c_.cell_model.law == CellLaw::kLinear) {
+      out_.push_back(fmt::format("{} {} {} {}", e.name, a, b, num(1.0 / e.value)));
+    } else {
+      const double v0 = c_.cell_model.v0;
+      out_.push_back(fmt::format("{} {} {} i = {} * sinh(v({}, {}) / {})", e.name, a, b, num(e.value * v0), a, b, num(v0)));
+    }
+  }
+
+  // Picks the value of the present input vector: a piecewise-linear function of
+  // the index source, exact at every integer index.
+  void batch_source(const Element& e) {
+    out_.push_back(fmt::format("{} {} {} v = pwl(v({})", e.name, node(e.nodes[0]), node(e.nodes[1]), node(e.nodes[2])));
+    std::string line = "+";
+    for (std::size_t k = 0; k < e.batch_values.size(); ++k) {
+      line += fmt::format(", {}, {}", k, num(e.batch_values[k]));
+      if (line.size() > 200) {
+        out_.push_back(std::move(line));
+        line = "+";
+      }
+    }
+    line += ")";
+    out_.push_back(std::move(line));
+  }
+
+  const Circuit& c_;
+  std::vector<std::string> out_;
+  std::set<std::string> names_;
+};
+
+}  // namespace
+
+std::vector<std::string> write_spice_netlist(const Circuit& c) { return Writer(c).write(); }
+
+}  // namespace xbar

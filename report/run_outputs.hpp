@@ -1,0 +1,23 @@
+#pragma once
+// The files of SPEC section 4, each written whole or not at all.
+#include <filesystem>
+#include <string>
+
+#include "runner/run_job.hpp"
+
+namespace xbar {
+
+// Writes summary.json, columns.csv, cells.csv, netlist.cir (when SPICE ran)
+// and resolved.yaml into `dir` (created if missing).  summary.json is written
+// last, so its presence marks a complete set.
+void write_run_outputs(const RunResult& r, const std::filesystem::path& dir);
+
+// The pieces, for tests and for sweeps that keep only some files.
+std::string summary_json(const RunResult& r);
+void write_columns_csv(const RunResult& r, std::ostream& out);
+void write_cells_csv(const RunResult& r, std::ostream& out);
+
+// Shortest text that reads back as the same double ("" for a missing value).
+std::string csv_number(double v);
+
+}  // namespace xbar

@@ -1,0 +1,82 @@
+#include "runner/run_job.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "netlist_gen/circuit.hpp"
+#include "nodal/nodal_solver.hpp"
+#include "runner/spice_engine.hpp"
+
+namespace xbar {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Circuit checked_circuit(const TileSpec& tile) {
+  Circuit c = build_tile_circuit(tile);
+  const CircuitCheckReport report = check_circuit_graph(c, tile);
+  if (!report.ok()) {
+    std::string msg = "the generated circuit fails its structural check:";
+    for (const auto& p : report.problems) msg += "\n  " + p;
+    throw std::logic_error(msg);  // a generator bug: internal error
+  }
+  return c;
+}
+
+}  // namespace
+
+void check_supported(const Config& c) {
+  Diagnostics d;
+  if (c.tile.cell != CellKind::k1R)
+    d.error(c.where("tile.cell"), fmt::format("cell '{}' is not supported by this build yet (1R only)", to_string(c.tile.cell)));
+  if (c.analysis.type != AnalysisKind::kOp)
+    d.error(c.where("analysis.type"),
+            fmt::format("analysis '{}' is not supported by this build yet (op only)", to_string(c.analysis.type)));
+  if (!d.empty()) throw InputError(std::move(d));
+}
+
+std::vector<std::string> generate_netlist(const Config& config) {
+  check_supported(config);
+  const TileSpec tile = build_tile_spec(config);
+  return write_spice_netlist(checked_circuit(tile));
+}
+
+RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string>* netlist_out) {
+  const auto t0 = std::chrono::steady_clock::now();
+  check_supported(config);
+  RunResult r;
+  r.config = config;
+  r.tile = build_tile_spec(config);
+  const EngineKind engine = config.simulator.engine;
+  if (engine != EngineKind::kNodal) {
+    const Circuit circuit = checked_circuit(r.tile);
+    r.netlist = write_spice_netlist(circuit);
+    if (netlist_out) *netlist_out = r.netlist;
+    std::unique_ptr<Simulator> own;
+    Simulator* sim = ctx.simulator;
+    if (sim == nullptr) {
+      own = make_isolated_simulator(ctx.limits);
+      sim = own.get();
+    }
+    if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice on {} lines", r.netlist.size()));
+    r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim);
+    r.ngspice_version = r.spice->simulator_version;
+    r.analysis.metrics.kcl = check_solution(r.tile, *r.spice);
+  }
+  if (engine != EngineKind::kSpice) {
+    r.nodal = solve_nodal(r.tile);
+    const KclReport k = check_solution(r.tile, *r.nodal);
+    if (engine == EngineKind::kNodal) r.analysis.metrics.kcl = k;
+  }
+  const KclReport kcl = r.analysis.metrics.kcl;
+  r.analysis = analyze_tile(r.tile, r.spice ? &*r.spice : nullptr, r.nodal ? &*r.nodal : nullptr);
+  r.analysis.metrics.kcl = kcl;
+  r.elapsed_s = seconds_since(t0);
+  return r;
+}
+
+}  // namespace xbar

@@ -1,0 +1,48 @@
+#pragma once
+// One simulation job, end to end: config -> tile -> circuit -> checks ->
+// engine(s) -> result checks -> analysis.  Sweeps and the regression suite run
+// jobs through this same function.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/tile_analysis.hpp"
+#include "common/reporter.hpp"
+#include "config_loader/config.hpp"
+#include "netlist_gen/tile_solution.hpp"
+#include "netlist_gen/tile_spec.hpp"
+#include "spice_bridge/simulator.hpp"
+
+namespace xbar {
+
+struct RunResult {
+  Config config;
+  TileSpec tile;
+  std::vector<std::string> netlist;  // when SPICE ran (or was generated)
+  std::optional<TileSolution> spice, nodal;
+  TileAnalysis analysis;
+  std::string ngspice_version;
+  double elapsed_s = 0;
+};
+
+// Where SPICE jobs run.  The default isolates each job in a child process so a
+// crash inside the library becomes an error, not a dead program.
+struct RunContext {
+  Simulator* simulator = nullptr;  // null: make one per job from `limits`
+  SimLimits limits;
+  Reporter* reporter = nullptr;
+};
+
+// Refuses, with the config position, what this build cannot simulate yet.
+void check_supported(const Config& config);
+
+// The netlist of a config (for `xbar gen` and for the SPICE engine).
+std::vector<std::string> generate_netlist(const Config& config);
+
+// Throws InputError (bad config or data), SimulationError (simulator failure,
+// failed result check).  On SimulationError after a netlist was made,
+// `netlist_out` (when given) holds it, for the user to inspect.
+RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string>* netlist_out = nullptr);
+
+}  // namespace xbar

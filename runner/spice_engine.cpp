@@ -1,0 +1,78 @@
+#include "runner/spice_engine.hpp"
+
+#include <fmt/format.h>
+
+#include "common/diagnostics.hpp"
+
+namespace xbar {
+namespace {
+
+class VectorLookup {
+ public:
+  VectorLookup(const SimResult& r, int vectors) : r_(r), n_(static_cast<std::size_t>(vectors)) {}
+
+  // The named vector, which must hold one value per input vector.
+  const std::vector<double>& get(const std::string& name) const {
+    auto it = r_.vectors.find(name);
+    if (it == r_.vectors.end())
+      throw SimulationError(fmt::format("ngspice returned no vector '{}'", name), r_.log);
+    if (it->second.size() != n_)
+      throw SimulationError(
+          fmt::format("ngspice vector '{}' has {} points; expected {}", name, it->second.size(), n_), r_.log);
+    return it->second;
+  }
+  double node(const Circuit& c, NodeId n, std::size_t v) const {
+    if (n == kGround) return 0.0;
+    return get(c.node_names[n])[v];
+  }
+
+ private:
+  const SimResult& r_;
+  std::size_t n_;
+};
+
+}  // namespace
+
+TileSolution solve_with_spice(const TileSpec& tile, const Circuit& circuit, const std::vector<std::string>& netlist,
+                              Simulator& sim) {
+  const SimResult r = sim.run(netlist, analysis_command(circuit));
+  const int V = tile.vectors(), R = tile.rows, PC = tile.phys_cols();
+  const auto& m = circuit.map;
+  VectorLookup vec(r, V);
+  TileSolution s;
+  s.engine = "spice";
+  s.vectors = V;
+  s.rows = R;
+  s.phys_cols = PC;
+  s.simulator_version = sim.version();
+  s.log = r.log;
+  s.elapsed_s = r.elapsed_s;
+  s.column_current.assign(V, std::vector<double>(PC));
+  s.array_current.assign(V, std::vector<double>(PC));
+  s.v_wl.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
+  s.v_bl.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
+  s.driver_current.assign(V, std::vector<double>(R));
+  for (int v = 0; v < V; ++v) {
+    for (std::size_t k = 0; k < m.wl.size(); ++k) {
+      s.v_wl[v][k] = vec.node(circuit, m.wl[k], v);
+      s.v_bl[v][k] = vec.node(circuit, m.bl[k], v);
+    }
+    // A source's branch current flows from its + node through it: a driver
+    // delivers the negative of it.
+    for (int i = 0; i < R; ++i) s.driver_current[v][i] = -vec.get(m.driver_source[i] + "#branch")[v];
+    for (int j = 0; j < PC; ++j) {
+      if (tile.sense == SenseKind::kVirtualGround) {
+        s.column_current[v][j] = vec.get(m.sense_source[j] + "#branch")[v];
+        s.array_current[v][j] = s.column_current[v][j];
+      } else {
+        const double vs = vec.node(circuit, m.sense[j], v);
+        const double vo = vec.node(circuit, m.tia_out[j], v);
+        s.column_current[v][j] = -vo / tile.tia_r_f;
+        s.array_current[v][j] = (vs - vo) / tile.tia_r_f;  // the op-amp input draws nothing
+      }
+    }
+  }
+  return s;
+}
+
+}  // namespace xbar
