@@ -1,0 +1,131 @@
+#include "spice_bridge/child_protocol.hpp"
+
+#include <cstring>
+
+namespace xbar::spice {
+namespace {
+
+constexpr std::size_t kHeaderSize = 1 + sizeof(std::uint64_t);
+constexpr std::uint64_t kMaxFrame = std::uint64_t{1} << 36;  // 64 GiB: anything bigger is corruption
+
+class Writer {
+ public:
+  void u64(std::uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void f64(double v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void str(std::string_view s) {
+    u64(s.size());
+    out_.append(s);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  std::uint64_t u64() { return pod<std::uint64_t>(); }
+  double f64() { return pod<double>(); }
+  std::string str() {
+    const std::uint64_t n = u64();
+    need(n);
+    std::string s(in_.substr(0, n));
+    in_.remove_prefix(n);
+    return s;
+  }
+  // A count of items of at least `item_size` bytes each, checked against what is left.
+  std::size_t count(std::size_t item_size) {
+    const std::uint64_t n = u64();
+    if (n > in_.size() / item_size) throw SimulationError("isolated ngspice: truncated reply from the child");
+    return n;
+  }
+  bool done() const { return in_.empty(); }
+
+ private:
+  void need(std::uint64_t n) const {
+    if (n > in_.size()) throw SimulationError("isolated ngspice: truncated reply from the child");
+  }
+  template <class T>
+  T pod() {
+    need(sizeof(T));
+    T v;
+    std::memcpy(&v, in_.data(), sizeof v);
+    in_.remove_prefix(sizeof v);
+    return v;
+  }
+  std::string_view in_;
+};
+
+}  // namespace
+
+std::string encode_frame(FrameKind kind, std::string_view payload) {
+  std::string out(1, static_cast<char>(kind));
+  const std::uint64_t n = payload.size();
+  out.append(reinterpret_cast<const char*>(&n), sizeof n);
+  out.append(payload);
+  return out;
+}
+
+std::optional<Frame> take_frame(std::string& buffer) {
+  if (buffer.size() < kHeaderSize) return std::nullopt;
+  const auto kind = static_cast<std::uint8_t>(buffer[0]);
+  std::uint64_t n;
+  std::memcpy(&n, buffer.data() + 1, sizeof n);
+  if (kind < 1 || kind > 5 || n > kMaxFrame) throw SimulationError("isolated ngspice: malformed reply from the child");
+  if (buffer.size() < kHeaderSize + n) return std::nullopt;
+  Frame frame{static_cast<FrameKind>(kind), buffer.substr(kHeaderSize, n)};
+  buffer.erase(0, kHeaderSize + n);
+  return frame;
+}
+
+std::string encode_result(const SimResult& r) {
+  Writer w;
+  w.str(r.plot);
+  w.str(r.log);
+  w.f64(r.elapsed_s);
+  w.u64(r.warnings.size());
+  for (const auto& s : r.warnings) w.str(s);
+  w.u64(r.vectors.size());
+  for (const auto& [name, values] : r.vectors) {
+    w.str(name);
+    w.u64(values.size());
+    for (double v : values) w.f64(v);
+  }
+  return w.take();
+}
+
+SimResult decode_result(std::string_view payload) {
+  Reader r(payload);
+  SimResult out;
+  out.plot = r.str();
+  out.log = r.str();
+  out.elapsed_s = r.f64();
+  for (std::size_t i = 0, n = r.count(sizeof(std::uint64_t)); i < n; ++i) out.warnings.push_back(r.str());
+  const std::size_t vectors = r.count(2 * sizeof(std::uint64_t));
+  out.vectors.reserve(vectors);
+  for (std::size_t i = 0; i < vectors; ++i) {
+    std::string name = r.str();
+    std::vector<double> values(r.count(sizeof(double)));
+    for (double& v : values) v = r.f64();
+    out.vectors.emplace(std::move(name), std::move(values));
+  }
+  if (!r.done()) throw SimulationError("isolated ngspice: trailing bytes in the child's result");
+  return out;
+}
+
+std::string encode_error(const std::string& what, const std::string& detail) {
+  Writer w;
+  w.str(what);
+  w.str(detail);
+  return w.take();
+}
+
+std::pair<std::string, std::string> decode_error(std::string_view payload) {
+  Reader r(payload);
+  std::string what = r.str();
+  std::string detail = r.str();
+  return {std::move(what), std::move(detail)};
+}
+
+}  // namespace xbar::spice

@@ -1,0 +1,33 @@
+#pragma once
+// The isolated simulator's pipe protocol (private to spice_bridge): the child
+// sends frames `[u8 kind][u64 length][payload]` in this machine's byte order.
+// Log frames stream while the job runs, so a crash still leaves the log behind;
+// exactly one Result, Value or Error frame ends a healthy job.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "spice_bridge/simulator.hpp"
+
+namespace xbar::spice {
+
+enum class FrameKind : std::uint8_t { kLog = 1, kStatus = 2, kResult = 3, kValue = 4, kError = 5 };
+
+struct Frame {
+  FrameKind kind;
+  std::string payload;
+};
+
+std::string encode_frame(FrameKind kind, std::string_view payload);
+// Takes one whole frame off the front of `buffer`; nullopt while it is incomplete.
+// Throws SimulationError on a malformed frame.
+std::optional<Frame> take_frame(std::string& buffer);
+
+std::string encode_result(const SimResult& result);
+SimResult decode_result(std::string_view payload);  // throws SimulationError if malformed
+
+std::string encode_error(const std::string& what, const std::string& detail);
+std::pair<std::string, std::string> decode_error(std::string_view payload);
+
+}  // namespace xbar::spice

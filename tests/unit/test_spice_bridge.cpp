@@ -1,0 +1,367 @@
+// spice_bridge: in-process and isolated ngspice sessions.
+// The first test case must stay first: it checks what ngspice reads at start-up,
+// which happens once per process, on first use.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spice_bridge/child_protocol.hpp"
+#include "spice_bridge/log_classifier.hpp"
+#include "spice_bridge/simulator.hpp"
+#include "spice_bridge/testing_hooks.hpp"
+
+using namespace xbar;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Netlist = std::vector<std::string>;
+
+// A 1R crossbar in the project's conventions: driver V_i -> r_driver -> WL(i,0),
+// word/bit-line segments, cells WL(i,j)-BL(i,j), sense source at each column's foot.
+struct Crossbar {
+  int rows = 4, cols = 4;
+  double r_driver = 10, r_wl = 1, r_bl = 1;
+  double g(int i, int j) const { return 1e-6 * (10 + (i * 7 + j * 3) % 90); }
+  double v(int i) const { return 0.05 + 0.01 * (i % 16); }
+
+  Netlist netlist() const {
+    Netlist n{fmt::format("crossbar {}x{}", rows, cols)};
+    for (int i = 0; i < rows; ++i) {
+      n.push_back(fmt::format("vd{0} d{0} 0 dc {1:.17g}", i, v(i)));
+      n.push_back(fmt::format("rd{0} d{0} wl{0}_0 {1:.17g}", i, r_driver));
+      for (int j = 1; j < cols; ++j) n.push_back(fmt::format("rw{0}_{1} wl{0}_{2} wl{0}_{1} {3:.17g}", i, j, j - 1, r_wl));
+      for (int j = 0; j < cols; ++j) n.push_back(fmt::format("rc{0}_{1} wl{0}_{1} bl{0}_{1} {2:.17g}", i, j, 1 / g(i, j)));
+      if (i > 0)
+        for (int j = 0; j < cols; ++j) n.push_back(fmt::format("rb{0}_{1} bl{2}_{1} bl{0}_{1} {3:.17g}", i, j, i - 1, r_bl));
+    }
+    for (int j = 0; j < cols; ++j) n.push_back(fmt::format("vs{0} bl{1}_{0} 0 dc 0", j, rows - 1));
+    n.push_back(".options klu");
+    n.push_back(".end");
+    return n;
+  }
+};
+
+const Netlist kDivider{"divider", "v1 in 0 dc 1", "r1 in mid 1k", "r2 mid 0 3k", ".end"};
+
+// Resident set size in bytes, from /proc/self/statm.
+double resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  long pages_total = 0, pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return static_cast<double>(pages_resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+// The SimulationError a call throws, or nullopt.
+template <class F>
+std::optional<SimulationError> error_of(F&& f) {
+  try {
+    f();
+  } catch (const SimulationError& e) {
+    return e;
+  }
+  return std::nullopt;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Sets an environment variable for one scope.
+struct EnvFor {
+  std::string name;
+  std::optional<std::string> old;
+  EnvFor(std::string n, const std::string& value) : name(std::move(n)) {
+    if (const char* o = std::getenv(name.c_str())) old = o;
+    setenv(name.c_str(), value.c_str(), 1);
+  }
+  ~EnvFor() { old ? setenv(name.c_str(), old->c_str(), 1) : unsetenv(name.c_str()); }
+};
+
+}  // namespace
+
+TEST_CASE("start-up reads neither the site spinit nor any .spiceinit") {
+  // Each init file redefines `op` as a harmless echo: had one been read, `op`
+  // would produce no plot and the job would fail.
+  const fs::path dir = fs::temp_directory_path() / fmt::format("xbar-spiceinit-test-{}", getpid());
+  fs::create_directories(dir / "home");
+  fs::create_directories(dir / "scripts");
+  fs::create_directories(dir / "cwd");
+  for (auto p : {dir / "home/.spiceinit", dir / "cwd/.spiceinit", dir / "scripts/spinit"})
+    std::ofstream(p) << "* hostile init file\nalias op echo HIJACKED\n";
+  const fs::path old_cwd = fs::current_path();
+  fs::current_path(dir / "cwd");
+  std::optional<SimResult> result;
+  {
+    EnvFor home("HOME", (dir / "home").string());
+    EnvFor scripts("SPICE_SCRIPTS", (dir / "scripts").string());
+    result = make_ngspice_simulator()->run(kDivider, "op");  // first use: ngspice starts here
+  }
+  CHECK(fs::current_path() == dir / "cwd");  // start-up gave the working folder back
+  fs::current_path(old_cwd);
+  fs::remove_all(dir);
+  REQUIRE(result);
+  CHECK_FALSE(contains(result->log, "HIJACKED"));
+  CHECK(result->vectors.count("mid") == 1);
+}
+
+TEST_CASE("voltage divider op is exact") {
+  auto sim = make_ngspice_simulator();
+  SimResult r = sim->run(kDivider, "op");
+  CHECK(r.plot.starts_with("op"));
+  REQUIRE(r.vectors.count("mid"));
+  REQUIRE(r.vectors.at("mid").size() == 1);
+  CHECK(std::abs(r.vectors.at("mid")[0] - 0.75) < 1e-12);
+  CHECK(std::abs(r.vectors.at("in")[0] - 1.0) < 1e-12);
+  CHECK(std::abs(r.vectors.at("v1#branch")[0] - (-1.0 / 4000)) < 1e-15);  // branch current flows + to - inside
+  CHECK(r.warnings.empty());
+  CHECK(r.elapsed_s > 0);
+}
+
+TEST_CASE("names come back lower-case and numeric node names work") {
+  SimResult r = make_ngspice_simulator()->run({"case", "V1 1 0 2", "R1 1 Out 1k", "R2 Out 0 1k", ".END"}, "op");
+  REQUIRE(r.vectors.count("out"));
+  CHECK(r.vectors.at("out")[0] == doctest::Approx(1.0).epsilon(1e-12));
+  REQUIRE(r.vectors.count("v(1)"));  // ngspice names a numeric node's vector v(N)
+  CHECK(r.vectors.at("v(1)")[0] == doctest::Approx(2.0).epsilon(1e-12));
+}
+
+TEST_CASE("a dc sweep of an index source returns every point") {
+  SimResult r = make_ngspice_simulator()->run(
+      {"sweep", "vidx idx 0 dc 0", "r1 idx out 1k", "r2 out 0 1k", ".end"}, "dc vidx 0 9 1");
+  CHECK(r.plot.starts_with("dc"));
+  REQUIRE(r.vectors.count("out"));
+  const auto& out = r.vectors.at("out");
+  REQUIRE(out.size() == 10);
+  for (int k = 0; k < 10; ++k) CHECK(out[k] == doctest::Approx(k / 2.0).epsilon(1e-12));
+}
+
+TEST_CASE("version and KLU") {
+  auto sim = make_ngspice_simulator();
+  const std::string v = sim->version();
+  CHECK(v.starts_with("ngspice-"));
+  CHECK(std::atoi(v.c_str() + 8) >= 46);
+  CHECK(sim->has_klu());
+}
+
+TEST_CASE("a missing model fails and names the model") {
+  auto e = error_of([] {
+    make_ngspice_simulator()->run({"missing", "v1 a 0 1", "d1 a 0 nosuchdiode", ".end"}, "op");
+  });
+  REQUIRE(e);
+  CHECK(contains(e->what(), "nosuchdiode"));
+  CHECK(contains(e->detail(), "could not find a valid modelname"));
+}
+
+TEST_CASE("a voltage-source loop fails") {
+  auto e = error_of([] { make_ngspice_simulator()->run({"loop", "v1 a 0 1", "v2 a 0 2", ".end"}, "op"); });
+  REQUIRE(e);
+  CHECK(contains(e->detail(), "singular matrix"));
+}
+
+// Decision: ngspice reports a floating node as "singular matrix", then finds an
+// arbitrary answer by stepping.  That is a suspect result, not a failure: it is
+// returned with warnings; netlist_gen rules floating nodes out and analysis checks KCL.
+TEST_CASE("a floating node gives a result with warnings") {
+  SimResult r = make_ngspice_simulator()->run({"floating", "v1 a 0 1", "r1 a 0 1k", "r2 b c 1k", ".end"}, "op");
+  CHECK(r.vectors.at("a")[0] == doctest::Approx(1.0));
+  const bool singular = std::any_of(r.warnings.begin(), r.warnings.end(),
+                                    [](const std::string& w) { return contains(w, "singular matrix"); });
+  CHECK(singular);
+}
+
+TEST_CASE("a session keeps working after failed jobs") {
+  auto sim = make_ngspice_simulator();
+  CHECK(error_of([&] { sim->run({"bad", "v1 a 0 1", "q1 a 0 0 nomodel", ".end"}, "op"); }));
+  CHECK(error_of([&] { sim->run({"bad", "v1 a 0 1", "v2 a 0 2", ".end"}, "op"); }));
+  SimResult r = sim->run(kDivider, "op");
+  CHECK(r.vectors.at("mid")[0] == doctest::Approx(0.75).epsilon(1e-12));
+}
+
+TEST_CASE("control language never reaches ngspice") {
+  const fs::path marker = fs::temp_directory_path() / fmt::format("xbar-shell-marker-{}", getpid());
+  fs::remove(marker);
+  const std::string touch = "shell touch " + marker.string();
+  const std::vector<Netlist> hostile{
+      {"t", "v1 a 0 1", ".control", touch, ".endc", ".end"},
+      {"t", "v1 a 0 1", "  .CONTROL", ".end"},
+      {"t", "v1 a 0 1", "*# " + touch, ".end"},
+      {"*ng_script", touch, ".end"},
+      {"t", touch, ".end"},
+      {"t", "v1 a 0 1", "r1 a 0 1k\n.control", ".end"},
+      {"t", "v1 a 0 1"},  // no .end
+  };
+  auto sim = make_ngspice_simulator();
+  auto isolated = make_isolated_simulator();
+  for (const Netlist& n : hostile) {
+    CAPTURE(n[1]);
+    auto e = error_of([&] { sim->run(n, "op"); });
+    REQUIRE(e);
+    CHECK(contains(e->what(), "refused"));
+    CHECK(error_of([&] { isolated->run(n, "op"); }));
+  }
+  // An included file is held to the same rules.
+  const fs::path inc = fs::temp_directory_path() / fmt::format("xbar-include-{}.lib", getpid());
+  std::ofstream(inc) << "* models\n.control\n" << touch << "\n.endc\n";
+  CHECK(error_of([&] { sim->run({"t", "v1 a 0 1", ".include \"" + inc.string() + "\"", ".end"}, "op"); }));
+  fs::remove(inc);
+  for (std::string cmd : {"shell ls", "op; shell ls", "quit", "source x.cir", "op\nquit"})
+    CHECK(error_of([&] { sim->run(kDivider, cmd); }));
+  CHECK_FALSE(fs::exists(marker));
+}
+
+TEST_CASE("a crossbar conserves current and its result is complete") {
+  Crossbar xb{8, 6};
+  SimResult r = make_ngspice_simulator()->run(xb.netlist(), "op");
+  double sensed = 0, driven = 0;
+  for (int j = 0; j < xb.cols; ++j) sensed += r.vectors.at(fmt::format("vs{}#branch", j))[0];
+  for (int i = 0; i < xb.rows; ++i) driven += r.vectors.at(fmt::format("vd{}#branch", i))[0];
+  CHECK(sensed > 0);
+  CHECK(sensed == doctest::Approx(-driven).epsilon(1e-9));
+  // Every node and every source current: 2 nodes per cell, one per driver, plus branches.
+  CHECK(r.vectors.size() == static_cast<std::size_t>(2 * xb.rows * xb.cols + xb.rows + xb.rows + xb.cols));
+  CHECK(contains(r.log, "Using KLU"));
+}
+
+TEST_CASE("memory stays flat over many jobs") {
+  auto sim = make_ngspice_simulator();
+  const Netlist n = Crossbar{32, 32}.netlist();
+  double after_30 = 0;
+  for (int job = 1; job <= 300; ++job) {
+    sim->run(n, "op");
+    if (job == 30) after_30 = resident_bytes();
+  }
+  const double after_300 = resident_bytes();
+  MESSAGE(fmt::format("RSS after 30 jobs {:.1f} MB, after 300 {:.1f} MB", after_30 / 1e6, after_300 / 1e6));
+  CHECK(after_300 < 1.10 * after_30);
+}
+
+TEST_CASE("isolated jobs give the same results as in-process jobs") {
+  const Netlist n = Crossbar{6, 5}.netlist();
+  SimResult local = make_ngspice_simulator()->run(n, "op");
+  auto isolated = make_isolated_simulator();
+  SimResult remote = isolated->run(n, "op");
+  CHECK(remote.plot == local.plot);
+  CHECK(remote.vectors == local.vectors);  // bit-identical: same library, same netlist
+  CHECK(contains(remote.log, "Using KLU"));
+  CHECK(isolated->version() == make_ngspice_simulator()->version());
+  CHECK(isolated->has_klu());
+  auto e = error_of([&] { isolated->run({"missing", "v1 a 0 1", "d1 a 0 nosuchdiode", ".end"}, "op"); });
+  REQUIRE(e);
+  CHECK(contains(e->what(), "nosuchdiode"));
+}
+
+TEST_CASE("isolated: a time limit ends a long transient") {
+  auto isolated = make_isolated_simulator(SimLimits{0.5, 0});
+  const Netlist slow{"slow rc", "v1 in 0 sin(0 1 1meg)", "r1 in out 1k", "c1 out 0 1n", ".end"};
+  const auto start = std::chrono::steady_clock::now();
+  auto e = error_of([&] { isolated->run(slow, "tran 1n 100m 0 1n"); });
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  REQUIRE(e);
+  CHECK(std::string(e->what()) == "time limit of 0.5 s exceeded");
+  CHECK(took < 2.0);
+  CHECK(contains(e->detail(), "Circuit: slow rc"));  // the log streamed before the kill
+  // The same simulator still works afterwards.
+  CHECK(isolated->run(kDivider, "op").vectors.at("mid")[0] == doctest::Approx(0.75));
+}
+
+TEST_CASE("isolated: a crashing child becomes a SimulationError with its log") {
+  auto isolated = make_isolated_simulator();
+  spice::testing::set_isolated_child_crash(true);
+  auto e = error_of([&] { isolated->run(kDivider, "op"); });
+  spice::testing::set_isolated_child_crash(false);
+  REQUIRE(e);
+  CHECK(std::string(e->what()) == "ngspice crashed (signal 11: Segmentation fault)");
+  CHECK(contains(e->detail(), "Circuit: divider"));
+  CHECK(isolated->run(kDivider, "op").vectors.at("mid")[0] == doctest::Approx(0.75));
+}
+
+TEST_CASE("isolated: a memory limit fails the job, not this process") {
+  auto isolated = make_isolated_simulator(SimLimits{0, std::size_t{64} << 20});
+  auto e = error_of([&] { isolated->run(Crossbar{128, 128}.netlist(), "op"); });
+  REQUIRE(e);
+  MESSAGE("memory-limit error: " << std::string(e->what()));
+  CHECK(make_isolated_simulator()->run(kDivider, "op").vectors.at("mid")[0] == doctest::Approx(0.75));
+}
+
+TEST_CASE("isolated: no zombies are left") {
+  auto isolated = make_isolated_simulator(SimLimits{0.3, 0});
+  for (int k = 0; k < 5; ++k) isolated->run(kDivider, "op");
+  error_of([&] { isolated->run({"slow", "v1 a 0 sin(0 1 1meg)", "r1 a b 1k", "c1 b 0 1n", ".end"}, "tran 1n 1"); });
+  int status = 0;
+  errno = 0;
+  CHECK(waitpid(-1, &status, WNOHANG) == -1);  // no child of ours, finished or not
+  CHECK(errno == ECHILD);
+}
+
+TEST_CASE("log classification") {
+  using spice::LogLine;
+  auto v = spice::classify_log({{false, "Circuit: x"}, {true, "Warning: singular matrix:  check node b"},
+                                {true, "Warning: singular matrix:  check node b"}, {true, "Note: Starting source stepping"}});
+  CHECK(v.error.empty());
+  CHECK(v.warnings == std::vector<std::string>{"Warning: singular matrix:  check node b"});
+  CHECK(spice::classify_log({{true, "op simulation(s) aborted"}}).error == "op simulation(s) aborted");
+  CHECK(spice::classify_log({{true, "Error: circuit not parsed."}}).error == "Error: circuit not parsed.");
+  CHECK_FALSE(spice::classify_log({{true, "doAnalyses: TRAN:  Timestep too small"}}).error.empty());
+  CHECK(spice::classify_log({{true, "Note: No compatibility mode selected!"}}).error.empty());
+}
+
+TEST_CASE("child protocol frames survive partial reads and reject garbage") {
+  SimResult r;
+  r.plot = "op1";
+  r.log = "line\n";
+  r.warnings = {"w"};
+  r.elapsed_s = 0.25;
+  r.vectors["a"] = {1.5, -2.0};
+  r.vectors["vd0#branch"] = {};
+  const std::string wire = spice::encode_frame(spice::FrameKind::kLog, "hello") +
+                           spice::encode_frame(spice::FrameKind::kResult, spice::encode_result(r));
+  std::string buffer;
+  std::vector<spice::Frame> frames;
+  for (char c : wire) {  // one byte at a time, as the worst pipe would deliver it
+    buffer.push_back(c);
+    while (auto f = spice::take_frame(buffer)) frames.push_back(std::move(*f));
+  }
+  REQUIRE(frames.size() == 2);
+  CHECK(frames[0].payload == "hello");
+  SimResult back = spice::decode_result(frames[1].payload);
+  CHECK(back.plot == r.plot);
+  CHECK(back.log == r.log);
+  CHECK(back.warnings == r.warnings);
+  CHECK(back.elapsed_s == r.elapsed_s);
+  CHECK(back.vectors == r.vectors);
+  const std::string payload = spice::encode_result(r);
+  CHECK(error_of([&] { spice::decode_result(payload.substr(0, payload.size() - 3)); }));
+  std::string garbage = "\x09" + std::string(8, '\0');
+  CHECK(error_of([&] { spice::take_frame(garbage); }));
+}
+
+// Per-job cost, in-process against isolated.  Not part of the suite:
+// run with `test_spice_bridge -tc="bench*" --no-skip`.
+TEST_CASE("bench: per-job overhead" * doctest::skip()) {
+  auto time_jobs = [](Simulator& sim, const Netlist& n, int jobs) {
+    sim.run(n, "op");  // warm-up
+    const auto start = std::chrono::steady_clock::now();
+    for (int k = 0; k < jobs; ++k) sim.run(n, "op");
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / jobs;
+  };
+  auto local = make_ngspice_simulator();
+  auto isolated = make_isolated_simulator();
+  const Netlist tiny{"tiny", "v1 a 0 1", "r1 a b 1k", "r2 b 0 1k", ".options klu", ".end"};
+  const Netlist big = Crossbar{128, 128}.netlist();
+  const double tiny_local = time_jobs(*local, tiny, 200), tiny_iso = time_jobs(*isolated, tiny, 100);
+  const double big_local = time_jobs(*local, big, 5), big_iso = time_jobs(*isolated, big, 5);
+  MESSAGE(fmt::format("tiny: in-process {:.2f} ms, isolated {:.2f} ms per job", tiny_local * 1e3, tiny_iso * 1e3));
+  MESSAGE(fmt::format("128x128: in-process {:.3f} s, isolated {:.3f} s per job", big_local, big_iso));
+  CHECK(tiny_iso > 0);
+}
