@@ -1,0 +1,251 @@
+#include "config_loader/schema.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <type_traits>
+
+#include "config_loader/spice_number.hpp"
+
+namespace xbar {
+namespace {
+
+// A generic accessor, usable on const and non-const Config.
+#define XBAR_FIELD(member) [](auto& c) -> auto& { return c.member; }
+
+template <class T>
+KeyValue to_key_value(const T& v) {
+  if constexpr (std::is_enum_v<T> || std::is_integral_v<T>) return static_cast<long long>(v);
+  else return KeyValue(v);
+}
+
+template <class T>
+void from_key_value(T& out, const KeyValue& v) {
+  if constexpr (std::is_enum_v<T> || std::is_integral_v<T>) out = static_cast<T>(std::get<long long>(v));
+  else out = std::get<T>(v);
+}
+
+template <class F>
+KeyBinding bind(F field) {
+  return {[field](Config& c, const KeyValue& v) { from_key_value(field(c), v); },
+          [field](const Config& c) { return to_key_value(field(c)); }};
+}
+
+const char* levels_rule(double v) {
+  return v == 1 ? "levels must be 0 (analog) or at least 2" : nullptr;
+}
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kMaxSeed = 9223372036854775807.0;  // seeds < 2^63
+
+std::vector<KeyInfo> make_table() {
+  using K = KeyType;
+  return {
+      {.path = "name", .type = K::kString, .help = "run name, used in outputs",
+       .rule = StringRule::kName, .bind = bind(XBAR_FIELD(name))},
+
+      {.path = "tile.rows", .type = K::kInt, .help = "word lines (inputs)", .min = 1, .max = 4096,
+       .bind = bind(XBAR_FIELD(tile.rows))},
+      {.path = "tile.cols", .type = K::kInt, .help = "bit lines (outputs)", .min = 1, .max = 4096,
+       .bind = bind(XBAR_FIELD(tile.cols))},
+      {.path = "tile.cell", .type = K::kEnum, .help = "cell structure",
+       .allowed = {"1R", "1T1R", "2T2R"}, .bind = bind(XBAR_FIELD(tile.cell))},
+
+      {.path = "device.model", .type = K::kString, .help = "device model (see `xbar models`)",
+       .rule = StringRule::kIdentifier, .bind = bind(XBAR_FIELD(device.model))},
+      {.path = "device.params", .type = K::kNumberMap, .help = "model parameter overrides (SI units)",
+       .bind = bind(XBAR_FIELD(device.params))},
+      {.path = "device.g_on", .type = K::kReal, .help = "conductance at weight 1 (S)", .min = 0,
+       .min_open = true, .bind = bind(XBAR_FIELD(device.g_on))},
+      {.path = "device.g_off", .type = K::kReal, .help = "conductance at weight 0 (S), below g_on",
+       .min = 0, .bind = bind(XBAR_FIELD(device.g_off))},
+      {.path = "device.levels", .type = K::kInt, .help = "0: analog; L >= 2: weights quantized to L levels",
+       .min = 0, .max = 65536, .extra_check = levels_rule, .bind = bind(XBAR_FIELD(device.levels))},
+      {.path = "device.variability.sigma", .type = K::kReal, .help = "lognormal spread: G = G0 exp(sigma N(0,1))",
+       .min = 0, .max = 5, .bind = bind(XBAR_FIELD(device.variability_sigma))},
+      {.path = "device.variability.seed", .type = K::kInt, .help = "seed of the variability draw",
+       .min = 0, .max = kMaxSeed, .bind = bind(XBAR_FIELD(device.variability_seed))},
+
+      {.path = "weights.source", .type = K::kEnum, .help = "where weights come from",
+       .allowed = {"random", "constant", "file"}, .bind = bind(XBAR_FIELD(weights.source))},
+      {.path = "weights.seed", .type = K::kInt, .help = "seed for random weights", .min = 0, .max = kMaxSeed,
+       .bind = bind(XBAR_FIELD(weights.seed))},
+      {.path = "weights.value", .type = K::kReal, .help = "the weight of every cell for source: constant",
+       .bind = bind(XBAR_FIELD(weights.value))},
+      {.path = "weights.file", .type = K::kPath, .help = "for source: file: R lines of C comma-separated values",
+       .bind = bind(XBAR_FIELD(weights.file))},
+      {.path = "weights.kind", .type = K::kEnum, .help = "what the numbers mean",
+       .allowed = {"weight", "conductance", "resistance"}, .bind = bind(XBAR_FIELD(weights.kind))},
+
+      {.path = "inputs.source", .type = K::kEnum, .help = "where input vectors come from",
+       .allowed = {"random", "constant", "file"}, .bind = bind(XBAR_FIELD(inputs.source))},
+      {.path = "inputs.seed", .type = K::kInt, .help = "seed for random inputs", .min = 0, .max = kMaxSeed,
+       .bind = bind(XBAR_FIELD(inputs.seed))},
+      {.path = "inputs.value", .type = K::kReal, .help = "every input for source: constant",
+       .bind = bind(XBAR_FIELD(inputs.value))},
+      {.path = "inputs.file", .type = K::kPath, .help = "for source: file: one line per vector, R values each",
+       .bind = bind(XBAR_FIELD(inputs.file))},
+      {.path = "inputs.vectors", .type = K::kInt, .help = "number of input vectors", .min = 1, .max = 100000,
+       .bind = bind(XBAR_FIELD(inputs.vectors))},
+      {.path = "inputs.kind", .type = K::kEnum, .help = "normalized ([0,1] times v_read) or voltage (V)",
+       .allowed = {"normalized", "voltage"}, .bind = bind(XBAR_FIELD(inputs.kind))},
+      {.path = "inputs.v_read", .type = K::kReal, .help = "read voltage (V) for normalized inputs",
+       .min = -100, .max = 100, .bind = bind(XBAR_FIELD(inputs.v_read))},
+
+      {.path = "parasitics.r_wl", .type = K::kReal, .help = "ohm per word-line segment", .min = 0,
+       .bind = bind(XBAR_FIELD(parasitics.r_wl))},
+      {.path = "parasitics.r_bl", .type = K::kReal, .help = "ohm per bit-line segment", .min = 0,
+       .bind = bind(XBAR_FIELD(parasitics.r_bl))},
+      {.path = "parasitics.c_wl", .type = K::kReal, .help = "F from each word-line node to ground", .min = 0,
+       .bind = bind(XBAR_FIELD(parasitics.c_wl))},
+      {.path = "parasitics.c_bl", .type = K::kReal, .help = "F from each bit-line node to ground", .min = 0,
+       .bind = bind(XBAR_FIELD(parasitics.c_bl))},
+      {.path = "parasitics.r_gl", .type = K::kReal, .help = "ohm per gate-line segment (1T1R, 2T2R)", .min = 0,
+       .bind = bind(XBAR_FIELD(parasitics.r_gl))},
+
+      {.path = "periphery.r_driver", .type = K::kReal, .help = "row driver output resistance (ohm)", .min = 0,
+       .bind = bind(XBAR_FIELD(periphery.r_driver))},
+      {.path = "periphery.r_sense", .type = K::kReal, .help = "resistance into each sense node (ohm)", .min = 0,
+       .bind = bind(XBAR_FIELD(periphery.r_sense))},
+      {.path = "periphery.sense", .type = K::kEnum, .help = "column sensing",
+       .allowed = {"virtual_ground", "tia"}, .bind = bind(XBAR_FIELD(periphery.sense))},
+      {.path = "periphery.tia.gain", .type = K::kReal, .help = "TIA open-loop gain", .min = 0, .min_open = true,
+       .bind = bind(XBAR_FIELD(periphery.tia_gain))},
+      {.path = "periphery.tia.r_f", .type = K::kReal, .help = "TIA feedback resistor (ohm)", .min = 0,
+       .min_open = true, .bind = bind(XBAR_FIELD(periphery.tia_r_f))},
+      {.path = "periphery.adc.bits", .type = K::kInt, .help = "ADC resolution; 0: no quantization", .min = 0,
+       .max = 24, .bind = bind(XBAR_FIELD(periphery.adc_bits))},
+
+      {.path = "transistor.model", .type = K::kString, .help = "access transistor model (1T1R, 2T2R)",
+       .rule = StringRule::kIdentifier, .bind = bind(XBAR_FIELD(transistor.model))},
+      {.path = "transistor.w", .type = K::kReal, .help = "channel width (m)", .min = 0, .min_open = true,
+       .bind = bind(XBAR_FIELD(transistor.w))},
+      {.path = "transistor.l", .type = K::kReal, .help = "channel length (m)", .min = 0, .min_open = true,
+       .bind = bind(XBAR_FIELD(transistor.l))},
+      {.path = "transistor.v_gate", .type = K::kReal, .help = "gate voltage of selected rows (V)", .min = -100,
+       .max = 100, .bind = bind(XBAR_FIELD(transistor.v_gate))},
+      {.path = "transistor.include", .type = K::kPathList, .help = "extra model files (e.g. a foundry PDK)",
+       .must_exist = true, .bind = bind(XBAR_FIELD(transistor.include))},
+
+      {.path = "analysis.type", .type = K::kEnum, .help = "analysis to run",
+       .allowed = {"op", "tran", "read"}, .bind = bind(XBAR_FIELD(analysis.type))},
+
+      {.path = "simulator.engine", .type = K::kEnum, .help = "which solver(s) run",
+       .allowed = {"spice", "nodal", "both"}, .bind = bind(XBAR_FIELD(simulator.engine))},
+      {.path = "simulator.options", .type = K::kOptionMap, .help = "extra .options for ngspice",
+       .max_entries = 32, .bind = bind(XBAR_FIELD(simulator.options))},
+
+      {.path = "output.dir", .type = K::kPath, .help = "output folder", .bind = bind(XBAR_FIELD(output.dir))},
+  };
+}
+
+#undef XBAR_FIELD
+
+bool starts_with_section(std::string_view path, std::string_view section) {
+  if (section.empty()) return true;
+  return path.size() > section.size() && path.substr(0, section.size()) == section &&
+         path[section.size()] == '.';
+}
+
+}  // namespace
+
+std::string_view KeyInfo::section() const {
+  auto dot = path.rfind('.');
+  return dot == std::string_view::npos ? std::string_view{} : path.substr(0, dot);
+}
+
+std::string_view KeyInfo::leaf() const {
+  auto dot = path.rfind('.');
+  return dot == std::string_view::npos ? path : path.substr(dot + 1);
+}
+
+const std::vector<KeyInfo>& config_keys() {
+  static const std::vector<KeyInfo> table = make_table();
+  return table;
+}
+
+const KeyInfo* find_key(std::string_view dotted) {
+  for (const auto& k : config_keys())
+    if (k.path == dotted) return &k;
+  return nullptr;
+}
+
+bool is_section(std::string_view dotted) {
+  for (const auto& k : config_keys())
+    if (starts_with_section(k.path, dotted)) return true;
+  return false;
+}
+
+std::vector<std::string> section_children(std::string_view dotted) {
+  std::vector<std::string> out;
+  for (const auto& k : config_keys()) {
+    if (!starts_with_section(k.path, dotted)) continue;
+    std::string_view rest = k.path.substr(dotted.empty() ? 0 : dotted.size() + 1);
+    std::string child(rest.substr(0, rest.find('.')));
+    if (std::find(out.begin(), out.end(), child) == out.end()) out.push_back(child);
+  }
+  return out;
+}
+
+std::string type_text(const KeyInfo& k) {
+  switch (k.type) {
+    case KeyType::kInt: return "integer";
+    case KeyType::kReal: return "number";
+    case KeyType::kString: return k.rule == StringRule::kName ? "name" : "identifier";
+    case KeyType::kEnum: return fmt::format("{}", fmt::join(k.allowed, " | "));
+    case KeyType::kBool: return "true | false";
+    case KeyType::kPath: return "path";
+    case KeyType::kPathList: return "list of paths";
+    case KeyType::kNumberMap: return "map of identifier: number";
+    case KeyType::kOptionMap: return "map of identifier: number or identifier";
+  }
+  return "?";
+}
+
+std::string range_text(const KeyInfo& k) {
+  bool has_min = k.min > -kInf, has_max = k.max < kInf;
+  std::string lo = format_number(k.min), hi = format_number(k.max);
+  if (k.max == kMaxSeed) hi = "2^63";
+  if (has_min && has_max && !k.min_open && !k.max_open) return fmt::format("{} .. {}", lo, hi);
+  std::string out;
+  if (has_min) out = fmt::format("{} {}", k.min_open ? ">" : ">=", lo);
+  if (has_max) {
+    if (!out.empty()) out += " and ";
+    out += fmt::format("{} {}", (k.max_open || k.max == kMaxSeed) ? "<" : "<=", hi);
+  }
+  return out;
+}
+
+std::string value_text(const KeyInfo& k, const KeyValue& v) {
+  return std::visit(
+      [&k](const auto& x) -> std::string {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
+        else if constexpr (std::is_same_v<T, long long>) {
+          if (k.type == KeyType::kEnum && x >= 0 && static_cast<std::size_t>(x) < k.allowed.size())
+            return std::string(k.allowed[static_cast<std::size_t>(x)]);
+          return std::to_string(x);
+        } else if constexpr (std::is_same_v<T, double>) return format_number(x);
+        else if constexpr (std::is_same_v<T, std::string>) return x;
+        else if constexpr (std::is_same_v<T, std::vector<std::string>>)
+          return fmt::format("[{}]", fmt::join(x, ", "));
+        else {
+          std::string out = "{";
+          for (const auto& [name, value] : x) {
+            if (out.size() > 1) out += ", ";
+            if constexpr (std::is_same_v<T, std::map<std::string, double>>)
+              out += fmt::format("{}: {}", name, format_number(value));
+            else out += fmt::format("{}: {}", name, value);
+          }
+          return out + "}";
+        }
+      },
+      v);
+}
+
+std::string default_text(const KeyInfo& k) {
+  static const Config defaults;
+  return value_text(k, k.bind.get(defaults));
+}
+
+}  // namespace xbar
