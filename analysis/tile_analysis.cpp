@@ -167,7 +167,11 @@ TileAnalysis analyze_tile(const TileSpec& t, const TileSolution* spice, const Ti
     double drop_sum = 0;
     std::size_t drop_n = 0;
     const int PC = t.phys_cols();
-    for (int v = 0; v < t.vectors(); ++v)
+    for (int v = 0; v < t.vectors(); ++v) {
+      // Relative to the vector's largest input: a fraction of a tiny input
+      // voltage says nothing about the array.
+      double vmax = 0;
+      for (double x : t.inputs[v]) vmax = std::max(vmax, std::fabs(x));
       for (int i = 0; i < t.rows; ++i) {
         const double vi = t.inputs[v][i];
         for (int j = 0; j < PC; ++j) {
@@ -175,14 +179,15 @@ TileAnalysis analyze_tile(const TileSpec& t, const TileSolution* spice, const Ti
           const std::size_t k = static_cast<std::size_t>(i) * PC + j;
           const double drop_v = vi - (primary->v_wl[v][k] - primary->v_bl[v][k]);
           m.max_ir_drop_v = std::max(m.max_ir_drop_v, std::fabs(drop_v));
-          if (vi != 0.0) {
-            const double frac = drop_v / std::fabs(vi);
+          if (vmax > 0.0) {
+            const double frac = std::fabs(drop_v) / vmax;
             m.max_ir_drop = std::max(m.max_ir_drop, frac);
             drop_sum += frac;
             ++drop_n;
           }
         }
       }
+    }
     m.mean_ir_drop = drop_n ? drop_sum / static_cast<double>(drop_n) : 0.0;
   }
   return a;

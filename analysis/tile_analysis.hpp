@@ -42,8 +42,8 @@ struct Metrics {
   double mean_rel_err = 0;  // mean |rel_err|
   double nrmse = 0;         // RMS(i_sim - i_ideal) / max|i_ideal| per vector, worst vector
   std::optional<double> spice_vs_nodal;  // worst |i_spice - i_nodal| / |i_spice| (floored)
-  double max_ir_drop = 0;   // max over cells of (V_i - v_cell) / |V_i|: the IR-drop fraction
-  double mean_ir_drop = 0;  // mean of the same over present cells
+  double max_ir_drop = 0;   // max over cells of |V_i - v_cell| / max_k |V_k| (per vector)
+  double mean_ir_drop = 0;  // mean of the same over present cells and vectors
   double max_ir_drop_v = 0; // max over cells of |V_i - v_cell| in volts
   std::optional<double> adc_max_rel_err;  // of the ADC output against the ideal
   KclReport kcl;            // of the primary engine

@@ -182,7 +182,7 @@ class TileCircuitBuilder {
       for (int k : p.keys) p.e.nodes.push_back(resolve(k));
       // A cell name carries its law's letter: r for a linear resistor, b for a
       // behavioural current source.
-      if (p.e.kind == ElementKind::kCell) p.e.name = (t_.model.law == CellLaw::kLinear ? "r" : "b") + p.e.name;
+      if (p.e.kind == ElementKind::kCell) p.e.name.insert(0, t_.model.law == CellLaw::kLinear ? "r" : "b");
       c_.elements.push_back(std::move(p.e));
     }
     auto& m = c_.map;

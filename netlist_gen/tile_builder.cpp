@@ -114,20 +114,20 @@ std::vector<double> build_conductances(const Config& c, int phys_cols, Diagnosti
     case Source::kFile: {
       CsvReadOptions opt;
       opt.label = "weights file";
-      opt.expected_rows = R;
+      opt.rows = R;
       if (W.kind == WeightKind::kWeight) {
-        opt.expected_cols = C;
+        opt.columns = C;
         opt.min_value = is_signed ? -1.0 : 0.0;
         opt.max_value = 1.0;
       } else {
-        opt.expected_cols = phys_cols;  // 2T2R conductance/resistance files list both columns of a pair
+        opt.columns = phys_cols;  // 2T2R conductance/resistance files list both columns of a pair
         opt.min_value = W.kind == WeightKind::kConductance ? 0.0 : std::numeric_limits<double>::min();
         opt.allow_inf = W.kind == WeightKind::kResistance;
       }
       const NumericTable t = read_numeric_csv(W.file, opt, diags);
       if (!diags.empty() || static_cast<int>(t.rows.size()) != R) return g;
       for (int i = 0; i < R; ++i)
-        for (int j = 0; j < opt.expected_cols; ++j) {
+        for (std::size_t j = 0; j < opt.columns; ++j) {
           const double v = t.rows[i][j];
           if (W.kind == WeightKind::kWeight)
             place(i, j, v);
@@ -176,9 +176,8 @@ std::vector<std::vector<double>> build_inputs(const Config& c, Diagnostics& diag
     case Source::kFile: {
       CsvReadOptions opt;
       opt.label = "inputs file";
-      opt.expected_cols = R;
-      if (c.origin.count("inputs.vectors")) opt.expected_rows = in.vectors;
-      opt.max_rows = 100000;
+      opt.columns = R;
+      if (c.origin.count("inputs.vectors")) opt.rows = in.vectors;
       if (normalized) {
         opt.min_value = 0.0;
         opt.max_value = 1.0;
