@@ -1,0 +1,225 @@
+#include "nodal/line_system.hpp"
+
+#include <algorithm>
+#include <cstddef>
+
+namespace xbar::nodal_detail {
+namespace {
+
+using std::size_t;
+
+// Below this many unknowns threads cost more than they save.
+constexpr size_t kParallelMin = 1 << 14;
+constexpr size_t kDotChunk = 4096;
+// Bit lines are solved in blocks of columns: each block sweeps all rows with a
+// vectorisable inner loop over its columns.
+constexpr int kColumnBlock = 64;
+
+}  // namespace
+
+double dot(const std::vector<double>& a, const std::vector<double>& b) {
+  const size_t n = a.size();
+  const size_t chunks = (n + kDotChunk - 1) / kDotChunk;
+  if (chunks <= 1) {
+    double s = 0;
+    for (size_t k = 0; k < n; ++k) s += a[k] * b[k];
+    return s;
+  }
+  std::vector<double> partial(chunks);
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (size_t c = 0; c < chunks; ++c) {
+    double s = 0;
+    const size_t end = std::min(n, (c + 1) * kDotChunk);
+    for (size_t k = c * kDotChunk; k < end; ++k) s += a[k] * b[k];
+    partial[c] = s;
+  }
+  double s = 0;
+  for (double p : partial) s += p;
+  return s;
+}
+
+LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& cell_g) {
+  const int R = net.rows, P = net.cols, LW = net.wl_len, LB = net.bl_len;
+  LineSystem sys;
+  sys.net = &net;
+  sys.diag_w.assign(net.wl_size(), 0.0);
+  sys.chain_w.assign(net.wl_size(), 0.0);
+  sys.diag_b.assign(net.bl_size(), 0.0);
+  sys.chain_b.assign(net.bl_size(), 0.0);
+  sys.gc.assign(static_cast<size_t>(R) * P, 0.0);
+
+  // Chains and terminals.
+  for (int i = 0; i < R; ++i) {
+    double* d = &sys.diag_w[static_cast<size_t>(i) * LW];
+    double* c = &sys.chain_w[static_cast<size_t>(i) * LW];
+    for (int k = 0; k + 1 < LW; ++k) {
+      c[k] = net.g_wl;
+      d[k] += net.g_wl;
+      d[k + 1] += net.g_wl;
+    }
+    d[0] += net.g_driver;
+  }
+  for (int k = 0; k < LB; ++k) {
+    for (int j = 0; j < P; ++j) {
+      const size_t s = static_cast<size_t>(k) * P + j;
+      if (k + 1 < LB) {
+        sys.chain_b[s] = net.g_bl;
+        sys.diag_b[s] += net.g_bl;
+        sys.diag_b[s + P] += net.g_bl;
+      }
+      if (k == LB - 1) sys.diag_b[s] += net.g_sense;
+    }
+  }
+  // Cells: every cell loads both of its slots; only cells between two free
+  // slots couple them.
+  for (int i = 0; i < R; ++i) {
+    for (int j = 0; j < P; ++j) {
+      const double g = cell_g[static_cast<size_t>(i) * P + j];
+      sys.diag_w[net.wl_slot(i, j)] += g;
+      sys.diag_b[net.bl_slot(i, j)] += g;
+      if (!net.cell_touches_fixed(i, j)) sys.gc[static_cast<size_t>(i) * P + j] = g;
+    }
+  }
+  // Fixed slots: identity rows, decoupled from their neighbours.
+  if (net.driver_fixed) {
+    for (int i = 0; i < R; ++i) {
+      sys.diag_w[static_cast<size_t>(i) * LW] = 1.0;
+      sys.chain_w[static_cast<size_t>(i) * LW] = 0.0;
+    }
+  }
+  if (net.sense_fixed) {
+    for (int j = 0; j < P; ++j) {
+      sys.diag_b[static_cast<size_t>(LB - 1) * P + j] = 1.0;
+      if (LB > 1) sys.chain_b[static_cast<size_t>(LB - 2) * P + j] = 0.0;
+    }
+  }
+
+  // LDL' of every line.  D_0 = d_0; m_k = c_k / D_k; D_{k+1} = d_{k+1} - c_k m_k.
+  sys.fac_w.m.assign(net.wl_size(), 0.0);
+  sys.fac_w.inv_d.assign(net.wl_size(), 0.0);
+  for (int i = 0; i < R; ++i) {
+    const size_t o = static_cast<size_t>(i) * LW;
+    double D = sys.diag_w[o];
+    for (int k = 0; k < LW; ++k) {
+      sys.fac_w.inv_d[o + k] = 1.0 / D;
+      if (k + 1 < LW) {
+        const double m = sys.chain_w[o + k] / D;
+        sys.fac_w.m[o + k] = m;
+        D = sys.diag_w[o + k + 1] - sys.chain_w[o + k] * m;
+      }
+    }
+  }
+  sys.fac_b.m.assign(net.bl_size(), 0.0);
+  sys.fac_b.inv_d.assign(net.bl_size(), 0.0);
+  std::vector<double> D(sys.diag_b.begin(), sys.diag_b.begin() + P);
+  for (int k = 0; k < LB; ++k) {
+    const size_t o = static_cast<size_t>(k) * P;
+    for (int j = 0; j < P; ++j) {
+      sys.fac_b.inv_d[o + j] = 1.0 / D[j];
+      if (k + 1 < LB) {
+        const double m = sys.chain_b[o + j] / D[j];
+        sys.fac_b.m[o + j] = m;
+        D[j] = sys.diag_b[o + P + j] - sys.chain_b[o + j] * m;
+      }
+    }
+  }
+  return sys;
+}
+
+void LineSystem::solve_wl(std::vector<double>& x) const {
+  const int R = net->rows, L = net->wl_len;
+  const double* m = fac_w.m.data();
+  const double* inv_d = fac_w.inv_d.data();
+#pragma omp parallel for schedule(static) if (x.size() >= kParallelMin)
+  for (int i = 0; i < R; ++i) {
+    const size_t o = static_cast<size_t>(i) * L;
+    double* y = &x[o];
+    for (int k = 1; k < L; ++k) y[k] += m[o + k - 1] * y[k - 1];
+    y[L - 1] *= inv_d[o + L - 1];
+    for (int k = L - 2; k >= 0; --k) y[k] = y[k] * inv_d[o + k] + m[o + k] * y[k + 1];
+  }
+}
+
+void LineSystem::solve_bl(std::vector<double>& x) const {
+  const int P = net->cols, L = net->bl_len;
+  const double* m = fac_b.m.data();
+  const double* inv_d = fac_b.inv_d.data();
+  const int blocks = (P + kColumnBlock - 1) / kColumnBlock;
+#pragma omp parallel for schedule(static) if (x.size() >= kParallelMin)
+  for (int b = 0; b < blocks; ++b) {
+    const int j0 = b * kColumnBlock, j1 = std::min(P, j0 + kColumnBlock);
+    double* y = x.data();
+    for (int k = 1; k < L; ++k) {
+      const size_t o = static_cast<size_t>(k) * P;
+      for (int j = j0; j < j1; ++j) y[o + j] += m[o - P + j] * y[o - P + j];
+    }
+    const size_t last = static_cast<size_t>(L - 1) * P;
+    for (int j = j0; j < j1; ++j) y[last + j] *= inv_d[last + j];
+    for (int k = L - 2; k >= 0; --k) {
+      const size_t o = static_cast<size_t>(k) * P;
+      for (int j = j0; j < j1; ++j) y[o + j] = y[o + j] * inv_d[o + j] + m[o + j] * y[o + P + j];
+    }
+  }
+}
+
+double LineSystem::bl_norm_inf() const {
+  double m = 0;
+  for (std::size_t s = 0; s < diag_b.size(); ++s) m = std::max(m, std::abs(diag_b[s]) + 2 * chain_b[s]);
+  return m;
+}
+
+void LineSystem::mul_bl(const std::vector<double>& p, std::vector<double>& y) const {
+  const int P = net->cols, L = net->bl_len;
+#pragma omp parallel for schedule(static) if (p.size() >= kParallelMin)
+  for (int k = 0; k < L; ++k) {
+    const size_t o = static_cast<size_t>(k) * P;
+    for (int j = 0; j < P; ++j) {
+      double v = diag_b[o + j] * p[o + j];
+      if (k > 0) v -= chain_b[o - P + j] * p[o - P + j];
+      if (k + 1 < L) v -= chain_b[o + j] * p[o + P + j];
+      y[o + j] = v;
+    }
+  }
+}
+
+void LineSystem::couple_to_wl(const std::vector<double>& p_b, std::vector<double>& y_w) const {
+  const int R = net->rows, P = net->cols, L = net->wl_len;
+  const size_t bl_step = static_cast<size_t>(net->bl_row_step());
+  const int wl_step = net->wl_col_step();
+#pragma omp parallel for schedule(static) if (gc.size() >= kParallelMin)
+  for (int i = 0; i < R; ++i) {
+    double* y = &y_w[static_cast<size_t>(i) * L];
+    const double* g = &gc[static_cast<size_t>(i) * P];
+    const double* p = &p_b[i * bl_step];
+    if (wl_step == 1) {
+      for (int j = 0; j < P; ++j) y[j] = g[j] * p[j];
+    } else {
+      double s = 0;
+      for (int j = 0; j < P; ++j) s += g[j] * p[j];
+      y[0] = s;
+    }
+  }
+}
+
+void LineSystem::add_coupling_to_bl(const std::vector<double>& z_w, std::vector<double>& y_b,
+                                    double sign) const {
+  const int R = net->rows, P = net->cols, L = net->wl_len;
+  const int wl_step = net->wl_col_step();
+  if (net->bl_row_step() == 0) {  // merged bit lines: sum over rows in order
+    for (int i = 0; i < R; ++i) {
+      const double* g = &gc[static_cast<size_t>(i) * P];
+      const double* z = &z_w[static_cast<size_t>(i) * L];
+      for (int j = 0; j < P; ++j) y_b[j] += sign * (g[j] * z[j * wl_step]);
+    }
+    return;
+  }
+#pragma omp parallel for schedule(static) if (gc.size() >= kParallelMin)
+  for (int i = 0; i < R; ++i) {
+    const double* g = &gc[static_cast<size_t>(i) * P];
+    const double* z = &z_w[static_cast<size_t>(i) * L];
+    double* y = &y_b[static_cast<size_t>(i) * P];
+    for (int j = 0; j < P; ++j) y[j] += sign * (g[j] * z[j * wl_step]);
+  }
+}
+
+}  // namespace xbar::nodal_detail

@@ -1,0 +1,53 @@
+#pragma once
+// The linearised tile (the Newton Jacobian; the whole system for linear cells):
+//
+//   [ A_W   -Gc ] [dW]   [rW]     A_W: tridiagonal along every word line
+//   [ -Gc'  A_B ] [dB] = [rB]     A_B: tridiagonal along every bit line
+//                                 Gc : cell conductances joining the two
+//
+// Fixed slots (held by an ideal source) have an identity row and no coupling,
+// so the matrix stays symmetric positive definite and their update is 0.
+// Everything here depends on the operating point only, never on the inputs:
+// a batch of linear solves shares one LineSystem.
+#include <vector>
+
+#include "nodal/tile_network.hpp"
+
+namespace xbar::nodal_detail {
+
+// LDL' factors of independent symmetric tridiagonal lines.  m[k] = c_k / D_k
+// (c_k: coupling between slots k and k+1), inv_d[k] = 1 / D_k.
+struct LineFactors {
+  std::vector<double> m, inv_d;
+};
+
+struct LineSystem {
+  const TileNetwork* net = nullptr;
+  std::vector<double> diag_w, chain_w;  // wl_size: diagonal; coupling slot k <-> k+1
+  std::vector<double> diag_b, chain_b;  // bl_size: same for bit lines (row-major)
+  std::vector<double> gc;               // R x P: cell coupling (0 when an end is fixed)
+  LineFactors fac_w, fac_b;
+
+  // x := A_W^{-1} x (all word lines).  x := A_B^{-1} x (all bit lines).
+  void solve_wl(std::vector<double>& x) const;
+  void solve_bl(std::vector<double>& x) const;
+  // max row sum of |A_B|: the scale of roundoff in products with it.
+  double bl_norm_inf() const;
+  // y := A_B p (bit-line tridiagonal product).
+  void mul_bl(const std::vector<double>& p, std::vector<double>& y) const;
+  // y_w := Gc p_b (bit-line slots -> word-line slots).
+  void couple_to_wl(const std::vector<double>& p_b, std::vector<double>& y_w) const;
+  // y_b += sign * Gc' z_w (word-line slots -> bit-line slots).
+  void add_coupling_to_bl(const std::vector<double>& z_w, std::vector<double>& y_b,
+                          double sign) const;
+};
+
+// Builds and factors the system for the given per-cell small-signal
+// conductances (R x P; for linear cells simply net.g).
+LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& cell_g);
+
+// Deterministic dot product: fixed-size chunks summed in a fixed order, so the
+// result does not depend on the number of threads.
+double dot(const std::vector<double>& a, const std::vector<double>& b);
+
+}  // namespace xbar::nodal_detail

@@ -1,0 +1,245 @@
+#include "nodal/nodal_solver.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "common/diagnostics.hpp"
+#include "nodal/cell_law.hpp"
+#include "nodal/line_system.hpp"
+#include "nodal/schur_cg.hpp"
+#include "nodal/tile_kcl.hpp"
+#include "nodal/tile_network.hpp"
+
+namespace xbar {
+namespace nodal_detail {
+namespace {
+
+// Newton stops once a full step moves every word-line slot by less than this
+// fraction of the largest input and every bit-line slot by less than this
+// fraction of the largest bit-line voltage: quadratic convergence then leaves
+// an error far below the CG tolerance.
+constexpr double kNewtonStepTol = 1e-9;
+constexpr int kMaxLineSearchHalvings = 40;
+// Tiles up to this many cells solve a batch one vector per thread; larger
+// tiles parallelise inside each solve.
+constexpr long kBatchParallelMaxCells = 256L * 256L;
+
+// Largest magnitude; infinity when any entry is not finite.
+double max_abs(const std::vector<double>& v) {
+  double m = 0;
+  for (double x : v) {
+    if (!std::isfinite(x)) return INFINITY;
+    m = std::max(m, std::abs(x));
+  }
+  return m;
+}
+
+struct VectorResult {
+  TileState x;
+  NodalReport report;
+};
+
+class VectorSolver {
+ public:
+  VectorSolver(const TileNetwork& net, const CellLawEval& law, const LineSystem& linear_sys,
+               const NodalOptions& opt)
+      : net_(net), law_(law), linear_sys_(linear_sys), opt_(opt) {}
+
+  VectorResult solve(const std::vector<double>& v_in, int vector_index) {
+    VectorResult out;
+    out.x = initial_state(net_, v_in);
+    const double f0 = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, nullptr);
+    // Linear solve from the starting point: exact for linear cells, and the
+    // first guess for Newton otherwise.
+    newton_step(linear_sys_, out, vector_index, "linear solve");
+    out.report.newton_iterations = 1;
+    double f = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, law_.linear() ? nullptr : &cell_g_);
+    if (!law_.linear()) f = newton(v_in, out, f, vector_index);
+    out.report.final_residual = f0 > 0 ? f / f0 : 0.0;
+    return out;
+  }
+
+ private:
+  // Solves J d = -F (fw_, fb_ hold F) and stores d in dw_, db_.
+  void newton_step(const LineSystem& sys, VectorResult& out, int vector_index, const char* what) {
+    for (auto& v : fw_) v = -v;
+    for (auto& v : fb_) v = -v;
+    const CgResult cg = solve_line_system(sys, fw_, fb_, dw_, db_, opt_.rel_tol,
+                                          opt_.max_linear_iter, ws_);
+    out.report.linear_iterations += cg.iterations;
+    if (!cg.converged) {
+      throw SimulationError(
+          fmt::format("nodal engine: {} of input vector {} did not converge: conjugate "
+                      "gradients reached relative residual {:.3g} after {} iterations "
+                      "(tolerance {:.3g}, max_linear_iter {})",
+                      what, vector_index, cg.rel_residual, cg.iterations, opt_.rel_tol,
+                      opt_.max_linear_iter));
+    }
+    if (&sys == &linear_sys_) {
+      for (std::size_t k = 0; k < dw_.size(); ++k) out.x.xw[k] += dw_[k];
+      for (std::size_t k = 0; k < db_.size(); ++k) out.x.xb[k] += db_[k];
+    }
+  }
+
+  // Damped Newton for nonlinear cells.  fw_, fb_, cell_g_ hold F and dI/dV at
+  // out.x on entry; returns the final ||F||.
+  double newton(const std::vector<double>& v_in, VectorResult& out, double f, int vector_index) {
+    const double v_scale = std::max(max_abs(v_in), 1e-300);
+    bool converged = false;
+    int it = 0;
+    while (it < opt_.max_newton && !converged) {
+      ++it;
+      const LineSystem sys = make_line_system(net_, cell_g_);
+      newton_step(sys, out, vector_index, "Newton step");
+      const double tol_w = kNewtonStepTol * v_scale;
+      const double tol_b = kNewtonStepTol * max_abs(out.x.xb) + 1e-6 * tol_w;
+      const bool small = max_abs(dw_) <= tol_w && max_abs(db_) <= tol_b;
+      // Backtrack until ||F|| decreases: the Newton direction is a descent
+      // direction of ||F||^2 because J is nonsingular.
+      TileState trial = out.x;
+      double t = 1.0, f_trial = 0.0;
+      for (int h = 0;; ++h) {
+        for (std::size_t k = 0; k < dw_.size(); ++k) trial.xw[k] = out.x.xw[k] + t * dw_[k];
+        for (std::size_t k = 0; k < db_.size(); ++k) trial.xb[k] = out.x.xb[k] + t * db_[k];
+        f_trial = kcl_residual(net_, law_, v_in, trial, fw_, fb_, &cell_g_);
+        if (small || (std::isfinite(f_trial) && f_trial < f) || h >= kMaxLineSearchHalvings) break;
+        t *= 0.5;
+      }
+      out.x = std::move(trial);
+      f = f_trial;
+      converged = small;
+    }
+    out.report.newton_iterations += it;
+    if (!converged) {
+      throw SimulationError(fmt::format(
+          "nodal engine: Newton did not converge for input vector {} after {} iterations "
+          "(max_newton {}); KCL residual {:.3g} A, {} conjugate-gradient iterations",
+          vector_index, it, opt_.max_newton, f, out.report.linear_iterations));
+    }
+    return f;
+  }
+
+  const TileNetwork& net_;
+  const CellLawEval& law_;
+  const LineSystem& linear_sys_;
+  const NodalOptions& opt_;
+  std::vector<double> fw_, fb_, dw_, db_, cell_g_;
+  CgWorkspace ws_;
+};
+
+// Maps one solved state back to tile coordinates (SPEC section 1).
+void fill_vector(const TileNetwork& net, const CellLawEval& law, const std::vector<double>& v_in,
+                 const TileState& x, TileSolution& sol, int v) {
+  const int R = net.rows, P = net.cols;
+  auto& v_wl = sol.v_wl[v];
+  auto& v_bl = sol.v_bl[v];
+  v_wl.resize(static_cast<std::size_t>(R) * P);
+  v_bl.resize(static_cast<std::size_t>(R) * P);
+  for (int i = 0; i < R; ++i)
+    for (int j = 0; j < P; ++j) {
+      v_wl[static_cast<std::size_t>(i) * P + j] = x.xw[net.wl_slot(i, j)];
+      v_bl[static_cast<std::size_t>(i) * P + j] = x.xb[net.bl_slot(i, j)];
+    }
+  auto cell_current = [&](int i, int j) {
+    const std::size_t c = static_cast<std::size_t>(i) * P + j;
+    return law.current(net.g[c], v_wl[c] - v_bl[c]);
+  };
+
+  // Driver current: through r_driver, or, for a fixed slot 0, what leaves it
+  // into the rest of the word line and its own cells.
+  auto& drv = sol.driver_current[v];
+  drv.assign(R, 0.0);
+  for (int i = 0; i < R; ++i) {
+    const double* w = &x.xw[static_cast<std::size_t>(i) * net.wl_len];
+    if (!net.driver_fixed) {
+      drv[i] = net.g_driver * (v_in[i] - w[0]);
+    } else if (net.wl_len > 1) {
+      drv[i] = net.g_wl * (w[0] - w[1]) + cell_current(i, 0);
+    } else {
+      for (int j = 0; j < P; ++j) drv[i] += cell_current(i, j);
+    }
+  }
+  // Sense current into S_j: through the sense conductance, or, for a fixed
+  // bottom slot, what the bit line above and the cells deliver into it.
+  auto& arr = sol.array_current[v];
+  auto& col = sol.column_current[v];
+  arr.assign(P, 0.0);
+  col.assign(P, 0.0);
+  const int LB = net.bl_len;
+  for (int j = 0; j < P; ++j) {
+    const double bottom = x.xb[static_cast<std::size_t>(LB - 1) * P + j];
+    if (!net.sense_fixed) {
+      arr[j] = net.g_sense * bottom;
+    } else if (LB > 1) {
+      arr[j] = net.g_bl * x.xb[static_cast<std::size_t>(LB - 2) * P + j] + cell_current(R - 1, j);
+    } else {
+      for (int i = 0; i < R; ++i) arr[j] += cell_current(i, j);
+    }
+    // TIA: V_S = I r_f / (1 + gain), V_out = -gain V_S, I_j = -V_out / r_f.
+    col[j] = net.tia ? arr[j] * (net.tia_gain / (1 + net.tia_gain)) : arr[j];
+  }
+}
+
+}  // namespace
+}  // namespace nodal_detail
+
+TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalReport* report) {
+  using namespace nodal_detail;
+  const auto t0 = std::chrono::steady_clock::now();
+  const TileNetwork net = make_tile_network(tile);
+  const CellLawEval law(tile.model);
+  // The linear-cell system is shared by every vector (and is the first step
+  // of Newton for nonlinear cells).
+  const LineSystem linear_sys = make_line_system(net, net.g);
+
+  const int nv = tile.vectors();
+  TileSolution sol;
+  sol.engine = "nodal";
+  sol.simulator_version = "xbar-nodal";
+  sol.vectors = nv;
+  sol.rows = net.rows;
+  sol.phys_cols = net.cols;
+  for (auto* f : {&sol.column_current, &sol.array_current, &sol.v_wl, &sol.v_bl, &sol.driver_current})
+    f->resize(nv);
+
+  std::vector<NodalReport> reports(nv);
+  std::vector<std::exception_ptr> errors(nv);
+  const bool per_thread_vectors =
+      nv > 1 && static_cast<long>(net.rows) * net.cols <= kBatchParallelMaxCells;
+#pragma omp parallel if (per_thread_vectors)
+  {
+    VectorSolver solver(net, law, linear_sys, opt);
+#pragma omp for schedule(dynamic, 1)
+    for (int v = 0; v < nv; ++v) {
+      try {
+        VectorResult r = solver.solve(tile.inputs[v], v);
+        fill_vector(net, law, tile.inputs[v], r.x, sol, v);
+        reports[v] = r.report;
+      } catch (...) {
+        errors[v] = std::current_exception();
+      }
+    }
+  }
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+
+  NodalReport total;
+  for (const auto& r : reports) {
+    total.newton_iterations += r.newton_iterations;
+    total.linear_iterations += r.linear_iterations;
+    total.final_residual = std::max(total.final_residual, r.final_residual);
+  }
+  if (report) *report = total;
+  sol.log = fmt::format("nodal: {} vector(s), {} Newton iteration(s), {} CG iteration(s), "
+                        "worst relative KCL residual {:.3g}\n",
+                        nv, total.newton_iterations, total.linear_iterations, total.final_residual);
+  sol.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return sol;
+}
+
+}  // namespace xbar

@@ -1,0 +1,35 @@
+#pragma once
+// The native nodal-analysis engine: solves the crossbar tile of SPEC section 1
+// (drivers, word lines, cells, bit lines, sensing) without SPICE.
+//
+// Method: nodal analysis on the word-line and bit-line node voltages; the TIA
+// sense node is a conductance (1 + gain) / r_f to ground; zero resistances merge
+// nodes; ideal sources fix nodes.  The linear system (the Newton Jacobian for
+// sinh cells) is solved by conjugate gradients on the bit-line Schur complement,
+// preconditioned by exact tridiagonal solves along every bit line; the word
+// lines are eliminated by exact tridiagonal solves.  See nodal/README.md.
+#include "netlist_gen/tile_solution.hpp"
+#include "netlist_gen/tile_spec.hpp"
+
+namespace xbar {
+
+struct NodalOptions {
+  double rel_tol = 1e-12;    // CG: ||residual|| <= rel_tol * ||right-hand side||
+  int max_newton = 50;       // Newton steps per input vector (sinh cells)
+  int max_linear_iter = 2000;  // CG iterations per linear solve
+};
+
+struct NodalReport {
+  int newton_iterations = 0;   // summed over input vectors
+  int linear_iterations = 0;   // CG iterations, summed over all linear solves
+  double final_residual = 0;   // worst vector: ||KCL residual|| / ||KCL residual at start||
+};
+
+// Solves every input vector of the tile.  Throws SimulationError when Newton or
+// CG does not converge (the message carries the iteration counts) and for tiles
+// it does not support (1T1R, 2T2R: use engine spice).  A malformed TileSpec
+// (sizes that do not match, negative resistances) throws std::invalid_argument.
+TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt = {},
+                         NodalReport* report = nullptr);
+
+}  // namespace xbar

@@ -1,0 +1,34 @@
+#pragma once
+// Solves the linearised tile (LineSystem) by preconditioned conjugate
+// gradients on the bit-line Schur complement
+//   S = A_B - Gc' A_W^{-1} Gc,
+// with A_B (exact tridiagonal solves along every bit line) as preconditioner.
+// Each iteration costs one word-line and one bit-line sweep.  S is symmetric
+// positive definite; its preconditioned condition number stays small because
+// the word lines are eliminated exactly (this is CG-accelerated block
+// Gauss-Seidel between word lines and bit lines).
+#include <vector>
+
+#include "nodal/line_system.hpp"
+
+namespace xbar::nodal_detail {
+
+struct CgWorkspace {
+  std::vector<double> b, x, r, z, p, q, yw;
+  void resize(std::size_t wl_size, std::size_t bl_size);
+};
+
+struct CgResult {
+  int iterations = 0;
+  double rel_residual = 0;  // true ||b - S x|| / ||b|| of the Schur system
+  bool converged = false;
+};
+
+// Solves [A_W -Gc; -Gc' A_B] [dw; db] = [rw; rb] to ||residual|| <= rel_tol
+// ||rhs|| on the Schur system.  Deterministic for any number of threads.
+CgResult solve_line_system(const LineSystem& sys, const std::vector<double>& rw,
+                           const std::vector<double>& rb, std::vector<double>& dw,
+                           std::vector<double>& db, double rel_tol, int max_iter,
+                           CgWorkspace& ws);
+
+}  // namespace xbar::nodal_detail

@@ -1,0 +1,27 @@
+#pragma once
+// Kirchhoff current law on the tile network: the net current leaving every free
+// slot (0 at the solution), the per-cell currents, and the cell small-signal
+// conductances for the Newton Jacobian.
+#include <vector>
+
+#include "nodal/cell_law.hpp"
+#include "nodal/tile_network.hpp"
+
+namespace xbar::nodal_detail {
+
+struct TileState {
+  std::vector<double> xw, xb;  // slot voltages (fixed slots hold their source value)
+};
+
+// The starting point: every word-line slot at its driver voltage, every
+// bit-line slot at 0 V.
+TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in);
+
+// Fills fw, fb (current leaving each free slot; 0 at fixed slots) and, when
+// cell_g is given, dI/dV of every cell.  Returns ||(fw, fb)||_2.  Deterministic
+// for any number of threads.
+double kcl_residual(const TileNetwork& net, const CellLawEval& law, const std::vector<double>& v_in,
+                    const TileState& x, std::vector<double>& fw, std::vector<double>& fb,
+                    std::vector<double>* cell_g);
+
+}  // namespace xbar::nodal_detail

@@ -1,0 +1,55 @@
+#pragma once
+// The tile reduced to what nodal analysis needs (SPEC section 1):
+//  - word line i: `wl_len` slots (C, or 1 when r_wl = 0 merges the line),
+//    stored row-major at i * wl_len + k;
+//  - bit line j: `bl_len` slots (R, or 1 when r_bl = 0), stored row-major at
+//    k * P + j so that solves along all bit lines vectorise across columns;
+//  - a zero driver resistance fixes word-line slot 0 at V_i; a zero sense
+//    resistance with virtual ground fixes the bottom bit-line slot at 0 V;
+//  - sensing is a conductance `g_sense` from the bottom bit-line slot to 0 V:
+//    1 / r_sense for virtual ground; for a TIA, the sense node S sees the
+//    feedback current (V_S - V_out) / r_f = V_S (1 + gain) / r_f, i.e. a
+//    conductance (1 + gain) / r_f, in series with r_sense.
+#include <cstddef>
+#include <vector>
+
+#include "netlist_gen/tile_spec.hpp"
+
+namespace xbar::nodal_detail {
+
+struct TileNetwork {
+  int rows = 0, cols = 0;        // R, P (physical columns)
+  int wl_len = 0, bl_len = 0;    // slots per word line / bit line
+  double g_wl = 0, g_bl = 0;     // chain conductances (unused when merged)
+  bool driver_fixed = false;     // r_driver = 0: WL slot 0 held at V_i
+  double g_driver = 0;           // 1 / r_driver otherwise
+  bool sense_fixed = false;      // virtual ground with r_sense = 0
+  double g_sense = 0;            // otherwise: conductance bottom slot -> 0 V
+  bool tia = false;
+  double tia_gain = 0, tia_r_f = 0;
+  std::vector<double> g;         // R x P cell conductances at 0 V
+
+  std::size_t wl_size() const { return static_cast<std::size_t>(rows) * wl_len; }
+  std::size_t bl_size() const { return static_cast<std::size_t>(bl_len) * cols; }
+  // Step of the WL slot index per column, and of the BL slot index per row.
+  int wl_col_step() const { return wl_len > 1 ? 1 : 0; }
+  int bl_row_step() const { return bl_len > 1 ? cols : 0; }
+  std::size_t wl_slot(int i, int j) const {
+    return static_cast<std::size_t>(i) * wl_len + static_cast<std::size_t>(j) * wl_col_step();
+  }
+  std::size_t bl_slot(int i, int j) const {
+    return static_cast<std::size_t>(i) * bl_row_step() + j;
+  }
+  bool wl_slot_fixed(int k) const { return driver_fixed && k == 0; }
+  bool bl_slot_fixed(int k) const { return sense_fixed && k == bl_len - 1; }
+  bool cell_touches_fixed(int i, int j) const {
+    return wl_slot_fixed(wl_len > 1 ? j : 0) || bl_slot_fixed(bl_len > 1 ? i : 0);
+  }
+};
+
+// Checks the tile and builds its network.  Unsupported cells (1T1R, 2T2R)
+// throw SimulationError; inconsistent sizes or invalid values throw
+// std::invalid_argument.
+TileNetwork make_tile_network(const TileSpec& tile);
+
+}  // namespace xbar::nodal_detail
