@@ -7,6 +7,7 @@
 
 #include "netlist_gen/circuit.hpp"
 #include "nodal/nodal_solver.hpp"
+#include "runner/klu_check.hpp"
 #include "runner/spice_engine.hpp"
 
 namespace xbar {
@@ -62,6 +63,7 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
       own = make_isolated_simulator(ctx.limits);
       sim = own.get();
     }
+    warn_once_without_klu(*sim, static_cast<long long>(r.tile.rows) * r.tile.phys_cols(), ctx.reporter);
     if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice on {} lines", r.netlist.size()));
     r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim);
     r.ngspice_version = r.spice->simulator_version;

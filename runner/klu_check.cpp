@@ -1,0 +1,24 @@
+#include "runner/klu_check.hpp"
+
+#include <fmt/format.h>
+
+namespace xbar {
+
+bool warn_once_without_klu(Simulator& sim, long long cells, Reporter* reporter) {
+  // Below this size the default solver is still quick (a 32x32 tile: well
+  // under a second), so the probe is not worth its few milliseconds.
+  constexpr long long kProbeFromCells = 32 * 32;
+  static bool warned = false;
+  if (cells < kProbeFromCells) return true;
+  if (sim.has_klu()) return true;
+  if (!warned && reporter != nullptr) {
+    reporter->warning(fmt::format(
+        "the loaded libngspice ({}) has no KLU solver: tiles of 128x128 and above will take minutes to hours. "
+        "Fix: run scripts/setup, which installs ngspice 46 with KLU from bookworm-backports.",
+        sim.version()));
+  }
+  warned = true;
+  return false;
+}
+
+}  // namespace xbar
