@@ -97,6 +97,20 @@ SpiceNumber parse_spice_number_ex(std::string_view text, bool allow_inf) {
     if (!found) return {std::nullopt, NumberProblem::kSyntax};
   }
 
+  double value = 0.0;
+  if (suffix_exponent == 0) {
+    // No suffix: the common case in data files, parsed in place.
+    auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (ec == std::errc::result_out_of_range) {
+      std::size_t e = number.find_first_of("eE");
+      bool tiny = e != std::string_view::npos && e + 1 < number.size() && number[e + 1] == '-';
+      if (tiny) return {negative ? -0.0 : 0.0, NumberProblem::kNone};
+      return {std::nullopt, NumberProblem::kOverflow};
+    }
+    if (ec != std::errc() || ptr != number.data() + number.size()) return {std::nullopt, NumberProblem::kSyntax};
+    return {value, NumberProblem::kNone};
+  }
+
   // Fold the suffix into the decimal exponent and let from_chars round once.
   std::string_view mantissa = number;
   long long exponent = suffix_exponent;
@@ -115,8 +129,6 @@ SpiceNumber parse_spice_number_ex(std::string_view text, bool allow_inf) {
     exponent += written;
   }
   std::string canonical = fmt::format("{}e{}", mantissa, exponent);
-
-  double value = 0.0;
   auto [ptr, ec] = std::from_chars(canonical.data(), canonical.data() + canonical.size(), value);
   if (ec == std::errc::result_out_of_range) {
     // Underflow (1e-400) is a tiny number, not an error; overflow is.

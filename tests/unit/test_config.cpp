@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -330,4 +333,36 @@ TEST_CASE("unreadable config files") {
     CHECK(std::string(e.what()) == "/nonexistent/dir/x.yaml: error: cannot read the config file: no such file");
   }
   CHECK_THROWS_AS(load_config(kFixtures, {}), InputError);  // a folder
+}
+
+TEST_CASE("mutated configs and --set texts fail cleanly, never crash") {
+  std::ifstream in(std::string(XBAR_SOURCE_DIR) + "/configs/example.yaml", std::ios::binary);
+  std::string base((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(base.size() > 100);
+  const std::string specials = "{}[]:,-?&*!|>'\"%@`#\n\t \\\0\xff";
+  std::mt19937 rng(2024);
+  int loaded = 0, refused = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    std::string text = base;
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      std::size_t at = rng() % text.size();
+      char c = specials[rng() % specials.size()];
+      switch (rng() % 3) {
+        case 0: text[at] = c; break;
+        case 1: text.insert(text.begin() + static_cast<long>(at), c); break;
+        default: text.erase(at, 1 + rng() % 8); break;
+      }
+    }
+    std::string set = "tile." + std::string(1, specials[rng() % specials.size()]) + "=" + text.substr(0, rng() % 20);
+    try {
+      load_config_text(text, "m.yaml", kFixtures, {set});
+      ++loaded;
+    } catch (const InputError& e) {
+      ++refused;
+      CHECK_FALSE(e.diagnostics().empty());
+    }
+  }
+  CHECK(loaded + refused == 400);
+  CHECK(refused > 0);
 }
