@@ -1,6 +1,7 @@
 #include "nodal/line_system.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 
 namespace xbar::nodal_detail {
@@ -8,33 +9,15 @@ namespace {
 
 using std::size_t;
 
-// Below this many unknowns threads cost more than they save.
-constexpr size_t kParallelMin = 1 << 14;
-constexpr size_t kDotChunk = 4096;
 // Bit lines are solved in blocks of columns: each block sweeps all rows with a
-// vectorisable inner loop over its columns.
-constexpr int kColumnBlock = 64;
+// vectorisable inner loop over its columns, staying in cache.
+constexpr int kColumnBlock = 256;
 
 }  // namespace
 
 double dot(const std::vector<double>& a, const std::vector<double>& b) {
-  const size_t n = a.size();
-  const size_t chunks = (n + kDotChunk - 1) / kDotChunk;
-  if (chunks <= 1) {
-    double s = 0;
-    for (size_t k = 0; k < n; ++k) s += a[k] * b[k];
-    return s;
-  }
-  std::vector<double> partial(chunks);
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (size_t c = 0; c < chunks; ++c) {
-    double s = 0;
-    const size_t end = std::min(n, (c + 1) * kDotChunk);
-    for (size_t k = c * kDotChunk; k < end; ++k) s += a[k] * b[k];
-    partial[c] = s;
-  }
   double s = 0;
-  for (double p : partial) s += p;
+  for (size_t k = 0; k < a.size(); ++k) s += a[k] * b[k];
   return s;
 }
 
@@ -130,7 +113,6 @@ void LineSystem::solve_wl(std::vector<double>& x) const {
   const int R = net->rows, L = net->wl_len;
   const double* m = fac_w.m.data();
   const double* inv_d = fac_w.inv_d.data();
-#pragma omp parallel for schedule(static) if (x.size() >= kParallelMin)
   for (int i = 0; i < R; ++i) {
     const size_t o = static_cast<size_t>(i) * L;
     double* y = &x[o];
@@ -145,7 +127,6 @@ void LineSystem::solve_bl(std::vector<double>& x) const {
   const double* m = fac_b.m.data();
   const double* inv_d = fac_b.inv_d.data();
   const int blocks = (P + kColumnBlock - 1) / kColumnBlock;
-#pragma omp parallel for schedule(static) if (x.size() >= kParallelMin)
   for (int b = 0; b < blocks; ++b) {
     const int j0 = b * kColumnBlock, j1 = std::min(P, j0 + kColumnBlock);
     double* y = x.data();
@@ -162,15 +143,23 @@ void LineSystem::solve_bl(std::vector<double>& x) const {
   }
 }
 
-double LineSystem::bl_norm_inf() const {
-  double m = 0;
-  for (std::size_t s = 0; s < diag_b.size(); ++s) m = std::max(m, std::abs(diag_b[s]) + 2 * chain_b[s]);
-  return m;
+double LineSystem::bl_abs_product_norm(const std::vector<double>& x) const {
+  const int P = net->cols, L = net->bl_len;
+  double sq = 0;
+  for (int k = 0; k < L; ++k) {
+    const size_t o = static_cast<size_t>(k) * P;
+    for (int j = 0; j < P; ++j) {
+      double v = std::abs(diag_b[o + j] * x[o + j]);
+      if (k > 0) v += std::abs(chain_b[o - P + j] * x[o - P + j]);
+      if (k + 1 < L) v += std::abs(chain_b[o + j] * x[o + P + j]);
+      sq += v * v;
+    }
+  }
+  return std::sqrt(sq);
 }
 
 void LineSystem::mul_bl(const std::vector<double>& p, std::vector<double>& y) const {
   const int P = net->cols, L = net->bl_len;
-#pragma omp parallel for schedule(static) if (p.size() >= kParallelMin)
   for (int k = 0; k < L; ++k) {
     const size_t o = static_cast<size_t>(k) * P;
     for (int j = 0; j < P; ++j) {
@@ -182,11 +171,39 @@ void LineSystem::mul_bl(const std::vector<double>& p, std::vector<double>& y) co
   }
 }
 
+void LineSystem::schur_product(const std::vector<double>& p, std::vector<double>& q,
+                               std::vector<double>& yw) const {
+  const int R = net->rows, P = net->cols, LW = net->wl_len, LB = net->bl_len;
+  if (LW != P || LB != R) {  // merged lines: the general three-step path
+    couple_to_wl(p, yw);
+    solve_wl(yw);
+    mul_bl(p, q);
+    add_coupling_to_bl(yw, q, -1.0);
+    return;
+  }
+  // One pass per row: the row's word-line solve stays in L1.
+  const double* m = fac_w.m.data();
+  const double* inv_d = fac_w.inv_d.data();
+  for (int i = 0; i < R; ++i) {
+    const size_t o = static_cast<size_t>(i) * P;
+    double* y = &yw[o];
+    for (int j = 0; j < P; ++j) y[j] = gc[o + j] * p[o + j];
+    for (int k = 1; k < P; ++k) y[k] += m[o + k - 1] * y[k - 1];
+    y[P - 1] *= inv_d[o + P - 1];
+    for (int k = P - 2; k >= 0; --k) y[k] = y[k] * inv_d[o + k] + m[o + k] * y[k + 1];
+    for (int j = 0; j < P; ++j) {
+      double v = diag_b[o + j] * p[o + j];
+      if (i > 0) v -= chain_b[o - P + j] * p[o - P + j];
+      if (i + 1 < R) v -= chain_b[o + j] * p[o + P + j];
+      q[o + j] = v - gc[o + j] * y[j];
+    }
+  }
+}
+
 void LineSystem::couple_to_wl(const std::vector<double>& p_b, std::vector<double>& y_w) const {
   const int R = net->rows, P = net->cols, L = net->wl_len;
   const size_t bl_step = static_cast<size_t>(net->bl_row_step());
   const int wl_step = net->wl_col_step();
-#pragma omp parallel for schedule(static) if (gc.size() >= kParallelMin)
   for (int i = 0; i < R; ++i) {
     double* y = &y_w[static_cast<size_t>(i) * L];
     const double* g = &gc[static_cast<size_t>(i) * P];
@@ -213,7 +230,6 @@ void LineSystem::add_coupling_to_bl(const std::vector<double>& z_w, std::vector<
     }
     return;
   }
-#pragma omp parallel for schedule(static) if (gc.size() >= kParallelMin)
   for (int i = 0; i < R; ++i) {
     const double* g = &gc[static_cast<size_t>(i) * P];
     const double* z = &z_w[static_cast<size_t>(i) * L];

@@ -31,8 +31,11 @@ struct LineSystem {
   // x := A_W^{-1} x (all word lines).  x := A_B^{-1} x (all bit lines).
   void solve_wl(std::vector<double>& x) const;
   void solve_bl(std::vector<double>& x) const;
-  // max row sum of |A_B|: the scale of roundoff in products with it.
-  double bl_norm_inf() const;
+  // || |A_B| |x| ||_2: the scale of roundoff in computing A_B x.
+  double bl_abs_product_norm(const std::vector<double>& x) const;
+  // q := S p with S = A_B - Gc' A_W^{-1} Gc (yw: word-line scratch).
+  void schur_product(const std::vector<double>& p, std::vector<double>& q,
+                     std::vector<double>& yw) const;
   // y := A_B p (bit-line tridiagonal product).
   void mul_bl(const std::vector<double>& p, std::vector<double>& y) const;
   // y_w := Gc p_b (bit-line slots -> word-line slots).
@@ -46,8 +49,8 @@ struct LineSystem {
 // conductances (R x P; for linear cells simply net.g).
 LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& cell_g);
 
-// Deterministic dot product: fixed-size chunks summed in a fixed order, so the
-// result does not depend on the number of threads.
+// Plain serial dot product (solves are single-threaded; batches run one
+// vector per thread, so results never depend on the thread count).
 double dot(const std::vector<double>& a, const std::vector<double>& b);
 
 }  // namespace xbar::nodal_detail

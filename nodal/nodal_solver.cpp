@@ -25,9 +25,6 @@ namespace {
 // an error far below the CG tolerance.
 constexpr double kNewtonStepTol = 1e-9;
 constexpr int kMaxLineSearchHalvings = 40;
-// Tiles up to this many cells solve a batch one vector per thread; larger
-// tiles parallelise inside each solve.
-constexpr long kBatchParallelMaxCells = 256L * 256L;
 
 // Largest magnitude; infinity when any entry is not finite.
 double max_abs(const std::vector<double>& v) {
@@ -209,9 +206,10 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
 
   std::vector<NodalReport> reports(nv);
   std::vector<std::exception_ptr> errors(nv);
-  const bool per_thread_vectors =
-      nv > 1 && static_cast<long>(net.rows) * net.cols <= kBatchParallelMaxCells;
-#pragma omp parallel if (per_thread_vectors)
+  // One vector per thread: a single parallel region, no barriers inside the
+  // solves (which stay fast when the machine is oversubscribed, unlike
+  // fine-grained threading), and results independent of the thread count.
+#pragma omp parallel if (nv > 1)
   {
     VectorSolver solver(net, law, linear_sys, opt);
 #pragma omp for schedule(dynamic, 1)

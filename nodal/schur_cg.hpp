@@ -25,7 +25,7 @@ struct CgResult {
 };
 
 // Solves [A_W -Gc; -Gc' A_B] [dw; db] = [rw; rb] to ||residual|| <= rel_tol
-// ||rhs|| on the Schur system.  Deterministic for any number of threads.
+// ||rhs|| on the Schur system.  Single-threaded and deterministic.
 CgResult solve_line_system(const LineSystem& sys, const std::vector<double>& rw,
                            const std::vector<double>& rb, std::vector<double>& dw,
                            std::vector<double>& db, double rel_tol, int max_iter,

@@ -18,8 +18,7 @@ struct TileState {
 TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in);
 
 // Fills fw, fb (current leaving each free slot; 0 at fixed slots) and, when
-// cell_g is given, dI/dV of every cell.  Returns ||(fw, fb)||_2.  Deterministic
-// for any number of threads.
+// cell_g is given, dI/dV of every cell.  Returns ||(fw, fb)||_2.
 double kcl_residual(const TileNetwork& net, const CellLawEval& law, const std::vector<double>& v_in,
                     const TileState& x, std::vector<double>& fw, std::vector<double>& fb,
                     std::vector<double>* cell_g);

@@ -1,0 +1,108 @@
+// nodal_bench: structured nodal solver vs the general sparse direct solve
+// (CHOLMOD) on random 1R tiles, plus a batch of 1000 input vectors.
+// Prints one table; exit code 1 if any column current differs by more than
+// 1e-9 relative between the two solvers.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "nodal/nodal_solver.hpp"
+#include "nodal/sparse_reference.hpp"
+
+using namespace xbar;
+
+namespace {
+
+TileSpec random_tile(int n, double r_wire, SenseKind sense, int vectors, unsigned seed) {
+  TileSpec t;
+  t.name = "bench";
+  t.rows = t.cols = n;
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> g(1e-6, 100e-6), v(0.0, 0.2);
+  t.g.resize(static_cast<std::size_t>(n) * n);
+  for (auto& x : t.g) x = g(rng);
+  t.inputs.assign(vectors, std::vector<double>(n));
+  for (auto& vec : t.inputs)
+    for (auto& x : vec) x = v(rng);
+  t.r_wl = t.r_bl = r_wire;
+  t.sense = sense;
+  return t;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+double max_rel_diff(const TileSolution& a, const TileSolution& b) {
+  double m = 0;
+  for (std::size_t v = 0; v < a.column_current.size(); ++v)
+    for (std::size_t j = 0; j < a.column_current[v].size(); ++j) {
+      const double ref = b.column_current[v][j];
+      m = std::max(m, std::abs(a.column_current[v][j] - ref) / std::abs(ref));
+    }
+  return m;
+}
+
+}  // namespace
+
+int main() {
+  bool ok = true;
+  // Wall times on a shared machine vary with its load; nodal_cpu_s is the
+  // process CPU time of the nodal solve (single-threaded for one vector).
+  std::printf("%-22s %8s %11s %9s %8s %6s %12s\n", "case", "nodal_s", "nodal_cpu_s", "direct_s",
+              "ratio", "cg_it", "max_rel_diff");
+  struct Case {
+    int n;
+    double r;
+    SenseKind sense;
+    const char* label;
+  };
+  const Case cases[] = {{128, 1.0, SenseKind::kVirtualGround, "vg"},
+                        {256, 1.0, SenseKind::kVirtualGround, "vg"},
+                        {512, 1.0, SenseKind::kVirtualGround, "vg"},
+                        {1024, 1.0, SenseKind::kVirtualGround, "vg"},
+                        {512, 2.5, SenseKind::kVirtualGround, "vg"},
+                        {512, 2.5, SenseKind::kTia, "tia"}};
+  for (const auto& c : cases) {
+    const TileSpec t = random_tile(c.n, c.r, c.sense, 1, 42);
+    NodalReport rep;
+    auto t0 = std::chrono::steady_clock::now();
+    const std::clock_t c0 = std::clock();
+    const TileSolution a = solve_nodal(t, {}, &rep);
+    const double cpu_nodal = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+    const double t_nodal = seconds_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    const TileSolution b = solve_tile_sparse_direct(t);
+    const double t_direct = seconds_since(t0);
+    const double diff = max_rel_diff(a, b);
+    ok = ok && diff <= 1e-9;
+    const std::string name = std::to_string(c.n) + "x" + std::to_string(c.n) + " r=" +
+                             std::to_string(c.r).substr(0, 3) + " " + c.label;
+    std::printf("%-22s %8.3f %11.3f %9.3f %8.1f %6d %12.2e\n", name.c_str(), t_nodal, cpu_nodal,
+                t_direct, t_direct / t_nodal, rep.linear_iterations, diff);
+    std::fflush(stdout);
+  }
+  {
+    const TileSpec t = random_tile(128, 1.0, SenseKind::kVirtualGround, 1000, 7);
+    NodalReport rep;
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::clock_t c0 = std::clock();
+    const TileSolution a = solve_nodal(t, {}, &rep);
+    const double cpu_batch = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+    const double t_batch = seconds_since(t0);
+    std::printf("batch 1000 x 128x128 vg: wall %.3f s, cpu %.3f s (all threads), "
+                "%.2f ms cpu/vector, %.1f CG iterations/vector\n",
+                t_batch, cpu_batch, cpu_batch, rep.linear_iterations / 1000.0);
+    TileSpec first = t;
+    first.inputs.resize(20);
+    const double diff = max_rel_diff(solve_nodal(first), solve_tile_sparse_direct(first));
+    std::printf("batch first 20 vectors vs direct: max_rel_diff %.2e\n", diff);
+    ok = ok && diff <= 1e-9 && a.vectors == 1000;
+  }
+  return ok ? 0 : 1;
+}
