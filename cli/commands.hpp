@@ -4,6 +4,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace xbar {
 
 struct CommonOptions {
@@ -16,5 +20,8 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
 int command_gen(const CommonOptions& opt, const std::string& out_file);
 int command_check(const CommonOptions& opt);
 int command_models(const std::string& name);
+// xbar sweep registers its own options; command_sweep() runs it after parsing.
+CLI::App* add_sweep_command(CLI::App& app);
+int command_sweep();
 
 }  // namespace xbar

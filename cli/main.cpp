@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
 
   auto* models = app.add_subcommand("models", "list the device models, or one model's parameters");
   models->add_option("NAME", model_name, "a model name");
+  auto* sweep = add_sweep_command(app);
 
   try {
     app.parse(argc, argv);
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
     if (*gen) return command_gen(common, out);
     if (*check) return command_check(common);
     if (*models) return command_models(model_name);
+    if (*sweep) return command_sweep();
     return kExitBadInput;
   } catch (const InputError& e) {
     fmt::print(stderr, "{}", e.diagnostics().str());

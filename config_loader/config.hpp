@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/diagnostics.hpp"
+#include "sweep/sweep_spec.hpp"
 
 namespace xbar {
 
@@ -94,6 +95,9 @@ struct Config {
   struct Output {
     std::string dir = "out/xbar";  // absolute after loading
   } output;
+
+  // The `sweep:` section (read by the sweep module); empty when absent.
+  std::optional<SweepSpec> sweep;
 
   // Where each dotted key was set (config file position, or the --set
   // argument).  Keys left at their defaults have no entry.

@@ -1,0 +1,25 @@
+#pragma once
+// Runs one sweep point in this process: the base config plus the point's
+// overrides, one job through run_job(), its outputs into points/<index>/.
+// Never throws for a failure of the point itself: that becomes a failed record.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "spice_bridge/simulator.hpp"
+#include "sweep/point_record.hpp"
+#include "sweep/sweep_spec.hpp"
+
+namespace xbar {
+
+// What every worker needs to run any point of one sweep.
+struct SweepSetup {
+  std::string config_path;
+  std::vector<std::string> sets;  // the user's --set, before the point's own
+  SweepSpec spec;
+  std::filesystem::path dir;  // the sweep folder
+};
+
+PointRecord run_point(const SweepSetup& setup, std::size_t point, Simulator& simulator);
+
+}  // namespace xbar

@@ -1,0 +1,99 @@
+#include "sweep/sweep_runner.hpp"
+
+#include "common/diagnostics.hpp"
+#include "config_loader/loader.hpp"
+#include "sweep/sweep_session.hpp"
+
+namespace xbar {
+
+namespace fs = std::filesystem;
+
+SweepPlan plan_sweep(const std::string& config_path, const std::vector<std::string>& sets, const fs::path& out_dir) {
+  const Config base = load_config(config_path, sets);
+  if (!base.sweep)
+    throw InputError({config_path, 1, 1}, "the config has no 'sweep:' section; add one with mode and params");
+  SweepPlan plan;
+  plan.setup.config_path = config_path;
+  plan.setup.sets = sets;
+  plan.setup.spec = *base.sweep;
+  plan.setup.dir = out_dir.empty() ? fs::path(base.output.dir) : out_dir;
+  plan.points = sweep_point_count(plan.setup.spec);
+  Config without_dir = base;
+  without_dir.output.dir = "";  // -o may differ between shards; results do not
+  plan.fingerprint = sweep_fingerprint(plan.setup.spec, resolved_yaml(without_dir));
+  return plan;
+}
+
+SweepSession::SweepSession(const SweepOptions& opt, SweepObserver& observer)
+    : start_(std::chrono::steady_clock::now()), observer_(observer),
+      plan_(plan_sweep(opt.config_path, opt.sets, opt.out_dir)), last_csv_(start_) {
+  SweepManifest manifest;
+  manifest.fingerprint = plan_.fingerprint;
+  for (const auto& p : plan_.setup.spec.params) manifest.keys.push_back(p.key);
+  manifest.points = plan_.points;
+  manifest.config = fs::absolute(opt.config_path).string();
+  store_ = std::make_unique<SweepStore>(plan_.setup.dir, manifest, opt.resume);
+  for (std::size_t i = 0; i < plan_.points; ++i) {
+    if (!opt.shard.holds(i)) continue;
+    ++progress_.total;
+    if (auto it = store_->finished().find(i); it != store_->finished().end()) {
+      ++progress_.done;
+      ++progress_.resumed;
+      if (!it->second.ok) ++progress_.failed;
+    } else {
+      pending_.push_back(i);
+    }
+  }
+  observer_.started(progress_, store_->dir());
+}
+
+void SweepSession::record(PointRecord r) {
+  r.values = sweep_point_values(plan_.setup.spec, r.point);  // also for points that died with their worker
+  store_->append(r);
+  ++progress_.done;
+  if (!r.ok) ++progress_.failed;
+  progress_.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  observer_.point_finished(r, progress_);
+}
+
+void SweepSession::refresh_csv(bool now) {
+  if (!now && std::chrono::steady_clock::now() - last_csv_ < std::chrono::seconds(5)) return;
+  store_->write_csv();
+  last_csv_ = std::chrono::steady_clock::now();
+}
+
+SweepOutcome SweepSession::finish(bool interrupted, const PoolStats& stats) {
+  refresh_csv(true);
+  SweepOutcome out;
+  out.progress = progress_;
+  out.progress.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  out.interrupted = interrupted;
+  out.dir = store_->dir();
+  out.pool = stats;
+  return out;
+}
+
+SweepOutcome run_sweep(const SweepOptions& opt, SweepObserver& observer, const volatile std::sig_atomic_t* stop) {
+  SweepSession session(opt, observer);
+  const SweepSetup setup = session.plan().setup;
+  WorkerPool pool(opt.jobs, opt.limits,
+                  [&setup](std::size_t point, Simulator& sim) { return run_point(setup, point, sim); });
+  auto& pending = session.pending();
+  bool interrupted = false;
+  while (!pending.empty() || pool.busy() > 0) {
+    if (stop && *stop) {
+      interrupted = true;
+      break;
+    }
+    while (!pending.empty() && pool.can_take()) {
+      pool.submit(pending.front());
+      pending.pop_front();
+    }
+    for (auto& c : pool.wait(250)) session.record(std::move(c.record));
+    session.refresh_csv();
+  }
+  pool.stop();
+  return session.finish(interrupted, pool.stats());
+}
+
+}  // namespace xbar

@@ -1,0 +1,27 @@
+#pragma once
+// The `sweep:` section of a config (SPEC section 2): which keys vary and how.
+// Plain data with no dependencies beyond diagnostics, so config.hpp can hold
+// one without pulling the sweep library into the loader.
+#include <string>
+#include <vector>
+
+#include "common/diagnostics.hpp"
+
+namespace xbar {
+
+enum class SweepMode { kGrid, kZip };   // cartesian product | parallel lists
+enum class SweepKeep { kSummary, kAll };  // what points/<index>/ holds
+
+struct SweepParam {
+  std::string key;                  // dotted config path: "parasitics.r_wl"
+  std::vector<std::string> values;  // canonical texts: round-trip numbers, enum names
+  SourcePos pos;                    // where the key was written
+};
+
+struct SweepSpec {
+  SweepMode mode = SweepMode::kGrid;
+  SweepKeep keep = SweepKeep::kSummary;
+  std::vector<SweepParam> params;  // in the order written; grid: the last varies fastest
+};
+
+}  // namespace xbar

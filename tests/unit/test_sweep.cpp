@@ -1,0 +1,258 @@
+// Sweeps: the sweep: section, point order and overrides, the journal and
+// sweep.csv, and whole sweeps on worker processes (crash, failure, time
+// limit, resume, shards + merge).  Tiles are 4x4 to keep this quick.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config_loader/loader.hpp"
+#include "sweep/point_record.hpp"
+#include "sweep/sweep_points.hpp"
+#include "sweep/sweep_runner.hpp"
+#include "sweep/sweep_store.hpp"
+#include "sweep/testing_hooks.hpp"
+
+using namespace xbar;
+namespace fs = std::filesystem;
+
+namespace {
+
+Config load_text(const std::string& yaml, const std::vector<std::string>& sets = {}) {
+  return load_config_text(yaml, "t.yaml", "/tmp", sets);
+}
+
+std::string problems(const std::string& yaml) {
+  try {
+    load_text(yaml);
+  } catch (const InputError& e) {
+    return e.diagnostics().str();
+  }
+  return "";
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("xbar_sweep_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+};
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// sweep.csv without the elapsed_s column, the only one allowed to differ.
+std::string without_timing(const std::string& csv) {
+  std::stringstream in(csv), out;
+  std::string line;
+  int col = -1;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::string cell;
+    std::stringstream ls(line);
+    while (std::getline(ls, cell, ',')) cells.push_back(cell);
+    if (col < 0)
+      for (std::size_t k = 0; k < cells.size(); ++k)
+        if (cells[k] == "elapsed_s") col = static_cast<int>(k);
+    for (std::size_t k = 0; k < cells.size(); ++k)
+      if (static_cast<int>(k) != col) out << cells[k] << ';';
+    out << '\n';
+  }
+  return out.str();
+}
+
+// A 4x4 sweep of 6 points; point 4 (value 40 V into a sinh cell) fails in ngspice.
+std::string write_sweep_config(const fs::path& dir) {
+  const fs::path p = dir / "sweep.yaml";
+  std::ofstream(p) << "name: t\n"
+                      "tile: {rows: 4, cols: 4}\n"
+                      "device: {model: sinh, params: {v0: 0.05}}\n"
+                      "inputs: {source: constant, kind: voltage}\n"
+                      "sweep:\n"
+                      "  mode: grid\n"
+                      "  params:\n"
+                      "    parasitics.r_wl: [0.5, 2]\n"
+                      "    inputs.value: [0.1, 40, 0.2]\n";
+  return p.string();
+}
+
+class Quiet : public SweepObserver {};
+
+SweepOutcome sweep(const std::string& config, const fs::path& out, int jobs, bool resume = false, Shard shard = {},
+                   PoolLimits limits = {}) {
+  SweepOptions opt;
+  opt.config_path = config;
+  opt.out_dir = out;
+  opt.jobs = jobs;
+  opt.resume = resume;
+  opt.shard = shard;
+  opt.limits = limits;
+  Quiet quiet;
+  return run_sweep(opt, quiet, nullptr);
+}
+
+}  // namespace
+
+TEST_CASE("grid points: the last key varies fastest; values keep their canonical text") {
+  Config c = load_text("sweep:\n  params:\n    tile.rows: [4, 8]\n    device.g_on: [1m, 200u, 3e-4]\n");
+  REQUIRE(c.sweep);
+  CHECK(sweep_point_count(*c.sweep) == 6);
+  CHECK(sweep_point_values(*c.sweep, 0) == std::vector<std::string>{"4", "0.001"});
+  CHECK(sweep_point_values(*c.sweep, 1) == std::vector<std::string>{"4", "0.0002"});
+  CHECK(sweep_point_values(*c.sweep, 5) == std::vector<std::string>{"8", "0.0003"});
+  // A point's config is the base config plus the point's overrides.
+  Config p = load_text("tile: {cols: 4}\n", sweep_point_overrides(*c.sweep, 4));
+  CHECK(p.tile.rows == 8);
+  CHECK(p.device.g_on == 200e-6);
+}
+
+TEST_CASE("zip points walk the lists together; enum and path values round-trip") {
+  Config c = load_text("sweep:\n  mode: zip\n  params:\n    periphery.sense: [tia, virtual_ground]\n"
+                       "    parasitics.r_bl: [1, 2k]\n");
+  REQUIRE(c.sweep);
+  CHECK(sweep_point_count(*c.sweep) == 2);
+  Config p = load_text("name: x\n", sweep_point_overrides(*c.sweep, 1));
+  CHECK(p.periphery.sense == SenseKind::kVirtualGround);
+  CHECK(p.parasitics.r_bl == 2000);
+  Config q = load_text("name: x\n", sweep_point_overrides(*c.sweep, 0));
+  CHECK(q.periphery.sense == SenseKind::kTia);
+}
+
+TEST_CASE("ranges: lin and log, exact ends, integers rounded") {
+  Config c = load_text("sweep:\n  params:\n    parasitics.r_wl: {from: 0.1, to: 10, steps: 5, scale: log}\n"
+                       "    tile.rows: {from: 4, to: 10, steps: 3}\n");
+  REQUIRE(c.sweep);
+  CHECK(c.sweep->params[0].values == std::vector<std::string>{"0.1", "0.316227766017", "1", "3.16227766017", "10"});
+  CHECK(c.sweep->params[1].values == std::vector<std::string>{"4", "7", "10"});
+}
+
+TEST_CASE("sweep problems are reported at their place in the config") {
+  CHECK(problems("sweep:\n  params:\n    parasitics.r_wll: [1]\n").find("t.yaml:3:5: error: 'sweep.params': unknown config key "
+                                                                     "'parasitics.r_wll'; did you mean 'parasitics.r_wl'?") !=
+        std::string::npos);
+  CHECK(problems("sweep:\n  params:\n    tile.rows: [4, 0]\n").find("t.yaml:3:20: error: 'tile.rows' = 0 is out of range") != std::string::npos);
+  CHECK(problems("sweep:\n  params:\n    tile.cell: {from: 1, to: 2, steps: 2}\n").find("not a number") != std::string::npos);
+  CHECK(problems("sweep:\n  mode: zip\n  params:\n    tile.rows: [4, 8]\n    tile.cols: [4]\n").find("zip needs lists of one length") !=
+        std::string::npos);
+  CHECK(problems("sweep:\n  mode: diagonal\n  params:\n    tile.rows: [4]\n").find("t.yaml:2:9: error: 'sweep.mode' is grid or zip") !=
+        std::string::npos);
+  CHECK(problems("sweep:\n  params:\n    parasitics.r_wl: {from: 0, to: 1, steps: 3, scale: log}\n").find("above 0") !=
+        std::string::npos);
+  CHECK(problems("sweep:\n  params:\n    parasitics.r_wl: []\n").find("has no values") != std::string::npos);
+  CHECK(problems("sweep:\n  params: {tile.rows: {from: 1, to: 4096, steps: 5000}, tile.cols: {from: 1, to: 4096, steps: 5000}}\n")
+            .find("at most") != std::string::npos);
+}
+
+TEST_CASE("shards follow Slurm array indices") {
+  Shard s = parse_shard("1/3");
+  CHECK(s.holds(1));
+  CHECK(s.holds(4));
+  CHECK_FALSE(s.holds(0));
+  CHECK_THROWS_AS(parse_shard("3/3"), InputError);
+  CHECK_THROWS_AS(parse_shard("1"), InputError);
+  CHECK_THROWS_AS(parse_shard("-1/2"), InputError);
+}
+
+TEST_CASE("journal lines round-trip exactly; a torn line is ignored") {
+  PointRecord r{7, {"0.5", "tia"}, false, "ngspice `op` failed: \"x\", y", 1.25, {{"a", 0.1 + 0.2}, {"b", 1e-300}}};
+  auto back = record_from_line(record_to_line(r));
+  REQUIRE(back);
+  CHECK(back->point == 7);
+  CHECK(back->values == r.values);
+  CHECK(back->error == r.error);
+  CHECK(back->metrics == r.metrics);  // bit-exact doubles
+  CHECK_FALSE(record_from_line(record_to_line(r).substr(0, 20)));
+}
+
+TEST_CASE("sweep.csv: header of SPEC section 4, metric columns the union of all points, quoted errors") {
+  std::vector<PointRecord> rs = {{0, {"1"}, true, "", 0.5, {{"max_rel_err", 0.25}, {"nrmse", 0.5}}},
+                                 {1, {"2"}, false, "bad, very", 0.1, {}}};
+  std::ostringstream out;
+  write_sweep_csv(out, {"parasitics.r_wl"}, rs);
+  CHECK(out.str() ==
+        "point,parasitics.r_wl,status,error,elapsed_s,max_rel_err,nrmse\n"
+        "0,1,ok,,0.500,0.25,0.5\n"
+        "1,2,failed,\"bad, very\",0.100,,\n");
+}
+
+TEST_CASE("a sweep on two workers: failures are recorded, resume and shards give the same sweep.csv") {
+  TempDir tmp;
+  const std::string config = write_sweep_config(tmp.path);
+  SweepOutcome full = sweep(config, tmp.path / "full", 2);
+  CHECK(full.progress.total == 6);
+  CHECK(full.progress.failed == 2);  // inputs.value 40 at both r_wl
+  const std::string csv = read_file(tmp.path / "full" / "sweep.csv");
+  CHECK(csv.rfind("point,parasitics.r_wl,inputs.value,status,error,elapsed_s,", 0) == 0);
+  CHECK(csv.find("\n1,0.5,40,failed,") != std::string::npos);
+  CHECK(csv.find("out of range for sinh") != std::string::npos);
+  CHECK(csv.find("\n5,2,0.2,ok,,") != std::string::npos);
+  CHECK(fs::exists(tmp.path / "full" / "points" / "5" / "summary.json"));
+  CHECK(fs::exists(tmp.path / "full" / "points" / "1" / "error.txt"));
+
+  SUBCASE("the same folder again needs --resume") {
+    CHECK_THROWS_AS(sweep(config, tmp.path / "full", 1), InputError);
+  }
+  SUBCASE("resume after an interruption, with a torn last journal line") {
+    const fs::path dir = tmp.path / "part";
+    fs::create_directories(dir);
+    fs::copy_file(tmp.path / "full" / "sweep.json", dir / "sweep.json");
+    std::ifstream in(tmp.path / "full" / "journal.jsonl");
+    std::ofstream j(dir / "journal.jsonl");
+    std::string line;
+    for (int k = 0; k < 3 && std::getline(in, line); ++k) j << line << '\n';
+    std::getline(in, line);
+    j << line.substr(0, line.size() / 2);  // the supervisor died mid-write
+    j.close();
+    SweepOutcome r = sweep(config, dir, 2, true);
+    CHECK(r.progress.resumed == 3);
+    CHECK(without_timing(read_file(dir / "sweep.csv")) == without_timing(csv));
+  }
+  SUBCASE("shards 0/2 and 1/2, merged") {
+    sweep(config, tmp.path / "s0", 1, false, parse_shard("0/2"));
+    sweep(config, tmp.path / "s1", 1, false, parse_shard("1/2"));
+    MergeOutcome m = merge_sweeps({tmp.path / "s0", tmp.path / "s1"}, tmp.path / "merged");
+    CHECK(m.finished == 6);
+    CHECK(without_timing(read_file(tmp.path / "merged" / "sweep.csv")) == without_timing(csv));
+  }
+  SUBCASE("resume refuses another sweep") {
+    std::ofstream(config, std::ios::app) << "parasitics: {r_bl: 3}\n";
+    CHECK_THROWS_AS(sweep(config, tmp.path / "full", 1, true), InputError);
+  }
+}
+
+TEST_CASE("a crashed worker and a point over the time limit fail alone; the others finish") {
+  TempDir tmp;
+  const std::string config = write_sweep_config(tmp.path);
+  sweep_testing::set_crash_point(2);
+  sweep_testing::set_hang_point(3);
+  PoolLimits limits;
+  limits.time_limit_s = 1.5;
+  SweepOutcome r = sweep(config, tmp.path / "out", 2, false, {}, limits);
+  sweep_testing::set_crash_point(std::nullopt);
+  sweep_testing::set_hang_point(std::nullopt);
+  CHECK(r.progress.done == 6);
+  CHECK(r.progress.failed == 4);  // two sinh overflows, the crash, the hang
+  CHECK(r.pool.crashed == 1);
+  CHECK(r.pool.timed_out == 1);
+  const auto journal = read_journal(tmp.path / "out");
+  REQUIRE(journal.size() == 6);
+  CHECK(journal.at(2).error.find("crashed (killed by signal 11") != std::string::npos);
+  CHECK(journal.at(3).error.find("time limit of 1.5 s") != std::string::npos);
+  CHECK(journal.at(2).values == std::vector<std::string>{"0.5", "0.2"});
+  CHECK(journal.at(0).ok);
+  CHECK(journal.at(5).ok);
+}
