@@ -1,0 +1,30 @@
+#pragma once
+// The transient outputs: waveforms.csv (and waveforms.raw), the tran block
+// and metrics of summary.json, the tran columns of columns.csv.
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/transient_job.hpp"
+
+namespace xbar {
+
+// `time [s]`, then one column per output.waveforms signal, "label [unit]".
+void write_waveforms_csv(const TransientResult& t, std::ostream& out);
+// ngspice's ASCII raw format (one transient plot), for waveform viewers.
+void write_waveforms_raw(const TransientResult& t, const std::string& title, std::ostream& out);
+
+// Adds energy and settling metrics to `metrics` and a "transient" block to `summary`.
+void add_transient_summary(const TransientResult& t, nlohmann::json& metrics, nlohmann::json& summary);
+
+// Extra columns of columns.csv: header text (leading comma) and the cells of
+// row `k` (vector-major, logical column).
+std::string transient_columns_header();
+std::string transient_columns_cells(const TransientResult& t, std::size_t k);
+
+// waveforms.csv (+ waveforms.raw when output.raw) into `dir`.
+void write_transient_outputs(const RunResult& r, const std::filesystem::path& dir);
+
+}  // namespace xbar

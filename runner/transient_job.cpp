@@ -1,0 +1,350 @@
+#include "runner/transient_job.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "analysis/tile_analysis.hpp"
+#include "common/tolerance.hpp"
+#include "nodal/nodal_solver.hpp"
+#include "runner/klu_check.hpp"
+
+namespace xbar {
+
+// ---- numerics on piecewise-linear signals --------------------------------
+
+namespace {
+
+// Value of f at t inside the interval [k, k+1] of `time`.
+double lerp_in(const std::vector<double>& time, const std::vector<double>& f, std::size_t k, double t) {
+  const double h = time[k + 1] - time[k];
+  if (h <= 0) return f[k + 1];
+  return f[k] + (t - time[k]) / h * (f[k + 1] - f[k]);
+}
+
+}  // namespace
+
+double sample_at(const std::vector<double>& time, const std::vector<double>& f, double t) {
+  if (time.empty()) return std::numeric_limits<double>::quiet_NaN();
+  if (t <= time.front()) return f.front();
+  if (t >= time.back()) return f.back();
+  const auto hi = static_cast<std::size_t>(std::upper_bound(time.begin(), time.end(), t) - time.begin());
+  return lerp_in(time, f, hi - 1, t);
+}
+
+double integrate_product(const std::vector<double>& time, const std::vector<double>& f, const std::vector<double>& g,
+                         double a, double b) {
+  double sum = 0;
+  if (time.size() < 2 || b <= a) return 0;
+  // First interval that ends after a.
+  auto k = static_cast<std::size_t>(std::upper_bound(time.begin(), time.end(), a) - time.begin());
+  k = k == 0 ? 0 : k - 1;
+  for (; k + 1 < time.size() && time[k] < b; ++k) {
+    const double lo = std::max(time[k], a), hi = std::min(time[k + 1], b);
+    if (hi <= lo) continue;
+    const double f0 = lerp_in(time, f, k, lo), f1 = lerp_in(time, f, k, hi);
+    const double g0 = lerp_in(time, g, k, lo), g1 = lerp_in(time, g, k, hi);
+    // Exact integral of the product of two linear functions.
+    sum += (hi - lo) / 6.0 * (2 * f0 * g0 + f0 * g1 + f1 * g0 + 2 * f1 * g1);
+  }
+  return sum;
+}
+
+double integrate(const std::vector<double>& time, const std::vector<double>& f, double a, double b) {
+  const std::vector<double> one(time.size(), 1.0);
+  return integrate_product(time, f, one, a, b);
+}
+
+double settling_time(const std::vector<double>& time, const std::vector<double>& f, double a, double b, double band) {
+  const double final_value = sample_at(time, f, b);
+  const double tol = band * std::fabs(final_value);
+  if (tol == 0 || !std::isfinite(tol)) return std::numeric_limits<double>::quiet_NaN();
+  auto outside = [&](double v) { return std::fabs(v - final_value) > tol; };
+  // Walk back from b to the last point outside the band; the signal enters
+  // the band for good between it and the next point.
+  auto hi = static_cast<std::size_t>(std::lower_bound(time.begin(), time.end(), b) - time.begin());
+  hi = std::min(hi, time.size() - 1);
+  for (std::size_t k = hi + 1; k-- > 0;) {
+    if (time[k] < a) break;
+    if (time[k] > b || !outside(f[k])) continue;
+    if (k + 1 >= time.size()) return time[k] - a;
+    // Crossing into the band, by linear interpolation.
+    const double v0 = f[k], v1 = f[k + 1];
+    const double edge = final_value + (v0 > final_value ? tol : -tol);
+    const double frac = v1 == v0 ? 1.0 : std::clamp((edge - v0) / (v1 - v0), 0.0, 1.0);
+    return time[k] + frac * (time[k + 1] - time[k]) - a;
+  }
+  return 0.0;  // inside the band at every point of the window
+}
+
+// ---- the job ---------------------------------------------------------------
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The saved vectors of one run, looked up by name, each checked for length.
+class TraceSet {
+ public:
+  explicit TraceSet(const SimResult& r) : r_(r) {
+    auto it = r.vectors.find("time");
+    if (it == r.vectors.end() || it->second.size() < 2)
+      throw SimulationError("ngspice returned no time points for the transient", r.log);
+    time_ = it->second;
+    for (std::size_t k = 1; k < time_.size(); ++k)
+      if (!(time_[k] >= time_[k - 1]))
+        throw SimulationError("ngspice returned time points out of order", r.log);
+  }
+  const std::vector<double>& time() const { return time_; }
+  std::vector<double> get(const SignalSource& s) const {
+    if (s.vector.empty()) return std::vector<double>(time_.size(), 0.0);
+    auto it = r_.vectors.find(s.vector);
+    if (it == r_.vectors.end()) throw SimulationError(fmt::format("ngspice returned no vector '{}'", s.vector), r_.log);
+    if (it->second.size() != time_.size())
+      throw SimulationError(fmt::format("ngspice vector '{}' has {} points; time has {}", s.vector, it->second.size(),
+                                        time_.size()),
+                            r_.log);
+    std::vector<double> out(it->second.size());
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      out[k] = s.scale * it->second[k];
+      if (!std::isfinite(out[k]))
+        throw SimulationError(fmt::format("ngspice vector '{}' is not finite at t = {:g} s", s.vector, time_[k]), r_.log);
+    }
+    return out;
+  }
+
+ private:
+  const SimResult& r_;
+  std::vector<double> time_;
+};
+
+std::string trace_label(const WaveformSignal& s) {
+  const char* kind = waveform_kind_name(s.kind);
+  if (s.row >= 0 && s.col >= 0) return fmt::format("{}:r{}c{}", kind, s.row, s.col);
+  if (s.row >= 0) return fmt::format("{}:r{}", kind, s.row);
+  return fmt::format("{}:c{}", kind, s.col);
+}
+
+Circuit checked_transient_circuit(const TileSpec& tile, const TranSpec& tran) {
+  Circuit c = make_transient_circuit(tile, tran);
+  // The circuit holds every vector in its driver waveforms: it has the
+  // elements of a one-vector tile.
+  TileSpec one = tile;
+  one.inputs.resize(1);
+  const CircuitCheckReport report = check_circuit_graph(c, one);
+  if (!report.ok()) {
+    std::string msg = "the generated transient circuit fails its structural check:";
+    for (const auto& p : report.problems) msg += "\n  " + p;
+    throw std::logic_error(msg);
+  }
+  return c;
+}
+
+void check_transient_supported(const Config& config) {
+  Diagnostics d;
+  if (config.simulator.engine == EngineKind::kNodal)
+    d.error(config.where("simulator.engine"), "analysis 'tran' needs ngspice: use engine spice (or both, for the DC reference)");
+  if (!d.empty()) throw InputError(std::move(d));
+}
+
+// Per-vector, per-column metrics and energies from the saved traces.
+void measure(const TileSpec& tile, const Circuit& c, const TraceSet& traces, TransientResult& tr) {
+  const auto& time = traces.time();
+  const TranSettings& s = tr.spec.settings;
+  const bool pulse = s.encoding == TranEncoding::kPulseWidth;
+  const int PC = tile.phys_cols();
+  std::vector<std::vector<double>> col_i(PC);
+  for (int j = 0; j < PC; ++j) col_i[j] = traces.get(column_current_source(c, tile, j));
+  // Logical column traces (2T2R: I+ - I-).
+  std::vector<std::vector<double>> logical(tile.cols);
+  for (int j = 0; j < tile.cols; ++j) {
+    logical[j] = col_i[tile.plus_col(j)];
+    if (tile.cell == CellKind::k2T2R)
+      for (std::size_t k = 0; k < time.size(); ++k) logical[j][k] -= col_i[tile.minus_col(j)][k];
+  }
+  const auto ideal = ideal_phys_currents(tile);
+  const auto sources = energy_sources(c, tile);
+  std::vector<std::vector<double>> src_v(sources.size()), src_i(sources.size());
+  for (std::size_t n = 0; n < sources.size(); ++n) {
+    src_i[n] = traces.get({sources[n].branch, 1.0});
+    if (sources[n].voltage_node.empty()) {
+      const auto [pt, pv] = driver_waveform(tile, tr.spec, sources[n].row);
+      src_v[n].resize(time.size());
+      for (std::size_t k = 0; k < time.size(); ++k) src_v[n][k] = pwl_value_at(pt, pv, time[k]);
+    } else {
+      src_v[n] = traces.get({sources[n].voltage_node, 1.0});
+    }
+  }
+  const double t_int = pulse ? s.pulse_max : s.window;  // ideal charge = I_ideal * t_int (amplitude: held level)
+  for (int v = 0; v < tile.vectors(); ++v) {
+    TransientVector tv;
+    tv.t_start = v * s.window;
+    tv.t_end = (v + 1) * s.window;
+    tv.t_sample = tr.spec.sample_time(v);
+    for (std::size_t n = 0; n < sources.size(); ++n) {
+      // A source delivers -v * i (its branch current flows in at +).
+      const double e = -integrate_product(time, src_v[n], src_i[n], tv.t_start, tv.t_end);
+      (sources[n].row >= 0 ? tv.energy_drivers : tv.energy_sense) += e;
+    }
+    tr.vectors.push_back(tv);
+    const auto ideal_l = logical_outputs(tile, ideal[v]);
+    for (int j = 0; j < tile.cols; ++j) {
+      TransientColumn col;
+      col.vector = v;
+      col.col = j;
+      col.charge = integrate(time, logical[j], tv.t_start, tv.t_end);
+      col.charge_ideal = ideal_l[j] * t_int;
+      if (pulse) {
+        // The sense stage integrates the column: its running charge settles
+        // to the total once the pulses have ended.
+        std::vector<double> q(time.size(), 0.0);
+        for (std::size_t k = 1; k < time.size(); ++k)
+          q[k] = q[k - 1] + 0.5 * (time[k] - time[k - 1]) * (logical[j][k] + logical[j][k - 1]);
+        const double q0 = sample_at(time, q, tv.t_start);
+        for (double& x : q) x -= q0;
+        col.value = col.charge / s.pulse_max;
+        col.t_settle = settling_time(time, q, tv.t_start, tv.t_end, s.settle);
+      } else {
+        col.value = sample_at(time, logical[j], tv.t_sample);
+        col.t_settle = settling_time(time, logical[j], tv.t_start, tv.t_sample, s.settle);
+      }
+      tr.columns.push_back(col);
+    }
+  }
+}
+
+// Columns and error metrics (SPEC section 4) from the transient values.
+void fill_analysis(const TileSpec& tile, const TransientResult& tr, TileAnalysis& a) {
+  Metrics& m = a.metrics;
+  double rel_sum = 0, sq = 0, max_ideal = 0;
+  std::size_t rel_n = 0;
+  for (std::size_t n = 0; n < a.columns.size(); ++n) {
+    ColumnRecord& rec = a.columns[n];
+    const TransientColumn& tc = tr.columns[n];
+    rec.i_spice = tc.value;
+    if (rec.i_ideal != 0.0) {
+      rec.rel_err = relative_difference(rec.i_ideal, tc.value);
+      m.max_rel_err = std::max(m.max_rel_err, std::fabs(*rec.rel_err));
+      rel_sum += std::fabs(*rec.rel_err);
+      ++rel_n;
+    }
+    const double d = tc.value - rec.i_ideal;
+    sq += d * d;
+    max_ideal = std::max(max_ideal, std::fabs(rec.i_ideal));
+    if (rec.col == tile.cols - 1) {  // the vector's last column: close its nrmse
+      if (max_ideal > 0) m.nrmse = std::max(m.nrmse, std::sqrt(sq / tile.cols) / max_ideal);
+      sq = 0, max_ideal = 0;
+    }
+  }
+  m.mean_rel_err = rel_n ? rel_sum / static_cast<double>(rel_n) : 0.0;
+  a.primary = "spice";
+}
+
+// Node voltages and currents at each vector's sample instant (save_cells).
+TileSolution solution_at_samples(const TileSpec& tile, const Circuit& c, const TraceSet& traces,
+                                 const TransientResult& tr) {
+  const auto& time = traces.time();
+  const int V = tile.vectors(), R = tile.rows, PC = tile.phys_cols();
+  TileSolution s;
+  s.engine = "spice";
+  s.vectors = V, s.rows = R, s.phys_cols = PC;
+  s.column_current.assign(V, std::vector<double>(PC));
+  s.array_current.assign(V, std::vector<double>(PC));
+  s.v_wl.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
+  s.v_bl.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
+  s.driver_current.assign(V, std::vector<double>(R));
+  auto node_trace = [&](NodeId n) {
+    return n == kGround ? std::vector<double>(time.size(), 0.0) : traces.get({c.node_names[n], 1.0});
+  };
+  for (std::size_t k = 0; k < c.map.wl.size(); ++k) {
+    const auto wl = node_trace(c.map.wl[k]), bl = node_trace(c.map.bl[k]);
+    for (int v = 0; v < V; ++v) {
+      s.v_wl[v][k] = sample_at(time, wl, tr.spec.sample_time(v));
+      s.v_bl[v][k] = sample_at(time, bl, tr.spec.sample_time(v));
+    }
+  }
+  for (int j = 0; j < PC; ++j) {
+    const auto i = traces.get(column_current_source(c, tile, j));
+    for (int v = 0; v < V; ++v) s.column_current[v][j] = s.array_current[v][j] = sample_at(time, i, tr.spec.sample_time(v));
+  }
+  for (int r = 0; r < R; ++r) {
+    const auto i = traces.get(driver_current_source(c, r));
+    for (int v = 0; v < V; ++v) s.driver_current[v][r] = sample_at(time, i, tr.spec.sample_time(v));
+  }
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> generate_transient_netlist(const Config& config) {
+  check_transient_supported(config);
+  const TileSpec tile = build_tile_spec(config);
+  return write_spice_netlist(checked_transient_circuit(tile, make_tran_spec(config, tile)));
+}
+
+void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out) {
+  const auto t0 = std::chrono::steady_clock::now();
+  check_transient_supported(r.config);
+  r.tile = build_tile_spec(r.config);
+  auto tr = std::make_shared<TransientResult>();
+  tr->spec = make_tran_spec(r.config, r.tile);
+  const Circuit circuit = checked_transient_circuit(r.tile, tr->spec);
+  r.netlist = write_spice_netlist(circuit);
+  if (netlist_out) *netlist_out = r.netlist;
+  std::unique_ptr<Simulator> own;
+  Simulator* sim = ctx.simulator;
+  if (sim == nullptr) {
+    own = make_isolated_simulator(ctx.limits);
+    sim = own.get();
+  }
+  warn_once_without_klu(*sim, static_cast<long long>(r.tile.rows) * r.tile.phys_cols(), ctx.reporter);
+  tr->command = transient_command(r.tile, tr->spec);
+  if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice: {} ({} lines)", tr->command, r.netlist.size()));
+  const SimResult sim_result = sim->run(r.netlist, tr->command);
+  r.ngspice_version = sim->version();
+  tr->spice_elapsed_s = sim_result.elapsed_s;
+  const TraceSet traces(sim_result);
+  tr->time = traces.time();
+  for (const auto& w : tr->spec.waveforms)
+    tr->waveforms.push_back({w, trace_label(w), waveform_unit(w.kind), traces.get(signal_source(circuit, r.tile, w))});
+  measure(r.tile, circuit, traces, *tr);
+
+  TileSolution sampled;
+  if (tr->spec.keep_all_voltages) {
+    sampled = solution_at_samples(r.tile, circuit, traces, *tr);
+    sampled.simulator_version = r.ngspice_version;
+    sampled.log = sim_result.log;
+    sampled.elapsed_s = sim_result.elapsed_s;
+  }
+  if (r.config.simulator.engine == EngineKind::kBoth) r.nodal = solve_nodal(r.tile);  // the settled (DC) reference
+  // Ideal columns (and, with every node saved, the IR-drop map at the
+  // sample instant), then the transient values as the primary result.
+  r.analysis = analyze_tile(r.tile, tr->spec.keep_all_voltages ? &sampled : nullptr, r.nodal ? &*r.nodal : nullptr);
+  const Metrics kept = r.analysis.metrics;
+  r.analysis.metrics = Metrics{};
+  r.analysis.metrics.max_ir_drop = kept.max_ir_drop;
+  r.analysis.metrics.mean_ir_drop = kept.mean_ir_drop;
+  r.analysis.metrics.max_ir_drop_v = kept.max_ir_drop_v;
+  fill_analysis(r.tile, *tr, r.analysis);
+  if (r.nodal) {
+    double worst = 0;
+    for (const auto& c : r.analysis.columns)
+      if (c.i_nodal && c.i_spice) {
+        const double scale = std::max(std::fabs(*c.i_spice), 1e-300);
+        worst = std::max(worst, std::fabs(*c.i_spice - *c.i_nodal) / scale);
+      }
+    r.analysis.metrics.spice_vs_nodal = worst;
+  }
+  if (tr->spec.keep_all_voltages) r.spice = std::move(sampled);
+  r.transient = std::move(tr);
+  r.elapsed_s = seconds_since(t0);
+}
+
+}  // namespace xbar

@@ -1,0 +1,68 @@
+#pragma once
+// analysis.type: tran.  Runs the tile's transient circuit in ngspice and
+// turns the saved vectors into per-vector, per-column metrics: the value at
+// the sample instant (pulse_width: the integrated column charge), its error
+// against the ideal MVM, the settling time, and the energy the sources
+// deliver in each vector's window.
+#include <string>
+#include <vector>
+
+#include "netlist_gen/transient_circuit.hpp"
+#include "runner/run_job.hpp"
+
+namespace xbar {
+
+struct WaveformTrace {
+  WaveformSignal signal;
+  std::string label;  // "i_col:c3", "v_wl:r0c63"
+  std::string unit;   // "A" or "V"
+  std::vector<double> values;  // one per time point
+};
+
+struct TransientColumn {
+  int vector = 0, col = 0;   // logical column
+  double value = 0;          // amplitude: I_j at the sample instant; pulse_width: q / pulse_max (A)
+  double charge = 0;         // integral of I_j over the window (C)
+  double charge_ideal = 0;   // I_ideal * the encoding's integration time (C)
+  double t_settle = 0;       // s after the window starts; NaN when the final value is 0
+};
+
+struct TransientVector {
+  double t_start = 0, t_sample = 0, t_end = 0;
+  double energy_drivers = 0;  // J delivered by the row drivers in the window
+  double energy_sense = 0;    // J delivered by the sense amplifiers (tia)
+  double energy() const { return energy_drivers + energy_sense; }
+};
+
+struct TransientResult {
+  TranSpec spec;
+  std::vector<double> time;            // every point ngspice computed
+  std::vector<WaveformTrace> waveforms;  // output.waveforms, in order
+  std::vector<TransientVector> vectors;
+  std::vector<TransientColumn> columns;  // vector-major, then logical column
+  std::string command;                 // the ngspice analysis command
+  double spice_elapsed_s = 0;
+};
+
+// Pure numerics, exposed for tests --------------------------------------
+
+// Integral over [a, b] of f(t) g(t), both piecewise linear on `time`
+// (exact for such signals).
+double integrate_product(const std::vector<double>& time, const std::vector<double>& f, const std::vector<double>& g,
+                         double a, double b);
+// Integral over [a, b] of f (piecewise linear on `time`).
+double integrate(const std::vector<double>& time, const std::vector<double>& f, double a, double b);
+// Linear interpolation of f at t.
+double sample_at(const std::vector<double>& time, const std::vector<double>& f, double t);
+// Time after `a` from which f stays within band * |final| of `final` up to
+// `b` (final = f(b)); 0 when it never leaves; NaN when final is 0.
+double settling_time(const std::vector<double>& time, const std::vector<double>& f, double a, double b, double band);
+
+// Runs a tran job end to end; `r` holds the config on entry and is filled
+// (tile, netlist, analysis, transient; spice when save_cells).
+void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out);
+
+// The netlist of a tran config (for `xbar gen`).
+std::vector<std::string> generate_transient_netlist(const Config& config);
+
+}  // namespace xbar

@@ -1,0 +1,253 @@
+// Transient co-simulation (analysis.type: tran): numerics on piecewise-linear
+// signals, closed-form RC and energy cases through ngspice, batch windows,
+// pulse-width charge, settling to the op result, outputs and config errors.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "config_loader/loader.hpp"
+#include "report/transient_outputs.hpp"
+#include "runner/run_job.hpp"
+#include "runner/transient_job.hpp"
+
+using namespace xbar;
+
+namespace {
+
+Config cfg(const std::string& yaml) { return load_config_text(yaml, "test.yaml", ".", {}); }
+
+Simulator& simulator() {
+  static std::unique_ptr<Simulator> sim = make_ngspice_simulator();
+  return *sim;
+}
+
+RunResult run(const Config& c) {
+  RunContext ctx;
+  ctx.simulator = &simulator();
+  return run_job(c, ctx);
+}
+
+double rel(double ref, double got) { return std::fabs(got - ref) / std::fabs(ref); }
+
+// A 1x1 tile: one driver, one cell of conductance g into a virtual ground.
+std::string one_cell(double g, double v, const std::string& extra) {
+  return fmt::format(
+      "tile: {{rows: 1, cols: 1}}\nweights: {{source: constant, kind: conductance, value: {}}}\n"
+      "inputs: {{source: constant, kind: voltage, value: {}}}\n{}",
+      g, v, extra);
+}
+
+}  // namespace
+
+TEST_CASE("piecewise-linear integrals are exact and clip to the interval") {
+  const std::vector<double> t = {0, 1, 3};
+  const std::vector<double> f = {0, 2, 2};  // ramp then flat
+  const std::vector<double> g = {1, 1, 0};
+  // f*g: on [0,1] 2t -> 1; on [1,3] 2*(1-(t-1)/2) -> integral 2.
+  CHECK(integrate_product(t, f, g, 0, 3) == doctest::Approx(3.0).epsilon(1e-14));
+  CHECK(integrate(t, f, 0, 3) == doctest::Approx(5.0).epsilon(1e-14));
+  CHECK(integrate(t, f, 0.5, 2) == doctest::Approx(0.75 + 2.0).epsilon(1e-14));  // 0.5..1 ramp: 0.75
+  CHECK(sample_at(t, f, 0.25) == doctest::Approx(0.5));
+}
+
+TEST_CASE("settling time of a sampled exponential") {
+  std::vector<double> t, f;
+  for (int k = 0; k <= 2000; ++k) {
+    t.push_back(k * 1e-3);
+    f.push_back(1 - std::exp(-t.back()));
+  }
+  // |f - f(2)| <= 0.01 f(2) from t = -ln(0.01 f(2) + e^-2) onwards.
+  const double f_end = f.back();
+  const double expected = -std::log(0.01 * f_end + std::exp(-2.0));
+  CHECK(settling_time(t, f, 0, 2, 0.01) == doctest::Approx(expected).epsilon(1e-4));
+  CHECK(std::isnan(settling_time(t, std::vector<double>(t.size(), 0.0), 0, 2, 0.01)));
+}
+
+TEST_CASE("driver waveforms: amplitude windows and equal-area pulses") {
+  TileSpec tile;
+  tile.rows = 1;
+  tile.cols = 1;
+  tile.inputs = {{0.2}, {0.1}, {0.0}};
+  TranSpec tr;
+  tr.settings.window = 10e-9;
+  tr.settings.rise = 1e-9;
+  tr.settings.fall = 2e-9;
+  auto [t, v] = driver_waveform(tile, tr, 0);
+  CHECK(pwl_value_at(t, v, 5e-9) == doctest::Approx(0.2));
+  CHECK(pwl_value_at(t, v, 11e-9) == doctest::Approx(0.15));  // halfway down a 2 ns fall
+  CHECK(pwl_value_at(t, v, 29e-9) == doctest::Approx(0.0));
+  tr.settings.encoding = TranEncoding::kPulseWidth;
+  tr.settings.pulse_max = 6e-9;
+  tr.pulse_amplitude = 0.2;
+  std::tie(t, v) = driver_waveform(tile, tr, 0);
+  // Pulse areas: V_i * pulse_max, whatever the edges (the 0.1 V pulse is
+  // 3 ns wide, the 0.0 V one absent).
+  std::vector<double> vv(v.begin(), v.end());
+  CHECK(integrate(t, vv, 0, 10e-9) == doctest::Approx(0.2 * 6e-9).epsilon(1e-12));
+  CHECK(integrate(t, vv, 10e-9, 20e-9) == doctest::Approx(0.1 * 6e-9).epsilon(1e-12));
+  CHECK(integrate(t, vv, 20e-9, 30e-9) == doctest::Approx(0.0));
+  for (double x : v) CHECK(std::fabs(x) <= 0.2 + 1e-15);
+}
+
+TEST_CASE("one RC node follows its closed-form ramp response") {
+  // Driver (ramp to V over tr) -> r_driver -> WL node with c_wl -> cell g ->
+  // virtual ground.  v(t) = k V / tr (y(t) - y(t - tr)), y(t) = t - tau (1 - e^(-t/tau)),
+  // k = Gd / (Gd + g), tau = C / (Gd + g); the column current is g v(t).
+  const double g = 1e-3, V = 0.5, Rd = 1e3, C = 1e-12, tr = 0.2e-9;
+  const double gd = 1 / Rd, k = gd / (gd + g), tau = C / (gd + g);  // tau = 0.5 ns
+  const RunResult r = run(cfg(one_cell(
+      g, V,
+      fmt::format("parasitics: {{c_wl: {}}}\nperiphery: {{r_driver: {}}}\n"
+                  "analysis: {{type: tran, tran: {{window: 5n, step: 0.01n, rise: {}, sample: 0.99}}}}\n"
+                  "output: {{waveforms: [{{signal: i_col, col: 0}}, {{signal: v_wl, row: 0, col: 0}}]}}\n",
+                  C, Rd, tr))));
+  REQUIRE(r.transient);
+  const auto& T = *r.transient;
+  REQUIRE(T.waveforms.size() == 2);
+  auto y = [&](double t) { return t <= 0 ? 0.0 : t - tau * (1 - std::exp(-t / tau)); };
+  double worst = 0;
+  for (std::size_t n = 0; n < T.time.size(); ++n) {
+    const double t = T.time[n];
+    const double v = k * V / tr * (y(t) - y(t - tr));
+    worst = std::max(worst, std::fabs(T.waveforms[0].values[n] - g * v) / (g * k * V));
+    worst = std::max(worst, std::fabs(T.waveforms[1].values[n] - v) / (k * V));
+  }
+  MESSAGE("RC closed form: worst deviation ", worst, " of the final value over ", T.time.size(), " points");
+  CHECK(worst < 2e-3);
+  // The 1 % settling time: k V (1 - e^(-t/tau) ...) within 1 % of the final value.
+  const double t_settle_expected = tr + tau * std::log((std::exp(tr / tau) - 1) * tau / tr / 0.01);
+  CHECK(T.columns[0].t_settle == doctest::Approx(t_settle_expected).epsilon(2e-2));
+}
+
+TEST_CASE("energy of a resistor driven by a ramp then a hold is the hand integral") {
+  // E = g V^2 (W - 2 tr / 3): (V t / tr)^2 g over the ramp, g V^2 after it.
+  const double g = 2e-4, V = 0.3, W = 10e-9, tr = 1e-9;
+  const RunResult r = run(cfg(one_cell(
+      g, V, fmt::format("parasitics: {{r_wl: 0, r_bl: 0}}\n"
+                        "analysis: {{type: tran, tran: {{window: {}, step: 0.1n, rise: {}}}}}\n",
+                        W, tr))));
+  REQUIRE(r.transient);
+  const double expected = g * V * V * (W - 2 * tr / 3);
+  MESSAGE("energy ", r.transient->vectors[0].energy(), " J, hand integral ", expected, " J");
+  CHECK(rel(expected, r.transient->vectors[0].energy()) < 1e-6);
+  CHECK(r.transient->vectors[0].energy_sense == 0.0);
+}
+
+TEST_CASE("energy into a capacitor through a resistor: C V^2 from a step") {
+  // A driver charging C through r_driver delivers C V^2 (half stored, half
+  // burnt), plus nothing else: an absent cell (g = 0) and no bit-line path.
+  const double V = 0.4, C = 2e-12, Rd = 500;
+  const RunResult r = run(cfg(
+      "tile: {rows: 1, cols: 1}\nweights: {source: constant, kind: conductance, value: 1e-12}\n" +
+      fmt::format("inputs: {{source: constant, kind: voltage, value: {}}}\nparasitics: {{c_wl: {}}}\n"
+                  "periphery: {{r_driver: {}}}\nanalysis: {{type: tran, tran: {{window: 20n, step: 0.02n, rise: 1p}}}}\n",
+                  V, C, Rd)));
+  REQUIRE(r.transient);
+  const double expected = C * V * V;  // tau = 1 ns: fully charged after 20 windows' worth of tau
+  MESSAGE("RC charge energy ", r.transient->vectors[0].energy(), " J, C V^2 = ", expected, " J");
+  CHECK(rel(expected, r.transient->vectors[0].energy()) < 2e-3);
+}
+
+TEST_CASE("a batch of vectors runs as successive windows, each sampled in its own") {
+  const double g = 1e-4;
+  const RunResult r = run(cfg(
+      fmt::format("tile: {{rows: 1, cols: 1}}\nweights: {{source: constant, kind: conductance, value: {}}}\n"
+                  "inputs: {{source: file, file: {}/tests/data/tran_inputs.csv, kind: voltage}}\n"
+                  "parasitics: {{c_wl: 1f, c_bl: 1f}}\nanalysis: {{type: tran, tran: {{window: 5n, step: 0.1n}}}}\n",
+                  g, XBAR_SOURCE_DIR)));
+  REQUIRE(r.transient);
+  REQUIRE(r.transient->vectors.size() == 3);
+  const double inputs[] = {0.1, 0.3, -0.2};
+  for (int v = 0; v < 3; ++v) {
+    CHECK(r.analysis.columns[v].i_ideal == doctest::Approx(g * inputs[v]));
+    CHECK(rel(r.analysis.columns[v].i_ideal, *r.analysis.columns[v].i_spice) < 1e-4);  // 2 ohm of wire
+    CHECK(r.transient->vectors[v].t_start == doctest::Approx(v * 5e-9));
+  }
+  CHECK(r.transient->time.back() == doctest::Approx(15e-9));
+}
+
+TEST_CASE("pulse-width encoding: the column charge is proportional to the input") {
+  // Two rows into one column, three vectors; q_j = sum_i g_ij * v_read * x_i * pulse_max.
+  const RunResult r = run(cfg(
+      fmt::format("tile: {{rows: 2, cols: 1}}\nweights: {{source: constant, kind: conductance, value: 1e-4}}\n"
+                  "inputs: {{source: file, file: {}/tests/data/tran_pulse_inputs.csv, kind: normalized, v_read: 0.2}}\n"
+                  "parasitics: {{r_wl: 0, r_bl: 0, c_wl: 1f}}\n"
+                  "analysis: {{type: tran, tran: {{encoding: pulse_width, window: 20n, pulse_max: 10n, step: 0.1n}}}}\n",
+                  XBAR_SOURCE_DIR)));
+  REQUIRE(r.transient);
+  const double x[3][2] = {{1.0, 0.5}, {0.25, 0.0}, {0.05, 0.5}};  // 0.05: shorter than its edges
+  for (int v = 0; v < 3; ++v) {
+    const auto& c = r.transient->columns[v];
+    const double q_hand = 1e-4 * 0.2 * (x[v][0] + x[v][1]) * 10e-9;
+    CHECK(c.charge_ideal == doctest::Approx(q_hand).epsilon(1e-12));
+    CHECK(rel(q_hand, c.charge) < 1e-5);
+    CHECK(rel(q_hand / 10e-9, *r.analysis.columns[v].i_spice) < 1e-5);
+  }
+  CHECK(r.analysis.metrics.max_rel_err < 1e-5);
+}
+
+TEST_CASE("a transient held long enough settles to the op result within 1e-4") {
+  const std::string tile =
+      "tile: {rows: 8, cols: 8}\nparasitics: {r_wl: 2, r_bl: 2, c_wl: 5f, c_bl: 5f}\n"
+      "periphery: {r_driver: 50, sense: tia}\ninputs: {vectors: 2}\n";
+  const RunResult op = run(cfg(tile));
+  const RunResult tr = run(cfg(tile + "analysis: {type: tran, tran: {window: 20n, step: 0.2n, c_cell: 0.1f}}\n"));
+  REQUIRE(tr.transient);
+  double worst = 0;
+  for (std::size_t k = 0; k < op.analysis.columns.size(); ++k)
+    worst = std::max(worst, rel(*op.analysis.columns[k].i_spice, *tr.analysis.columns[k].i_spice));
+  MESSAGE("settled transient vs op: worst relative difference ", worst);
+  CHECK(worst < 1e-4);
+  // TIA sensing: the amplifiers deliver energy too.
+  CHECK(tr.transient->vectors[0].energy_sense != 0.0);
+}
+
+TEST_CASE("waveforms.csv has time then one column per signal, with units") {
+  const RunResult r = run(cfg(one_cell(
+      1e-4, 0.2,
+      "parasitics: {c_wl: 1f}\nanalysis: {type: tran, tran: {window: 2n, step: 0.1n, rise: 0.1n}}\n"
+      "output: {raw: true, waveforms: [{signal: i_col, col: 0}, {signal: v_wl, row: 0, col: 0}, "
+      "{signal: i_driver, row: 0}, {signal: v_sense, col: 0}]}\n")));
+  REQUIRE(r.transient);
+  std::ostringstream csv;
+  write_waveforms_csv(*r.transient, csv);
+  const std::string text = csv.str();
+  CHECK(text.substr(0, text.find('\n')) == "time [s],i_col:c0 [A],v_wl:r0c0 [V],i_driver:r0 [A],v_sense:c0 [V]");
+  CHECK(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) == r.transient->time.size() + 1);
+  // The driver's current equals the column current (no capacitance on the bit line, one cell)...
+  // ...once the word line has charged.
+  const auto& w = r.transient->waveforms;
+  CHECK(rel(w[0].values.back(), w[2].values.back()) < 1e-6);
+  std::ostringstream raw;
+  write_waveforms_raw(*r.transient, "t", raw);
+  CHECK(raw.str().find("No. Variables: 5") != std::string::npos);
+  // Only the needed vectors are saved.
+  bool has_save = false;
+  for (const auto& line : r.netlist) has_save |= line.rfind(".save", 0) == 0;
+  CHECK(has_save);
+}
+
+TEST_CASE("transient config errors name their position") {
+  auto message = [](const std::string& yaml) {
+    try {
+      Config c = cfg(yaml);
+      RunContext ctx;
+      ctx.simulator = &simulator();
+      run_job(c, ctx);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(message("tile: {rows: 2, cols: 2}\noutput: {waveforms: [{signal: i_col, col: 5}]}\n").find("test.yaml:2:") !=
+        std::string::npos);
+  CHECK(message("tile: {rows: 2, cols: 2}\noutput: {waveforms: [{signal: i_driver, row: 0, col: 1}]}\n").find("takes no 'col'") !=
+        std::string::npos);
+  CHECK(message("tile: {rows: 2, cols: 2}\nanalysis:\n  type: tran\n  tran: {encoding: pulse_width, window: 10n, pulse_max: 10n}\n")
+            .find("longer than the window") != std::string::npos);
+  CHECK(message("tile: {rows: 2, cols: 2}\nanalysis: {type: tran, tran: {rise: 95n}}\n").find("sample instant") !=
+        std::string::npos);
+}
