@@ -1,0 +1,76 @@
+// scripts/plot: each subcommand turns a small output file into a PNG that
+// exists, is a PNG, and is not a blank canvas (a plot with content is larger
+// than an empty figure's few kilobytes).
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kPlot = std::string(XBAR_SOURCE_DIR) + "/scripts/plot";
+
+bool have_matplotlib() { return std::system("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") == 0; }
+
+fs::path scratch(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / fmt::format("xbar_plot_test_{}", ::getpid());
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+// True when `png` starts with the PNG signature and holds more than `min_bytes`.
+bool is_png(const fs::path& png, std::uintmax_t min_bytes) {
+  std::ifstream in(png, std::ios::binary);
+  char sig[8] = {};
+  in.read(sig, 8);
+  return in && std::string(sig + 1, 3) == "PNG" && fs::file_size(png) > min_bytes;
+}
+
+int run(const std::string& args) { return std::system(fmt::format("{} {} >/dev/null 2>&1", kPlot, args).c_str()); }
+
+}  // namespace
+
+TEST_CASE("plot waveforms, heatmap and sweep write non-trivial PNGs") {
+  if (!have_matplotlib()) {
+    MESSAGE("Debian's python3-matplotlib is missing (scripts/setup installs it): skipped");
+    return;
+  }
+  std::string wf = "time [s],i_col:c0 [A],v_wl:r0c0 [V]\n";
+  for (int k = 0; k <= 100; ++k) {
+    const double t = k * 1e-10;
+    wf += fmt::format("{},{},{}\n", t, 1e-4 * (1 - std::exp(-t / 1e-9)), 0.2 * (1 - std::exp(-t / 0.5e-9)));
+  }
+  write(scratch("waveforms.csv"), wf);
+  CHECK(run(fmt::format("waveforms {} -o {}", scratch("waveforms.csv").string(), scratch("wf.png").string())) == 0);
+  CHECK(is_png(scratch("wf.png"), 15000));
+
+  std::string cells = "vector,row,col,g,v_wl,v_bl,v_cell,i_cell\n";
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 8; ++j) {
+      const double vwl = 0.2 - 0.001 * j, vbl = 0.0005 * i;
+      cells += fmt::format("0,{},{},1e-4,{},{},{},{}\n", i, j, vwl, vbl, vwl - vbl, 1e-4 * (vwl - vbl));
+    }
+  write(scratch("cells.csv"), cells);
+  CHECK(run(fmt::format("heatmap {} -o {}", scratch("cells.csv").string(), scratch("hm.png").string())) == 0);
+  CHECK(is_png(scratch("hm.png"), 15000));
+
+  const std::string sweep = std::string(XBAR_SOURCE_DIR) + "/tests/plot/sweep.csv";
+  CHECK(run(fmt::format("sweep {} --y max_rel_err --logx -o {}", sweep, scratch("sw.png").string())) == 0);
+  CHECK(is_png(scratch("sw.png"), 15000));
+
+  // Bad input: a clear refusal, no PNG.
+  CHECK(run(fmt::format("sweep {} --y no_such_metric -o {}", sweep, scratch("bad.png").string())) != 0);
+  CHECK_FALSE(fs::exists(scratch("bad.png")));
+  fs::remove_all(scratch("").parent_path());
+}
