@@ -20,6 +20,10 @@ enum class InputKind { kNormalized, kVoltage };
 enum class SenseKind { kVirtualGround, kTia };
 enum class AnalysisKind { kOp, kTran, kRead };
 enum class EngineKind { kSpice, kNodal, kBoth };
+// Read mode: what drives the unselected lines (selected WL at V, selected BL
+// sensed at 0 V).  floating: undriven; grounded: 0; half: V/2 on every
+// unselected line; third: V/3 on unselected WLs, 2V/3 on unselected BLs.
+enum class ReadBias { kFloating, kGrounded, kHalf, kThird };
 
 const char* to_string(CellKind);
 const char* to_string(SenseKind);
@@ -85,6 +89,14 @@ struct Config {
 
   struct Analysis {
     AnalysisKind type = AnalysisKind::kOp;
+    struct Read {  // analysis.type: read
+      int row = 0, col = 0;   // the selected cell
+      double v_read = 0.2;    // V on the selected word line
+      ReadBias bias = ReadBias::kHalf;
+      int max_path_cells = 3;  // sneak-path enumeration: longest path, in cells
+      int top_paths = 10;      // paths listed in read.json
+      double margin_target = 0.5;  // read_margin at or above this: margin_ok = 1
+    } read;
   } analysis;
 
   struct Simulator {

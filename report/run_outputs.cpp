@@ -5,8 +5,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "analysis/error_decomposition.hpp"
 #include "common/atomic_file.hpp"
 #include "config_loader/loader.hpp"
+#include "report/read_outputs.hpp"
 
 namespace xbar {
 
@@ -32,6 +34,10 @@ std::string summary_json(const RunResult& r) {
   };
   if (m.spice_vs_nodal) metrics["spice_vs_nodal"] = *m.spice_vs_nodal;
   if (m.adc_max_rel_err) metrics["adc_max_rel_err"] = *m.adc_max_rel_err;
+  if (r.read) {  // a read has no matrix-vector product: its own metrics only
+    metrics = json::object();
+    add_read_metrics(*r.read, metrics);
+  }
   json j = {
       {"name", r.config.name},
       {"rows", r.tile.rows},
@@ -54,11 +60,20 @@ std::string summary_json(const RunResult& r) {
 
 void write_columns_csv(const RunResult& r, std::ostream& out) {
   const bool adc = r.tile.adc_bits > 0;
-  out << "vector,col,i_ideal,i_spice,i_nodal,rel_err" << (adc ? ",i_adc" : "") << '\n';
-  for (const auto& c : r.analysis.columns) {
+  // The error split of analysis/error_decomposition.hpp (1R; empty otherwise).
+  const TileSolution* primary = r.spice ? &*r.spice : (r.nodal ? &*r.nodal : nullptr);
+  const auto parts = primary ? decompose_column_errors(r.tile, *primary) : std::vector<ColumnErrorParts>{};
+  out << "vector,col,i_ideal,i_spice,i_nodal,rel_err" << (adc ? ",i_adc" : "") << ",e_ir,e_sneak,e_sense,reverse_cells\n";
+  for (std::size_t k = 0; k < r.analysis.columns.size(); ++k) {
+    const auto& c = r.analysis.columns[k];
     out << c.vector << ',' << c.col << ',' << csv_number(c.i_ideal) << ',' << opt_number(c.i_spice) << ','
         << opt_number(c.i_nodal) << ',' << opt_number(c.rel_err);
     if (adc) out << ',' << opt_number(c.i_adc);
+    if (k < parts.size())
+      out << ',' << csv_number(parts[k].e_ir) << ',' << csv_number(parts[k].e_sneak) << ','
+          << csv_number(parts[k].e_sense) << ',' << parts[k].reverse_cells;
+    else
+      out << ",,,,";
     out << '\n';
   }
 }
@@ -83,6 +98,7 @@ void write_cells_csv(const RunResult& r, std::ostream& out) {
 }
 
 void write_run_outputs(const RunResult& r, const std::filesystem::path& dir) {
+  if (r.read) return write_read_outputs(r, dir);
   std::filesystem::create_directories(dir);
   write_file_atomically(dir / "resolved.yaml", resolved_yaml(r.config));
   if (!r.netlist.empty()) {

@@ -34,7 +34,7 @@ void check_supported(const Config& c) {
   Diagnostics d;
   if (c.tile.cell != CellKind::k1R)
     d.error(c.where("tile.cell"), fmt::format("cell '{}' is not supported by this build yet (1R only)", to_string(c.tile.cell)));
-  if (c.analysis.type != AnalysisKind::kOp)
+  if (c.analysis.type != AnalysisKind::kOp && c.analysis.type != AnalysisKind::kRead)
     d.error(c.where("analysis.type"),
             fmt::format("analysis '{}' is not supported by this build yet (op only)", to_string(c.analysis.type)));
   if (!d.empty()) throw InputError(std::move(d));
@@ -43,6 +43,7 @@ void check_supported(const Config& c) {
 std::vector<std::string> generate_netlist(const Config& config) {
   check_supported(config);
   const TileSpec tile = build_tile_spec(config);
+  if (config.analysis.type == AnalysisKind::kRead) return read_netlist(config, tile);
   return write_spice_netlist(checked_circuit(tile));
 }
 
@@ -52,6 +53,14 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
   RunResult r;
   r.config = config;
   r.tile = build_tile_spec(config);
+  if (config.analysis.type == AnalysisKind::kRead) {
+    r.read = run_read_job(config, r.tile, ctx.simulator, ctx.limits, netlist_out);
+    r.netlist = r.read->netlist;
+    r.ngspice_version = r.read->ngspice_version;
+    r.analysis.primary = "spice";
+    r.elapsed_s = seconds_since(t0);
+    return r;
+  }
   const EngineKind engine = config.simulator.engine;
   if (engine != EngineKind::kNodal) {
     const Circuit circuit = checked_circuit(r.tile);

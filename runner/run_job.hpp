@@ -12,6 +12,7 @@
 #include "config_loader/config.hpp"
 #include "netlist_gen/tile_solution.hpp"
 #include "netlist_gen/tile_spec.hpp"
+#include "runner/read_job.hpp"
 #include "spice_bridge/simulator.hpp"
 
 namespace xbar {
@@ -22,6 +23,7 @@ struct RunResult {
   std::vector<std::string> netlist;  // when SPICE ran (or was generated)
   std::optional<TileSolution> spice, nodal;
   TileAnalysis analysis;
+  std::optional<ReadReport> read;   // analysis.type: read (then `analysis` is empty)
   std::string ngspice_version;
   double elapsed_s = 0;
 };

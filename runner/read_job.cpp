@@ -1,0 +1,172 @@
+#include "runner/read_job.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "common/diagnostics.hpp"
+
+namespace xbar {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+const std::vector<double>& vector_of(const SimResult& r, const std::string& name) {
+  auto it = r.vectors.find(name);
+  if (it == r.vectors.end() || it->second.size() != 1)
+    throw SimulationError(fmt::format("ngspice returned no single-point vector '{}'", name), r.log);
+  if (!std::isfinite(it->second[0]))
+    throw SimulationError(fmt::format("ngspice vector '{}' is not finite", name), r.log);
+  return it->second;
+}
+
+double node_voltage(const SimResult& r, const Circuit& c, NodeId n) {
+  if (n == kGround) return 0.0;
+  return vector_of(r, c.node_names.at(static_cast<std::size_t>(n)))[0];
+}
+
+ReadCircuit checked_read_circuit(const Config& config, const TileSpec& tile, const ReadSetup& setup) {
+  try {
+    return build_read_circuit(tile, setup);
+  } catch (const std::runtime_error& e) {
+    Diagnostics d;
+    d.error(config.where("analysis.read.bias"), e.what());
+    throw InputError(std::move(d));
+  }
+}
+
+// The same tile with the selected cell programmed to `g`.
+TileSpec with_selected(const TileSpec& tile, const ReadSetup& s, double g) {
+  TileSpec t = tile;
+  t.g[static_cast<std::size_t>(s.row) * t.phys_cols() + s.col] = g;
+  return t;
+}
+
+SneakGraphInput sneak_graph(const ReadCircuit& rc) {
+  SneakGraphInput in;
+  const TileSpec& t = rc.tile;
+  in.rows = t.rows;
+  in.cols = t.phys_cols();
+  in.g = t.g;
+  in.sel_row = rc.setup.row;
+  in.sel_col = rc.setup.col;
+  for (int i = 0; i < t.rows; ++i) in.row_voltage.push_back(rc.row_driven[i] ? t.inputs[0][i] : kNaN);
+  const double v_bl = unselected_bl_voltage(rc.setup);
+  for (int j = 0; j < in.cols; ++j) in.col_voltage.push_back(j == rc.setup.col ? 0.0 : (rc.col_held[j] ? v_bl : kNaN));
+  return in;
+}
+
+}  // namespace
+
+ReadSetup read_setup(const Config& config, const TileSpec& tile) {
+  const auto& r = config.analysis.read;
+  Diagnostics d;
+  if (tile.cell == CellKind::k2T2R)
+    d.error(config.where("tile.cell"), "analysis read selects one physical cell: use a 1R or 1T1R tile");
+  if (r.row >= tile.rows)
+    d.error(config.where("analysis.read.row"), fmt::format("row {} is outside the tile's {} rows", r.row, tile.rows));
+  if (r.col >= tile.phys_cols())
+    d.error(config.where("analysis.read.col"), fmt::format("column {} is outside the tile's {} columns", r.col, tile.phys_cols()));
+  if (config.simulator.engine != EngineKind::kSpice)
+    d.error(config.where("simulator.engine"), "analysis read runs on the spice engine only");
+  if (!d.empty()) throw InputError(std::move(d));
+  return ReadSetup{r.row, r.col, r.v_read, r.bias};
+}
+
+std::vector<std::string> read_netlist(const Config& config, const TileSpec& tile) {
+  return write_spice_netlist(checked_read_circuit(config, tile, read_setup(config, tile)).circuit);
+}
+
+ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist) {
+  const SimResult r = sim.run(netlist, "op");
+  const Circuit& c = rc.circuit;
+  const TileSpec& t = rc.tile;
+  const ReadSetup& s = rc.setup;
+  const int R = t.rows, PC = t.phys_cols();
+  const std::size_t n = static_cast<std::size_t>(R) * PC;
+  const bool has_mid = !c.map.cell_mid.empty();
+  ReadSample out;
+  out.elapsed_s = r.elapsed_s;
+  out.g_selected = t.g_at(s.row, s.col);
+  out.i_cell_ideal = out.g_selected * s.v_read;
+  out.v_wl.resize(n);
+  out.v_bl.resize(n);
+  out.i_cells.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    out.v_wl[k] = node_voltage(r, c, c.map.wl[k]);
+    out.v_bl[k] = node_voltage(r, c, c.map.bl[k]);
+    const double v_low = has_mid ? node_voltage(r, c, c.map.cell_mid[k]) : out.v_bl[k];
+    out.i_cells[k] = t.g[k] > 0 ? t.model.current(t.g[k], out.v_wl[k] - v_low) : 0.0;
+  }
+  if (t.sense == SenseKind::kVirtualGround) {
+    out.i_sense = vector_of(r, rc.col_source[s.col] + "#branch")[0];
+    out.i_array = out.i_sense;
+  } else {
+    const double vs = node_voltage(r, c, c.map.sense[s.col]);
+    const double vo = node_voltage(r, c, c.map.tia_out[s.col]);
+    out.i_sense = -vo / t.tia_r_f;
+    out.i_array = (vs - vo) / t.tia_r_f;
+  }
+  const std::size_t sel = static_cast<std::size_t>(s.row) * PC + s.col;
+  out.i_cell = out.i_cells[sel];
+  out.i_sneak = out.i_array - out.i_cell;
+  out.sneak_fraction = out.i_array != 0 ? out.i_sneak / out.i_array : 0.0;
+  double column_sum = 0, scale = 0;
+  for (int i = 0; i < R; ++i) {
+    column_sum += out.i_cells[static_cast<std::size_t>(i) * PC + s.col];
+    scale = std::max(scale, std::fabs(out.i_cells[static_cast<std::size_t>(i) * PC + s.col]));
+  }
+  scale = std::max(scale, std::fabs(out.i_array));
+  out.kcl_residual = scale > 0 ? std::fabs(out.i_array - column_sum) / scale : 0.0;
+  // 1T1R: the transistor's drain current is not derived here, so the column
+  // check only holds for 1R.
+  if (!has_mid && out.kcl_residual > 1e-6)
+    throw SimulationError(fmt::format("read result fails KCL at the sensed column: residual {:.3e}", out.kcl_residual),
+                          r.log);
+  for (int i = 0; i < R; ++i)
+    for (int j = 0; j < PC; ++j) {
+      const std::size_t k = static_cast<std::size_t>(i) * PC + j;
+      if (k == sel || t.g[k] <= 0) continue;
+      const double v = std::fabs(out.v_wl[k] - out.v_bl[k]);
+      out.max_unselected_v = std::max(out.max_unselected_v, v);
+      if (i == s.row || j == s.col) out.max_half_selected_v = std::max(out.max_half_selected_v, v);
+    }
+  return out;
+}
+
+ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* simulator, const SimLimits& limits,
+                        std::vector<std::string>* netlist_out) {
+  ReadReport rep;
+  rep.setup = read_setup(config, tile);
+  std::unique_ptr<Simulator> own;
+  if (simulator == nullptr) {
+    own = make_isolated_simulator(limits);
+    simulator = own.get();
+  }
+  const ReadCircuit stored = checked_read_circuit(config, tile, rep.setup);
+  rep.netlist = write_spice_netlist(stored.circuit);
+  if (netlist_out) *netlist_out = rep.netlist;
+  rep.read_tile = stored.tile;
+  rep.stored = solve_read(stored, *simulator, rep.netlist);
+  rep.ngspice_version = simulator->version();
+  auto read_with = [&](double g) {
+    const ReadCircuit rc = checked_read_circuit(config, with_selected(tile, rep.setup, g), rep.setup);
+    return solve_read(rc, *simulator, write_spice_netlist(rc.circuit));
+  };
+  rep.lrs = read_with(config.device.g_on);
+  rep.hrs = read_with(config.device.g_off);
+  rep.read_margin = rep.lrs.i_sense != 0 ? (rep.lrs.i_sense - rep.hrs.i_sense) / rep.lrs.i_sense : 0.0;
+  rep.margin_ok = rep.read_margin >= config.analysis.read.margin_target;
+  rep.paths = find_sneak_paths(sneak_graph(stored), config.analysis.read.max_path_cells, config.analysis.read.top_paths);
+  // Below this the SPICE sneak current is numerical noise (e.g. grounded
+  // lines with no wire resistance), and a ratio would mean nothing.
+  const double noise = 1e-12 * std::max(std::fabs(rep.stored.i_array), 1e-30);
+  if (std::fabs(rep.stored.i_sneak) > noise) rep.path_factor = rep.paths.total_est / rep.stored.i_sneak;
+  return rep;
+}
+
+}  // namespace xbar

@@ -1,0 +1,66 @@
+#pragma once
+// analysis.type: read.  One selected cell is read with the unselected lines
+// floating or biased (netlist_gen/read_circuit.hpp), three times: with the
+// stored pattern, then with the selected cell set to g_on (LRS) and to g_off
+// (HRS), the rest of the pattern unchanged.  Definitions (README, "Read mode"):
+//   i_sense    the selected column's output (as I_j in op mode)
+//   i_cell     the selected cell's own current, from its node voltages
+//   i_sneak    i_array - i_cell: what reaches the sensed line through other
+//              cells (i_array: current from the array into the sense node;
+//              equals i_sense for a virtual ground)
+//   sneak_fraction  i_sneak / i_array
+//   read_margin     (i_sense,LRS - i_sense,HRS) / i_sense,LRS
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/sneak_paths.hpp"
+#include "config_loader/config.hpp"
+#include "netlist_gen/read_circuit.hpp"
+#include "netlist_gen/tile_spec.hpp"
+#include "spice_bridge/simulator.hpp"
+
+namespace xbar {
+
+struct ReadSample {
+  double g_selected = 0;     // S at 0 V
+  double i_sense = 0, i_array = 0, i_cell = 0, i_sneak = 0, sneak_fraction = 0;
+  double i_cell_ideal = 0;   // g_selected * v_read
+  // Largest |v_cell| over the unselected cells, and over the half-selected
+  // ones (selected row or column) alone, V.
+  double max_unselected_v = 0, max_half_selected_v = 0;
+  double kcl_residual = 0;   // |i_array - sum of the column's cell currents| / |i_array|
+  // rows x phys_cols: node voltages at each cell and its current (device law
+  // at v_wl - v_bl; 1T1R: at v_wl - v_mid).
+  std::vector<double> v_wl, v_bl, i_cells;
+  double elapsed_s = 0;
+};
+
+struct ReadReport {
+  ReadSetup setup;
+  ReadSample stored, lrs, hrs;
+  double read_margin = 0;
+  bool margin_ok = false;
+  SneakPathReport paths;                // on the stored pattern
+  std::optional<double> path_factor;    // paths.total_est / stored.i_sneak
+  TileSpec read_tile;                   // the stored pattern with this read's drives
+  std::vector<std::string> netlist;     // of the stored-pattern read
+  std::string ngspice_version;
+};
+
+// The ReadSetup of a config, checked against the tile (InputError with
+// positions otherwise).
+ReadSetup read_setup(const Config& config, const TileSpec& tile);
+
+// The stored-pattern read's netlist (for `xbar gen`).
+std::vector<std::string> read_netlist(const Config& config, const TileSpec& tile);
+
+// Runs the three reads on `simulator` (or on an isolated one made from
+// `limits` when null).  Throws InputError, SimulationError.
+ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* simulator, const SimLimits& limits,
+                        std::vector<std::string>* netlist_out = nullptr);
+
+// One read of `rc` on `sim` (exposed for tests).
+ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist);
+
+}  // namespace xbar
