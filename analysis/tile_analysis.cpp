@@ -54,32 +54,45 @@ KclReport check_solution(const TileSpec& t, const TileSolution& s, double rel_to
   require_finite(s.driver_current, "driver current", s.engine);
   require_finite(s.v_wl, "word-line voltage", s.engine);
   require_finite(s.v_bl, "bit-line voltage", s.engine);
+  require_finite(s.v_mid, "cell junction voltage", s.engine);
 
   KclReport r;
   // Absolute floor: currents far below anything a sense amplifier resolves.
   constexpr double kFloor = 1e-15;
+  // Transistor tiles leak to ground through each transistor's junctions
+  // (ngspice's gmin, 1e-12 S, across every pn junction), which no sense
+  // node sees: allow that much absolute residual per cell.
+  const double junction_leak = t.cell == CellKind::k1R ? 0.0 : 2 * 1e-12;
   for (int v = 0; v < s.vectors; ++v) {
+    double vmax = 0;
+    for (double x : t.inputs[v]) vmax = std::max(vmax, std::fabs(x));
+    const double leak_floor = junction_leak * vmax * std::max(t.rows, PC) / rel_tol;
     const double into = [&] { double a = 0; for (double x : s.driver_current[v]) a += x; return a; }();
     const double out = [&] { double a = 0; for (double x : s.array_current[v]) a += x; return a; }();
-    const double scale = std::max(sum_abs(s.array_current[v]), kFloor / rel_tol);
+    const double scale = std::max({sum_abs(s.array_current[v]), kFloor / rel_tol, leak_floor * t.rows});
     r.worst_global = std::max(r.worst_global, std::fabs(into - out) / scale);
-    if (t.cell != CellKind::k1R) continue;  // cell currents of transistor tiles need the transistor
+    // The cell current from its device law: across WL-BL for 1R, across
+    // WL-M (device to transistor junction) for transistor tiles, whose gates
+    // draw no DC current, so the same sums hold.
+    const bool transistors = t.cell != CellKind::k1R;
+    if (transistors && s.v_mid.size() != static_cast<std::size_t>(s.vectors)) continue;
     std::vector<double> col_sum(PC, 0.0), col_max(PC, 0.0);
     for (int i = 0; i < t.rows; ++i) {
       double row_sum = 0, row_max = 0;
       for (int j = 0; j < PC; ++j) {
         const std::size_t k = static_cast<std::size_t>(i) * PC + j;
-        const double ic = t.model.current(t.g_at(i, j), s.v_wl[v][k] - s.v_bl[v][k]);
+        const double v_low = transistors ? s.v_mid[v][k] : s.v_bl[v][k];
+        const double ic = t.g_at(i, j) > 0 ? t.model.current(t.g_at(i, j), s.v_wl[v][k] - v_low) : 0.0;
         col_sum[j] += ic;
         col_max[j] = std::max(col_max[j], std::fabs(ic));
         row_sum += ic;
         row_max = std::max(row_max, std::fabs(ic));
       }
-      const double scale_row = std::max({std::fabs(s.driver_current[v][i]), row_max, kFloor / rel_tol});
+      const double scale_row = std::max({std::fabs(s.driver_current[v][i]), row_max, kFloor / rel_tol, leak_floor});
       r.worst_row = std::max(r.worst_row, std::fabs(row_sum - s.driver_current[v][i]) / scale_row);
     }
     for (int j = 0; j < PC; ++j) {
-      const double scale_col = std::max({std::fabs(s.array_current[v][j]), col_max[j], kFloor / rel_tol});
+      const double scale_col = std::max({std::fabs(s.array_current[v][j]), col_max[j], kFloor / rel_tol, leak_floor});
       r.worst_column = std::max(r.worst_column, std::fabs(col_sum[j] - s.array_current[v][j]) / scale_col);
     }
   }

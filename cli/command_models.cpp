@@ -9,6 +9,15 @@ namespace xbar {
 
 static const char* kind_name(ModelKind k) { return k == ModelKind::kCell ? "cell" : "transistor"; }
 
+// Cell parameters are settable through device.params within [min, max]; a
+// transistor card's parameters are fixed values of the card, shown for reference.
+static void print_param_row(const ModelInfo& m, const ModelParam& p) {
+  if (m.kind == ModelKind::kTransistor)
+    fmt::print("    {:<10} {:>10g} {:<7} (card value)  {}\n", p.name, p.default_value, p.unit, p.meaning);
+  else
+    fmt::print("    {:<10} {:>10g} {:<7} [{:g}, {:g}]  {}\n", p.name, p.default_value, p.unit, p.min, p.max, p.meaning);
+}
+
 static std::string join(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
@@ -20,8 +29,7 @@ int command_models(const std::string& name) {
     fmt::print("{:<14} {:<11} {:<13} {}\n", "MODEL", "KIND", "ANALYSES", "SUMMARY");
     for (const auto& m : model_registry()) {
       fmt::print("{:<14} {:<11} {:<13} {}\n", m.name, kind_name(m.kind), join(m.analyses), m.summary);
-      for (const auto& p : m.params)
-        fmt::print("    {:<10} {:>10g} {:<4} [{:g}, {:g}]  {}\n", p.name, p.default_value, p.unit, p.min, p.max, p.meaning);
+      for (const auto& p : m.params) print_param_row(m, p);
     }
     return kExitOk;
   }
@@ -33,10 +41,21 @@ int command_models(const std::string& name) {
   }
   fmt::print("model:     {}\nkind:      {}\nsummary:   {}\nequation:  {}\nanalyses:  {}\nsource:    {}\n", m->name,
              kind_name(m->kind), m->summary, m->equation, join(m->analyses), m->source);
+  if (!m->limits.empty()) fmt::print("limits:    {}\n", m->limits);
+  if (!m->nominal.empty()) fmt::print("nominal:   {}\n", m->nominal);
+  if (m->drift) fmt::print("drift:     yes, applied to the placed conductances when the tile is built\n");
   if (!m->file.empty()) fmt::print("file:      {}\n", model_file_path(m->file));
+  if (!m->spice_name.empty())
+    fmt::print("spice:     {} {} ({})\n", m->kind == ModelKind::kTransistor ? ".model" : ".subckt", m->spice_name,
+               m->terminals);
   fmt::print("parameters:{}\n", m->params.empty() ? " none" : "");
-  for (const auto& p : m->params)
-    fmt::print("  {:<10} default {:g} {}, range [{:g}, {:g}]: {}\n", p.name, p.default_value, p.unit, p.min, p.max, p.meaning);
+  for (const auto& p : m->params) {
+    if (m->kind == ModelKind::kTransistor)
+      fmt::print("  {:<10} {:g} {} (card value): {}\n", p.name, p.default_value, p.unit, p.meaning);
+    else
+      fmt::print("  {:<10} default {:g} {}, range [{:g}, {:g}]: {}\n", p.name, p.default_value, p.unit, p.min, p.max,
+                 p.meaning);
+  }
   return kExitOk;
 }
 

@@ -3,6 +3,7 @@
 // units, defaults and the analyses it suits.  The generator, the nodal engine
 // and `xbar models` all read this one table.  Models that need SPICE text
 // (subcircuits, model cards) keep it in a file in this folder, named by `file`.
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,11 +29,27 @@ struct ModelInfo {
   std::vector<std::string> analyses;   // "op", "tran", "read"
   std::string file;                    // SPICE text in models/, or empty when built in
   std::string source;                  // published source of the parameter set
+  // SPICE name defined in `file`: the .subckt of a dynamic cell, the .model
+  // of a transistor card.  Empty for built-in laws.
+  std::string spice_name;
+  // Terminal order of that subcircuit or device, e.g. "p n xs" or "d g s b".
+  std::string terminals;
+  // Transistors: the nominal device and what the card was tuned to.
+  std::string nominal;
+  // The model's conductance drifts with time after programming (PCM);
+  // applied when the tile is built, so every engine sees the drifted value.
+  bool drift = false;
+  // Limits of validity, one line.
+  std::string limits;
   const ModelParam* find_param(std::string_view n) const;
+  bool suits(std::string_view analysis) const;
 };
 
 const std::vector<ModelInfo>& model_registry();
 const ModelInfo* find_model(std::string_view name);
+// Value of parameter `name` of `m`: the override in `overrides` when present,
+// else the default.  Throws std::out_of_range for a parameter `m` lacks.
+double param_value(const ModelInfo& m, const std::string& name, const std::map<std::string, double>& overrides);
 // Absolute path of a file in the models folder.
 std::string model_file_path(const std::string& file);
 // Names close to `name` (for "did you mean" messages).

@@ -75,9 +75,11 @@ class TileCircuitBuilder {
     c_.cell_model = t_.model;
     c_.transistor = t_.transistor;
     c_.vectors = t_.vectors();
+    if (has_transistors()) c_.includes = t_.transistor.model_files;
     make_nodes();
     add_drivers();
     add_word_lines();
+    add_gate_lines();
     add_cells();
     add_bit_lines();
     add_sensing();
@@ -89,6 +91,8 @@ class TileCircuitBuilder {
  private:
   int wl(int i, int j) const { return wl_[static_cast<std::size_t>(i) * PC_ + j]; }
   int bl(int i, int j) const { return bl_[static_cast<std::size_t>(i) * PC_ + j]; }
+  std::size_t at(int i, int j) const { return static_cast<std::size_t>(i) * PC_ + j; }
+  bool has_transistors() const { return t_.cell != CellKind::k1R; }
 
   void make_nodes() {
     if (c_.vectors > 1) idx_ = nodes_.make("idx");
@@ -99,6 +103,17 @@ class TileCircuitBuilder {
       for (int j = 0; j < PC_; ++j) wl_[static_cast<std::size_t>(i) * PC_ + j] = nodes_.make(fmt::format("wl{}_{}", i, j));
     for (int i = 0; i < R_; ++i)
       for (int j = 0; j < PC_; ++j) bl_[static_cast<std::size_t>(i) * PC_ + j] = nodes_.make(fmt::format("bl{}_{}", i, j));
+    if (has_transistors()) {
+      // 1T1R/2T2R: the device-transistor junction of every present cell and
+      // the gate-line nodes G(i,j).
+      mid_.assign(static_cast<std::size_t>(R_) * PC_, kGroundKey);
+      gate_.resize(static_cast<std::size_t>(R_) * PC_);
+      for (int i = 0; i < R_; ++i)
+        for (int j = 0; j < PC_; ++j) {
+          if (t_.g_at(i, j) > 0.0) mid_[at(i, j)] = nodes_.make(fmt::format("m{}_{}", i, j));
+          gate_[at(i, j)] = nodes_.make(fmt::format("g{}_{}", i, j));
+        }
+    }
     for (int j = 0; j < PC_; ++j) s_.push_back(nodes_.make(fmt::format("s{}", j)));
     if (t_.sense == SenseKind::kTia)
       for (int j = 0; j < PC_; ++j) o_.push_back(nodes_.make(fmt::format("o{}", j)));
@@ -146,12 +161,39 @@ class TileCircuitBuilder {
       for (int j = 1; j < PC_; ++j) series(fmt::format("rw{}_{}", i, j), wl(i, j - 1), wl(i, j), t_.r_wl, i, j);
   }
 
+  // Gate line of row i: an ideal source at v_gate (0 V for a row that is off)
+  // into G(i,0), then r_gl per segment, like a word line without a driver
+  // resistance.  Gates draw no DC current, so the far end stays open.
+  void add_gate_lines() {
+    if (!has_transistors()) return;
+    for (int i = 0; i < R_; ++i) {
+      const double v = t_.transistor.row_is_on(i) ? t_.transistor.v_gate : 0.0;
+      add(ElementKind::kVoltageSource, fmt::format("vg{}", i), {gate_[at(i, 0)], kGroundKey}, v, i);
+      c_.map.gate_source.push_back(fmt::format("vg{}", i));
+      for (int j = 1; j < PC_; ++j) series(fmt::format("rg{}_{}", i, j), gate_[at(i, j - 1)], gate_[at(i, j)], t_.r_gl, i, j);
+    }
+  }
+
+  // 1R: the device between WL(i,j) and BL(i,j).  1T1R/2T2R: WL(i,j) - device -
+  // M(i,j) - NMOS (drain M, gate G(i,j), source BL(i,j), bulk at ground).
   void add_cells() {
     for (int i = 0; i < R_; ++i)
       for (int j = 0; j < PC_; ++j) {
         const double g = t_.g_at(i, j);
-        if (g <= 0.0) continue;  // absent cell
-        add(ElementKind::kCell, fmt::format("c{}_{}", i, j), {wl(i, j), bl(i, j)}, g, i, j);
+        if (g <= 0.0) continue;  // absent cell: no device, no transistor
+        if (!has_transistors()) {
+          add(ElementKind::kCell, fmt::format("c{}_{}", i, j), {wl(i, j), bl(i, j)}, g, i, j);
+          continue;
+        }
+        add(ElementKind::kCell, fmt::format("c{}_{}", i, j), {wl(i, j), mid_[at(i, j)]}, g, i, j);
+        const TransistorSpec& ts = t_.transistor;
+        add(ElementKind::kMosfet, fmt::format("{}t{}_{}", ts.subckt ? "x" : "m", i, j),
+            {mid_[at(i, j)], gate_[at(i, j)], bl(i, j), kGroundKey}, 0.0, i, j);
+        Element& m = pending_.back().e;
+        m.model = ts.model;
+        m.w = ts.w;
+        m.l = ts.l;
+        m.subckt = ts.subckt;
       }
   }
 
@@ -192,6 +234,8 @@ class TileCircuitBuilder {
     for (int k : bl_) m.bl.push_back(resolve(k));
     for (int k : s_) m.sense.push_back(resolve(k));
     for (int k : o_) m.tia_out.push_back(resolve(k));
+    for (int k : mid_) m.cell_mid.push_back(resolve(k));
+    for (int k : gate_) m.gate.push_back(resolve(k));
   }
 
   void add_options() {
@@ -213,7 +257,7 @@ class TileCircuitBuilder {
   NodeMerger nodes_;
   std::vector<PendingElement> pending_;
   int idx_ = -1;
-  std::vector<int> in_, wl_, bl_, s_, o_;
+  std::vector<int> in_, wl_, bl_, s_, o_, mid_, gate_;
 };
 
 }  // namespace

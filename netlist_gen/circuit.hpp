@@ -19,9 +19,12 @@ enum class ElementKind {
   kVoltageSource,   // value = DC volts; nodes {plus, minus}
   kVcvs,            // nodes {out+, out-, ctrl+, ctrl-}, value = gain
   kCell,            // memory device, nodes {a, b}; value = conductance at 0 V
-  kMosfet,          // nodes {drain, gate, source, bulk}; model name, w, l
+  kMosfet,          // nodes {drain, gate, source, bulk}; model name, w, l;
+                    // `subckt`: an X instance of a (PDK) subcircuit
   kBatchSource,     // ideal voltage source whose value is picked per input
                     // vector by an index source (nodes {plus, minus, index})
+  kPwlSource,       // ideal voltage source following a piecewise-linear
+                    // waveform (transient); nodes {plus, minus}
 };
 
 struct Element {
@@ -32,6 +35,8 @@ struct Element {
   std::vector<double> batch_values;  // kBatchSource: one value per vector
   std::string model;         // kMosfet: model name
   double w = 0, l = 0;       // kMosfet
+  bool subckt = false;       // kMosfet: the model is a .subckt
+  std::vector<double> pwl_time, pwl_value;  // kPwlSource: s, V (times increasing)
   // Where the element belongs in the tile, for reports: row/col or -1.
   int row = -1, col = -1;
 };
@@ -41,7 +46,10 @@ struct TileNodeMap {
   int rows = 0, phys_cols = 0;
   std::vector<NodeId> wl;      // rows x phys_cols: WL(i,j)
   std::vector<NodeId> bl;      // rows x phys_cols: BL(i,j) (the cell's bit-line side)
-  std::vector<NodeId> cell_mid;// 1T1R/2T2R: device-transistor junction; else empty
+  std::vector<NodeId> cell_mid;// 1T1R/2T2R: rows x phys_cols device-transistor junction
+                               // (kGround where the cell is absent); else empty
+  std::vector<NodeId> gate;    // 1T1R/2T2R: rows x phys_cols gate-line node G(i,j); else empty
+  std::vector<std::string> gate_source;  // 1T1R/2T2R: rows, the gate-line source of row i
   std::vector<NodeId> sense;   // phys_cols: S_j
   std::vector<NodeId> tia_out; // phys_cols (tia only)
   std::vector<std::string> driver_source;  // rows: name of the source V_i
@@ -49,6 +57,7 @@ struct TileNodeMap {
   std::string index_source;    // batch index source, empty for one vector
   NodeId wl_at(int i, int j) const { return wl[static_cast<std::size_t>(i) * phys_cols + j]; }
   NodeId bl_at(int i, int j) const { return bl[static_cast<std::size_t>(i) * phys_cols + j]; }
+  NodeId mid_at(int i, int j) const { return cell_mid[static_cast<std::size_t>(i) * phys_cols + j]; }
 };
 
 struct Circuit {
@@ -57,9 +66,15 @@ struct Circuit {
   std::vector<Element> elements;
   CellModel cell_model;
   TransistorSpec transistor;  // for 1T1R/2T2R
+  // Model files the netlist includes (absolute paths): the transistor card
+  // from models/ or the user's files.  Checked and quoted by the writer.
+  std::vector<std::string> includes;
   std::vector<std::pair<std::string, std::string>> options;  // .options k=v ("" value: flag)
   TileNodeMap map;
   int vectors = 1;
+  // Transient: the only vectors ngspice keeps (`.save`): node names and
+  // "source#branch" names.  Empty: ngspice keeps everything.
+  std::vector<std::string> saves;
 
   NodeId add_node(const std::string& name);
   std::size_t count(ElementKind kind) const;

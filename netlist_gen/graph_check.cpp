@@ -20,6 +20,7 @@ std::vector<std::pair<NodeId, NodeId>> dc_paths(const Element& e) {
     case ElementKind::kResistor:
     case ElementKind::kVoltageSource:
     case ElementKind::kBatchSource:
+    case ElementKind::kPwlSource:
     case ElementKind::kCell: return {{e.nodes[0], e.nodes[1]}};
     case ElementKind::kVcvs: return {{e.nodes[0], e.nodes[1]}};  // the output branch only
     case ElementKind::kMosfet: return {{e.nodes[0], e.nodes[2]}};  // drain-source channel
@@ -42,6 +43,15 @@ std::map<ElementKind, std::size_t> expected_counts(const TileSpec& t) {
   n[ElementKind::kVoltageSource] = (batch ? 1 : R) + (t.sense == SenseKind::kVirtualGround ? PC : 0);
   n[ElementKind::kBatchSource] = batch ? R : 0;
   n[ElementKind::kVcvs] = t.sense == SenseKind::kTia ? PC : 0;
+  if (t.cell != CellKind::k1R) {
+    // One access transistor per present cell; one gate source per row and
+    // r_gl segments along it.
+    n[ElementKind::kMosfet] = cells;
+    n[ElementKind::kVoltageSource] += R;
+    n[ElementKind::kResistor] += t.r_gl > 0 ? R * (PC - 1) : 0;
+  } else {
+    n[ElementKind::kMosfet] = 0;
+  }
   return n;
 }
 
@@ -54,8 +64,39 @@ const char* kind_name(ElementKind k) {
     case ElementKind::kCell: return "cells";
     case ElementKind::kMosfet: return "transistors";
     case ElementKind::kBatchSource: return "batch sources";
+    case ElementKind::kPwlSource: return "pwl sources";
   }
   return "?";
+}
+
+// Transistor terminals: the channel (drain-source) conducts, the gate does
+// not, so a gate node needs its own DC path (its gate line) -- the component
+// check covers that.  Here: the cell structure itself.  The drain must meet a
+// cell and nothing else, the gate must not be tied to the channel, the bulk
+// sits at ground, and a subcircuit instance names its subcircuit.
+void check_transistors(const Circuit& c, CircuitCheckReport& r) {
+  std::vector<int> cell_terminals(c.node_names.size(), 0);
+  for (const auto& e : c.elements)
+    if (e.kind == ElementKind::kCell)
+      for (NodeId n : e.nodes) ++cell_terminals[n];
+  for (const auto& e : c.elements) {
+    if (e.kind != ElementKind::kMosfet || r.problems.size() >= 20) continue;
+    if (e.nodes.size() != 4) {
+      r.problems.push_back(fmt::format("transistor {} has {} terminals, not 4 (d g s b)", e.name, e.nodes.size()));
+      continue;
+    }
+    const NodeId d = e.nodes[0], g = e.nodes[1], s = e.nodes[2], b = e.nodes[3];
+    if (d == kGround || cell_terminals[d] != 1)
+      r.problems.push_back(fmt::format("transistor {}: drain {} is not the junction with exactly one cell", e.name,
+                                       c.node_names[d]));
+    if (g == d || g == s)
+      r.problems.push_back(fmt::format("transistor {}: gate tied to its channel", e.name));
+    if (b != kGround) r.problems.push_back(fmt::format("transistor {}: bulk is not at ground", e.name));
+    if (e.model.empty() || !(e.w > 0) || !(e.l > 0))
+      r.problems.push_back(fmt::format("transistor {}: no model or a non-positive w/l", e.name));
+    if (e.subckt != (e.name[0] == 'x'))
+      r.problems.push_back(fmt::format("transistor {}: subcircuit flag and instance letter disagree", e.name));
+  }
 }
 
 }  // namespace
@@ -93,8 +134,11 @@ CircuitCheckReport check_circuit_graph(const Circuit& c, const TileSpec& tile) {
       if (n != kGround && terminals[n] == 1 && e.kind == ElementKind::kCell)
         r.problems.push_back(fmt::format("cell {} dangles at node {}", e.name, c.node_names[n]));
   }
+  check_transistors(c, r);
   for (const auto& [kind, want] : expected_counts(tile)) {
-    const std::size_t have = c.count(kind);
+    // A transient circuit's drivers are pwl sources standing for the tile's
+    // voltage sources.
+    const std::size_t have = c.count(kind) + (kind == ElementKind::kVoltageSource ? c.count(ElementKind::kPwlSource) : 0);
     if (have != want) r.problems.push_back(fmt::format("{} {} in the circuit; the tile needs {}", have, kind_name(kind), want));
   }
   return r;

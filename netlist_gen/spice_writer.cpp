@@ -41,6 +41,7 @@ class Writer {
 
   std::vector<std::string> write() {
     out_.push_back(c_.title);  // first line: the title (names are checked in the loader)
+    for (const auto& path : c_.includes) out_.push_back(fmt::format(".include \"{}\"", checked_path(path)));
     for (const auto& e : c_.elements) element(e);
     std::string opts = ".options";
     for (const auto& [k, v] : c_.options) {
@@ -49,6 +50,7 @@ class Writer {
       opts += v.empty() ? fmt::format(" {}", k) : fmt::format(" {}={}", k, v);
     }
     out_.push_back(opts);
+    save_lines();
     out_.push_back(".end");
     return std::move(out_);
   }
@@ -78,12 +80,27 @@ class Writer {
                                    node(e.nodes[3]), num(e.value)));
         break;
       case ElementKind::kBatchSource: batch_source(e); break;
+      case ElementKind::kPwlSource: pwl_source(e); break;
       case ElementKind::kCell: cell(e); break;
       case ElementKind::kMosfet:
+        // M for a .model card, X for a subcircuit (PDK wrapper); the same
+        // terminal order d g s b and instance parameters either way.
+        if (e.name[0] != (e.subckt ? 'x' : 'm'))
+          throw std::invalid_argument(fmt::format("transistor '{}' has the wrong instance letter", e.name));
+        if (!is_spice_safe_name(e.model)) throw std::invalid_argument(fmt::format("unsafe model name '{}'", e.model));
         out_.push_back(fmt::format("{} {} {} {} {} {} w={} l={}", e.name, node(e.nodes[0]), node(e.nodes[1]),
                                    node(e.nodes[2]), node(e.nodes[3]), e.model, num(e.w), num(e.l)));
         break;
     }
+  }
+
+  // An include path goes inside double quotes: it must be absolute and hold
+  // nothing that could end the quote or the line.
+  static const std::string& checked_path(const std::string& p) {
+    bool ok = !p.empty() && p.front() == '/' && p.size() <= 4096;
+    for (char ch : p) ok = ok && ch != '"' && static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f;
+    if (!ok) throw std::invalid_argument(fmt::format("unsafe include path '{}'", p));
+    return p;
   }
 
   void cell(const Element& e) {
@@ -111,6 +128,40 @@ class Writer {
     }
     line += ")";
     out_.push_back(std::move(line));
+  }
+
+  // Transient drivers: `pwl(t0 v0 t1 v1 ...)`, continued over lines.
+  void pwl_source(const Element& e) {
+    if (e.pwl_time.empty() || e.pwl_time.size() != e.pwl_value.size())
+      throw std::invalid_argument(fmt::format("pwl source '{}' has no valid points", e.name));
+    out_.push_back(fmt::format("{} {} {} pwl(", e.name, node(e.nodes[0]), node(e.nodes[1])));
+    std::string line = "+";
+    for (std::size_t k = 0; k < e.pwl_time.size(); ++k) {
+      line += fmt::format(" {} {}", num(e.pwl_time[k]), num(e.pwl_value[k]));
+      if (line.size() > 200) {
+        out_.push_back(std::move(line));
+        line = "+";
+      }
+    }
+    line += " )";
+    out_.push_back(std::move(line));
+  }
+
+  // `.save` keeps only the listed vectors (transient memory grows with them).
+  void save_lines() {
+    std::string line = ".save";
+    for (const auto& name : c_.saves) {
+      const auto hash = name.find('#');
+      const bool ok = hash == std::string::npos ? is_spice_safe_name(name)
+                                                : is_spice_safe_name(name.substr(0, hash)) && name.substr(hash) == "#branch";
+      if (!ok) throw std::invalid_argument(fmt::format("unsafe saved vector name '{}'", name));
+      line += ' ' + name;
+      if (line.size() > 200) {
+        out_.push_back(std::move(line));
+        line = ".save";
+      }
+    }
+    if (line.size() > 5) out_.push_back(std::move(line));
   }
 
   const Circuit& c_;

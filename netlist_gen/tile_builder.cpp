@@ -1,10 +1,17 @@
 // Config -> TileSpec: places the conductances and computes the driver voltages.
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <limits>
+#include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "config_loader/data_file.hpp"
+#include "common/suggest.hpp"
 #include "models/registry.hpp"
 #include "netlist_gen/portable_random.hpp"
 #include "netlist_gen/tile_spec.hpp"
@@ -44,12 +51,108 @@ CellModel resolve_cell_model(const Config& c, Diagnostics& diags) {
                   fmt::format("{} = {:g} is outside [{:g}, {:g}] {}", key, value, p->min, p->max, p->unit));
     }
   }
+  const char* analysis = to_string(c.analysis.type);
+  if (!info->suits(analysis)) {
+    std::string suits;
+    for (const auto& a : info->analyses) suits += (suits.empty() ? "" : ", ") + a;
+    diags.error(c.where("device.model"),
+                fmt::format("model '{}' is for analyses {} only; analysis.type is '{}'", info->name, suits, analysis));
+    return m;
+  }
   if (info->name == "sinh") {
     m.law = CellLaw::kSinh;
-    auto it = c.device.params.find("v0");
-    m.v0 = it != c.device.params.end() ? it->second : info->find_param("v0")->default_value;
+    m.v0 = param_value(*info, "v0", c.device.params);
+  }
+  if (info->drift) {
+    // G(t) = G0 (t_read / t0)^(-nu): applied to the placed conductances, so
+    // the netlist, the nodal engine and the ideal reference all use it.
+    const double t_read = param_value(*info, "t_read", c.device.params);
+    const double t0 = param_value(*info, "t0", c.device.params);
+    if (!(t_read >= t0))
+      diags.error(c.where("device.params.t_read").line ? c.where("device.params.t_read") : c.where("device.params"),
+                  fmt::format("t_read = {:g} s is before the reference time t0 = {:g} s", t_read, t0));
+    else
+      m.drift_factor = std::pow(t_read / t0, -param_value(*info, "nu", c.device.params));
   }
   return m;
+}
+
+// Lower-cased, as ngspice reads every name.
+std::string lower(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// What a model file defines: `.model NAME` (also binned NAME.1, NAME.2, ...)
+// and `.subckt NAME`, following `.include` / `.lib` into other files.
+struct ModelDefinitions {
+  std::set<std::string> models, subckts;
+};
+
+void scan_model_file(const std::filesystem::path& path, ModelDefinitions& defs, int depth) {
+  if (depth > 16) return;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(lower(line));
+    std::string first, second;
+    words >> first >> second;
+    if (second.empty()) continue;
+    if (first == ".model") {
+      const auto dot = second.find('.');
+      const bool binned = dot != std::string::npos && dot + 1 < second.size() &&
+                          std::all_of(second.begin() + dot + 1, second.end(), [](char ch) { return std::isdigit(ch); });
+      defs.models.insert(binned ? second.substr(0, dot) : second);
+    } else if (first == ".subckt") {
+      defs.subckts.insert(second);
+    } else if (first == ".include" || first == ".inc" || first == ".lib") {
+      std::string target = second;
+      if (!target.empty() && (target.front() == '"' || target.front() == '\'')) target = target.substr(1);
+      if (!target.empty() && (target.back() == '"' || target.back() == '\'')) target.pop_back();
+      // Paths were lower-cased with the line: read the original spelling.
+      const auto at = lower(line).find(target);
+      if (at != std::string::npos) target = line.substr(at, target.size());
+      std::filesystem::path next(target);
+      if (next.is_relative()) next = path.parent_path() / next;
+      scan_model_file(next, defs, depth + 1);
+    }
+  }
+}
+
+// Resolves transistor.model: the user's include files first (a PDK may define
+// any name, even one the registry uses), then the project's cards.
+TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
+  TransistorSpec t;
+  t.model = lower(c.transistor.model);
+  t.w = c.transistor.w;
+  t.l = c.transistor.l;
+  t.v_gate = c.transistor.v_gate;
+  t.include = c.transistor.include;
+  if (c.tile.cell == CellKind::k1R) return t;
+  ModelDefinitions user;
+  for (const auto& f : c.transistor.include) scan_model_file(f, user, 0);
+  if (user.models.count(t.model) || user.subckts.count(t.model)) {
+    t.subckt = user.subckts.count(t.model) > 0;
+    t.model_files = c.transistor.include;
+    return t;
+  }
+  const ModelInfo* info = find_model(t.model);
+  if (info == nullptr || info->kind != ModelKind::kTransistor) {
+    std::vector<std::string> names(user.models.begin(), user.models.end());
+    names.insert(names.end(), user.subckts.begin(), user.subckts.end());
+    for (const auto& m : model_registry())
+      if (m.kind == ModelKind::kTransistor) names.push_back(m.name);
+    const std::string near = nearest_name(t.model, names);
+    diags.error(c.where("transistor.model"),
+                fmt::format("unknown transistor model '{}': neither a transistor in `xbar models` nor a .model/.subckt "
+                            "in transistor.include{}",
+                            c.transistor.model, near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
+    return t;
+  }
+  t.model = info->spice_name;
+  t.model_files = {model_file_path(info->file)};
+  // The user's files still go in: they may hold models the card relies on.
+  t.model_files.insert(t.model_files.end(), c.transistor.include.begin(), c.transistor.include.end());
+  return t;
 }
 
 // Conductance of one physical cell from a weight (SPEC section 1).
@@ -206,7 +309,10 @@ TileSpec build_tile_spec(const Config& c) {
   t.cols = c.tile.cols;
   t.cell = c.tile.cell;
   t.model = resolve_cell_model(c, diags);
+  t.transistor = resolve_transistor(c, diags);
   t.g = build_conductances(c, t.phys_cols(), diags);
+  if (t.model.drift_factor != 1.0)
+    for (double& gv : t.g) gv *= t.model.drift_factor;
   t.inputs = build_inputs(c, diags);
   if (!diags.empty()) throw InputError(std::move(diags));
   t.r_wl = c.parasitics.r_wl;
@@ -220,7 +326,6 @@ TileSpec build_tile_spec(const Config& c) {
   t.tia_gain = c.periphery.tia_gain;
   t.tia_r_f = c.periphery.tia_r_f;
   t.adc_bits = c.periphery.adc_bits;
-  t.transistor = {c.transistor.model, c.transistor.w, c.transistor.l, c.transistor.v_gate, c.transistor.include};
   t.spice_options = c.simulator.options;
   return t;
 }

@@ -18,6 +18,10 @@ struct TileSolution {
   std::vector<std::vector<double>> array_current;
   // [vector][i * phys_cols + j]: word-line and bit-line voltage at cell (i, j).
   std::vector<std::vector<double>> v_wl, v_bl;
+  // 1T1R/2T2R only, [vector][i * phys_cols + j]: voltage of the junction
+  // between device and access transistor (0 where the cell is absent).
+  // Empty for 1R tiles.
+  std::vector<std::vector<double>> v_mid;
   // [vector][row]: current delivered into the array by driver i.
   std::vector<std::vector<double>> driver_current;
   std::string simulator_version;  // e.g. "ngspice-46"

@@ -20,16 +20,29 @@ struct CellModel {
   std::string name = "linear";  // registry name
   CellLaw law = CellLaw::kLinear;
   double v0 = 0.3;              // sinh characteristic voltage, V
+  // Conductance drift factor already applied to TileSpec::g (PCM: (t/t0)^-nu;
+  // 1 for models without drift).  Kept for reports.
+  double drift_factor = 1.0;
   // Current through a cell of small-signal conductance g at voltage v.
   double current(double g, double v) const;
   // dI/dV at v.
   double conductance(double g, double v) const;
 };
 
+// The access transistor of 1T1R/2T2R cells: drain at the device, source at the
+// bit line, gate on the row's gate line, bulk at ground.
 struct TransistorSpec {
-  std::string model = "nmos";
+  std::string model = "nmos";      // SPICE name of the .model or .subckt (lower case)
   double w = 0.5e-6, l = 0.1e-6, v_gate = 1.2;
-  std::vector<std::string> include;
+  std::vector<std::string> include;  // the user's files (transistor.include), absolute
+  // Every file the netlist must include for `model`: the project's card from
+  // models/ or the user's files.  Resolved when the tile is built.
+  std::vector<std::string> model_files;
+  bool subckt = false;             // `model` is a .subckt (a PDK wrapper): X instances
+  // Rows whose gate line is driven at v_gate; the others at 0 V (gate off).
+  // Empty: every row on.
+  std::vector<bool> row_on;
+  bool row_is_on(int i) const { return row_on.empty() || row_on[static_cast<std::size_t>(i)]; }
 };
 
 struct TileSpec {

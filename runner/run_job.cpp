@@ -32,8 +32,18 @@ Circuit checked_circuit(const TileSpec& tile) {
 
 void check_supported(const Config& c) {
   Diagnostics d;
-  if (c.tile.cell != CellKind::k1R)
-    d.error(c.where("tile.cell"), fmt::format("cell '{}' is not supported by this build yet (1R only)", to_string(c.tile.cell)));
+  if (c.tile.cell != CellKind::k1R) {
+    // Transistor tiles: SPICE only (the nodal engine has no transistor law),
+    // and the op analysis only (the read and tran jobs assume 1R cells).
+    if (c.simulator.engine != EngineKind::kSpice)
+      d.error(c.where("simulator.engine"),
+              fmt::format("engine '{}' cannot solve {} tiles (the nodal engine has no access transistor); use "
+                          "engine: spice",
+                          to_string(c.simulator.engine), to_string(c.tile.cell)));
+    if (c.analysis.type != AnalysisKind::kOp)
+      d.error(c.where("analysis.type"), fmt::format("{} tiles support analysis 'op' in this build, not '{}'",
+                                                    to_string(c.tile.cell), to_string(c.analysis.type)));
+  }
   if (c.analysis.type != AnalysisKind::kOp && c.analysis.type != AnalysisKind::kRead)
     d.error(c.where("analysis.type"),
             fmt::format("analysis '{}' is not supported by this build yet (op only)", to_string(c.analysis.type)));

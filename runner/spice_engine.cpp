@@ -52,10 +52,12 @@ TileSolution solve_with_spice(const TileSpec& tile, const Circuit& circuit, cons
   s.v_wl.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
   s.v_bl.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
   s.driver_current.assign(V, std::vector<double>(R));
+  if (!m.cell_mid.empty()) s.v_mid.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
   for (int v = 0; v < V; ++v) {
     for (std::size_t k = 0; k < m.wl.size(); ++k) {
       s.v_wl[v][k] = vec.node(circuit, m.wl[k], v);
       s.v_bl[v][k] = vec.node(circuit, m.bl[k], v);
+      if (!m.cell_mid.empty()) s.v_mid[v][k] = vec.node(circuit, m.cell_mid[k], v);
     }
     // A source's branch current flows from its + node through it: a driver
     // delivers the negative of it.
