@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/terminal_reporter.hpp"
 #include "common/atomic_file.hpp"
 #include "common/exit_codes.hpp"
@@ -33,26 +34,49 @@ void keep_failure_evidence(const fs::path& dir, const std::vector<std::string>& 
   if (!log.empty()) write_file_atomically(dir / "ngspice.log", log);
 }
 
+// Ctrl-C or SIGTERM: says what was kept; the exit code shells use (130 for SIGINT).
+int report_interrupt(const fs::path& dir, bool outputs_written) {
+  if (outputs_written)
+    fmt::print(stderr, "xbar: interrupted; this run had finished, its outputs are complete in {}\n", dir.string());
+  else
+    fmt::print(stderr, "xbar: interrupted; the simulation was stopped and no outputs were written{}\n",
+               fs::exists(dir) ? fmt::format(" ({} holds only what was there before)", dir.string()) : "");
+  return interrupted_exit_code();
+}
+
 }  // namespace
 
 int command_run(const CommonOptions& opt, const std::string& out_dir, double time_limit_s, double max_memory_gb) {
+  install_interrupt_handlers();
   TerminalReporter reporter(opt.verbose);
   const Config config = load_config(opt.config, opt.sets);
   const fs::path dir = out_dir.empty() ? fs::path(config.output.dir) : fs::path(out_dir);
   RunContext ctx;
   ctx.reporter = &reporter;
   ctx.limits.time_limit_s = time_limit_s;
-  ctx.limits.memory_limit_bytes = static_cast<std::size_t>(max_memory_gb * 1e9);
+  ctx.resources.time_limit_s = time_limit_s;
+  // Not given (< 0): only the estimate is checked, against the default limit.
+  // Given: the estimate is checked against it, and it is a hard limit too.
+  if (max_memory_gb >= 0) {
+    ctx.resources.max_memory_bytes = max_memory_gb * 1e9;
+    ctx.limits.memory_limit_bytes = static_cast<std::size_t>(max_memory_gb * 1e9);
+  }
   std::vector<std::string> netlist;
   RunResult r;
   try {
     r = run_job(config, ctx, &netlist);
   } catch (const SimulationError& e) {
+    if (interrupt_signal() != 0) return report_interrupt(dir, false);
     keep_failure_evidence(dir, netlist, e.detail());
     fmt::print(stderr, "xbar: the netlist and the ngspice log are in {}\n", dir.string());
     throw;
   }
-  write_run_outputs(r, dir);
+  if (interrupt_signal() != 0) return report_interrupt(dir, false);
+  {
+    DeferInterrupts hold;  // all output files, or none
+    write_run_outputs(r, dir);
+  }
+  if (interrupt_signal() != 0) return report_interrupt(dir, true);
   const Metrics& m = r.analysis.metrics;
   fmt::print("{}: {}x{} {} via {}, {} vector(s), {:.3f} s\n", config.name, r.tile.rows, r.tile.cols,
              to_string(r.tile.cell), to_string(config.simulator.engine), r.tile.vectors(), r.elapsed_s);

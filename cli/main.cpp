@@ -44,14 +44,15 @@ int main(int argc, char** argv) {
 
   CommonOptions common;
   std::string out;
-  double time_limit = 0, max_memory = 0;
+  double time_limit = 0, max_memory = -1;  // -1: the default memory limit
   std::string model_name;
 
   auto* run = app.add_subcommand("run", "simulate one config and write its outputs");
   add_common(run, common);
   run->add_option("-o,--output", out, "output folder (default: output.dir of the config)");
   run->add_option("--time-limit", time_limit, "seconds one simulation may take (0: none)")->check(CLI::NonNegativeNumber);
-  run->add_option("--max-memory", max_memory, "GB the simulator may use (0: none)")->check(CLI::NonNegativeNumber);
+  run->add_option("--max-memory", max_memory,
+                  "GB a SPICE run may need by estimate; given, also a hard limit (default: half the RAM; 0: none)")->check(CLI::NonNegativeNumber);
 
   auto* gen = app.add_subcommand("gen", "write the netlist only");
   add_common(gen, common);

@@ -16,6 +16,7 @@
 #include "config_loader/section_hooks.hpp"
 #include "config_loader/spice_number.hpp"
 #include "config_loader/text_checks.hpp"
+#include "config_loader/yaml_event_budget.hpp"
 #include "config_loader/value_parse.hpp"
 
 namespace xbar {
@@ -113,7 +114,9 @@ bool ConfigBuilder::collect_file(std::string_view yaml) {
   NodePositions where = NodePositions::for_file(display_name_);
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(std::string(yaml));
+    const std::string text(yaml);
+    check_yaml_event_budget(text);
+    docs = YAML::LoadAll(text);
   } catch (const YAML::DeepRecursion& e) {
     diags_.error(where.at(e.mark), "the YAML is nested too deeply");
     return false;
@@ -217,7 +220,9 @@ void ConfigBuilder::collect_set(int index, const std::string& arg) {
   NodePositions where = NodePositions::for_set(index, static_cast<int>(eq) + 1);
   YAML::Node value;
   try {
-    value = YAML::Load(arg.substr(eq + 1));
+    const std::string text = arg.substr(eq + 1);
+    check_yaml_event_budget(text);
+    value = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     diags_.error(where.at(e.mark), fmt::format("bad value for '{}': {}", prefix, e.msg));
     return;

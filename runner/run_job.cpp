@@ -60,6 +60,7 @@ std::vector<std::string> generate_netlist(const Config& config) {
 RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string>* netlist_out) {
   const auto t0 = std::chrono::steady_clock::now();
   check_supported(config);
+  if (config.simulator.engine != EngineKind::kNodal) check_spice_resources(config, ctx.resources);
   RunResult r;
   r.config = config;
   r.tile = build_tile_spec(config);

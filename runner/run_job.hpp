@@ -12,6 +12,7 @@
 #include "config_loader/config.hpp"
 #include "netlist_gen/tile_solution.hpp"
 #include "netlist_gen/tile_spec.hpp"
+#include "runner/resource_guard.hpp"
 #include "runner/read_job.hpp"
 #include "spice_bridge/simulator.hpp"
 
@@ -34,6 +35,8 @@ struct RunContext {
   Simulator* simulator = nullptr;  // null: make one per job from `limits`
   SimLimits limits;
   Reporter* reporter = nullptr;
+  // SPICE runs estimated above these limits are refused before they start.
+  ResourcePolicy resources{.max_memory_bytes = default_memory_limit_bytes()};
 };
 
 // Refuses, with the config position, what this build cannot simulate yet.

@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 
 #include "spice_bridge/child_protocol.hpp"
+#include "spice_bridge/child_registry.hpp"
 #include "spice_bridge/ngspice_session.hpp"
 #include "spice_bridge/netlist_guard.hpp"
 #include "spice_bridge/simulator.hpp"
@@ -106,7 +107,8 @@ void write_all_or_exit(int fd, const std::string& data) {
 // Owns a child pid: kills and reaps it if the parent leaves early.
 class ChildGuard {
  public:
-  explicit ChildGuard(pid_t pid) : pid_(pid) {}
+  // Registered so that an interrupt (Ctrl-C) can kill the child at once.
+  explicit ChildGuard(pid_t pid) : pid_(pid) { spice::register_child(pid); }
   ~ChildGuard() {
     if (pid_ <= 0) return;
     kill(pid_, SIGKILL);
@@ -116,6 +118,7 @@ class ChildGuard {
     int status = 0;
     while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
+    spice::unregister_child(pid_);
     pid_ = -1;
     return status;
   }

@@ -1,0 +1,53 @@
+#include "cli/interrupt.hpp"
+
+#include <signal.h>
+
+#include <atomic>
+#include <cstring>
+
+#include "spice_bridge/child_registry.hpp"
+
+namespace xbar {
+namespace {
+
+std::atomic<int> g_signal{0};
+
+extern "C" void on_interrupt(int sig) {
+  g_signal.store(sig);
+  // The simulator child would otherwise finish its job first (a SIGTERM sent
+  // to this process alone does not reach it).
+  spice::signal_registered_children(SIGKILL);
+}
+
+sigset_t interrupt_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+}  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;  // a second signal takes the default action
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+int interrupt_signal() { return g_signal.load(); }
+
+int interrupted_exit_code() { return 128 + interrupt_signal(); }
+
+DeferInterrupts::DeferInterrupts() {
+  sigset_t set = interrupt_set();
+  sigprocmask(SIG_BLOCK, &set, &saved_);
+}
+
+DeferInterrupts::~DeferInterrupts() { sigprocmask(SIG_SETMASK, &saved_, nullptr); }
+
+}  // namespace xbar
