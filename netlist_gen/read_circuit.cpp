@@ -143,6 +143,13 @@ ReadCircuit build_read_circuit(const TileSpec& tile, const ReadSetup& setup) {
     remove.insert(fmt::format("rd{}", i));
     c.map.driver_source[i].clear();
   }
+  // 1T1R/2T2R: only the selected row's access transistors conduct; the gate
+  // line of every other row is driven at 0 V, which cuts its sneak paths.
+  for (int i = 0; i < R; ++i) {
+    if (i == setup.row) continue;
+    const std::size_t k = find_element(c, fmt::format("vg{}", i));
+    if (k < c.elements.size() && c.elements[k].kind == ElementKind::kVoltageSource) c.elements[k].value = 0.0;
+  }
   const bool tia = tile.sense == SenseKind::kTia;
   for (int j = 0; j < PC; ++j) {
     if (j == setup.col) continue;

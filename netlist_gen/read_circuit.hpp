@@ -12,6 +12,8 @@
 //   half:     unselected lines at V/2 (half-selected cells see V/2, the rest 0);
 //   third:    unselected WLs at V/3, unselected BLs at 2V/3 (every unselected
 //             cell sees +-V/3).
+// With access transistors (1T1R), the gate lines of the unselected rows are
+// driven at 0 V (the builder's gate source `vg<i>`): those cells are off.
 #include <string>
 #include <vector>
 
