@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/diagnostics.hpp"
+#include "netlist_gen/waveform_signal.hpp"
 #include "sweep/sweep_spec.hpp"
 
 namespace xbar {
@@ -97,6 +98,19 @@ struct Config {
       int top_paths = 10;      // paths listed in read.json
       double margin_target = 0.5;  // read_margin at or above this: margin_ok = 1
     } read;
+    struct Tran {  // analysis.type: tran (times in s, capacitances in F)
+      enum class Encoding { kAmplitude, kPulseWidth };
+      Encoding encoding = Encoding::kAmplitude;
+      double step = 1e-9;        // largest time step
+      double window = 100e-9;    // time per input vector
+      double sample = 0.9;       // sample instant, fraction of the window
+      double rise = 1e-9, fall = 1e-9;  // driver edges
+      double pulse_max = 50e-9;  // pulse_width: pulse width of a full-scale input
+      double settle = 0.01;      // settling band, fraction of the final value
+      double c_cell = 0.0;       // across each cell
+      double c_sense = 0.0;      // from each sense node to ground
+      bool save_cells = false;   // save every line node: cells.csv at the sample instant
+    } tran;
   } analysis;
 
   struct Simulator {
@@ -106,6 +120,10 @@ struct Config {
 
   struct Output {
     std::string dir = "out/xbar";  // absolute after loading
+    // tran: the signals written to waveforms.csv (the `output.waveforms` list),
+    // and whether they also go to a raw file for waveform viewers.
+    std::vector<WaveformSignal> waveforms;
+    bool raw = false;
   } output;
 
   // The `sweep:` section (read by the sweep module); empty when absent.

@@ -15,13 +15,13 @@ namespace {
 
 template <class T>
 KeyValue to_key_value(const T& v) {
-  if constexpr (std::is_enum_v<T> || std::is_integral_v<T>) return static_cast<long long>(v);
+  if constexpr (std::is_enum_v<T> || (std::is_integral_v<T> && !std::is_same_v<T, bool>)) return static_cast<long long>(v);
   else return KeyValue(v);
 }
 
 template <class T>
 void from_key_value(T& out, const KeyValue& v) {
-  if constexpr (std::is_enum_v<T> || std::is_integral_v<T>) out = static_cast<T>(std::get<long long>(v));
+  if constexpr (std::is_enum_v<T> || (std::is_integral_v<T> && !std::is_same_v<T, bool>)) out = static_cast<T>(std::get<long long>(v));
   else out = std::get<T>(v);
 }
 
@@ -143,6 +143,28 @@ std::vector<KeyInfo> make_table() {
        .min = 0, .max = 10000, .bind = bind(XBAR_FIELD(analysis.read.top_paths))},
       {.path = "analysis.read.margin_target", .type = K::kReal, .help = "read: read margin for margin_ok = 1",
        .min = 0, .max = 1, .bind = bind(XBAR_FIELD(analysis.read.margin_target))},
+      {.path = "analysis.tran.encoding", .type = K::kEnum, .help = "tran: input as a voltage level or a pulse width",
+       .allowed = {"amplitude", "pulse_width"}, .bind = bind(XBAR_FIELD(analysis.tran.encoding))},
+      {.path = "analysis.tran.step", .type = K::kReal, .help = "tran: largest time step (s)", .min = 0,
+       .min_open = true, .bind = bind(XBAR_FIELD(analysis.tran.step))},
+      {.path = "analysis.tran.window", .type = K::kReal, .help = "tran: time per input vector (s)", .min = 0,
+       .min_open = true, .bind = bind(XBAR_FIELD(analysis.tran.window))},
+      {.path = "analysis.tran.sample", .type = K::kReal, .help = "tran: sample instant, fraction of the window",
+       .min = 0, .max = 1, .min_open = true, .bind = bind(XBAR_FIELD(analysis.tran.sample))},
+      {.path = "analysis.tran.rise", .type = K::kReal, .help = "tran: driver rise time (s)", .min = 0,
+       .min_open = true, .bind = bind(XBAR_FIELD(analysis.tran.rise))},
+      {.path = "analysis.tran.fall", .type = K::kReal, .help = "tran: driver fall time (s)", .min = 0,
+       .min_open = true, .bind = bind(XBAR_FIELD(analysis.tran.fall))},
+      {.path = "analysis.tran.pulse_max", .type = K::kReal, .help = "tran, pulse_width: pulse of a full-scale input (s)",
+       .min = 0, .min_open = true, .bind = bind(XBAR_FIELD(analysis.tran.pulse_max))},
+      {.path = "analysis.tran.settle", .type = K::kReal, .help = "tran: settling band, fraction of the final value",
+       .min = 0, .max = 1, .min_open = true, .bind = bind(XBAR_FIELD(analysis.tran.settle))},
+      {.path = "analysis.tran.c_cell", .type = K::kReal, .help = "tran: F across each cell", .min = 0,
+       .bind = bind(XBAR_FIELD(analysis.tran.c_cell))},
+      {.path = "analysis.tran.c_sense", .type = K::kReal, .help = "tran: F from each sense node to ground", .min = 0,
+       .bind = bind(XBAR_FIELD(analysis.tran.c_sense))},
+      {.path = "analysis.tran.save_cells", .type = K::kBool, .help = "tran: save every line node for cells.csv",
+       .bind = bind(XBAR_FIELD(analysis.tran.save_cells))},
 
       {.path = "simulator.engine", .type = K::kEnum, .help = "which solver(s) run",
        .allowed = {"spice", "nodal", "both"}, .bind = bind(XBAR_FIELD(simulator.engine))},
@@ -150,6 +172,8 @@ std::vector<KeyInfo> make_table() {
        .max_entries = 32, .bind = bind(XBAR_FIELD(simulator.options))},
 
       {.path = "output.dir", .type = K::kPath, .help = "output folder", .bind = bind(XBAR_FIELD(output.dir))},
+      {.path = "output.raw", .type = K::kBool, .help = "tran: also write waveforms.raw (ngspice ASCII raw)",
+       .bind = bind(XBAR_FIELD(output.raw))},
   };
 }
 

@@ -1,11 +1,15 @@
 #include "config_loader/section_hooks.hpp"
 
+#include "netlist_gen/waveform_section.hpp"
+
 namespace xbar {
 
 const std::vector<SectionHook>& section_hooks() {
   // One row per custom section, e.g.
   //   {"sweep", "parameter sweep", parse_sweep_section, emit_sweep_section},
-  static const std::vector<SectionHook> hooks = {};
+  static const std::vector<SectionHook> hooks = {
+      {"output.waveforms", "tran: signals saved to waveforms.csv", waveform_section::parse, waveform_section::emit},
+  };
   return hooks;
 }
 

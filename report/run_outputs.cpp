@@ -8,6 +8,7 @@
 #include "analysis/error_decomposition.hpp"
 #include "common/atomic_file.hpp"
 #include "config_loader/loader.hpp"
+#include "report/transient_outputs.hpp"
 #include "report/read_outputs.hpp"
 
 namespace xbar {
@@ -55,6 +56,7 @@ std::string summary_json(const RunResult& r) {
     j["spice_elapsed_s"] = r.spice->elapsed_s;
   }
   if (r.nodal) j["nodal_elapsed_s"] = r.nodal->elapsed_s;
+  if (r.transient) add_transient_summary(*r.transient, j["metrics"], j);
   return j.dump(2) + "\n";
 }
 
@@ -63,7 +65,7 @@ void write_columns_csv(const RunResult& r, std::ostream& out) {
   // The error split of analysis/error_decomposition.hpp (1R; empty otherwise).
   const TileSolution* primary = r.spice ? &*r.spice : (r.nodal ? &*r.nodal : nullptr);
   const auto parts = primary ? decompose_column_errors(r.tile, *primary) : std::vector<ColumnErrorParts>{};
-  out << "vector,col,i_ideal,i_spice,i_nodal,rel_err" << (adc ? ",i_adc" : "") << ",e_ir,e_sneak,e_sense,reverse_cells\n";
+  out << "vector,col,i_ideal,i_spice,i_nodal,rel_err" << (adc ? ",i_adc" : "") << ",e_ir,e_sneak,e_sense,reverse_cells" << (r.transient ? transient_columns_header() : "") << '\n';
   for (std::size_t k = 0; k < r.analysis.columns.size(); ++k) {
     const auto& c = r.analysis.columns[k];
     out << c.vector << ',' << c.col << ',' << csv_number(c.i_ideal) << ',' << opt_number(c.i_spice) << ','
@@ -74,6 +76,7 @@ void write_columns_csv(const RunResult& r, std::ostream& out) {
           << csv_number(parts[k].e_sense) << ',' << parts[k].reverse_cells;
     else
       out << ",,,,";
+    if (r.transient) out << transient_columns_cells(*r.transient, k);
     out << '\n';
   }
 }
@@ -109,6 +112,7 @@ void write_run_outputs(const RunResult& r, const std::filesystem::path& dir) {
   write_file_atomically(dir / "columns.csv", [&](std::ostream& out) { write_columns_csv(r, out); });
   if (r.spice || r.nodal)
     write_file_atomically(dir / "cells.csv", [&](std::ostream& out) { write_cells_csv(r, out); });
+  write_transient_outputs(r, dir);
   write_file_atomically(dir / "summary.json", summary_json(r));
 }
 

@@ -9,6 +9,7 @@
 #include "nodal/nodal_solver.hpp"
 #include "runner/klu_check.hpp"
 #include "runner/spice_engine.hpp"
+#include "runner/transient_job.hpp"
 
 namespace xbar {
 namespace {
@@ -44,7 +45,8 @@ void check_supported(const Config& c) {
       d.error(c.where("analysis.type"), fmt::format("{} tiles support analysis 'op' in this build, not '{}'",
                                                     to_string(c.tile.cell), to_string(c.analysis.type)));
   }
-  if (c.analysis.type != AnalysisKind::kOp && c.analysis.type != AnalysisKind::kRead)
+  if (c.analysis.type != AnalysisKind::kOp && c.analysis.type != AnalysisKind::kRead &&
+      c.analysis.type != AnalysisKind::kTran)
     d.error(c.where("analysis.type"),
             fmt::format("analysis '{}' is not supported by this build yet (op only)", to_string(c.analysis.type)));
   if (!d.empty()) throw InputError(std::move(d));
@@ -52,6 +54,7 @@ void check_supported(const Config& c) {
 
 std::vector<std::string> generate_netlist(const Config& config) {
   check_supported(config);
+  if (config.analysis.type == AnalysisKind::kTran) return generate_transient_netlist(config);
   const TileSpec tile = build_tile_spec(config);
   if (config.analysis.type == AnalysisKind::kRead) return read_netlist(config, tile);
   return write_spice_netlist(checked_circuit(tile));
@@ -63,6 +66,10 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
   if (config.simulator.engine != EngineKind::kNodal) check_spice_resources(config, ctx.resources);
   RunResult r;
   r.config = config;
+  if (config.analysis.type == AnalysisKind::kTran) {
+    run_transient_job(r, ctx, netlist_out);
+    return r;
+  }
   r.tile = build_tile_spec(config);
   if (config.analysis.type == AnalysisKind::kRead) {
     r.read = run_read_job(config, r.tile, ctx.simulator, ctx.limits, netlist_out);

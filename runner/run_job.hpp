@@ -18,12 +18,15 @@
 
 namespace xbar {
 
+struct TransientResult;
+
 struct RunResult {
   Config config;
   TileSpec tile;
   std::vector<std::string> netlist;  // when SPICE ran (or was generated)
   std::optional<TileSolution> spice, nodal;
   TileAnalysis analysis;
+  std::shared_ptr<const TransientResult> transient;  // analysis.type: tran (runner/transient_job.hpp)
   std::optional<ReadReport> read;   // analysis.type: read (then `analysis` is empty)
   std::string ngspice_version;
   double elapsed_s = 0;
