@@ -51,6 +51,14 @@ CellModel resolve_cell_model(const Config& c, Diagnostics& diags) {
                   fmt::format("{} = {:g} is outside [{:g}, {:g}] {}", key, value, p->min, p->max, p->unit));
     }
   }
+  if (!info->file.empty()) {
+    // A dynamic subcircuit would otherwise be placed as a linear cell.
+    diags.error(c.where("device.model"),
+                fmt::format("model '{}' is a dynamic subcircuit ({}): this build tests it on its own but cannot "
+                            "place it in a tile yet",
+                            info->name, model_file_path(info->file)));
+    return m;
+  }
   const char* analysis = to_string(c.analysis.type);
   if (!info->suits(analysis)) {
     std::string suits;

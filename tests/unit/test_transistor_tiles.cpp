@@ -205,7 +205,8 @@ TEST_CASE("config errors name their position") {
   CHECK(nodal.find("test.yaml:7:") != std::string::npos);
   CHECK(nodal.find("spice") != std::string::npos);
   const std::string dynamic_op = input_error(with_device(tile("1R"), "model: vteam, "));
-  CHECK(dynamic_op.find("tran") != std::string::npos);
+  CHECK(dynamic_op.find("test.yaml:2:") != std::string::npos);
+  CHECK(dynamic_op.find("dynamic subcircuit") != std::string::npos);
 }
 
 TEST_CASE("PCM drift scales the placed conductances by (t_read / t0)^-nu") {
