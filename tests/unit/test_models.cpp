@@ -1,0 +1,190 @@
+// The model library: every registry entry is documented and its file agrees
+// with it; the transistor cards hit their documented targets in ngspice; every
+// dynamic cell shows a pinched hysteresis loop under a sine and keeps its
+// state under 1000 read pulses.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "models/registry.hpp"
+#include "spice_bridge/simulator.hpp"
+
+using namespace xbar;
+
+namespace {
+
+Simulator& simulator() {
+  static std::unique_ptr<Simulator> sim = make_ngspice_simulator();
+  return *sim;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<double> vec(const SimResult& r, const std::string& name) {
+  auto it = r.vectors.find(name);
+  REQUIRE_MESSAGE(it != r.vectors.end(), "no vector " << name);
+  return it->second;
+}
+
+// Drain current of the card's nominal device swept by `sweep` (a dc command).
+std::vector<double> drain_current(const std::string& model, double vg, double vd, const std::string& sweep) {
+  const ModelInfo* m = find_model(model);
+  REQUIRE(m != nullptr);
+  const std::vector<std::string> net = {"id-v",
+                                        fmt::format(".include \"{}\"", model_file_path(m->file)),
+                                        fmt::format("vd d 0 dc {}", vd),
+                                        fmt::format("vg g 0 dc {}", vg),
+                                        fmt::format("m1 d g 0 0 {} w=90n l=45n", m->spice_name),
+                                        ".options klu",
+                                        ".end"};
+  std::vector<double> id = vec(simulator().run(net, sweep), "vd#branch");
+  for (double& x : id) x = -x;
+  return id;
+}
+
+}  // namespace
+
+TEST_CASE("every model is documented, and its file agrees with the registry") {
+  for (const auto& m : model_registry()) {
+    CAPTURE(m.name);
+    CHECK(!m.summary.empty());
+    CHECK(!m.equation.empty());
+    CHECK(!m.source.empty());
+    CHECK(!m.analyses.empty());
+    for (const auto& p : m.params) {
+      CHECK(!p.unit.empty());
+      CHECK(!p.meaning.empty());
+      if (m.kind == ModelKind::kCell) CHECK((p.default_value >= p.min && p.default_value <= p.max));
+    }
+    if (m.file.empty()) continue;
+    const std::string text = read_text(model_file_path(m.file));
+    REQUIRE(!text.empty());
+    CHECK(text.rfind("* " + m.file, 0) == 0);            // opens with its header
+    CHECK(text.find("Limits") != std::string::npos);      // states its limits
+    const std::string def = m.kind == ModelKind::kTransistor ? ".model " + m.spice_name : ".subckt " + m.spice_name;
+    CHECK(text.find(def + " ") != std::string::npos);
+    {
+      // The card's or subcircuit's parameter values are the registry's.
+      const std::size_t at = text.find(def + " ");
+      const std::string head = m.kind == ModelKind::kTransistor ? text.substr(at) : text.substr(at, text.find("\ncx", at) - at);
+      for (const auto& p : m.params) {
+        const auto k = head.find(" " + p.name + "=");
+        REQUIRE_MESSAGE(k != std::string::npos, p.name);
+        double v = 0;
+        std::string word = head.substr(k + p.name.size() + 2);
+        word = word.substr(0, word.find_first_of(" \n"));
+        const char last = word.back();
+        v = std::stod(word) * (last == 'k' ? 1e3 : last == 'm' ? 1e-3 : last == 'n' ? 1e-9 : 1.0);
+        CHECK_MESSAGE(v == doctest::Approx(p.default_value), p.name);
+      }
+    }
+  }
+}
+
+TEST_CASE("the BSIM4 card hits its documented Id-Vg and Id-Vd targets") {
+  const auto idvg = drain_current("nmos", 0, 1.0, "dc vg 0 1.0 0.05");  // Vds = 1.0 V
+  REQUIRE(idvg.size() == 21);
+  const double ion = idvg[20], ioff = idvg[0];
+  MESSAGE("Ion ", ion, " A, Ioff ", ioff, " A");
+  CHECK(ion == doctest::Approx(110e-6).epsilon(0.10));
+  CHECK(ioff >= 1.0e-9);
+  CHECK(ioff <= 2.0e-9);
+  for (std::size_t k = 1; k < idvg.size(); ++k) CHECK(idvg[k] > idvg[k - 1]);  // monotonic in Vg
+  const auto sub = drain_current("nmos", 0, 1.0, "dc vg 0 0.3 0.1");
+  const double swing = 0.1 / std::log10(sub[3] / sub[2]);  // mV/dec from 0.2 -> 0.3 V
+  MESSAGE("subthreshold swing ", swing * 1e3, " mV/dec");
+  CHECK(swing >= 0.090);
+  CHECK(swing <= 0.120);
+  const auto idvd = drain_current("nmos", 1.0, 0, "dc vd 0 1.0 0.05");  // Vgs = 1.0 V
+  REQUIRE(idvd.size() == 21);
+  MESSAGE("Id(Vds=0.05) ", idvd[1], " A, Id(Vds=0.5)/Ion ", idvd[10] / idvd[20]);
+  CHECK(idvd[1] >= 12e-6);
+  CHECK(idvd[1] <= 20e-6);
+  CHECK(idvd[10] / idvd[20] >= 0.85);
+  for (std::size_t k = 1; k < idvd.size(); ++k) CHECK(idvd[k] > idvd[k - 1]);
+}
+
+TEST_CASE("the level-1 card gives the same nominal Ion and no subthreshold current") {
+  const auto idvg = drain_current("nmos_level1", 0, 1.0, "dc vg 0 1.0 0.05");
+  CHECK(idvg[20] == doctest::Approx(110e-6).epsilon(0.02));
+  CHECK(std::fabs(idvg[0]) < 1e-11);
+}
+
+namespace {
+
+struct DynamicCase {
+  std::string model, extra;  // instance parameters
+  double amplitude, freq, r_series, v_read;
+  int steps;                 // maximum time steps per sine period
+  std::string state;         // state node
+};
+
+SimResult run_dynamic(const DynamicCase& d, const std::string& source, const std::string& tran) {
+  const ModelInfo* m = find_model(d.model);
+  REQUIRE(m != nullptr);
+  const std::vector<std::string> net = {
+      "dyn",
+      fmt::format(".include \"{}\"", model_file_path(m->file)),
+      "vin a 0 " + source,
+      fmt::format("rs a b {}", d.r_series),
+      fmt::format("x1 b 0 {} {} {}", d.state, m->spice_name, d.extra),
+      ".options method=gear reltol=1e-4",
+      ".end"};
+  return simulator().run(net, tran);
+}
+
+const std::vector<DynamicCase> kDynamic = {
+    {"yakopcic", "", 0.25, 100, 1e-3, 0.1, 2000, "xs"},
+    {"vteam", "", 1.0, 1e3, 1e-3, 0.2, 2000, "xs"},
+    // SET needs a compliance: 1 kOhm in series, as in a 1R/1T1R cell.
+    {"stanford_pku", "gini=1.7", 1.6, 10, 1e3, 0.2, 10000, "gs"},
+};
+
+}  // namespace
+
+TEST_CASE("every dynamic model draws a pinched hysteresis loop under a sine") {
+  for (const auto& d : kDynamic) {
+    CAPTURE(d.model);
+    const double period = 1.0 / d.freq;
+    const SimResult r = run_dynamic(d, fmt::format("sin(0 {} {})", d.amplitude, d.freq),
+                                    fmt::format("tran {} {} 0 {} uic", period / d.steps, period, period / d.steps));
+    const auto t = vec(r, "time"), va = vec(r, "a"), i = vec(r, "vin#branch"), x = vec(r, d.state);
+    double imax = 0, at_zero = 0, area = 0;
+    for (double v : i) imax = std::max(imax, std::fabs(v));
+    for (std::size_t k = 0; k < i.size(); ++k)
+      if (std::fabs(va[k]) < 0.01 * d.amplitude) at_zero = std::max(at_zero, std::fabs(i[k]));
+    for (std::size_t k = 1; k < i.size(); ++k) area += 0.5 * (i[k] + i[k - 1]) * (va[k] - va[k - 1]);
+    const auto [xmin, xmax] = std::minmax_element(x.begin(), x.end());
+    MESSAGE(d.model, ": Imax ", imax, " A, |I| near V=0 ", at_zero, " A, loop area ", std::fabs(area),
+            " W, state range ", *xmin, "..", *xmax);
+    CHECK(imax > 0);
+    CHECK(at_zero < 0.05 * imax);                            // pinched at the origin
+    CHECK(std::fabs(area) > 1e-4 * imax * d.amplitude);      // but a loop, not a line (a resistor: ~1e-9)
+    CHECK(*xmax - *xmin > 0.1);                               // the state moved
+    CHECK(t.back() == doctest::Approx(period).epsilon(1e-6)); // ran to the end
+  }
+}
+
+TEST_CASE("1000 read pulses leave every dynamic model's state unchanged") {
+  for (const auto& d : kDynamic) {
+    CAPTURE(d.model);
+    // 10 ns pulses at v_read every 20 ns, 1000 of them.
+    const SimResult r = run_dynamic(d, fmt::format("pulse(0 {} 5n 1n 1n 8n 20n)", d.v_read), "tran 1n 20u 0 2n uic");
+    const auto x = vec(r, d.state), va = vec(r, "a");
+    CHECK(*std::max_element(va.begin(), va.end()) == doctest::Approx(d.v_read));
+    const double change = std::fabs(x.back() - x.front());
+    MESSAGE(d.model, ": state change after 1000 reads ", change);
+    CHECK(change < 1e-9);
+  }
+}
