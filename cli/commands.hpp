@@ -24,4 +24,15 @@ int command_models(const std::string& name);
 CLI::App* add_sweep_command(CLI::App& app);
 int command_sweep();
 
+struct RegressOptions {
+  std::string dir;                 // empty: the suite of this source tree
+  int jobs = 1;
+  bool accept = false;
+  std::string junit;               // JUnit XML report file, if any
+  std::string out = "regress-out"; // failures are kept in OUT/failed/<case>/
+  std::vector<std::string> labels, cases, sets;
+  double case_time_limit_s = 600;
+};
+int command_regress(const RegressOptions& opt);
+
 }  // namespace xbar

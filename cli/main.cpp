@@ -65,6 +65,27 @@ int main(int argc, char** argv) {
   models->add_option("NAME", model_name, "a model name");
   auto* sweep = add_sweep_command(app);
 
+  RegressOptions regress_opt;
+  auto* regress = app.add_subcommand("regress", "run the regression suite: every folder under DIR with a config.yaml "
+                                                "is a case checked against its expected.yaml");
+  regress->add_option("DIR", regress_opt.dir, "folder of cases (default: the suite of this source tree)");
+  regress->add_option("-j,--jobs", regress_opt.jobs, "cases run at once, each in its own process")
+      ->check(CLI::Range(1, 256));
+  regress->add_flag("--accept", regress_opt.accept,
+                    "rewrite the expected values of failed and new cases from this run (shows the diff first)");
+  regress->add_option("--junit", regress_opt.junit, "also write a JUnit XML report to FILE");
+  regress->add_option("-o,--output", regress_opt.out, "folder for the evidence of failures (OUT/failed/<case>/)")
+      ->capture_default_str();
+  regress->add_option("--label", regress_opt.labels, "run only cases with this label (repeatable), e.g. quick")
+      ->allow_extra_args(false);
+  regress->add_option("--case", regress_opt.cases, "run only this case, or the cases under this folder (repeatable)")
+      ->allow_extra_args(false);
+  regress->add_option("--set", regress_opt.sets, "override a config key in every case: --set parasitics.r_wl=2.5")
+      ->allow_extra_args(false);
+  regress->add_option("--case-time-limit", regress_opt.case_time_limit_s, "seconds one case may take (0: none)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -77,6 +98,7 @@ int main(int argc, char** argv) {
     if (*gen) return command_gen(common, out);
     if (*check) return command_check(common);
     if (*models) return command_models(model_name);
+    if (*regress) return command_regress(regress_opt);
     if (*sweep) return command_sweep();
     return kExitBadInput;
   } catch (const InputError& e) {
