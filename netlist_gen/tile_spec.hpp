@@ -3,6 +3,7 @@
 // build or solve the circuit, with every number resolved (conductances placed,
 // input voltages computed).  Both engines start from this, so they can only
 // disagree about the solution, never about the circuit (SPEC section 1).
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,10 +24,14 @@ struct CellModel {
   // Conductance drift factor already applied to TileSpec::g (PCM: (t/t0)^-nu;
   // 1 for models without drift).  Kept for reports.
   double drift_factor = 1.0;
-  // Current through a cell of small-signal conductance g at voltage v.
-  double current(double g, double v) const;
+  // Current through a cell of small-signal conductance g at voltage v.  Inline:
+  // both engines evaluate it per cell per Newton step.
+  double current(double g, double v) const {
+    return law == CellLaw::kSinh ? g * v0 * std::sinh(v / v0) : g * v;
+  }
   // dI/dV at v.
-  double conductance(double g, double v) const;
+  double conductance(double g, double v) const { return law == CellLaw::kSinh ? g * std::cosh(v / v0) : g; }
+  bool linear() const { return law == CellLaw::kLinear; }
 };
 
 // The access transistor of 1T1R/2T2R cells: drain at the device, source at the

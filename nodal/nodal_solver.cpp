@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "common/diagnostics.hpp"
-#include "nodal/cell_law.hpp"
+#include "netlist_gen/tile_spec.hpp"
 #include "nodal/line_system.hpp"
 #include "nodal/schur_cg.hpp"
 #include "nodal/tile_kcl.hpp"
@@ -43,7 +43,7 @@ struct VectorResult {
 
 class VectorSolver {
  public:
-  VectorSolver(const TileNetwork& net, const CellLawEval& law, const LineSystem& linear_sys,
+  VectorSolver(const TileNetwork& net, const CellModel& law, const LineSystem& linear_sys,
                const NodalOptions& opt)
       : net_(net), law_(law), linear_sys_(linear_sys), opt_(opt) {}
 
@@ -122,7 +122,7 @@ class VectorSolver {
   }
 
   const TileNetwork& net_;
-  const CellLawEval& law_;
+  const CellModel& law_;
   const LineSystem& linear_sys_;
   const NodalOptions& opt_;
   std::vector<double> fw_, fb_, dw_, db_, cell_g_;
@@ -130,7 +130,7 @@ class VectorSolver {
 };
 
 // Maps one solved state back to tile coordinates (SPEC section 1).
-void fill_vector(const TileNetwork& net, const CellLawEval& law, const std::vector<double>& v_in,
+void fill_vector(const TileNetwork& net, const CellModel& law, const std::vector<double>& v_in,
                  const TileState& x, TileSolution& sol, int v) {
   const int R = net.rows, P = net.cols;
   auto& v_wl = sol.v_wl[v];
@@ -189,7 +189,7 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
   using namespace nodal_detail;
   const auto t0 = std::chrono::steady_clock::now();
   const TileNetwork net = make_tile_network(tile);
-  const CellLawEval law(tile.model);
+  const CellModel& law = tile.model;
   // The linear-cell system is shared by every vector (and is the first step
   // of Newton for nonlinear cells).
   const LineSystem linear_sys = make_line_system(net, net.g);

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/diagnostics.hpp"
-#include "nodal/cell_law.hpp"
+#include "netlist_gen/tile_spec.hpp"
 #include "nodal/tile_network.hpp"
 
 namespace xbar {
@@ -167,7 +167,7 @@ class ReferenceCircuit {
 
  private:
   const TileSpec& tile_;
-  nodal_detail::CellLawEval law_;
+  CellModel law_;
   RawNodes raw_{};
   std::vector<Resistor> res_;
   std::vector<int> cls_, class_fixed_, free_index_, fixed_driver_;
@@ -179,7 +179,7 @@ class ReferenceCircuit {
 TileSolution solve_tile_sparse_direct(const TileSpec& tile) {
   const auto t0 = std::chrono::steady_clock::now();
   const ReferenceCircuit circuit(tile);
-  const nodal_detail::CellLawEval law(tile.model);
+  const CellModel& law = tile.model;
   const int nv = tile.vectors();
   TileSolution sol;
   sol.engine = "sparse-direct";

@@ -15,7 +15,7 @@ TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in)
   return s;
 }
 
-double kcl_residual(const TileNetwork& net, const CellLawEval& law, const std::vector<double>& v_in,
+double kcl_residual(const TileNetwork& net, const CellModel& law, const std::vector<double>& v_in,
                     const TileState& x, std::vector<double>& fw, std::vector<double>& fb,
                     std::vector<double>* cell_g) {
   const int R = net.rows, P = net.cols, LW = net.wl_len, LB = net.bl_len;
