@@ -98,8 +98,8 @@ int main(int argc, char** argv) {
     if (*gen) return command_gen(common, out);
     if (*check) return command_check(common);
     if (*models) return command_models(model_name);
-    if (*regress) return command_regress(regress_opt);
     if (*sweep) return command_sweep();
+    if (*regress) return command_regress(regress_opt);
     return kExitBadInput;
   } catch (const InputError& e) {
     fmt::print(stderr, "{}", e.diagnostics().str());

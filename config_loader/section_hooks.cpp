@@ -1,6 +1,7 @@
 #include "config_loader/section_hooks.hpp"
 
 #include "netlist_gen/waveform_section.hpp"
+#include "sweep/sweep_section.hpp"
 
 namespace xbar {
 
@@ -8,6 +9,7 @@ const std::vector<SectionHook>& section_hooks() {
   // One row per custom section, e.g.
   //   {"sweep", "parameter sweep", parse_sweep_section, emit_sweep_section},
   static const std::vector<SectionHook> hooks = {
+      {"sweep", "parameter sweep: mode, keep, params", sweep_section::parse, sweep_section::emit},
       {"output.waveforms", "tran: signals saved to waveforms.csv", waveform_section::parse, waveform_section::emit},
   };
   return hooks;

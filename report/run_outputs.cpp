@@ -8,8 +8,8 @@
 #include "analysis/error_decomposition.hpp"
 #include "common/atomic_file.hpp"
 #include "config_loader/loader.hpp"
-#include "report/transient_outputs.hpp"
 #include "report/read_outputs.hpp"
+#include "report/transient_outputs.hpp"
 
 namespace xbar {
 

@@ -26,8 +26,8 @@ struct RunResult {
   std::vector<std::string> netlist;  // when SPICE ran (or was generated)
   std::optional<TileSolution> spice, nodal;
   TileAnalysis analysis;
-  std::shared_ptr<const TransientResult> transient;  // analysis.type: tran (runner/transient_job.hpp)
   std::optional<ReadReport> read;   // analysis.type: read (then `analysis` is empty)
+  std::shared_ptr<const TransientResult> transient;  // analysis.type: tran (runner/transient_job.hpp)
   std::string ngspice_version;
   double elapsed_s = 0;
 };
