@@ -11,7 +11,9 @@
 #include "common/exit_codes.hpp"
 #include "config_loader/loader.hpp"
 #include "report/run_outputs.hpp"
+#include "runner/read_job.hpp"
 #include "runner/run_job.hpp"
+#include "runner/transient_job.hpp"
 
 namespace xbar {
 
@@ -42,6 +44,34 @@ int report_interrupt(const fs::path& dir, bool outputs_written) {
     fmt::print(stderr, "xbar: interrupted; the simulation was stopped and no outputs were written{}\n",
                fs::exists(dir) ? fmt::format(" ({} holds only what was there before)", dir.string()) : "");
   return interrupted_exit_code();
+}
+
+// The few figures a user looks at first; the files hold the rest.
+void print_run_summary(const RunResult& r) {
+  const Config& c = r.config;
+  fmt::print("{}: {}x{} {} {} via {}, {} vector(s), {:.3f} s\n", c.name, r.tile.rows, r.tile.cols,
+             to_string(r.tile.cell), to_string(c.analysis.type), to_string(c.simulator.engine), r.tile.vectors(),
+             r.elapsed_s);
+  if (r.read) {
+    const ReadSample& s = r.read->stored;
+    fmt::print("  i_sense {:.4e} A  i_cell {:.4e} A  i_sneak {:.4e} A  sneak_fraction {:.4f}\n", s.i_sense, s.i_cell,
+               s.i_sneak, s.sneak_fraction);
+    fmt::print("  read_margin {:.4f}{}\n", r.read->read_margin,
+               r.read->path_factor ? fmt::format("  path estimate / SPICE sneak {:.3g}", *r.read->path_factor) : "");
+    return;
+  }
+  const Metrics& m = r.analysis.metrics;
+  fmt::print("  max_rel_err {:.4e}  mean_rel_err {:.4e}  nrmse {:.4e}  max_ir_drop {:.4e}\n", m.max_rel_err,
+             m.mean_rel_err, m.nrmse, m.max_ir_drop);
+  if (m.spice_vs_nodal) fmt::print("  spice_vs_nodal {:.3e}\n", *m.spice_vs_nodal);
+  if (r.transient && !r.transient->vectors.empty()) {
+    double energy = 0, settle = 0;
+    for (const auto& v : r.transient->vectors) energy += v.energy();
+    for (const auto& col : r.transient->columns)
+      if (col.t_settle == col.t_settle) settle = std::max(settle, col.t_settle);  // NaN: column never carried current
+    fmt::print("  energy per MVM {:.4e} J  max settling time {:.4e} s\n",
+               energy / static_cast<double>(r.transient->vectors.size()), settle);
+  }
 }
 
 }  // namespace
@@ -77,12 +107,7 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
     write_run_outputs(r, dir);
   }
   if (interrupt_signal() != 0) return report_interrupt(dir, true);
-  const Metrics& m = r.analysis.metrics;
-  fmt::print("{}: {}x{} {} via {}, {} vector(s), {:.3f} s\n", config.name, r.tile.rows, r.tile.cols,
-             to_string(r.tile.cell), to_string(config.simulator.engine), r.tile.vectors(), r.elapsed_s);
-  fmt::print("  max_rel_err {:.4e}  mean_rel_err {:.4e}  nrmse {:.4e}  max_ir_drop {:.4e}\n", m.max_rel_err,
-             m.mean_rel_err, m.nrmse, m.max_ir_drop);
-  if (m.spice_vs_nodal) fmt::print("  spice_vs_nodal {:.3e}\n", *m.spice_vs_nodal);
+  print_run_summary(r);
   fmt::print("  outputs in {}\n", dir.string());
   return kExitOk;
 }
