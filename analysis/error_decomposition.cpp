@@ -17,7 +17,7 @@ std::vector<ColumnErrorParts> decompose_column_errors(const TileSpec& t, const T
         const double g = t.g_at(i, j);
         if (g <= 0) continue;
         const std::size_t k = static_cast<std::size_t>(i) * PC + j;
-        const double i_cell = t.model.current(g, s.v_wl[v][k] - s.v_bl[v][k]);
+        const double i_cell = t.model.current(g, s.device_voltage(v, k));
         const double want = g * x[i];
         ideal += want;
         const bool reverse = x[i] == 0 ? i_cell != 0 : i_cell * x[i] < 0;

@@ -81,8 +81,7 @@ KclReport check_solution(const TileSpec& t, const TileSolution& s, double rel_to
       double row_sum = 0, row_max = 0;
       for (int j = 0; j < PC; ++j) {
         const std::size_t k = static_cast<std::size_t>(i) * PC + j;
-        const double v_low = transistors ? s.v_mid[v][k] : s.v_bl[v][k];
-        const double ic = t.g_at(i, j) > 0 ? t.model.current(t.g_at(i, j), s.v_wl[v][k] - v_low) : 0.0;
+        const double ic = t.g_at(i, j) > 0 ? t.model.current(t.g_at(i, j), s.device_voltage(v, k)) : 0.0;
         col_sum[j] += ic;
         col_max[j] = std::max(col_max[j], std::fabs(ic));
         row_sum += ic;
@@ -190,7 +189,7 @@ TileAnalysis analyze_tile(const TileSpec& t, const TileSolution* spice, const Ti
         for (int j = 0; j < PC; ++j) {
           if (t.g_at(i, j) <= 0) continue;
           const std::size_t k = static_cast<std::size_t>(i) * PC + j;
-          const double drop_v = vi - (primary->v_wl[v][k] - primary->v_bl[v][k]);
+          const double drop_v = vi - primary->device_voltage(v, k);
           m.max_ir_drop_v = std::max(m.max_ir_drop_v, std::fabs(drop_v));
           if (vmax > 0.0) {
             const double frac = std::fabs(drop_v) / vmax;

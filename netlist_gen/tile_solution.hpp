@@ -27,6 +27,13 @@ struct TileSolution {
   std::string simulator_version;  // e.g. "ngspice-46"
   std::string log;                // the simulator's own output for this job
   double elapsed_s = 0.0;
+
+  // Voltage across the memory device of cell k = i * phys_cols + j: WL - BL
+  // for 1R, WL - junction for transistor tiles.
+  double device_voltage(int vector, std::size_t k) const {
+    const double low = v_mid.empty() ? v_bl[vector][k] : v_mid[vector][k];
+    return v_wl[vector][k] - low;
+  }
 };
 
 }  // namespace xbar

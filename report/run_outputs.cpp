@@ -92,10 +92,10 @@ void write_cells_csv(const RunResult& r, std::ostream& out) {
       for (int j = 0; j < PC; ++j) {
         const std::size_t k = static_cast<std::size_t>(i) * PC + j;
         const double g = t.g_at(i, j);
-        const double vc = s.v_wl[v][k] - s.v_bl[v][k];
+        const double vc = s.device_voltage(v, k);
         line.clear();
         fmt::format_to(std::back_inserter(line), "{},{},{},{},{},{},{},{}\n", v, i, j, g, s.v_wl[v][k], s.v_bl[v][k], vc,
-                       t.cell == CellKind::k1R ? t.model.current(g, vc) : 0.0);
+                       g > 0 ? t.model.current(g, vc) : 0.0);
         out << line;
       }
 }
