@@ -1,5 +1,6 @@
 #include "spice_bridge/log_classifier.hpp"
 
+#include "spice_bridge/text_util.hpp"
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -7,18 +8,6 @@
 
 namespace xbar::spice {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 constexpr std::array kFailureMarks = {"aborted", "not parsed", "timestep too small",
                                       "could not find a valid modelname", "cannot recover"};

@@ -9,20 +9,10 @@
 #include <string_view>
 
 #include "common/diagnostics.hpp"
+#include "spice_bridge/text_util.hpp"
 
 namespace xbar::spice {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view trim_left(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  return s;
-}
 
 std::string first_word(std::string_view s) {
   s = trim_left(s);

@@ -19,14 +19,10 @@
 
 #include "spice_bridge/c_locale.hpp"
 #include "spice_bridge/netlist_guard.hpp"
+#include "spice_bridge/text_util.hpp"
 
 namespace xbar::spice {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 // Sets an environment variable for the lifetime of the object, then restores it.
 class ScopedEnv {

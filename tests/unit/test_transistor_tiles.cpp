@@ -16,24 +16,16 @@
 #include "config_loader/loader.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "runner/run_job.hpp"
+#include "support/run_helpers.hpp"
 #include "runner/spice_engine.hpp"
 
 using namespace xbar;
 
 namespace {
 
-Config cfg(const std::string& yaml) { return load_config_text(yaml, "test.yaml", ".", {}); }
-
-Simulator& simulator() {
-  static std::unique_ptr<Simulator> sim = make_ngspice_simulator();
-  return *sim;
-}
-
-RunResult run(const Config& c) {
-  RunContext ctx;
-  ctx.simulator = &simulator();
-  return run_job(c, ctx);
-}
+Config cfg(const std::string& yaml) { return testing::config_from_yaml(yaml); }
+Simulator& simulator() { return testing::shared_simulator(); }
+RunResult run(const Config& c) { return testing::run_in_process(c); }
 
 std::string input_error(const std::string& yaml) {
   try {
