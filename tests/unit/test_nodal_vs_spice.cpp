@@ -1,0 +1,204 @@
+// The nodal engine against the SPICE engine (embedded ngspice) on the same
+// TileSpec: every variant the nodal engine supports, square and rectangular
+// tiles up to 32, one vector and a batch (SPICE: a dc sweep of batch sources).
+// The unit-sized twin of bench/nodal_vs_spice.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/diagnostics.hpp"
+#include "netlist_gen/circuit.hpp"
+#include "nodal/nodal_solver.hpp"
+#include "runner/spice_engine.hpp"
+#include "spice_bridge/simulator.hpp"
+
+using namespace xbar;
+
+namespace {
+
+struct Variant {
+  std::string name;
+  double absent_fraction = 0;
+  std::function<void(TileSpec&)> apply;
+};
+
+void tia(TileSpec& t) {
+  t.sense = SenseKind::kTia;
+  t.tia_gain = 1e4;
+  t.tia_r_f = 1e3;
+}
+void driver_and_sense(TileSpec& t) {
+  t.r_driver = 100.0;
+  t.r_sense = 50.0;
+}
+void zero_wires(TileSpec& t) { t.r_wl = t.r_bl = 0.0; }
+
+std::vector<Variant> variants() {
+  return {
+      {"virtual ground", 0.0, [](TileSpec&) {}},
+      {"tia", 0.0, tia},
+      {"r_driver + r_sense", 0.0, driver_and_sense},
+      {"r_driver + r_sense, tia", 0.0,
+       [](TileSpec& t) {
+         driver_and_sense(t);
+         tia(t);
+       }},
+      {"zero wires", 0.0, zero_wires},
+      {"zero wires, r_driver + r_sense, tia", 0.0,
+       [](TileSpec& t) {
+         zero_wires(t);
+         driver_and_sense(t);
+         tia(t);
+       }},
+      {"absent cells", 0.3, [](TileSpec&) {}},
+      {"absent cells, zero wires", 0.3, zero_wires},
+  };
+}
+
+// Inputs in [v_min, 0.3] V.
+TileSpec make_tile(int rows, int cols, const Variant& var, bool sinh, int vectors, unsigned seed, double v_min = 0.0) {
+  TileSpec t;
+  t.name = "t";
+  t.rows = rows;
+  t.cols = cols;
+  t.r_wl = 2.0;
+  t.r_bl = 3.0;
+  if (sinh) {
+    t.model.name = "sinh";
+    t.model.law = CellLaw::kSinh;
+    t.model.v0 = 0.25;
+  }
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> g(1e-6, 100e-6), v(v_min, 0.3), u(0.0, 1.0);
+  t.g.resize(static_cast<std::size_t>(rows) * cols);
+  for (auto& x : t.g) x = u(rng) < var.absent_fraction ? 0.0 : g(rng);
+  t.inputs.assign(vectors, std::vector<double>(rows));
+  for (auto& vec : t.inputs)
+    for (auto& x : vec) x = v(rng);
+  var.apply(t);
+  return t;
+}
+
+// One ngspice session per process (its state is global).
+Simulator& simulator() {
+  static std::unique_ptr<Simulator> sim = make_ngspice_simulator();
+  return *sim;
+}
+
+TileSolution spice(const TileSpec& t) {
+  const Circuit c = build_tile_circuit(t);
+  return solve_with_spice(t, c, write_spice_netlist(c), simulator());
+}
+
+double max_abs(const std::vector<double>& v) {
+  double m = 0;
+  for (double x : v) m = std::max(m, std::abs(x));
+  return m;
+}
+
+// Every entry within rel of SPICE's; an entry below floor_frac of the largest
+// is judged against floor_frac times the largest (a column without cells
+// carries only roundoff).
+void check_agree(const std::vector<double>& want, const std::vector<double>& got, double rel, double floor_frac,
+                 const std::string& what) {
+  REQUIRE(want.size() == got.size());
+  const double floor = floor_frac * max_abs(want);
+  double worst = 0;
+  for (std::size_t k = 0; k < want.size(); ++k)
+    worst = std::max(worst, std::abs(got[k] - want[k]) / std::max(std::abs(want[k]), floor));
+  INFO(what << ": max relative difference " << worst);
+  CHECK(worst <= rel);
+}
+
+// Inputs of one sign: no column current is a cancellation, so each is judged
+// against itself down to 1e-9 of the largest.  Mixed signs: a column can be the
+// difference of much larger currents, and SPICE converges node voltages only to
+// reltol (1e-9) of their size, so columns are judged normwise (floor_frac 1:
+// against the largest; measured 1.8e-10 of it on a column 1/600 of the largest).
+void check_tile(const TileSpec& t, double rel, double floor_frac = 1e-9) {
+  const TileSolution s = spice(t);
+  const TileSolution n = solve_nodal(t);
+  REQUIRE(n.vectors == s.vectors);
+  for (int v = 0; v < t.vectors(); ++v) {
+    CAPTURE(v);
+    check_agree(s.column_current[v], n.column_current[v], rel, floor_frac, "column_current");
+    check_agree(s.array_current[v], n.array_current[v], rel, floor_frac, "array_current");
+    check_agree(s.driver_current[v], n.driver_current[v], rel, floor_frac, "driver_current");
+    // Node voltages normwise: to rel of the largest input.
+    const double v_scale = max_abs(t.inputs[v]);
+    for (std::size_t k = 0; k < s.v_wl[v].size(); ++k) {
+      REQUIRE(std::abs(n.v_wl[v][k] - s.v_wl[v][k]) <= rel * v_scale);
+      REQUIRE(std::abs(n.v_bl[v][k] - s.v_bl[v][k]) <= rel * v_scale);
+    }
+  }
+}
+
+struct Shape {
+  int rows, cols;
+};
+const Shape kShapes[] = {{1, 1}, {2, 3}, {7, 13}, {16, 16}, {32, 20}, {32, 32}};
+
+}  // namespace
+
+TEST_CASE("linear cells: nodal equals SPICE to 1e-9 for every variant and shape") {
+  unsigned seed = 11;
+  for (const Variant& var : variants())
+    for (const Shape& sh : kShapes) {
+      CAPTURE(var.name);
+      CAPTURE(sh.rows);
+      CAPTURE(sh.cols);
+      check_tile(make_tile(sh.rows, sh.cols, var, false, 1, seed++), 1e-9);
+    }
+}
+
+TEST_CASE("sinh cells (v0 0.25, V <= 0.3): nodal equals SPICE to 1e-7 for every variant and shape") {
+  unsigned seed = 101;
+  for (const Variant& var : variants())
+    for (const Shape& sh : kShapes) {
+      CAPTURE(var.name);
+      CAPTURE(sh.rows);
+      CAPTURE(sh.cols);
+      check_tile(make_tile(sh.rows, sh.cols, var, true, 1, seed++), 1e-7);
+    }
+}
+
+TEST_CASE("a batch of mixed-sign vectors (SPICE dc sweep) agrees vector by vector") {
+  for (bool sinh : {false, true}) {
+    CAPTURE(sinh);
+    const Variant var = variants()[3];  // r_driver + r_sense, tia
+    check_tile(make_tile(12, 9, var, sinh, 5, sinh ? 7 : 8, -0.3), sinh ? 1e-7 : 1e-9, 1.0);
+  }
+}
+
+TEST_CASE("the agreement check can fail: a changed cell shows in its column") {
+  const Variant var = variants()[0];
+  TileSpec t = make_tile(8, 8, var, false, 1, 3);
+  const TileSolution s = spice(t);
+  t.g[static_cast<std::size_t>(4) * 8 + 5] *= 1.001;
+  const TileSolution n = solve_nodal(t);
+  const double d = std::abs(n.column_current[0][5] - s.column_current[0][5]) / std::abs(s.column_current[0][5]);
+  CHECK(d > 1e-6);
+}
+
+TEST_CASE("transistor tiles are refused, naming the cell kind and the SPICE engine") {
+  for (CellKind kind : {CellKind::k1T1R, CellKind::k2T2R}) {
+    TileSpec t = make_tile(2, 2, variants()[0], false, 1, 5);
+    t.cell = kind;
+    t.g.assign(static_cast<std::size_t>(t.rows) * t.phys_cols(), 10e-6);
+    try {
+      solve_nodal(t);
+      FAIL("transistor tile accepted");
+    } catch (const SimulationError& e) {
+      const std::string msg = e.what();
+      CHECK(msg.find(kind == CellKind::k1T1R ? "1T1R" : "2T2R") != std::string::npos);
+      CHECK(msg.find("engine: spice") != std::string::npos);
+    }
+  }
+}
+
