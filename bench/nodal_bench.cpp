@@ -1,7 +1,15 @@
 // nodal_bench: structured nodal solver vs the general sparse direct solve
-// (CHOLMOD) on random 1R tiles, plus a batch of 1000 input vectors.
-// Prints one table; exit code 1 if any column current differs by more than
-// 1e-9 relative between the two solvers.
+// (CHOLMOD) on random 1R tiles, plus a batch of 1000 input vectors, then
+// PASS/FAIL lines for the targets: 512x512 <= 1 s, 1024x1024 <= 5 s and
+// <= 1 GB (measured in a forked child, so nothing else counts), batch of 1000
+// on 128x128 <= 2 s.  Exit code 1 on any FAIL, or if any column current differs
+// by more than 1e-9 relative between the two solvers.
+//   nodal_bench [--no-direct]   (--no-direct: skip CHOLMOD, the slow part)
+// The SPICE comparison is bench/nodal_vs_spice.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -48,10 +56,33 @@ double max_rel_diff(const TileSolution& a, const TileSolution& b) {
   return m;
 }
 
+// Peak resident memory of one solve of an n x n tile, alone in a forked child:
+// MB, or -1 if the child failed.
+double solve_peak_rss_mb(int n) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const TileSolution s = solve_nodal(random_tile(n, 1.0, SenseKind::kVirtualGround, 1, 42));
+    _exit(s.vectors == 1 ? 0 : 1);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  rusage ru{};
+  getrusage(RUSAGE_CHILDREN, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
+void target(bool& ok, bool met, const char* what, double value, const char* unit, double limit) {
+  std::printf("%s %s: %.3f %s, target <= %.0f %s\n", met ? "PASS" : "FAIL", what, value, unit, limit, unit);
+  ok = ok && met;
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const bool direct = !(argc > 1 && std::string(argv[1]) == "--no-direct");
   bool ok = true;
+  const double rss_1024 = solve_peak_rss_mb(1024);
+  double wall_512 = 0, wall_1024 = 0;
   // Wall times on a shared machine vary with its load; nodal_cpu_s is the
   // process CPU time of the nodal solve (single-threaded for one vector).
   std::printf("%-22s %8s %11s %9s %8s %6s %12s\n", "case", "nodal_s", "nodal_cpu_s", "direct_s",
@@ -76,17 +107,23 @@ int main() {
     const TileSolution a = solve_nodal(t, {}, &rep);
     const double cpu_nodal = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
     const double t_nodal = seconds_since(t0);
-    t0 = std::chrono::steady_clock::now();
-    const TileSolution b = solve_tile_sparse_direct(t);
-    const double t_direct = seconds_since(t0);
-    const double diff = max_rel_diff(a, b);
-    ok = ok && diff <= 1e-9;
+    if (c.n == 512 && c.r == 1.0) wall_512 = t_nodal;
+    if (c.n == 1024) wall_1024 = t_nodal;
+    double t_direct = NAN, diff = NAN;
+    if (direct) {
+      t0 = std::chrono::steady_clock::now();
+      const TileSolution b = solve_tile_sparse_direct(t);
+      t_direct = seconds_since(t0);
+      diff = max_rel_diff(a, b);
+      ok = ok && diff <= 1e-9;
+    }
     const std::string name = std::to_string(c.n) + "x" + std::to_string(c.n) + " r=" +
                              std::to_string(c.r).substr(0, 3) + " " + c.label;
     std::printf("%-22s %8.3f %11.3f %9.3f %8.1f %6d %12.2e\n", name.c_str(), t_nodal, cpu_nodal,
                 t_direct, t_direct / t_nodal, rep.linear_iterations, diff);
     std::fflush(stdout);
   }
+  double wall_batch = 0;
   {
     const TileSpec t = random_tile(128, 1.0, SenseKind::kVirtualGround, 1000, 7);
     NodalReport rep;
@@ -95,14 +132,22 @@ int main() {
     const TileSolution a = solve_nodal(t, {}, &rep);
     const double cpu_batch = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
     const double t_batch = seconds_since(t0);
+    wall_batch = t_batch;
     std::printf("batch 1000 x 128x128 vg: wall %.3f s, cpu %.3f s (all threads), "
                 "%.2f ms cpu/vector, %.1f CG iterations/vector\n",
                 t_batch, cpu_batch, cpu_batch, rep.linear_iterations / 1000.0);
-    TileSpec first = t;
-    first.inputs.resize(20);
-    const double diff = max_rel_diff(solve_nodal(first), solve_tile_sparse_direct(first));
-    std::printf("batch first 20 vectors vs direct: max_rel_diff %.2e\n", diff);
-    ok = ok && diff <= 1e-9 && a.vectors == 1000;
+    ok = ok && a.vectors == 1000;
+    if (direct) {
+      TileSpec first = t;
+      first.inputs.resize(20);
+      const double diff = max_rel_diff(solve_nodal(first), solve_tile_sparse_direct(first));
+      std::printf("batch first 20 vectors vs direct: max_rel_diff %.2e\n", diff);
+      ok = ok && diff <= 1e-9;
+    }
   }
+  target(ok, wall_512 <= 1.0, "512x512 nodal wall", wall_512, "s", 1.0);
+  target(ok, wall_1024 <= 5.0, "1024x1024 nodal wall", wall_1024, "s", 5.0);
+  target(ok, rss_1024 > 0 && rss_1024 <= 1024.0, "1024x1024 nodal peak memory (alone)", rss_1024, "MB", 1024.0);
+  target(ok, wall_batch <= 2.0, "batch 1000 x 128x128 wall", wall_batch, "s", 2.0);
   return ok ? 0 : 1;
 }

@@ -1,9 +1,11 @@
 // nodal_vs_spice: the native nodal engine against the SPICE engine (embedded
-// ngspice, KLU) on the very same TileSpec, in one run: every size x every
-// variant the nodal engine supports.  Prints the largest relative column-current
-// difference, both times and their ratio, then PASS/FAIL lines for the issue's
-// targets: agreement <= 1e-6 everywhere, nodal >= 50x faster at 256x256 (linear
-// 1R, virtual ground).  Exit code 1 on any FAIL.
+// ngspice, KLU) and against the general sparse direct solve (CHOLMOD) on the
+// very same TileSpec, in one run: every size x every variant the nodal engine
+// supports.  Prints the largest relative column-current difference to each,
+// the times and the SPICE/nodal ratio, then PASS/FAIL lines for the issue's
+// targets: agreement with SPICE <= 1e-6 everywhere, nodal >= 50x faster than
+// SPICE at 256x256 (linear 1R, virtual ground); and agreement with the direct
+// solve <= 1e-9.  Exit code 1 on any FAIL.
 //   nodal_vs_spice [SIZE...]     (default: 8 32 64 128 256)
 // 1T1R/2T2R are not variants: their access transistors are SPICE-only (the
 // nodal engine refuses them rather than linearise the transistor).
@@ -21,6 +23,7 @@
 
 #include "netlist_gen/circuit.hpp"
 #include "nodal/nodal_solver.hpp"
+#include "nodal/sparse_reference.hpp"
 #include "runner/spice_engine.hpp"
 #include "spice_bridge/simulator.hpp"
 
@@ -29,6 +32,7 @@ using namespace xbar;
 namespace {
 
 constexpr double kAgreementTarget = 1e-6;
+constexpr double kDirectAgreement = 1e-9;  // two exact solvers of the same matrix
 constexpr double kSpeedTarget = 50.0;
 constexpr int kSpeedSize = 256;
 constexpr const char* kSpeedVariant = "vg";
@@ -135,6 +139,12 @@ Timed run_spice(const TileSpec& t, Simulator& sim) {
   return {std::move(s), seconds_since(t0)};
 }
 
+Timed run_direct(const TileSpec& t) {
+  const auto t0 = std::chrono::steady_clock::now();
+  TileSolution s = solve_tile_sparse_direct(t);
+  return {std::move(s), seconds_since(t0)};
+}
+
 // Median of three solves: a nodal solve takes milliseconds, so one run is at
 // the mercy of the shared machine's scheduler.
 Timed run_nodal(const TileSpec& t) {
@@ -158,10 +168,10 @@ int main(int argc, char** argv) {
 
   auto sim = make_ngspice_simulator();
   std::printf("simulator %s, KLU %s\n", sim->version().c_str(), sim->has_klu() ? "yes" : "NO");
-  std::printf("%-5s %-24s %10s %10s %10s %8s %12s\n", "size", "variant", "spice_s", "ngspice_s", "nodal_s",
-              "ratio", "max_rel_diff");
-  double worst_diff = 0;
-  std::string worst_case;
+  std::printf("%-5s %-24s %9s %9s %9s %7s %12s %9s %12s\n", "size", "variant", "spice_s", "ngspice_s", "nodal_s",
+              "ratio", "vs_spice", "direct_s", "vs_direct");
+  double worst_diff = 0, worst_direct = 0;
+  std::string worst_case, worst_direct_case;
   bool speed_measured = false, speed_ok = false;
   double speed_ratio = 0;
   unsigned seed = 1;
@@ -170,14 +180,23 @@ int main(int argc, char** argv) {
       const TileSpec t = make_tile(n, var, seed++);
       const Timed spice = run_spice(t, *sim);
       const Timed nodal = run_nodal(t);
+      const Timed direct = run_direct(t);
       const double diff = max_rel_column_diff(nodal.solution, spice.solution);
+      const double diff_direct = max_rel_column_diff(nodal.solution, direct.solution);
       const double ratio = spice.seconds / nodal.seconds;
-      std::printf("%-5d %-24s %10.3f %10.3f %10.5f %8.1f %12.2e%s\n", n, var.name, spice.seconds,
-                  spice.solution.elapsed_s, nodal.seconds, ratio, diff, diff <= kAgreementTarget ? "" : "  <-- FAIL");
+      const bool row_ok = diff <= kAgreementTarget && diff_direct <= kDirectAgreement;
+      std::printf("%-5d %-24s %9.3f %9.3f %9.5f %7.1f %12.2e %9.3f %12.2e%s\n", n, var.name, spice.seconds,
+                  spice.solution.elapsed_s, nodal.seconds, ratio, diff, direct.seconds, diff_direct,
+                  row_ok ? "" : "  <-- FAIL");
       std::fflush(stdout);
+      const std::string label = std::to_string(n) + "x" + std::to_string(n) + " " + var.name;
       if (!(diff <= worst_diff)) {  // also catches NaN
         worst_diff = diff;
-        worst_case = std::to_string(n) + "x" + std::to_string(n) + " " + var.name;
+        worst_case = label;
+      }
+      if (!(diff_direct <= worst_direct)) {
+        worst_direct = diff_direct;
+        worst_direct_case = label;
       }
       if (n == kSpeedSize && std::string(var.name) == kSpeedVariant) {
         speed_measured = true;
@@ -188,12 +207,15 @@ int main(int argc, char** argv) {
 
   std::printf("peak RSS %.0f MB (ngspice and nodal in this process)\n", peak_rss_mb());
   const bool agree_ok = worst_diff <= kAgreementTarget;
-  std::printf("%s agreement: worst max_rel_diff %.2e (%s), target <= %.0e\n", agree_ok ? "PASS" : "FAIL", worst_diff,
-              worst_case.c_str(), kAgreementTarget);
+  std::printf("%s agreement with SPICE: worst max_rel_diff %.2e (%s), target <= %.0e\n", agree_ok ? "PASS" : "FAIL",
+              worst_diff, worst_case.c_str(), kAgreementTarget);
+  const bool direct_ok = worst_direct <= kDirectAgreement;
+  std::printf("%s agreement with the sparse direct solve: worst max_rel_diff %.2e (%s), target <= %.0e\n",
+              direct_ok ? "PASS" : "FAIL", worst_direct, worst_direct_case.c_str(), kDirectAgreement);
   if (speed_measured)
     std::printf("%s speed: nodal %.0fx faster than SPICE at %dx%d %s, target >= %.0fx\n", speed_ok ? "PASS" : "FAIL",
                 speed_ratio, kSpeedSize, kSpeedSize, kSpeedVariant, kSpeedTarget);
   else
     std::printf("SKIP speed: size %d not run\n", kSpeedSize);
-  return agree_ok && (speed_ok || !speed_measured) ? 0 : 1;
+  return agree_ok && direct_ok && (speed_ok || !speed_measured) ? 0 : 1;
 }
