@@ -110,6 +110,17 @@ struct Config {
       double c_cell = 0.0;       // across each cell
       double c_sense = 0.0;      // from each sense node to ground
       bool save_cells = false;   // save every line node: cells.csv at the sample instant
+      // analysis.tran.write: pulse trains applied before the read windows
+      // (dynamic cell models), in list order (runner/write_pulses.hpp).
+      struct WritePulse {
+        int row = 0, col = 0;      // the selected cell (physical column)
+        double v = 0;              // V on its word line (its bit line at 0, the rest at v/2)
+        double width = 0;          // flat top of each pulse, s
+        int count = 1;             // pulses in the train
+        double period = 0;         // pulse start to pulse start, s
+        SourcePos pos;             // where the user wrote it
+      };
+      std::vector<WritePulse> write;
     } tran;
   } analysis;
 

@@ -1,5 +1,6 @@
 #include "config_loader/section_hooks.hpp"
 
+#include "config_loader/write_section.hpp"
 #include "netlist_gen/waveform_section.hpp"
 #include "sweep/sweep_section.hpp"
 
@@ -11,6 +12,7 @@ const std::vector<SectionHook>& section_hooks() {
   static const std::vector<SectionHook> hooks = {
       {"sweep", "parameter sweep: mode, keep, params", sweep_section::parse, sweep_section::emit},
       {"output.waveforms", "tran: signals saved to waveforms.csv", waveform_section::parse, waveform_section::emit},
+      {"analysis.tran.write", "tran: write pulse trains before the reads", write_section::parse, write_section::emit},
   };
   return hooks;
 }

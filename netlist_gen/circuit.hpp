@@ -4,6 +4,7 @@
 // by write_spice_netlist(); checked by check_circuit_graph().
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "netlist_gen/tile_spec.hpp"
@@ -25,6 +26,9 @@ enum class ElementKind {
                     // vector by an index source (nodes {plus, minus, index})
   kPwlSource,       // ideal voltage source following a piecewise-linear
                     // waveform (transient); nodes {plus, minus}
+  kDynamicCell,     // memory device with a state (transient): an X instance of
+                    // subcircuit `model`, nodes {a, b, state}, `params` on the
+                    // instance; value = conductance at 0 V of its initial state
 };
 
 struct Element {
@@ -37,6 +41,7 @@ struct Element {
   double w = 0, l = 0;       // kMosfet
   bool subckt = false;       // kMosfet: the model is a .subckt
   std::vector<double> pwl_time, pwl_value;  // kPwlSource: s, V (times increasing)
+  std::vector<std::pair<std::string, double>> params;  // kDynamicCell: instance parameters
   // Where the element belongs in the tile, for reports: row/col or -1.
   int row = -1, col = -1;
 };

@@ -25,6 +25,9 @@ std::vector<std::pair<NodeId, NodeId>> dc_paths(const Element& e) {
     case ElementKind::kVcvs: return {{e.nodes[0], e.nodes[1]}};  // the output branch only
     case ElementKind::kMosfet: return {{e.nodes[0], e.nodes[2]}};  // drain-source channel
     case ElementKind::kCapacitor: return {};
+    // The state node sits on the subcircuit's 1 F capacitor with an initial
+    // condition (tran with uic): it needs no path of its own.
+    case ElementKind::kDynamicCell: return {{e.nodes[0], e.nodes[1]}, {e.nodes[2], kGround}};
   }
   return {};
 }
@@ -65,6 +68,7 @@ const char* kind_name(ElementKind k) {
     case ElementKind::kMosfet: return "transistors";
     case ElementKind::kBatchSource: return "batch sources";
     case ElementKind::kPwlSource: return "pwl sources";
+    case ElementKind::kDynamicCell: return "dynamic cells";
   }
   return "?";
 }
@@ -138,7 +142,9 @@ CircuitCheckReport check_circuit_graph(const Circuit& c, const TileSpec& tile) {
   for (const auto& [kind, want] : expected_counts(tile)) {
     // A transient circuit's drivers are pwl sources standing for the tile's
     // voltage sources.
-    const std::size_t have = c.count(kind) + (kind == ElementKind::kVoltageSource ? c.count(ElementKind::kPwlSource) : 0);
+    // Dynamic cells stand for the tile's cells.
+    const std::size_t have = c.count(kind) + (kind == ElementKind::kVoltageSource ? c.count(ElementKind::kPwlSource) : 0) +
+                             (kind == ElementKind::kCell ? c.count(ElementKind::kDynamicCell) : 0);
     if (have != want) r.problems.push_back(fmt::format("{} {} in the circuit; the tile needs {}", have, kind_name(kind), want));
   }
   return r;

@@ -82,6 +82,7 @@ class Writer {
       case ElementKind::kBatchSource: batch_source(e); break;
       case ElementKind::kPwlSource: pwl_source(e); break;
       case ElementKind::kCell: cell(e); break;
+      case ElementKind::kDynamicCell: dynamic_cell(e); break;
       case ElementKind::kMosfet:
         // M for a .model card, X for a subcircuit (PDK wrapper); the same
         // terminal order d g s b and instance parameters either way.
@@ -112,6 +113,18 @@ class Writer {
       const double v0 = c_.cell_model.v0;
       out_.push_back(fmt::format("{} {} {} i = {} * sinh(v({}, {}) / {})", e.name, a, b, num(e.value * v0), a, b, num(v0)));
     }
+  }
+
+  // `xc0_0 a b state model name=value ...`: a subcircuit with a state.
+  void dynamic_cell(const Element& e) {
+    if (e.name[0] != 'x' || e.nodes.size() != 3 || !is_spice_safe_name(e.model))
+      throw std::invalid_argument(fmt::format("dynamic cell '{}' is malformed", e.name));
+    std::string line = fmt::format("{} {} {} {} {}", e.name, node(e.nodes[0]), node(e.nodes[1]), node(e.nodes[2]), e.model);
+    for (const auto& [k, v] : e.params) {
+      if (!is_spice_safe_name(k)) throw std::invalid_argument(fmt::format("unsafe parameter name '{}'", k));
+      line += fmt::format(" {}={}", k, num(v));
+    }
+    out_.push_back(std::move(line));
   }
 
   // Picks the value of the present input vector: a piecewise-linear function of

@@ -13,6 +13,7 @@
 #include "config_loader/data_file.hpp"
 #include "common/suggest.hpp"
 #include "models/registry.hpp"
+#include "netlist_gen/dynamic_cells.hpp"
 #include "netlist_gen/portable_random.hpp"
 #include "netlist_gen/tile_spec.hpp"
 
@@ -51,21 +52,24 @@ CellModel resolve_cell_model(const Config& c, Diagnostics& diags) {
                   fmt::format("{} = {:g} is outside [{:g}, {:g}] {}", key, value, p->min, p->max, p->unit));
     }
   }
-  if (!info->file.empty()) {
-    // A dynamic subcircuit would otherwise be placed as a linear cell.
-    diags.error(c.where("device.model"),
-                fmt::format("model '{}' is a dynamic subcircuit ({}): this build tests it on its own but cannot "
-                            "place it in a tile yet",
-                            info->name, model_file_path(info->file)));
-    return m;
-  }
   const char* analysis = to_string(c.analysis.type);
   if (!info->suits(analysis)) {
     std::string suits;
     for (const auto& a : info->analyses) suits += (suits.empty() ? "" : ", ") + a;
     diags.error(c.where("device.model"),
-                fmt::format("model '{}' is for analyses {} only; analysis.type is '{}'", info->name, suits, analysis));
+                fmt::format("model '{}'{} is for analyses {} only; analysis.type is '{}'", info->name,
+                            is_dynamic_cell_model(*info) ? " (a dynamic subcircuit, placed for write/read transients)" : "",
+                            suits, analysis));
     return m;
+  }
+  if (const auto dyn = find_dynamic_model(info->name, c.device.params)) {
+    // Placed as subcircuits by the transient job; the frozen-state law serves
+    // the nodal engine and the reports.  The initial state comes from the weight.
+    if (c.device.params.count(dyn->state_param))
+      diags.error(c.where("device.params." + dyn->state_param).line ? c.where("device.params." + dyn->state_param)
+                                                                    : c.where("device.params"),
+                  fmt::format("in a tile each cell's initial {} comes from its weight; remove it", dyn->state_param));
+    return dyn->read_law();
   }
   if (info->name == "sinh") {
     m.law = CellLaw::kSinh;
@@ -319,6 +323,12 @@ TileSpec build_tile_spec(const Config& c) {
   t.model = resolve_cell_model(c, diags);
   t.transistor = resolve_transistor(c, diags);
   t.g = build_conductances(c, t.phys_cols(), diags);
+  if (const auto dyn = diags.empty() ? find_dynamic_model(t.model.name, c.device.params) : std::nullopt) {
+    const bool by_weight = c.weights.kind == WeightKind::kWeight;
+    auto at = [&](const char* key) { return c.where(key).line ? c.where(key) : c.where("device.model"); };
+    check_dynamic_conductances(*dyn, t.g, t.phys_cols(), at(by_weight ? "device.g_on" : "weights.kind"),
+                               at(by_weight ? "device.g_off" : "weights.kind"), diags);
+  }
   if (t.model.drift_factor != 1.0)
     for (double& gv : t.g) gv *= t.model.drift_factor;
   t.inputs = build_inputs(c, diags);

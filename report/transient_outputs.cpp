@@ -89,6 +89,37 @@ void add_transient_summary(const TransientResult& t, nlohmann::json& metrics, nl
     summary["transient"]["pulse_amplitude_v"] = t.spec.pulse_amplitude;
     summary["transient"]["pulse_max_s"] = s.pulse_max;
   }
+  if (t.dynamic) add_dynamic_summary(*t.dynamic, metrics, summary);
+}
+
+void add_dynamic_summary(const DynamicRun& d, nlohmann::json& metrics, nlohmann::json& summary) {
+  using nlohmann::json;
+  metrics["max_read_state_change"] = d.max_read_state_change;
+  json writes = json::array();
+  for (const auto& w : d.writes)
+    writes.push_back({{"row", w.train.row}, {"col", w.train.col}, {"v", w.train.v}, {"width_s", w.train.width},
+                      {"count", w.train.count}, {"period_s", w.train.period}, {"t_start", w.t_start},
+                      {"t_end", w.t_end}, {"state_before", w.state_before}, {"state_after", w.state_after},
+                      {"g_before", w.g_before}, {"g_after", w.g_after}});
+  json block = {{"model", d.model}, {"state", d.state_param}, {"state_unit", d.state_unit},
+                {"max_read_state_change", d.max_read_state_change}, {"writes", writes}};
+  if (!d.writes.empty()) {
+    metrics["max_write_disturb"] = d.max_unselected_write_change;
+    block["max_write_disturb"] = d.max_unselected_write_change;
+    block["write_command"] = d.write_command;
+    block["write_time_s"] = d.write_time_s;
+    block["write_time_points"] = d.write_time_points;
+    block["write_spice_elapsed_s"] = d.write_spice_elapsed_s;
+  }
+  summary["dynamic"] = block;
+}
+
+void write_writes_csv(const DynamicRun& d, std::ostream& out) {
+  out << "row,col,v,width,count,period,state_before,state_after,g_before,g_after\n";
+  for (const auto& w : d.writes)
+    out << fmt::format("{},{},{},{},{},{},{},{},{},{}\n", w.train.row, w.train.col, csv_number(w.train.v),
+                       csv_number(w.train.width), w.train.count, csv_number(w.train.period), csv_number(w.state_before),
+                       csv_number(w.state_after), csv_number(w.g_before), csv_number(w.g_after));
 }
 
 std::string transient_columns_header() { return ",t_settle,q,q_ideal"; }
@@ -103,6 +134,8 @@ void write_transient_outputs(const RunResult& r, const std::filesystem::path& di
   if (!r.transient) return;
   std::filesystem::create_directories(dir);
   write_file_atomically(dir / "waveforms.csv", [&](std::ostream& out) { write_waveforms_csv(*r.transient, out); });
+  if (r.transient->dynamic && !r.transient->dynamic->writes.empty())
+    write_file_atomically(dir / "writes.csv", [&](std::ostream& out) { write_writes_csv(*r.transient->dynamic, out); });
   if (r.config.output.raw)
     write_file_atomically(dir / "waveforms.raw",
                           [&](std::ostream& out) { write_waveforms_raw(*r.transient, r.config.name, out); });

@@ -19,12 +19,19 @@ void write_waveforms_raw(const TransientResult& t, const std::string& title, std
 // Adds energy and settling metrics to `metrics` and a "transient" block to `summary`.
 void add_transient_summary(const TransientResult& t, nlohmann::json& metrics, nlohmann::json& summary);
 
+// Dynamic cells: a "dynamic" block (model, state, writes with their states
+// and conductances before and after, disturbs) and the disturb metrics.
+void add_dynamic_summary(const DynamicRun& d, nlohmann::json& metrics, nlohmann::json& summary);
+// writes.csv: one line per write train,
+// row,col,v,width,count,period,state_before,state_after,g_before,g_after.
+void write_writes_csv(const DynamicRun& d, std::ostream& out);
+
 // Extra columns of columns.csv: header text (leading comma) and the cells of
 // row `k` (vector-major, logical column).
 std::string transient_columns_header();
 std::string transient_columns_cells(const TransientResult& t, std::size_t k);
 
-// waveforms.csv (+ waveforms.raw when output.raw) into `dir`.
+// waveforms.csv (+ waveforms.raw when output.raw, writes.csv after writes) into `dir`.
 void write_transient_outputs(const RunResult& r, const std::filesystem::path& dir);
 
 }  // namespace xbar

@@ -132,8 +132,11 @@ std::string trace_label(const WaveformSignal& s) {
   return fmt::format("{}:c{}", kind, s.col);
 }
 
-Circuit checked_transient_circuit(const TileSpec& tile, const TranSpec& tran) {
+// `dynamic`: the tile's cells become that model's subcircuits at `states`.
+Circuit checked_transient_circuit(const TileSpec& tile, const TranSpec& tran, const DynamicModel* dynamic = nullptr,
+                                  const std::vector<double>* states = nullptr) {
   Circuit c = make_transient_circuit(tile, tran);
+  if (dynamic) make_cells_dynamic(c, tile, *dynamic, *states);
   // The circuit holds every vector in its driver waveforms: it has the
   // elements of a one-vector tile.
   TileSpec one = tile;
@@ -286,7 +289,12 @@ TileSolution solution_at_samples(const TileSpec& tile, const Circuit& c, const T
 std::vector<std::string> generate_transient_netlist(const Config& config) {
   check_transient_supported(config);
   const TileSpec tile = build_tile_spec(config);
-  return write_spice_netlist(checked_transient_circuit(tile, make_tran_spec(config, tile)));
+  const auto dyn = find_dynamic_model(tile.model.name, config.device.params);
+  check_writes(config, dyn.has_value());
+  if (!dyn) return write_spice_netlist(checked_transient_circuit(tile, make_tran_spec(config, tile)));
+  // The read transient at the weights' states (the writes run separately).
+  const std::vector<double> states = states_from_conductances(*dyn, tile.g);
+  return write_spice_netlist(checked_transient_circuit(tile, make_tran_spec(config, tile), &*dyn, &states));
 }
 
 void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out) {
@@ -295,9 +303,8 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   r.tile = build_tile_spec(r.config);
   auto tr = std::make_shared<TransientResult>();
   tr->spec = make_tran_spec(r.config, r.tile);
-  const Circuit circuit = checked_transient_circuit(r.tile, tr->spec);
-  r.netlist = write_spice_netlist(circuit);
-  if (netlist_out) *netlist_out = r.netlist;
+  const auto dyn = find_dynamic_model(r.tile.model.name, r.config.device.params);
+  check_writes(r.config, dyn.has_value());
   std::unique_ptr<Simulator> own;
   Simulator* sim = ctx.simulator;
   if (sim == nullptr) {
@@ -305,7 +312,20 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
     sim = own.get();
   }
   warn_once_without_klu(*sim, static_cast<long long>(r.tile.rows) * r.tile.phys_cols(), ctx.reporter);
+  auto dyn_run = std::make_shared<DynamicRun>();
+  if (dyn) {
+    // The writes first, in their own transient; r.tile.g then holds the
+    // written conductances, so the ideal reference is the written array's.
+    if (ctx.reporter && !r.config.analysis.tran.write.empty())
+      ctx.reporter->note(fmt::format("running {} write pulse trains", r.config.analysis.tran.write.size()));
+    run_write_phase(r.config, r.tile, tr->spec, *dyn, *sim, *dyn_run);
+  }
+  const Circuit circuit = dyn ? checked_transient_circuit(r.tile, tr->spec, &*dyn, &dyn_run->states_written)
+                              : checked_transient_circuit(r.tile, tr->spec);
+  r.netlist = write_spice_netlist(circuit);
+  if (netlist_out) *netlist_out = r.netlist;
   tr->command = transient_command(r.tile, tr->spec);
+  if (dyn) tr->command += " uic";  // the cells' states start from their capacitors' initial conditions
   if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice: {} ({} lines)", tr->command, r.netlist.size()));
   const SimResult sim_result = sim->run(r.netlist, tr->command);
   r.ngspice_version = sim->version();
@@ -315,6 +335,14 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   for (const auto& w : tr->spec.waveforms)
     tr->waveforms.push_back({w, trace_label(w), waveform_unit(w.kind), traces.get(signal_source(circuit, r.tile, w))});
   measure(r.tile, circuit, traces, *tr);
+  if (dyn) {
+    dyn_run->states_read = final_states(sim_result, r.tile, dyn_run->states_written);
+    for (std::size_t k = 0; k < r.tile.g.size(); ++k)
+      if (r.tile.g[k] > 0)
+        dyn_run->max_read_state_change = std::max(dyn_run->max_read_state_change,
+                                                  std::fabs(dyn_run->states_read[k] - dyn_run->states_written[k]));
+    tr->dynamic = dyn_run;
+  }
 
   TileSolution sampled;
   if (tr->spec.keep_all_voltages) {

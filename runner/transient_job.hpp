@@ -4,11 +4,13 @@
 // the sample instant (pulse_width: the integrated column charge), its error
 // against the ideal MVM, the settling time, and the energy the sources
 // deliver in each vector's window.
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "netlist_gen/transient_circuit.hpp"
 #include "runner/run_job.hpp"
+#include "runner/write_pulses.hpp"
 
 namespace xbar {
 
@@ -42,6 +44,8 @@ struct TransientResult {
   std::vector<TransientColumn> columns;  // vector-major, then logical column
   std::string command;                 // the ngspice analysis command
   double spice_elapsed_s = 0;
+  // Dynamic cell models: states, writes and disturbs (null for static cells).
+  std::shared_ptr<const DynamicRun> dynamic;
 };
 
 // Pure numerics, exposed for tests --------------------------------------
