@@ -2,16 +2,18 @@
 // a union-find, so no 0-ohm element ever reaches a simulator.
 #include "netlist_gen/circuit.hpp"
 
+#include <charconv>
 #include <numeric>
 #include <stdexcept>
+#include <string_view>
 
 #include <fmt/format.h>
 
 namespace xbar {
 
-NodeId Circuit::add_node(const std::string& name) {
+NodeId Circuit::add_node(std::string name) {
   if (node_names.empty()) node_names.push_back("0");
-  node_names.push_back(name);
+  node_names.push_back(std::move(name));
   return static_cast<NodeId>(node_names.size() - 1);
 }
 
@@ -23,10 +25,27 @@ std::size_t Circuit::count(ElementKind kind) const {
 
 namespace {
 
+// "wl3_7": a prefix and one or two indices.  A 256x256 tile names ~330k nodes
+// and elements, so this skips fmt's format-string parsing per name.
+std::string indexed_name(std::string_view prefix, int i, int j = -1) {
+  char digits[16];
+  std::string name(prefix);
+  name.append(digits, std::to_chars(digits, digits + sizeof digits, i).ptr);
+  if (j >= 0) {
+    name += '_';
+    name.append(digits, std::to_chars(digits, digits + sizeof digits, j).ptr);
+  }
+  return name;
+}
+
 // Logical tile nodes before merging.  Each gets a provisional id; merges join
 // them; finish() gives every set one circuit node named after its first member.
 class NodeMerger {
  public:
+  void reserve(std::size_t n) {
+    names_.reserve(n);
+    parent_.reserve(n);
+  }
   int make(std::string name) {
     names_.push_back(std::move(name));
     parent_.push_back(static_cast<int>(parent_.size()));
@@ -41,9 +60,12 @@ class NodeMerger {
   // Creates the circuit nodes; returns provisional id -> NodeId.
   std::vector<NodeId> finish(Circuit& c) {
     std::vector<NodeId> id(parent_.size(), -1);
+    c.node_names.reserve(parent_.size() + 1);
     for (std::size_t k = 0; k < parent_.size(); ++k) {
       const int root = find(static_cast<int>(k));
-      if (id[root] < 0) id[root] = c.add_node(names_[root]);
+      // A root comes first in its set (merge keeps the smaller id), so its
+      // name is still there to move.
+      if (id[root] < 0) id[root] = c.add_node(std::move(names_[root]));
       id[k] = id[root];
     }
     return id;
@@ -60,12 +82,6 @@ class NodeMerger {
 
 constexpr int kGroundKey = -1;
 
-// Elements refer to provisional node keys until the nodes are final.
-struct PendingElement {
-  Element e;
-  std::vector<int> keys;
-};
-
 class TileCircuitBuilder {
  public:
   explicit TileCircuitBuilder(const TileSpec& t) : t_(t), R_(t.rows), PC_(t.phys_cols()) {}
@@ -76,6 +92,7 @@ class TileCircuitBuilder {
     c_.transistor = t_.transistor;
     c_.vectors = t_.vectors();
     if (has_transistors()) c_.includes = t_.transistor.model_files;
+    c_.elements.reserve(element_bound());
     make_nodes();
     add_drivers();
     add_word_lines();
@@ -94,15 +111,26 @@ class TileCircuitBuilder {
   std::size_t at(int i, int j) const { return static_cast<std::size_t>(i) * PC_ + j; }
   bool has_transistors() const { return t_.cell != CellKind::k1R; }
 
+  // At least as many elements as the tile gets (zero resistances place fewer),
+  // so the element array never moves while it grows.
+  std::size_t element_bound() const {
+    const std::size_t R = R_, PC = PC_, cells = R * PC;
+    std::size_t n = 1 + 2 * R + 2 * cells + 2 * PC + cells;  // index, drivers, lines, sensing, cells
+    if (has_transistors()) n += cells + R + cells;          // transistors, gate sources and lines
+    return n;
+  }
+
   void make_nodes() {
+    const std::size_t cells = static_cast<std::size_t>(R_) * PC_;
+    nodes_.reserve(1 + R_ + (has_transistors() ? 4 : 2) * cells + 2 * PC_);
     if (c_.vectors > 1) idx_ = nodes_.make("idx");
-    for (int i = 0; i < R_; ++i) in_.push_back(nodes_.make(fmt::format("in{}", i)));
-    wl_.resize(static_cast<std::size_t>(R_) * PC_);
-    bl_.resize(static_cast<std::size_t>(R_) * PC_);
+    for (int i = 0; i < R_; ++i) in_.push_back(nodes_.make(indexed_name("in", i)));
+    wl_.resize(cells);
+    bl_.resize(cells);
     for (int i = 0; i < R_; ++i)
-      for (int j = 0; j < PC_; ++j) wl_[static_cast<std::size_t>(i) * PC_ + j] = nodes_.make(fmt::format("wl{}_{}", i, j));
+      for (int j = 0; j < PC_; ++j) wl_[at(i, j)] = nodes_.make(indexed_name("wl", i, j));
     for (int i = 0; i < R_; ++i)
-      for (int j = 0; j < PC_; ++j) bl_[static_cast<std::size_t>(i) * PC_ + j] = nodes_.make(fmt::format("bl{}_{}", i, j));
+      for (int j = 0; j < PC_; ++j) bl_[at(i, j)] = nodes_.make(indexed_name("bl", i, j));
     if (has_transistors()) {
       // 1T1R/2T2R: the device-transistor junction of every present cell and
       // the gate-line nodes G(i,j).
@@ -110,32 +138,36 @@ class TileCircuitBuilder {
       gate_.resize(static_cast<std::size_t>(R_) * PC_);
       for (int i = 0; i < R_; ++i)
         for (int j = 0; j < PC_; ++j) {
-          if (t_.g_at(i, j) > 0.0) mid_[at(i, j)] = nodes_.make(fmt::format("m{}_{}", i, j));
-          gate_[at(i, j)] = nodes_.make(fmt::format("g{}_{}", i, j));
+          if (t_.g_at(i, j) > 0.0) mid_[at(i, j)] = nodes_.make(indexed_name("m", i, j));
+          gate_[at(i, j)] = nodes_.make(indexed_name("g", i, j));
         }
     }
-    for (int j = 0; j < PC_; ++j) s_.push_back(nodes_.make(fmt::format("s{}", j)));
+    for (int j = 0; j < PC_; ++j) s_.push_back(nodes_.make(indexed_name("s", j)));
     if (t_.sense == SenseKind::kTia)
-      for (int j = 0; j < PC_; ++j) o_.push_back(nodes_.make(fmt::format("o{}", j)));
+      for (int j = 0; j < PC_; ++j) o_.push_back(nodes_.make(indexed_name("o", j)));
   }
 
-  void add(ElementKind kind, std::string name, std::vector<int> keys, double value, int row = -1, int col = -1) {
-    PendingElement p;
-    p.e.kind = kind;
-    p.e.name = std::move(name);
-    p.e.value = value;
-    p.e.row = row;
-    p.e.col = col;
-    p.keys = std::move(keys);
-    pending_.push_back(std::move(p));
+  // Placed straight into the circuit; `nodes` holds provisional node keys
+  // until finish() resolves them.
+  Element& add(ElementKind kind, std::string name, std::initializer_list<int> keys, double value, int row = -1,
+               int col = -1) {
+    Element& e = c_.elements.emplace_back();
+    e.kind = kind;
+    e.name = std::move(name);
+    e.nodes.assign(keys);
+    e.value = value;
+    e.row = row;
+    e.col = col;
+    return e;
   }
 
-  // A series resistance: an element when positive, a merge when zero.
-  void series(const std::string& name, int a, int b, double ohm, int row, int col) {
+  // A series resistance: an element when positive, a merge when zero.  The
+  // name is only made when the element is.
+  void series(std::string_view prefix, int i, int j, int a, int b, double ohm, int row, int col) {
     if (ohm == 0.0)
       nodes_.merge(a, b);
     else
-      add(ElementKind::kResistor, name, {a, b}, ohm, row, col);
+      add(ElementKind::kResistor, indexed_name(prefix, i, j), {a, b}, ohm, row, col);
   }
 
   void add_drivers() {
@@ -145,20 +177,21 @@ class TileCircuitBuilder {
     }
     for (int i = 0; i < R_; ++i) {
       if (c_.vectors > 1) {
-        add(ElementKind::kBatchSource, fmt::format("bd{}", i), {in_[i], kGroundKey, idx_}, 0.0, i);
-        for (const auto& vec : t_.inputs) pending_.back().e.batch_values.push_back(vec[i]);
-        c_.map.driver_source.push_back(fmt::format("bd{}", i));
+        Element& e = add(ElementKind::kBatchSource, indexed_name("bd", i), {in_[i], kGroundKey, idx_}, 0.0, i);
+        e.batch_values.reserve(t_.inputs.size());
+        for (const auto& vec : t_.inputs) e.batch_values.push_back(vec[i]);
+        c_.map.driver_source.push_back(e.name);
       } else {
-        add(ElementKind::kVoltageSource, fmt::format("vd{}", i), {in_[i], kGroundKey}, t_.inputs[0][i], i);
-        c_.map.driver_source.push_back(fmt::format("vd{}", i));
+        Element& e = add(ElementKind::kVoltageSource, indexed_name("vd", i), {in_[i], kGroundKey}, t_.inputs[0][i], i);
+        c_.map.driver_source.push_back(e.name);
       }
-      series(fmt::format("rd{}", i), in_[i], wl(i, 0), t_.r_driver, i, -1);
+      series("rd", i, -1, in_[i], wl(i, 0), t_.r_driver, i, -1);
     }
   }
 
   void add_word_lines() {
     for (int i = 0; i < R_; ++i)
-      for (int j = 1; j < PC_; ++j) series(fmt::format("rw{}_{}", i, j), wl(i, j - 1), wl(i, j), t_.r_wl, i, j);
+      for (int j = 1; j < PC_; ++j) series("rw", i, j, wl(i, j - 1), wl(i, j), t_.r_wl, i, j);
   }
 
   // Gate line of row i: an ideal source at v_gate (0 V for a row that is off)
@@ -168,28 +201,29 @@ class TileCircuitBuilder {
     if (!has_transistors()) return;
     for (int i = 0; i < R_; ++i) {
       const double v = t_.transistor.row_is_on(i) ? t_.transistor.v_gate : 0.0;
-      add(ElementKind::kVoltageSource, fmt::format("vg{}", i), {gate_[at(i, 0)], kGroundKey}, v, i);
-      c_.map.gate_source.push_back(fmt::format("vg{}", i));
-      for (int j = 1; j < PC_; ++j) series(fmt::format("rg{}_{}", i, j), gate_[at(i, j - 1)], gate_[at(i, j)], t_.r_gl, i, j);
+      c_.map.gate_source.push_back(add(ElementKind::kVoltageSource, indexed_name("vg", i), {gate_[at(i, 0)], kGroundKey}, v, i).name);
+      for (int j = 1; j < PC_; ++j) series("rg", i, j, gate_[at(i, j - 1)], gate_[at(i, j)], t_.r_gl, i, j);
     }
   }
 
   // 1R: the device between WL(i,j) and BL(i,j).  1T1R/2T2R: WL(i,j) - device -
   // M(i,j) - NMOS (drain M, gate G(i,j), source BL(i,j), bulk at ground).
   void add_cells() {
+    // A cell name carries its law's letter: r for a linear resistor, b for a
+    // behavioural current source.
+    const std::string_view cell_prefix = t_.model.law == CellLaw::kLinear ? "rc" : "bc";
     for (int i = 0; i < R_; ++i)
       for (int j = 0; j < PC_; ++j) {
         const double g = t_.g_at(i, j);
         if (g <= 0.0) continue;  // absent cell: no device, no transistor
         if (!has_transistors()) {
-          add(ElementKind::kCell, fmt::format("c{}_{}", i, j), {wl(i, j), bl(i, j)}, g, i, j);
+          add(ElementKind::kCell, indexed_name(cell_prefix, i, j), {wl(i, j), bl(i, j)}, g, i, j);
           continue;
         }
-        add(ElementKind::kCell, fmt::format("c{}_{}", i, j), {wl(i, j), mid_[at(i, j)]}, g, i, j);
+        add(ElementKind::kCell, indexed_name(cell_prefix, i, j), {wl(i, j), mid_[at(i, j)]}, g, i, j);
         const TransistorSpec& ts = t_.transistor;
-        add(ElementKind::kMosfet, fmt::format("{}t{}_{}", ts.subckt ? "x" : "m", i, j),
-            {mid_[at(i, j)], gate_[at(i, j)], bl(i, j), kGroundKey}, 0.0, i, j);
-        Element& m = pending_.back().e;
+        Element& m = add(ElementKind::kMosfet, indexed_name(ts.subckt ? "xt" : "mt", i, j),
+                         {mid_[at(i, j)], gate_[at(i, j)], bl(i, j), kGroundKey}, 0.0, i, j);
         m.model = ts.model;
         m.w = ts.w;
         m.l = ts.l;
@@ -199,19 +233,18 @@ class TileCircuitBuilder {
 
   void add_bit_lines() {
     for (int j = 0; j < PC_; ++j)
-      for (int i = 1; i < R_; ++i) series(fmt::format("rb{}_{}", i, j), bl(i - 1, j), bl(i, j), t_.r_bl, i, j);
+      for (int i = 1; i < R_; ++i) series("rb", i, j, bl(i - 1, j), bl(i, j), t_.r_bl, i, j);
   }
 
   void add_sensing() {
     for (int j = 0; j < PC_; ++j) {
-      series(fmt::format("rs{}", j), bl(R_ - 1, j), s_[j], t_.r_sense, -1, j);
+      series("rs", j, -1, bl(R_ - 1, j), s_[j], t_.r_sense, -1, j);
       if (t_.sense == SenseKind::kVirtualGround) {
-        add(ElementKind::kVoltageSource, fmt::format("vs{}", j), {s_[j], kGroundKey}, 0.0, -1, j);
-        c_.map.sense_source.push_back(fmt::format("vs{}", j));
+        c_.map.sense_source.push_back(add(ElementKind::kVoltageSource, indexed_name("vs", j), {s_[j], kGroundKey}, 0.0, -1, j).name);
       } else {
         // Inverting amplifier: V(o) = gain * (0 - V(s)), feedback r_f from s to o.
-        add(ElementKind::kVcvs, fmt::format("ea{}", j), {o_[j], kGroundKey, kGroundKey, s_[j]}, t_.tia_gain, -1, j);
-        add(ElementKind::kResistor, fmt::format("rf{}", j), {s_[j], o_[j]}, t_.tia_r_f, -1, j);
+        add(ElementKind::kVcvs, indexed_name("ea", j), {o_[j], kGroundKey, kGroundKey, s_[j]}, t_.tia_gain, -1, j);
+        add(ElementKind::kResistor, indexed_name("rf", j), {s_[j], o_[j]}, t_.tia_r_f, -1, j);
       }
     }
   }
@@ -219,23 +252,21 @@ class TileCircuitBuilder {
   void finish() {
     const std::vector<NodeId> id = nodes_.finish(c_);
     auto resolve = [&](int key) { return key == kGroundKey ? kGround : id[key]; };
-    c_.elements.reserve(pending_.size());
-    for (auto& p : pending_) {
-      for (int k : p.keys) p.e.nodes.push_back(resolve(k));
-      // A cell name carries its law's letter: r for a linear resistor, b for a
-      // behavioural current source.
-      if (p.e.kind == ElementKind::kCell) p.e.name.insert(0, t_.model.law == CellLaw::kLinear ? "r" : "b");
-      c_.elements.push_back(std::move(p.e));
-    }
+    for (auto& e : c_.elements)
+      for (NodeId& n : e.nodes) n = resolve(n);
+    auto resolve_all = [&](const std::vector<int>& keys, std::vector<NodeId>& out) {
+      out.reserve(keys.size());
+      for (int k : keys) out.push_back(resolve(k));
+    };
     auto& m = c_.map;
     m.rows = R_;
     m.phys_cols = PC_;
-    for (int k : wl_) m.wl.push_back(resolve(k));
-    for (int k : bl_) m.bl.push_back(resolve(k));
-    for (int k : s_) m.sense.push_back(resolve(k));
-    for (int k : o_) m.tia_out.push_back(resolve(k));
-    for (int k : mid_) m.cell_mid.push_back(resolve(k));
-    for (int k : gate_) m.gate.push_back(resolve(k));
+    resolve_all(wl_, m.wl);
+    resolve_all(bl_, m.bl);
+    resolve_all(s_, m.sense);
+    resolve_all(o_, m.tia_out);
+    resolve_all(mid_, m.cell_mid);
+    resolve_all(gate_, m.gate);
   }
 
   void add_options() {
@@ -255,7 +286,6 @@ class TileCircuitBuilder {
   const int R_, PC_;
   Circuit c_;
   NodeMerger nodes_;
-  std::vector<PendingElement> pending_;
   int idx_ = -1;
   std::vector<int> in_, wl_, bl_, s_, o_, mid_, gate_;
 };

@@ -81,7 +81,7 @@ struct Circuit {
   // "source#branch" names.  Empty: ngspice keeps everything.
   std::vector<std::string> saves;
 
-  NodeId add_node(const std::string& name);
+  NodeId add_node(std::string name);
   std::size_t count(ElementKind kind) const;
 };
 

@@ -1,10 +1,10 @@
 // Structural checks of a circuit before any simulation, with Boost.Graph.
 // A floating node makes ngspice fall back to gmin stepping and return an
 // arbitrary "successful" answer, so it must be ruled out here.
+#include <array>
 #include <map>
 
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/connected_components.hpp>
+#include <boost/graph/incremental_components.hpp>
 #include <fmt/format.h>
 
 #include "netlist_gen/circuit.hpp"
@@ -12,10 +12,19 @@
 namespace xbar {
 namespace {
 
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+// Up to two node pairs, held in place: the check runs over every element of
+// the tile (~200k at 256x256), so no allocation per element.
+struct NodePairs {
+  NodePairs() = default;
+  NodePairs(std::initializer_list<std::pair<NodeId, NodeId>> l) : n(l.size()) { std::copy(l.begin(), l.end(), p.begin()); }
+  const std::pair<NodeId, NodeId>* begin() const { return p.data(); }
+  const std::pair<NodeId, NodeId>* end() const { return p.data() + n; }
+  std::array<std::pair<NodeId, NodeId>, 2> p{};
+  std::size_t n = 0;
+};
 
 // The terminal pairs through which an element conducts at DC.
-std::vector<std::pair<NodeId, NodeId>> dc_paths(const Element& e) {
+NodePairs dc_paths(const Element& e) {
   switch (e.kind) {
     case ElementKind::kResistor:
     case ElementKind::kVoltageSource:
@@ -109,22 +118,28 @@ CircuitCheckReport check_circuit_graph(const Circuit& c, const TileSpec& tile) {
   CircuitCheckReport r;
   r.nodes = c.node_names.size();
   r.elements = c.elements.size();
-  Graph g(c.node_names.size());
-  std::vector<int> terminals(c.node_names.size(), 0);
+  // The DC-connected components, grown edge by edge with Boost.Graph's
+  // incremental components (a union-find): no graph is stored.
+  const std::size_t N = c.node_names.size();
+  std::vector<std::size_t> rank(N), parent(N);
+  boost::disjoint_sets<std::size_t*, std::size_t*> components(rank.data(), parent.data());
+  for (std::size_t n = 0; n < N; ++n) components.make_set(n);
+  std::vector<int> terminals(N, 0);
+  std::map<ElementKind, std::size_t> counts;  // one pass instead of Circuit::count per kind
   for (const auto& e : c.elements) {
+    ++counts[e.kind];
     for (NodeId n : e.nodes) {
-      if (n < 0 || static_cast<std::size_t>(n) >= c.node_names.size()) {
+      if (n < 0 || static_cast<std::size_t>(n) >= N) {
         r.problems.push_back(fmt::format("element {} names node {} which does not exist", e.name, n));
         return r;
       }
       ++terminals[n];
     }
-    for (auto [a, b] : dc_paths(e)) boost::add_edge(a, b, g);
+    for (auto [a, b] : dc_paths(e)) components.union_set(a, b);
   }
-  std::vector<int> component(c.node_names.size());
-  boost::connected_components(g, component.data());
-  for (std::size_t n = 1; n < c.node_names.size(); ++n) {
-    if (component[n] != component[kGround])
+  const std::size_t ground_set = components.find_set(kGround);
+  for (std::size_t n = 1; n < N; ++n) {
+    if (components.find_set(n) != ground_set)
       r.problems.push_back(fmt::format("node {} has no DC path to ground or a source", c.node_names[n]));
     if (r.problems.size() >= 20) break;
   }
@@ -138,13 +153,13 @@ CircuitCheckReport check_circuit_graph(const Circuit& c, const TileSpec& tile) {
       if (n != kGround && terminals[n] == 1 && e.kind == ElementKind::kCell)
         r.problems.push_back(fmt::format("cell {} dangles at node {}", e.name, c.node_names[n]));
   }
-  check_transistors(c, r);
+  if (counts[ElementKind::kMosfet] > 0) check_transistors(c, r);
   for (const auto& [kind, want] : expected_counts(tile)) {
     // A transient circuit's drivers are pwl sources standing for the tile's
     // voltage sources.
     // Dynamic cells stand for the tile's cells.
-    const std::size_t have = c.count(kind) + (kind == ElementKind::kVoltageSource ? c.count(ElementKind::kPwlSource) : 0) +
-                             (kind == ElementKind::kCell ? c.count(ElementKind::kDynamicCell) : 0);
+    const std::size_t have = counts[kind] + (kind == ElementKind::kVoltageSource ? counts[ElementKind::kPwlSource] : 0) +
+                             (kind == ElementKind::kCell ? counts[ElementKind::kDynamicCell] : 0);
     if (have != want) r.problems.push_back(fmt::format("{} {} in the circuit; the tile needs {}", have, kind_name(kind), want));
   }
   return r;

@@ -1,8 +1,12 @@
 // Circuit IR -> SPICE text.  The only place in the project that writes
 // netlist syntax.  Every name is checked SPICE-safe and unique here, so no
 // config string can smuggle a control line into the simulator.
-#include <set>
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <iterator>
 #include <stdexcept>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -35,14 +39,19 @@ bool is_safe_option_token(const std::string& s) {
 // Full precision, so the netlist holds exactly the values the ideal reference uses.
 std::string num(double v) { return fmt::format("{:.17g}", v); }
 
+// A 256x256 tile is ~200k lines: each line is formatted into one reused
+// buffer, and names and nodes are checked once each.
 class Writer {
  public:
-  explicit Writer(const Circuit& c) : c_(c) {}
+  explicit Writer(const Circuit& c)
+      : c_(c), node_checked_(c.node_names.size(), 0), first_duplicate_(first_duplicate_name(c)) {
+    out_.reserve(c.elements.size() + c.includes.size() + 8);
+  }
 
   std::vector<std::string> write() {
     out_.push_back(c_.title);  // first line: the title (names are checked in the loader)
     for (const auto& path : c_.includes) out_.push_back(fmt::format(".include \"{}\"", checked_path(path)));
-    for (const auto& e : c_.elements) element(e);
+    for (std::size_t k = 0; k < c_.elements.size(); ++k) element(c_.elements[k], k == first_duplicate_);
     std::string opts = ".options";
     for (const auto& [k, v] : c_.options) {
       if (!is_safe_option_token(k) || !is_safe_option_token(v))
@@ -56,25 +65,52 @@ class Writer {
   }
 
  private:
-  const std::string& node(NodeId n) const {
+  const std::string& node(NodeId n) {
     const std::string& s = c_.node_names.at(static_cast<std::size_t>(n));
+    if (node_checked_[n]) return s;
     if (n != kGround && !is_spice_safe_name(s)) throw std::invalid_argument(fmt::format("unsafe node name '{}'", s));
+    node_checked_[n] = 1;
     return s;
   }
 
-  void element(const Element& e) {
+  // `name a b value` and `name a b dc value`, the bulk of every tile.
+  void two_terminal(const Element& e, std::string_view before_value, double value) {
+    line_.clear();
+    fmt::format_to(std::back_inserter(line_), "{} {} {} {}{:.17g}", e.name, node(e.nodes[0]), node(e.nodes[1]),
+                   before_value, value);
+    out_.emplace_back(line_.data(), line_.size());
+  }
+
+  // The index of the first element whose name an earlier element already has
+  // (the element count when all are unique).  Sorting name hashes is several
+  // times faster than a hash set of ~200k names, whose probes all miss the cache.
+  static std::size_t first_duplicate_name(const Circuit& c) {
+    std::vector<std::pair<std::size_t, std::size_t>> keyed;  // (hash of the name, element index)
+    keyed.reserve(c.elements.size());
+    for (std::size_t k = 0; k < c.elements.size(); ++k)
+      keyed.emplace_back(std::hash<std::string_view>{}(c.elements[k].name), k);
+    std::sort(keyed.begin(), keyed.end());
+    std::size_t first = c.elements.size();
+    for (std::size_t a = 0; a < keyed.size();) {
+      std::size_t b = a + 1;
+      while (b < keyed.size() && keyed[b].first == keyed[a].first) ++b;
+      // Equal hashes: compare the names (rarely more than two).
+      for (std::size_t x = a; x < b; ++x)
+        for (std::size_t y = x + 1; y < b; ++y)
+          if (c.elements[keyed[x].second].name == c.elements[keyed[y].second].name)
+            first = std::min(first, keyed[y].second);  // sorted by index within equal hashes
+      a = b;
+    }
+    return first;
+  }
+
+  void element(const Element& e, bool duplicate_name) {
     if (!is_spice_safe_name(e.name)) throw std::invalid_argument(fmt::format("unsafe element name '{}'", e.name));
-    if (!names_.insert(e.name).second) throw std::invalid_argument(fmt::format("duplicate element name '{}'", e.name));
+    if (duplicate_name) throw std::invalid_argument(fmt::format("duplicate element name '{}'", e.name));
     switch (e.kind) {
-      case ElementKind::kResistor:
-        out_.push_back(fmt::format("{} {} {} {}", e.name, node(e.nodes[0]), node(e.nodes[1]), num(e.value)));
-        break;
-      case ElementKind::kCapacitor:
-        out_.push_back(fmt::format("{} {} {} {}", e.name, node(e.nodes[0]), node(e.nodes[1]), num(e.value)));
-        break;
-      case ElementKind::kVoltageSource:
-        out_.push_back(fmt::format("{} {} {} dc {}", e.name, node(e.nodes[0]), node(e.nodes[1]), num(e.value)));
-        break;
+      case ElementKind::kResistor: two_terminal(e, "", e.value); break;
+      case ElementKind::kCapacitor: two_terminal(e, "", e.value); break;
+      case ElementKind::kVoltageSource: two_terminal(e, "dc ", e.value); break;
       case ElementKind::kVcvs:
         out_.push_back(fmt::format("{} {} {} {} {} {}", e.name, node(e.nodes[0]), node(e.nodes[1]), node(e.nodes[2]),
                                    node(e.nodes[3]), num(e.value)));
@@ -89,8 +125,10 @@ class Writer {
         if (e.name[0] != (e.subckt ? 'x' : 'm'))
           throw std::invalid_argument(fmt::format("transistor '{}' has the wrong instance letter", e.name));
         if (!is_spice_safe_name(e.model)) throw std::invalid_argument(fmt::format("unsafe model name '{}'", e.model));
-        out_.push_back(fmt::format("{} {} {} {} {} {} w={} l={}", e.name, node(e.nodes[0]), node(e.nodes[1]),
-                                   node(e.nodes[2]), node(e.nodes[3]), e.model, num(e.w), num(e.l)));
+        line_.clear();
+        fmt::format_to(std::back_inserter(line_), "{} {} {} {} {} {} w={:.17g} l={:.17g}", e.name, node(e.nodes[0]),
+                       node(e.nodes[1]), node(e.nodes[2]), node(e.nodes[3]), e.model, e.w, e.l);
+        out_.emplace_back(line_.data(), line_.size());
         break;
     }
   }
@@ -108,7 +146,7 @@ class Writer {
     const std::string& a = node(e.nodes[0]);
     const std::string& b = node(e.nodes[1]);
     if (c_.cell_model.law == CellLaw::kLinear) {
-      out_.push_back(fmt::format("{} {} {} {}", e.name, a, b, num(1.0 / e.value)));
+      two_terminal(e, "", 1.0 / e.value);
     } else {
       const double v0 = c_.cell_model.v0;
       out_.push_back(fmt::format("{} {} {} i = {} * sinh(v({}, {}) / {})", e.name, a, b, num(e.value * v0), a, b, num(v0)));
@@ -179,7 +217,9 @@ class Writer {
 
   const Circuit& c_;
   std::vector<std::string> out_;
-  std::set<std::string> names_;
+  std::vector<char> node_checked_;  // node names already found safe
+  std::size_t first_duplicate_;     // element index, see first_duplicate_name()
+  fmt::memory_buffer line_;
 };
 
 }  // namespace

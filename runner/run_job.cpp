@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -18,9 +19,27 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-Circuit checked_circuit(const TileSpec& tile) {
+// Tells the user (in -v mode) how long each phase of a job took.
+class PhaseTimer {
+ public:
+  explicit PhaseTimer(Reporter* reporter) : reporter_(reporter) {}
+  void done(std::string_view phase) {
+    const auto now = std::chrono::steady_clock::now();
+    if (reporter_)
+      reporter_->note(fmt::format("{}: {:.3f} s", phase, std::chrono::duration<double>(now - last_).count()));
+    last_ = now;
+  }
+
+ private:
+  Reporter* reporter_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+Circuit checked_circuit(const TileSpec& tile, PhaseTimer* timer = nullptr) {
   Circuit c = build_tile_circuit(tile);
+  if (timer) timer->done("build circuit");
   const CircuitCheckReport report = check_circuit_graph(c, tile);
+  if (timer) timer->done("check circuit graph");
   if (!report.ok()) {
     std::string msg = "the generated circuit fails its structural check:";
     for (const auto& p : report.problems) msg += "\n  " + p;
@@ -69,7 +88,9 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
     run_transient_job(r, ctx, netlist_out);
     return r;
   }
+  PhaseTimer timer(ctx.reporter);
   r.tile = build_tile_spec(config);
+  timer.done("build tile spec");
   if (config.analysis.type == AnalysisKind::kRead) {
     r.read = run_read_job(config, r.tile, ctx.simulator, ctx.limits, netlist_out);
     r.netlist = r.read->netlist;
@@ -80,9 +101,10 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
   }
   const EngineKind engine = config.simulator.engine;
   if (engine != EngineKind::kNodal) {
-    const Circuit circuit = checked_circuit(r.tile);
+    const Circuit circuit = checked_circuit(r.tile, &timer);
     r.netlist = write_spice_netlist(circuit);
     if (netlist_out) *netlist_out = r.netlist;
+    timer.done("write netlist");
     std::unique_ptr<Simulator> own;
     Simulator* sim = ctx.simulator;
     if (sim == nullptr) {
@@ -90,19 +112,24 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
       sim = own.get();
     }
     warn_once_without_klu(*sim, static_cast<long long>(r.tile.rows) * r.tile.phys_cols(), ctx.reporter);
+    timer.done("probe KLU");
     if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice on {} lines", r.netlist.size()));
     r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim);
     r.ngspice_version = r.spice->simulator_version;
+    timer.done(fmt::format("spice engine (ngspice job {:.3f} s, then results mapped)", r.spice->elapsed_s));
     r.analysis.metrics.kcl = check_solution(r.tile, *r.spice);
+    timer.done("check spice solution");
   }
   if (engine != EngineKind::kSpice) {
     r.nodal = solve_nodal(r.tile);
     const KclReport k = check_solution(r.tile, *r.nodal);
     if (engine == EngineKind::kNodal) r.analysis.metrics.kcl = k;
+    timer.done("nodal solve and check");
   }
   const KclReport kcl = r.analysis.metrics.kcl;
   r.analysis = analyze_tile(r.tile, r.spice ? &*r.spice : nullptr, r.nodal ? &*r.nodal : nullptr);
   r.analysis.metrics.kcl = kcl;
+  timer.done("analysis");
   r.elapsed_s = seconds_since(t0);
   return r;
 }

@@ -1,6 +1,7 @@
 #include "spice_bridge/child_protocol.hpp"
 
 #include <cstring>
+#include <vector>
 
 namespace xbar::spice {
 namespace {
@@ -16,6 +17,11 @@ class Writer {
     u64(s.size());
     out_.append(s);
   }
+  void f64s(const std::vector<double>& v) {
+    u64(v.size());
+    out_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
+  }
+  void reserve(std::size_t n) { out_.reserve(n); }
   std::string take() { return std::move(out_); }
 
  private:
@@ -41,6 +47,11 @@ class Reader {
     return n;
   }
   bool done() const { return in_.empty(); }
+  void bytes(void* to, std::size_t n) {
+    need(n);
+    if (n > 0) std::memcpy(to, in_.data(), n);
+    in_.remove_prefix(n);
+  }
 
  private:
   void need(std::uint64_t n) const {
@@ -59,10 +70,14 @@ class Reader {
 
 }  // namespace
 
-std::string encode_frame(FrameKind kind, std::string_view payload) {
+std::string encode_frame_header(FrameKind kind, std::uint64_t payload_size) {
   std::string out(1, static_cast<char>(kind));
-  const std::uint64_t n = payload.size();
-  out.append(reinterpret_cast<const char*>(&n), sizeof n);
+  out.append(reinterpret_cast<const char*>(&payload_size), sizeof payload_size);
+  return out;
+}
+
+std::string encode_frame(FrameKind kind, std::string_view payload) {
+  std::string out = encode_frame_header(kind, payload.size());
   out.append(payload);
   return out;
 }
@@ -72,7 +87,7 @@ std::optional<Frame> take_frame(std::string& buffer) {
   const auto kind = static_cast<std::uint8_t>(buffer[0]);
   std::uint64_t n;
   std::memcpy(&n, buffer.data() + 1, sizeof n);
-  if (kind < 1 || kind > 5 || n > kMaxFrame) throw SimulationError("isolated ngspice: malformed reply from the child");
+  if (kind < 1 || kind > 6 || n > kMaxFrame) throw SimulationError("isolated ngspice: malformed reply from the child");
   if (buffer.size() < kHeaderSize + n) return std::nullopt;
   Frame frame{static_cast<FrameKind>(kind), buffer.substr(kHeaderSize, n)};
   buffer.erase(0, kHeaderSize + n);
@@ -81,6 +96,10 @@ std::optional<Frame> take_frame(std::string& buffer) {
 
 std::string encode_result(const SimResult& r) {
   Writer w;
+  std::size_t size = 64 + r.plot.size() + r.log.size();
+  for (const auto& s : r.warnings) size += 8 + s.size();
+  for (const auto& [name, values] : r.vectors) size += 16 + name.size() + 8 * values.size();
+  w.reserve(size);
   w.str(r.plot);
   w.str(r.log);
   w.f64(r.elapsed_s);
@@ -89,8 +108,7 @@ std::string encode_result(const SimResult& r) {
   w.u64(r.vectors.size());
   for (const auto& [name, values] : r.vectors) {
     w.str(name);
-    w.u64(values.size());
-    for (double v : values) w.f64(v);
+    w.f64s(values);
   }
   return w.take();
 }
@@ -107,7 +125,7 @@ SimResult decode_result(std::string_view payload) {
   for (std::size_t i = 0; i < vectors; ++i) {
     std::string name = r.str();
     std::vector<double> values(r.count(sizeof(double)));
-    for (double& v : values) v = r.f64();
+    r.bytes(values.data(), values.size() * sizeof(double));
     out.vectors.emplace(std::move(name), std::move(values));
   }
   if (!r.done()) throw SimulationError("isolated ngspice: trailing bytes in the child's result");

@@ -2,6 +2,7 @@
 // The isolated simulator's pipe protocol (private to spice_bridge): the child
 // sends frames `[u8 kind][u64 length][payload]` in this machine's byte order.
 // Log frames stream while the job runs, so a crash still leaves the log behind;
+// a run job sends a Version frame (the ngspice version) before its result;
 // exactly one Result, Value or Error frame ends a healthy job.
 #include <cstdint>
 #include <optional>
@@ -12,7 +13,7 @@
 
 namespace xbar::spice {
 
-enum class FrameKind : std::uint8_t { kLog = 1, kStatus = 2, kResult = 3, kValue = 4, kError = 5 };
+enum class FrameKind : std::uint8_t { kLog = 1, kStatus = 2, kResult = 3, kValue = 4, kError = 5, kVersion = 6 };
 
 struct Frame {
   FrameKind kind;
@@ -20,6 +21,8 @@ struct Frame {
 };
 
 std::string encode_frame(FrameKind kind, std::string_view payload);
+// The header alone, for a sender that writes a large payload in place after it.
+std::string encode_frame_header(FrameKind kind, std::uint64_t payload_size);
 // Takes one whole frame off the front of `buffer`; nullopt while it is incomplete.
 // Throws SimulationError on a malformed frame.
 std::optional<Frame> take_frame(std::string& buffer);

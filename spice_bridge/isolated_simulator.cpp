@@ -22,6 +22,8 @@
 #include <cstring>
 #include <functional>
 #include <new>
+#include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -38,12 +40,18 @@ namespace {
 using spice::FrameKind;
 using Clock = std::chrono::steady_clock;
 
+// Sends a frame to the parent ahead of the job's reply.
+using SendFrame = std::function<void(FrameKind, std::string_view)>;
+// What a child does with its session; returns the one reply frame.
+using ChildJob = std::function<spice::Frame(spice::NgspiceSession&, const SendFrame&)>;
+
 std::atomic<bool> g_crash_children{false};
 
 // What the child sent and how it ended.
 struct ChildOutcome {
   std::string log;          // streamed log lines
   std::string last_status;  // the last progress report, e.g. "tran: 45.3%"
+  std::string version;      // sent by a run job beside its result
   std::optional<spice::Frame> reply;
   bool timed_out = false;
   int wait_status = 0;
@@ -51,7 +59,7 @@ struct ChildOutcome {
 
 // ---- child side -------------------------------------------------------------
 
-void write_all_or_exit(int fd, const std::string& data) {
+void write_all_or_exit(int fd, std::string_view data) {
   const char* p = data.data();
   std::size_t left = data.size();
   while (left > 0) {
@@ -66,7 +74,7 @@ void write_all_or_exit(int fd, const std::string& data) {
 // Runs in the child and never returns.  _exit skips the parent's atexit handlers
 // and stdio buffers, which belong to the parent.
 [[noreturn]] void child_main(int fd, std::size_t memory_limit,
-                             const std::function<spice::Frame(spice::NgspiceSession&)>& job) {
+                             const ChildJob& job) {
   // The parent's handlers (a test framework's, a CLI's) must not run here: a
   // crash has to reach the parent as a signal, and nothing else may print.
   for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGPIPE, SIGTERM, SIGINT}) signal(sig, SIG_DFL);
@@ -89,9 +97,13 @@ void write_all_or_exit(int fd, const std::string& data) {
       write_all_or_exit(fd, spice::encode_frame(status ? FrameKind::kStatus : FrameKind::kLog,
                                                 status ? line.text.substr(8) : line.text));
     });
-    spice::Frame reply = job(session);
+    spice::Frame reply = job(session, [fd](FrameKind kind, std::string_view payload) {
+      write_all_or_exit(fd, spice::encode_frame(kind, payload));
+    });
     if (g_crash_children) raise(SIGSEGV);
-    write_all_or_exit(fd, spice::encode_frame(reply.kind, reply.payload));
+    // Header, then the payload in place: a 256x256 result is ~4 MB.
+    write_all_or_exit(fd, spice::encode_frame_header(reply.kind, reply.payload.size()));
+    write_all_or_exit(fd, reply.payload);
   } catch (const SimulationError& e) {
     write_all_or_exit(fd, spice::encode_frame(FrameKind::kError, spice::encode_error(e.what(), e.detail())));
   } catch (const std::bad_alloc&) {
@@ -99,6 +111,9 @@ void write_all_or_exit(int fd, const std::string& data) {
   } catch (const std::exception& e) {
     write_all_or_exit(fd, spice::encode_frame(FrameKind::kError, spice::encode_error(e.what(), "")));
   }
+  // The parent reads to end of file; closing here lets it go on while the
+  // kernel tears down this process's memory (~40 ms for a 256x256 job).
+  close(fd);
   _exit(0);
 }
 
@@ -139,13 +154,19 @@ void handle_frame(spice::Frame frame, ChildOutcome& out) {
     case FrameKind::kStatus:
       out.last_status = std::move(frame.payload);
       break;
+    case FrameKind::kVersion:
+      out.version = std::move(frame.payload);
+      break;
     default:
       out.reply = std::move(frame);
   }
 }
 
-ChildOutcome run_in_child(const SimLimits& limits,
-                          const std::function<spice::Frame(spice::NgspiceSession&)>& job) {
+// `before_reaping`, when given, sees the outcome once the child has closed its
+// end and before it is reaped, so the parent can decode a large reply while
+// the child's exit frees its memory.
+ChildOutcome run_in_child(const SimLimits& limits, const ChildJob& job,
+                          const std::function<void(ChildOutcome&)>& before_reaping = {}) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0)
     throw SimulationError(fmt::format("isolated ngspice: pipe failed: {}", std::strerror(errno)));
@@ -194,6 +215,7 @@ ChildOutcome run_in_child(const SimLimits& limits,
     throw;
   }
   close(fds[0]);
+  if (before_reaping && !out.timed_out) before_reaping(out);
   out.wait_status = child.wait();
   return out;
 }
@@ -240,26 +262,40 @@ class IsolatedSimulator final : public Simulator {
   }
 
   SimResult run(const std::vector<std::string>& netlist, const std::string& command) override {
-    // Refuse unsafe input here too, so it never costs a fork.
-    spice::check_netlist_is_safe(netlist);
+    // The netlist itself is checked by the child's session before ngspice
+    // sees it (checking here too cost ~50 ms per 256x256 job); an unsafe one
+    // costs a fork, nothing more.
     spice::check_command_is_analysis(command);
     const auto start = Clock::now();
-    spice::Frame reply = reply_or_throw(run_in_child(limits_,
-                                                     [&](spice::NgspiceSession& s) {
-                                                       return spice::Frame{FrameKind::kResult,
-                                                                           spice::encode_result(s.run(netlist, command))};
-                                                     }),
-                                        limits_);
-    if (reply.kind != FrameKind::kResult) throw SimulationError("isolated ngspice: unexpected reply from the child");
-    SimResult result = spice::decode_result(reply.payload);
-    result.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();  // fork and transfer included
-    return result;
+    auto job = [&](spice::NgspiceSession& s, const SendFrame& send) {
+      // Deliberately never freed: the child exits right after sending it, and
+      // freeing ~130k vectors first would only delay the reply.
+      const SimResult& r = *new SimResult(s.run(netlist, command));
+      try {
+        send(FrameKind::kVersion, s.version());  // so version() needs no child of its own
+      } catch (const SimulationError&) {
+        // version() will ask a child of its own, and report the failure there
+      }
+      return spice::Frame{FrameKind::kResult, spice::encode_result(r)};
+    };
+    std::optional<SimResult> decoded;
+    auto decode = [&](ChildOutcome& out) {
+      if (out.reply && out.reply->kind == FrameKind::kResult) decoded = spice::decode_result(out.reply->payload);
+    };
+    ChildOutcome out = run_in_child(limits_, job, decode);
+    if (version_.empty() && !out.version.empty()) version_ = out.version;
+    spice::Frame reply = reply_or_throw(std::move(out), limits_);
+    if (reply.kind != FrameKind::kResult || !decoded)
+      throw SimulationError("isolated ngspice: unexpected reply from the child");
+    decoded->elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();  // fork and transfer included
+    return std::move(*decoded);
   }
 
  private:
   std::string value_from_child(const std::function<std::string(spice::NgspiceSession&)>& ask) {
     spice::Frame reply = reply_or_throw(
-        run_in_child(limits_, [&](spice::NgspiceSession& s) { return spice::Frame{FrameKind::kValue, ask(s)}; }),
+        run_in_child(limits_,
+                     [&](spice::NgspiceSession& s, const SendFrame&) { return spice::Frame{FrameKind::kValue, ask(s)}; }),
         limits_);
     if (reply.kind != FrameKind::kValue) throw SimulationError("isolated ngspice: unexpected reply from the child");
     return reply.payload;
