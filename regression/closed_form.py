@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the closed-form regression cases: regression/cases/cf_*/.
+"""Writes the closed-form regression cases: regression/cases/cf_*/ (op cases
+here; 1T1R/2T2R in cf_transistor.py, read mode in cf_read.py, transient in
+cf_transient.py).
 
 Each case's config and its expected values come from the same parameters here,
 and the expected values are computed in this file, independently of xbar's C++
@@ -42,11 +44,30 @@ output: {{dir: out/{name}}}
 """
 
 
-def expected_text(name, how, values, labels=("quick",)):
-    """values: list of (quantity, value, extra) with extra a dict of rel/abs."""
+def header_lines(name, how):
     lines = [f"# Regression case `{name}`: expected values from a closed form, computed by",
              "# regression/closed_form.py independently of xbar's code:"]
-    lines += [f"#   {h}" for h in how]
+    return lines + [f"#   {h}" for h in how]
+
+
+def solve_bisect(f, lo, hi):
+    """The root of f in [lo, hi] (f changes sign there), to the last bit."""
+    flo = f(lo)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        fm = f(mid)
+        if (fm > 0) == (flo > 0):
+            lo, flo = mid, fm
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def expected_text(name, how, values, labels=("quick",)):
+    """values: list of (quantity, value, extra) with extra a dict of rel/abs."""
+    lines = header_lines(name, how)
     lines += ["format: 1", f"labels: [{', '.join(labels)}]", "values:"]
     for q, val, extra in values:
         body = f"value: {num(val)}"
@@ -218,3 +239,10 @@ if __name__ == "__main__":
     sinh_cell("cf_sinh_cell", 100e-6, 0.5, 0.3)
     zero_wire("cf_zero_wire_64", 64)
     dense_files("cf_dense_4x3_files")
+    # Transistor, read-mode and transient cases (their own modules, same helpers).
+    import cf_read
+    import cf_transient
+    import cf_transistor
+    cf_transistor.write_all()
+    cf_read.write_all()
+    cf_transient.write_all()

@@ -99,10 +99,7 @@ void read_values(Reader& rd, const YAML::Node& node, ExpectedFile& f) {
     ExpectedValue v;
     v.name = kv.first.Scalar();
     if (!quantity_kind(v.name)) {
-      rd.error(kv.first, fmt::format("unknown quantity '{}' (metrics: max_rel_err mean_rel_err nrmse max_ir_drop "
-                                     "mean_ir_drop max_ir_drop_v spice_vs_nodal adc_max_rel_err; per column: "
-                                     "i_ideal|i_spice|i_nodal|rel_err[vN,cN])",
-                                     v.name));
+      rd.error(kv.first, fmt::format("unknown quantity '{}' ({})", v.name, known_quantities_text()));
       continue;
     }
     if (!seen.insert(v.name).second) rd.error(kv.first, fmt::format("quantity '{}' is listed twice", v.name));

@@ -1,14 +1,18 @@
 #include "regression/quantities.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <regex>
 
 #include <fmt/format.h>
 
+#include "runner/transient_job.hpp"
+
 namespace xbar::regression {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, QuantityKind>, 8> kMetrics{{
+constexpr std::array<std::pair<std::string_view, QuantityKind>, 24> kMetrics{{
     {"max_rel_err", QuantityKind::kError},
     {"mean_rel_err", QuantityKind::kError},
     {"nrmse", QuantityKind::kError},
@@ -17,6 +21,24 @@ constexpr std::array<std::pair<std::string_view, QuantityKind>, 8> kMetrics{{
     {"adc_max_rel_err", QuantityKind::kError},
     {"max_ir_drop_v", QuantityKind::kVoltage},
     {"spice_vs_nodal", QuantityKind::kAgreement},
+    // read mode
+    {"i_sense", QuantityKind::kCurrent},
+    {"i_cell", QuantityKind::kCurrent},
+    {"i_sneak", QuantityKind::kCurrent},
+    {"i_sense_lrs", QuantityKind::kCurrent},
+    {"i_sense_hrs", QuantityKind::kCurrent},
+    {"sneak_path_est", QuantityKind::kCurrent},
+    {"sneak_fraction", QuantityKind::kError},
+    {"sneak_fraction_lrs", QuantityKind::kError},
+    {"read_margin", QuantityKind::kError},
+    {"margin_ok", QuantityKind::kError},
+    {"sneak_path_factor", QuantityKind::kError},
+    {"max_half_selected_v", QuantityKind::kVoltage},
+    // transient
+    {"energy_per_mvm_j", QuantityKind::kEnergy},
+    {"max_energy_per_mvm_j", QuantityKind::kEnergy},
+    {"max_settle_s", QuantityKind::kTime},
+    {"mean_settle_s", QuantityKind::kTime},
 }};
 
 constexpr std::size_t kMaxDefaultValues = 1000;
@@ -29,12 +51,16 @@ const char* to_string(QuantityKind kind) {
     case QuantityKind::kError: return "error";
     case QuantityKind::kVoltage: return "voltage";
     case QuantityKind::kAgreement: return "agreement";
+    case QuantityKind::kEnergy: return "energy";
+    case QuantityKind::kTime: return "time";
+    case QuantityKind::kCharge: return "charge";
   }
   return "?";
 }
 
 std::optional<QuantityKind> parse_quantity_kind(std::string_view text) {
-  for (QuantityKind k : {QuantityKind::kCurrent, QuantityKind::kError, QuantityKind::kVoltage, QuantityKind::kAgreement})
+  for (QuantityKind k : {QuantityKind::kCurrent, QuantityKind::kError, QuantityKind::kVoltage, QuantityKind::kAgreement,
+                         QuantityKind::kEnergy, QuantityKind::kTime, QuantityKind::kCharge})
     if (text == to_string(k)) return k;
   return std::nullopt;
 }
@@ -42,10 +68,15 @@ std::optional<QuantityKind> parse_quantity_kind(std::string_view text) {
 std::optional<QuantityKind> quantity_kind(std::string_view name) {
   for (const auto& [metric, kind] : kMetrics)
     if (name == metric) return kind;
-  static const std::regex column(R"((i_ideal|i_spice|i_nodal|rel_err)\[v(0|[1-9][0-9]{0,6}),c(0|[1-9][0-9]{0,6})\])");
+  static const std::regex column(
+      R"((i_ideal|i_spice|i_nodal|rel_err|t_settle|q)\[v(0|[1-9][0-9]{0,6}),c(0|[1-9][0-9]{0,6})\])");
   std::match_results<std::string_view::const_iterator> m;
   if (!std::regex_match(name.begin(), name.end(), m, column)) return std::nullopt;
-  return m[1].str() == "rel_err" ? QuantityKind::kError : QuantityKind::kCurrent;
+  const std::string what = m[1].str();
+  if (what == "rel_err") return QuantityKind::kError;
+  if (what == "t_settle") return QuantityKind::kTime;
+  if (what == "q") return QuantityKind::kCharge;
+  return QuantityKind::kCurrent;
 }
 
 Tolerance default_tolerance(QuantityKind kind) {
@@ -54,15 +85,71 @@ Tolerance default_tolerance(QuantityKind kind) {
     case QuantityKind::kError: return {1e-4, 1e-6};
     case QuantityKind::kVoltage: return {1e-5, 1e-9};
     case QuantityKind::kAgreement: return {0.0, 1e-9};
+    case QuantityKind::kEnergy: return {1e-6, 1e-21};
+    case QuantityKind::kTime: return {1e-4, 1e-15};
+    case QuantityKind::kCharge: return {1e-6, 1e-24};
   }
   return {};
+}
+
+std::string known_quantities_text() {
+  std::string text = "metrics:";
+  for (const auto& [metric, kind] : kMetrics) text += fmt::format(" {}", metric);
+  return text + "; per column: i_ideal|i_spice|i_nodal|rel_err|t_settle|q[vN,cN]";
 }
 
 std::string column_quantity(std::string_view what, int vector, int col) {
   return fmt::format("{}[v{},c{}]", what, vector, col);
 }
 
+namespace {
+
+// The figures of summary.json's read metrics (report/read_outputs.cpp), by the same names.
+Observed observe_read(const ReadReport& r) {
+  Observed out{{"i_sense", r.stored.i_sense},
+               {"i_cell", r.stored.i_cell},
+               {"i_sneak", r.stored.i_sneak},
+               {"sneak_fraction", r.stored.sneak_fraction},
+               {"i_sense_lrs", r.lrs.i_sense},
+               {"i_sense_hrs", r.hrs.i_sense},
+               {"sneak_fraction_lrs", r.lrs.sneak_fraction},
+               {"read_margin", r.read_margin},
+               {"margin_ok", r.margin_ok ? 1.0 : 0.0},
+               {"max_half_selected_v", r.stored.max_half_selected_v},
+               {"sneak_path_est", r.paths.total_est}};
+  if (r.path_factor) out.emplace_back("sneak_path_factor", *r.path_factor);
+  return out;
+}
+
+// The transient metrics of summary.json (report/transient_outputs.cpp), then per column.
+void observe_transient(const TransientResult& t, Observed& out) {
+  double e_sum = 0, e_max = 0, settle_max = 0, settle_sum = 0;
+  std::size_t settle_n = 0;
+  for (const auto& v : t.vectors) {
+    e_sum += v.energy();
+    e_max = std::max(e_max, v.energy());
+  }
+  for (const auto& c : t.columns)
+    if (std::isfinite(c.t_settle)) {
+      settle_max = std::max(settle_max, c.t_settle);
+      settle_sum += c.t_settle;
+      ++settle_n;
+    }
+  const double n = static_cast<double>(std::max<std::size_t>(t.vectors.size(), 1));
+  out.emplace_back("energy_per_mvm_j", e_sum / n);
+  out.emplace_back("max_energy_per_mvm_j", e_max);
+  out.emplace_back("max_settle_s", settle_max);
+  out.emplace_back("mean_settle_s", settle_n ? settle_sum / static_cast<double>(settle_n) : 0.0);
+  for (const auto& c : t.columns) {
+    if (std::isfinite(c.t_settle)) out.emplace_back(column_quantity("t_settle", c.vector, c.col), c.t_settle);
+    out.emplace_back(column_quantity("q", c.vector, c.col), c.charge);
+  }
+}
+
+}  // namespace
+
 Observed observe(const RunResult& r) {
+  if (r.read) return observe_read(*r.read);
   const Metrics& m = r.analysis.metrics;
   Observed out{{"max_rel_err", m.max_rel_err}, {"mean_rel_err", m.mean_rel_err}, {"nrmse", m.nrmse},
                {"max_ir_drop", m.max_ir_drop}, {"mean_ir_drop", m.mean_ir_drop}, {"max_ir_drop_v", m.max_ir_drop_v}};
@@ -74,6 +161,7 @@ Observed observe(const RunResult& r) {
     if (c.i_nodal) out.emplace_back(column_quantity("i_nodal", c.vector, c.col), *c.i_nodal);
     if (c.rel_err) out.emplace_back(column_quantity("rel_err", c.vector, c.col), *c.rel_err);
   }
+  if (r.transient) observe_transient(*r.transient, out);
   return out;
 }
 

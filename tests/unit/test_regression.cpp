@@ -63,6 +63,23 @@ TEST_CASE("quantity names and their kinds") {
   CHECK_FALSE(quantity_kind("i_spice[c3,v0]"));
   CHECK_FALSE(quantity_kind("max_rel_error"));
   CHECK(column_quantity("i_nodal", 2, 7) == "i_nodal[v2,c7]");
+  // read mode and transient figures, by their summary.json / columns.csv names
+  CHECK(quantity_kind("i_sense") == QuantityKind::kCurrent);
+  CHECK(quantity_kind("sneak_path_est") == QuantityKind::kCurrent);
+  CHECK(quantity_kind("sneak_fraction") == QuantityKind::kError);
+  CHECK(quantity_kind("read_margin") == QuantityKind::kError);
+  CHECK(quantity_kind("max_half_selected_v") == QuantityKind::kVoltage);
+  CHECK(quantity_kind("energy_per_mvm_j") == QuantityKind::kEnergy);
+  CHECK(quantity_kind("max_settle_s") == QuantityKind::kTime);
+  CHECK(quantity_kind("t_settle[v1,c15]") == QuantityKind::kTime);
+  CHECK(quantity_kind("q[v0,c2]") == QuantityKind::kCharge);
+  CHECK_FALSE(quantity_kind("t_settle"));
+  CHECK_FALSE(quantity_kind("q[v0]"));
+  CHECK(known_quantities_text().find("read_margin") != std::string::npos);
+  for (QuantityKind k : {QuantityKind::kEnergy, QuantityKind::kTime, QuantityKind::kCharge}) {
+    CHECK(parse_quantity_kind(to_string(k)) == k);
+    CHECK(default_tolerance(k).rel > 0);
+  }
 }
 
 TEST_CASE("an expected file reads back exactly as it was written") {
@@ -276,6 +293,63 @@ TEST_CASE("a closed-form case passes, and a changed wire resistance fails naming
   CHECK_FALSE(plan->warnings.empty());
   CHECK(plan->warnings.front().find("closed form") != std::string::npos);
   CHECK(plan->new_text.find("origin: closed-form") != std::string::npos);  // c0 still is
+  fs::remove_all(d);
+}
+
+namespace {
+
+double observed_value(const CaseOutcome& o, const std::string& name) {
+  for (const auto& [q, v] : o.observed)
+    if (q == name) return v;
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace
+
+TEST_CASE("a read-mode case pins the read figures, and a changed bias fails on them") {
+  const fs::path d = temp_dir("read");
+  fs::create_directories(d / "cases");
+  fs::copy(fs::path(XBAR_SOURCE_DIR) / "regression" / "cases" / "cf_read_floating_2x2", d / "cases" / "read");
+  const auto cases = find_cases(d / "cases");
+  REQUIRE(cases.size() == 1);
+  SuiteOptions opt;
+  const CaseOutcome good = evaluate_case(cases[0], opt);
+  CHECK(good.status == CaseStatus::kPassed);
+  // One sneak path of three cells: i_sense = g V (1 + 1/3), computed here, not read from the file.
+  CHECK(observed_value(good, "i_sense") == doctest::Approx(100e-6 * 0.2 * 4 / 3).epsilon(1e-9));
+  CHECK(observed_value(good, "sneak_fraction") == doctest::Approx(0.25).epsilon(1e-9));
+  CHECK(std::isnan(observed_value(good, "max_rel_err")));  // op figures do not apply to a read
+
+  opt.sets = {"analysis.read.bias=half"};
+  const CaseOutcome bad = evaluate_case(cases[0], opt);
+  CHECK(bad.status == CaseStatus::kFailed);
+  REQUIRE(find_check(bad, "i_sense"));
+  CHECK_FALSE(find_check(bad, "i_sense")->ok());
+  CHECK(find_check(bad, "i_cell")->ok());  // the selected cell still sees V
+  fs::remove_all(d);
+}
+
+TEST_CASE("a transient case pins energy, settling and charge, and a larger capacitance fails on them") {
+  const fs::path d = temp_dir("tran");
+  fs::create_directories(d / "cases");
+  fs::copy(fs::path(XBAR_SOURCE_DIR) / "regression" / "cases" / "cf_tran_rc_cell", d / "cases" / "rc");
+  const auto cases = find_cases(d / "cases");
+  REQUIRE(cases.size() == 1);
+  SuiteOptions opt;
+  const CaseOutcome good = evaluate_case(cases[0], opt);
+  CHECK(good.status == CaseStatus::kPassed);
+  CHECK(observed_value(good, "energy_per_mvm_j") > 0);
+  CHECK(observed_value(good, "max_settle_s") == observed_value(good, "t_settle[v0,c0]"));
+  CHECK(observed_value(good, "q[v0,c0]") > 0);
+
+  opt.sets = {"parasitics.c_wl=2p"};  // the config says 1p: tau doubles
+  const CaseOutcome bad = evaluate_case(cases[0], opt);
+  CHECK(bad.status == CaseStatus::kFailed);
+  CHECK_FALSE(find_check(bad, "t_settle[v0,c0]")->ok());
+  CHECK_FALSE(find_check(bad, "energy_per_mvm_j")->ok());
+  // Nine time constants by the sample instant: the sampled current is close to, but not at, its pin.
+  CHECK(observed_value(bad, "i_spice[v0,c0]") ==
+        doctest::Approx(observed_value(good, "i_spice[v0,c0]")).epsilon(1e-3));
   fs::remove_all(d);
 }
 
