@@ -25,6 +25,10 @@ class VectorLookup {
     if (n == kGround) return 0.0;
     return get(c.node_names[n])[v];
   }
+  // The node's values over the vectors; null for ground.
+  const std::vector<double>* node(const Circuit& c, NodeId n) const {
+    return n == kGround ? nullptr : &get(c.node_names[n]);
+  }
 
  private:
   const SimResult& r_;
@@ -53,12 +57,20 @@ TileSolution solve_with_spice(const TileSpec& tile, const Circuit& circuit, cons
   s.v_bl.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
   s.driver_current.assign(V, std::vector<double>(R));
   if (!m.cell_mid.empty()) s.v_mid.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
-  for (int v = 0; v < V; ++v) {
-    for (std::size_t k = 0; k < m.wl.size(); ++k) {
-      s.v_wl[v][k] = vec.node(circuit, m.wl[k], v);
-      s.v_bl[v][k] = vec.node(circuit, m.bl[k], v);
-      if (!m.cell_mid.empty()) s.v_mid[v][k] = vec.node(circuit, m.cell_mid[k], v);
+  // Each line node's vector is looked up once for every input vector (one
+  // name lookup per node, not per node and vector).
+  auto at = [](const std::vector<double>* values, int v) { return values ? (*values)[v] : 0.0; };
+  for (std::size_t k = 0; k < m.wl.size(); ++k) {
+    const std::vector<double>* wl = vec.node(circuit, m.wl[k]);
+    const std::vector<double>* bl = vec.node(circuit, m.bl[k]);
+    const std::vector<double>* mid = m.cell_mid.empty() ? nullptr : vec.node(circuit, m.cell_mid[k]);
+    for (int v = 0; v < V; ++v) {
+      s.v_wl[v][k] = at(wl, v);
+      s.v_bl[v][k] = at(bl, v);
+      if (!m.cell_mid.empty()) s.v_mid[v][k] = at(mid, v);
     }
+  }
+  for (int v = 0; v < V; ++v) {
     // A source's branch current flows from its + node through it: a driver
     // delivers the negative of it.
     for (int i = 0; i < R; ++i) s.driver_current[v][i] = -vec.get(m.driver_source[i] + "#branch")[v];
