@@ -87,8 +87,10 @@ TEST_CASE("a crash inside the library ends the job with a SimulationError and no
 
 TEST_CASE("a job past its time limit is stopped and reported, with no result") {
   // The netlist guard refuses control lines, so a slow job is made slow by
-  // size: a 1 ms limit is below the start-up of any child.
+  // size: a 128x128 op takes ngspice about 0.6 s, 30x the limit (a tiny tile
+  // can finish inside a millisecond once ngspice is warm, so it would not do).
   RunContext ctx;
-  ctx.limits.time_limit_s = 0.001;
-  CHECK_THROWS_WITH_AS(run_job(small_tile(), ctx), doctest::Contains("time limit"), SimulationError);
+  ctx.limits.time_limit_s = 0.02;
+  const Config big = load_config_text("name: slow\ntile: {rows: 128, cols: 128}\n", "slow.yaml", ".", {});
+  CHECK_THROWS_WITH_AS(run_job(big, ctx), doctest::Contains("time limit"), SimulationError);
 }

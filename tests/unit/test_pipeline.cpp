@@ -16,7 +16,6 @@ using namespace xbar;
 namespace {
 
 Config cfg(const std::string& yaml) { return testing::config_from_yaml(yaml); }
-Simulator& simulator() { return testing::shared_simulator(); }
 RunResult run(const Config& c) { return testing::run_in_process(c); }
 
 double rel(double ref, double got) { return std::fabs(got - ref) / std::fabs(ref); }
