@@ -148,6 +148,25 @@ TEST_CASE("the writer refuses unsafe names and options") {
   CHECK_THROWS(write_spice_netlist(d));
 }
 
+TEST_CASE("the writer refuses a duplicate element name, naming the first one repeated") {
+  Circuit c = build_tile_circuit(small_tile(3, 3));
+  CHECK_NOTHROW(write_spice_netlist(c));
+  auto name_of = [&](ElementKind kind, int row, int col) -> std::string& {
+    return std::find_if(c.elements.begin(), c.elements.end(), [&](const Element& e) {
+             return e.kind == kind && e.row == row && e.col == col;
+           })->name;
+  };
+  // Two repeats: the one met first in element order is reported.
+  name_of(ElementKind::kCell, 2, 2) = "rc0_0";
+  name_of(ElementKind::kCell, 1, 1) = "rc0_1";
+  try {
+    write_spice_netlist(c);
+    FAIL("a duplicate name was accepted");
+  } catch (const std::invalid_argument& e) {
+    CHECK(std::string(e.what()) == "duplicate element name 'rc0_1'");
+  }
+}
+
 TEST_CASE("weights: seeded random is reproducible; quantization and variability") {
   const std::string base = "tile: {rows: 4, cols: 5}\n";
   const TileSpec a = build_tile_spec(cfg(base));
