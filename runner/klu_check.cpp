@@ -9,7 +9,7 @@ bool warn_once_without_klu(Simulator& sim, long long cells, Reporter* reporter) 
   // under a second), so the probe is not worth its few milliseconds.
   constexpr long long kProbeFromCells = 32 * 32;
   static bool warned = false;
-  if (cells < kProbeFromCells) return true;
+  if (cells < kProbeFromCells || reporter == nullptr) return true;
   if (sim.has_klu()) return true;
   if (!warned && reporter != nullptr) {
     reporter->warning(fmt::format(
@@ -19,6 +19,17 @@ bool warn_once_without_klu(Simulator& sim, long long cells, Reporter* reporter) 
   }
   warned = true;
   return false;
+}
+
+Simulator& job_simulator(Simulator* given, const SimLimits& limits, long long cells, Reporter* reporter,
+                         std::unique_ptr<Simulator>& own) {
+  Simulator* sim = given;
+  if (sim == nullptr) {
+    own = make_isolated_simulator(limits);
+    sim = own.get();
+  }
+  warn_once_without_klu(*sim, cells, reporter);
+  return *sim;
 }
 
 }  // namespace xbar

@@ -1,4 +1,6 @@
 #pragma once
+#include <memory>
+
 #include "common/reporter.hpp"
 #include "spice_bridge/simulator.hpp"
 
@@ -9,5 +11,11 @@ namespace xbar {
 // runs, say once per process, with the fix, when the loaded library lacks it.
 // Returns whether KLU is there (or the tile too small to matter).
 bool warn_once_without_klu(Simulator& sim, long long cells, Reporter* reporter);
+
+// The simulator a job runs on: `given`, or else an isolated one made from
+// `limits` and kept alive by `own`.  Before a tile of `cells` cells, warns once
+// (through `reporter`, when there is one) if the library lacks KLU.
+Simulator& job_simulator(Simulator* given, const SimLimits& limits, long long cells, Reporter* reporter,
+                         std::unique_ptr<Simulator>& own);
 
 }  // namespace xbar

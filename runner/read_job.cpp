@@ -1,5 +1,7 @@
 #include "runner/read_job.hpp"
 
+#include "runner/klu_check.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -143,10 +145,7 @@ ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* s
   ReadReport rep;
   rep.setup = read_setup(config, tile);
   std::unique_ptr<Simulator> own;
-  if (simulator == nullptr) {
-    own = make_isolated_simulator(limits);
-    simulator = own.get();
-  }
+  simulator = &job_simulator(simulator, limits, static_cast<long long>(tile.rows) * tile.phys_cols(), nullptr, own);
   const ReadCircuit stored = checked_read_circuit(config, tile, rep.setup);
   rep.netlist = write_spice_netlist(stored.circuit);
   if (netlist_out) *netlist_out = rep.netlist;

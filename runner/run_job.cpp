@@ -106,12 +106,8 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
     if (netlist_out) *netlist_out = r.netlist;
     timer.done("write netlist");
     std::unique_ptr<Simulator> own;
-    Simulator* sim = ctx.simulator;
-    if (sim == nullptr) {
-      own = make_isolated_simulator(ctx.limits);
-      sim = own.get();
-    }
-    warn_once_without_klu(*sim, static_cast<long long>(r.tile.rows) * r.tile.phys_cols(), ctx.reporter);
+    Simulator* sim = &job_simulator(ctx.simulator, ctx.limits, static_cast<long long>(r.tile.rows) * r.tile.phys_cols(),
+                                    ctx.reporter, own);
     timer.done("probe KLU");
     if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice on {} lines", r.netlist.size()));
     r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim);

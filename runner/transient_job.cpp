@@ -306,12 +306,8 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   const auto dyn = find_dynamic_model(r.tile.model.name, r.config.device.params);
   check_writes(r.config, dyn.has_value());
   std::unique_ptr<Simulator> own;
-  Simulator* sim = ctx.simulator;
-  if (sim == nullptr) {
-    own = make_isolated_simulator(ctx.limits);
-    sim = own.get();
-  }
-  warn_once_without_klu(*sim, static_cast<long long>(r.tile.rows) * r.tile.phys_cols(), ctx.reporter);
+  Simulator* sim = &job_simulator(ctx.simulator, ctx.limits, static_cast<long long>(r.tile.rows) * r.tile.phys_cols(),
+                                  ctx.reporter, own);
   auto dyn_run = std::make_shared<DynamicRun>();
   if (dyn) {
     // The writes first, in their own transient; r.tile.g then holds the
