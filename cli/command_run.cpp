@@ -9,6 +9,7 @@
 #include "cli/terminal_reporter.hpp"
 #include "common/atomic_file.hpp"
 #include "common/exit_codes.hpp"
+#include "common/output_path.hpp"
 #include "config_loader/loader.hpp"
 #include "report/run_outputs.hpp"
 #include "runner/read_job.hpp"
@@ -81,6 +82,9 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
   TerminalReporter reporter(opt.verbose);
   const Config config = load_config(opt.config, opt.sets);
   const fs::path dir = out_dir.empty() ? fs::path(config.output.dir) : fs::path(out_dir);
+  if (const std::string why = output_dir_problem(dir); !why.empty())
+    throw InputError(out_dir.empty() ? config.where("output.dir") : SourcePos{"command line (-o)", 0, 0},
+                     "cannot use the output folder: " + why);
   RunContext ctx;
   ctx.reporter = &reporter;
   ctx.limits.time_limit_s = time_limit_s;
@@ -114,6 +118,9 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
 
 int command_gen(const CommonOptions& opt, const std::string& out_file) {
   const Config config = load_config(opt.config, opt.sets);
+  if (!out_file.empty() && out_file != "-")
+    if (const std::string why = output_file_problem(out_file); !why.empty())
+      throw InputError(SourcePos{"command line (-o)", 0, 0}, "cannot write the netlist: " + why);
   const std::vector<std::string> netlist = generate_netlist(config);
   if (out_file.empty() || out_file == "-") {
     for (const auto& l : netlist) std::cout << l << '\n';

@@ -2,6 +2,7 @@
 // The only place that prints to the terminal and decides exit codes.
 #include <clocale>
 #include <exception>
+#include <filesystem>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -108,6 +109,11 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "xbar: error: simulation failed: {}\n", e.what());
     if (!e.detail().empty()) print_tail(e.detail(), 15);
     return kExitSimFailed;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // The output path turned out unusable while writing (e.g. a read-only
+    // file system that passed the checks made before the run).
+    fmt::print(stderr, "xbar: error: cannot write the outputs: {}\n", e.what());
+    return kExitBadInput;
   } catch (const std::exception& e) {
     fmt::print(stderr, "xbar: internal error: {}\n", e.what());
     return kExitInternal;

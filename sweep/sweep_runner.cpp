@@ -1,6 +1,7 @@
 #include "sweep/sweep_runner.hpp"
 
 #include "common/diagnostics.hpp"
+#include "common/output_path.hpp"
 #include "config_loader/loader.hpp"
 #include "sweep/sweep_session.hpp"
 
@@ -17,6 +18,9 @@ SweepPlan plan_sweep(const std::string& config_path, const std::vector<std::stri
   plan.setup.sets = sets;
   plan.setup.spec = *base.sweep;
   plan.setup.dir = out_dir.empty() ? fs::path(base.output.dir) : out_dir;
+  if (const std::string why = output_dir_problem(plan.setup.dir); !why.empty())
+    throw InputError(out_dir.empty() ? base.where("output.dir") : SourcePos{"command line (-o)", 0, 0},
+                     "cannot use the sweep folder: " + why);
   plan.points = sweep_point_count(plan.setup.spec);
   Config without_dir = base;
   without_dir.output.dir = "";  // -o may differ between shards; results do not

@@ -8,6 +8,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/diagnostics.hpp"
+#include "common/output_path.hpp"
 #include "common/tolerance.hpp"
 
 using namespace xbar;
@@ -60,5 +61,22 @@ TEST_CASE("atomic write leaves the old file when the writer throws") {
   int n = 0;
   for ([[maybe_unused]] auto& e : fs::directory_iterator(dir)) ++n;
   CHECK(n == 1);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("output paths are checked before any work, without creating anything") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "xbar_test_outpath";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  write_file_atomically(dir / "a_file", "x");
+  CHECK(output_dir_problem(dir / "new" / "deeper").empty());
+  CHECK_FALSE(fs::exists(dir / "new"));  // only checked, not made
+  CHECK(output_dir_problem(dir / "a_file").find("is a file") != std::string::npos);
+  CHECK(output_dir_problem(dir / "a_file" / "sub").find("is a file") != std::string::npos);
+  CHECK_FALSE(output_dir_problem("").empty());
+  CHECK(output_file_problem(dir / "net.cir").empty());
+  CHECK(output_file_problem(dir).find("is a folder") != std::string::npos);
+  CHECK(output_file_problem(dir / "missing" / "net.cir").find("does not exist") != std::string::npos);
   fs::remove_all(dir);
 }
