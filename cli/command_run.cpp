@@ -65,13 +65,9 @@ void print_run_summary(const RunResult& r) {
   fmt::print("  max_rel_err {:.4e}  mean_rel_err {:.4e}  nrmse {:.4e}  max_ir_drop {:.4e}\n", m.max_rel_err,
              m.mean_rel_err, m.nrmse, m.max_ir_drop);
   if (m.spice_vs_nodal) fmt::print("  spice_vs_nodal {:.3e}\n", *m.spice_vs_nodal);
-  if (r.transient && !r.transient->vectors.empty()) {
-    double energy = 0, settle = 0;
-    for (const auto& v : r.transient->vectors) energy += v.energy();
-    for (const auto& col : r.transient->columns)
-      if (col.t_settle == col.t_settle) settle = std::max(settle, col.t_settle);  // NaN: column never carried current
-    fmt::print("  energy per MVM {:.4e} J  max settling time {:.4e} s\n",
-               energy / static_cast<double>(r.transient->vectors.size()), settle);
+  if (r.transient) {
+    const TransientSummary sum = summarize_transient(*r.transient);
+    fmt::print("  energy per MVM {:.4e} J  max settling time {:.4e} s\n", sum.energy_per_mvm_j, sum.max_settle_s);
   }
 }
 

@@ -11,17 +11,6 @@
 namespace xbar {
 namespace {
 
-// Appends a point, dropping one that would not advance time (ngspice needs
-// strictly increasing PWL times).
-void push_point(std::vector<double>& t, std::vector<double>& v, double time, double value) {
-  if (!t.empty() && time <= t.back()) {
-    if (time == t.back()) v.back() = value;
-    return;
-  }
-  t.push_back(time);
-  v.push_back(value);
-}
-
 double largest_input(const TileSpec& tile) {
   double m = 0;
   for (const auto& vec : tile.inputs)
@@ -77,14 +66,14 @@ TranSpec make_tran_spec(const Config& config, const TileSpec& tile) {
 std::pair<std::vector<double>, std::vector<double>> driver_waveform(const TileSpec& tile, const TranSpec& tran, int row) {
   const TranSettings& s = tran.settings;
   std::vector<double> t, v;
-  push_point(t, v, 0.0, 0.0);
+  append_pwl_point(t, v, 0.0, 0.0);
   double previous = 0.0;
   for (int k = 0; k < tile.vectors(); ++k) {
     const double t0 = k * s.window;
     const double x = tile.inputs[static_cast<std::size_t>(k)][static_cast<std::size_t>(row)];
     if (s.encoding == TranEncoding::kAmplitude) {
-      push_point(t, v, t0, previous);
-      push_point(t, v, t0 + (x >= previous ? s.rise : s.fall), x);
+      append_pwl_point(t, v, t0, previous);
+      append_pwl_point(t, v, t0 + (x >= previous ? s.rise : s.fall), x);
       previous = x;
       continue;
     }
@@ -92,18 +81,18 @@ std::pair<std::vector<double>, std::vector<double>> driver_waveform(const TileSp
     const double width = std::fabs(x) / tran.pulse_amplitude * s.pulse_max;  // area / amplitude
     if (width == 0.0) continue;
     const double edges = 0.5 * (s.rise + s.fall);
-    push_point(t, v, t0, 0.0);
+    append_pwl_point(t, v, t0, 0.0);
     if (width >= edges) {
       const double flat = width - edges;
-      push_point(t, v, t0 + s.rise, a);
-      push_point(t, v, t0 + s.rise + flat, a);
-      push_point(t, v, t0 + s.rise + flat + s.fall, 0.0);
+      append_pwl_point(t, v, t0 + s.rise, a);
+      append_pwl_point(t, v, t0 + s.rise + flat, a);
+      append_pwl_point(t, v, t0 + s.rise + flat + s.fall, 0.0);
     } else {
-      push_point(t, v, t0 + s.rise, a * width / edges);  // same area, lower peak
-      push_point(t, v, t0 + s.rise + s.fall, 0.0);
+      append_pwl_point(t, v, t0 + s.rise, a * width / edges);  // same area, lower peak
+      append_pwl_point(t, v, t0 + s.rise + s.fall, 0.0);
     }
   }
-  push_point(t, v, tran.stop_time(tile.vectors()), v.back());
+  append_pwl_point(t, v, tran.stop_time(tile.vectors()), v.back());
   return {std::move(t), std::move(v)};
 }
 
@@ -228,6 +217,15 @@ Circuit make_transient_circuit(const TileSpec& tile, const TranSpec& tran) {
 std::string transient_command(const TileSpec& tile, const TranSpec& tran) {
   const double step = tran.settings.step;
   return fmt::format("tran {:.17g} {:.17g} 0 {:.17g}", step, tran.stop_time(tile.vectors()), step);
+}
+
+void append_pwl_point(std::vector<double>& t, std::vector<double>& v, double time, double value) {
+  if (!t.empty() && time <= t.back()) {
+    if (time == t.back()) v.back() = value;
+    return;
+  }
+  t.push_back(time);
+  v.push_back(value);
 }
 
 }  // namespace xbar

@@ -74,4 +74,8 @@ Circuit make_transient_circuit(const TileSpec& tile, const TranSpec& tran);
 // "tran STEP STOP 0 STEP": the largest step bounds the time points.
 std::string transient_command(const TileSpec& tile, const TranSpec& tran);
 
+// Appends a PWL point, dropping one that would not advance time (ngspice
+// needs strictly increasing PWL times; an equal time replaces the value).
+void append_pwl_point(std::vector<double>& t, std::vector<double>& v, double time, double value);
+
 }  // namespace xbar

@@ -123,23 +123,11 @@ Observed observe_read(const ReadReport& r) {
 
 // The transient metrics of summary.json (report/transient_outputs.cpp), then per column.
 void observe_transient(const TransientResult& t, Observed& out) {
-  double e_sum = 0, e_max = 0, settle_max = 0, settle_sum = 0;
-  std::size_t settle_n = 0;
-  for (const auto& v : t.vectors) {
-    e_sum += v.energy();
-    e_max = std::max(e_max, v.energy());
-  }
-  for (const auto& c : t.columns)
-    if (std::isfinite(c.t_settle)) {
-      settle_max = std::max(settle_max, c.t_settle);
-      settle_sum += c.t_settle;
-      ++settle_n;
-    }
-  const double n = static_cast<double>(std::max<std::size_t>(t.vectors.size(), 1));
-  out.emplace_back("energy_per_mvm_j", e_sum / n);
-  out.emplace_back("max_energy_per_mvm_j", e_max);
-  out.emplace_back("max_settle_s", settle_max);
-  out.emplace_back("mean_settle_s", settle_n ? settle_sum / static_cast<double>(settle_n) : 0.0);
+  const TransientSummary sum = summarize_transient(t);
+  out.emplace_back("energy_per_mvm_j", sum.energy_per_mvm_j);
+  out.emplace_back("max_energy_per_mvm_j", sum.max_energy_per_mvm_j);
+  out.emplace_back("max_settle_s", sum.max_settle_s);
+  out.emplace_back("mean_settle_s", sum.mean_settle_s);
   for (const auto& c : t.columns) {
     if (std::isfinite(c.t_settle)) out.emplace_back(column_quantity("t_settle", c.vector, c.col), c.t_settle);
     out.emplace_back(column_quantity("q", c.vector, c.col), c.charge);

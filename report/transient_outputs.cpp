@@ -54,26 +54,15 @@ void write_waveforms_raw(const TransientResult& t, const std::string& title, std
 
 void add_transient_summary(const TransientResult& t, nlohmann::json& metrics, nlohmann::json& summary) {
   using nlohmann::json;
-  double e_sum = 0, e_max = 0, settle_max = 0, settle_sum = 0;
-  std::size_t settle_n = 0;
   json per_vector = json::array();
-  for (const auto& v : t.vectors) {
-    e_sum += v.energy();
-    e_max = std::max(e_max, v.energy());
+  for (const auto& v : t.vectors)
     per_vector.push_back({{"t_start", v.t_start}, {"t_sample", v.t_sample}, {"energy_j", v.energy()},
                           {"energy_drivers_j", v.energy_drivers}, {"energy_sense_j", v.energy_sense}});
-  }
-  for (const auto& c : t.columns)
-    if (std::isfinite(c.t_settle)) {
-      settle_max = std::max(settle_max, c.t_settle);
-      settle_sum += c.t_settle;
-      ++settle_n;
-    }
-  const double n = static_cast<double>(std::max<std::size_t>(t.vectors.size(), 1));
-  metrics["energy_per_mvm_j"] = e_sum / n;
-  metrics["max_energy_per_mvm_j"] = e_max;
-  metrics["max_settle_s"] = settle_max;
-  metrics["mean_settle_s"] = settle_n ? settle_sum / static_cast<double>(settle_n) : 0.0;
+  const TransientSummary sum = summarize_transient(t);
+  metrics["energy_per_mvm_j"] = sum.energy_per_mvm_j;
+  metrics["max_energy_per_mvm_j"] = sum.max_energy_per_mvm_j;
+  metrics["max_settle_s"] = sum.max_settle_s;
+  metrics["mean_settle_s"] = sum.mean_settle_s;
   const auto& s = t.spec.settings;
   summary["transient"] = {
       {"encoding", s.encoding == TranEncoding::kAmplitude ? "amplitude" : "pulse_width"},

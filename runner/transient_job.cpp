@@ -371,4 +371,23 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   r.elapsed_s = seconds_since(t0);
 }
 
+TransientSummary summarize_transient(const TransientResult& t) {
+  TransientSummary out;
+  double e_sum = 0, settle_sum = 0;
+  std::size_t settle_n = 0;
+  for (const auto& v : t.vectors) {
+    e_sum += v.energy();
+    out.max_energy_per_mvm_j = std::max(out.max_energy_per_mvm_j, v.energy());
+  }
+  for (const auto& c : t.columns)
+    if (std::isfinite(c.t_settle)) {  // NaN: a column that never carried current
+      out.max_settle_s = std::max(out.max_settle_s, c.t_settle);
+      settle_sum += c.t_settle;
+      ++settle_n;
+    }
+  out.energy_per_mvm_j = e_sum / static_cast<double>(std::max<std::size_t>(t.vectors.size(), 1));
+  out.mean_settle_s = settle_n ? settle_sum / static_cast<double>(settle_n) : 0.0;
+  return out;
+}
+
 }  // namespace xbar

@@ -48,6 +48,13 @@ struct TransientResult {
   std::shared_ptr<const DynamicRun> dynamic;
 };
 
+// The per-MVM figures of summary.json: energy per input vector (mean and
+// largest) and settling time over the columns that settle (largest, mean).
+struct TransientSummary {
+  double energy_per_mvm_j = 0, max_energy_per_mvm_j = 0, max_settle_s = 0, mean_settle_s = 0;
+};
+TransientSummary summarize_transient(const TransientResult& t);
+
 // Pure numerics, exposed for tests --------------------------------------
 
 // Integral over [a, b] of f(t) g(t), both piecewise linear on `time`

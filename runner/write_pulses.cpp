@@ -8,19 +8,11 @@
 
 #include <fmt/format.h>
 
+#include "netlist_gen/transient_circuit.hpp"
 #include "runner/transient_job.hpp"
 
 namespace xbar {
 namespace {
-
-void push_point(std::vector<double>& t, std::vector<double>& v, double time, double value) {
-  if (!t.empty() && time <= t.back()) {
-    if (time == t.back()) v.back() = value;
-    return;
-  }
-  t.push_back(time);
-  v.push_back(value);
-}
 
 Element& element_named(Circuit& c, const std::string& name) {
   auto it = std::find_if(c.elements.begin(), c.elements.end(), [&](const Element& e) { return e.name == name; });
@@ -42,7 +34,7 @@ std::pair<std::vector<double>, std::vector<double>> write_line_waveform(const st
                                                                         const TranSettings& s, bool word_line,
                                                                         int index) {
   std::vector<double> t, v;
-  push_point(t, v, 0.0, 0.0);
+  append_pwl_point(t, v, 0.0, 0.0);
   double start = 0;
   for (const auto& w : writes) {
     const bool selected = word_line ? w.row == index : w.col == index;
@@ -50,15 +42,15 @@ std::pair<std::vector<double>, std::vector<double>> write_line_waveform(const st
     const double level = selected ? (word_line ? w.v : 0.0) : 0.5 * w.v;
     for (int k = 0; k < w.count; ++k) {
       const double t0 = start + k * w.period;
-      push_point(t, v, t0, 0.0);
-      push_point(t, v, t0 + s.rise, level);
-      push_point(t, v, t0 + s.rise + w.width, level);
-      push_point(t, v, t0 + s.rise + w.width + s.fall, 0.0);
+      append_pwl_point(t, v, t0, 0.0);
+      append_pwl_point(t, v, t0 + s.rise, level);
+      append_pwl_point(t, v, t0 + s.rise + w.width, level);
+      append_pwl_point(t, v, t0 + s.rise + w.width + s.fall, 0.0);
     }
     start += w.count * w.period;
   }
-  push_point(t, v, std::max(start, t.back()), 0.0);
-  if (t.size() < 2) push_point(t, v, 1e-12, 0.0);
+  append_pwl_point(t, v, std::max(start, t.back()), 0.0);
+  if (t.size() < 2) append_pwl_point(t, v, 1e-12, 0.0);
   return {std::move(t), std::move(v)};
 }
 
