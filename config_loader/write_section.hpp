@@ -65,7 +65,7 @@ inline void parse_one(const YAML::Node& item, const SourcePos& pos, const Sectio
     const std::string name = it->first.Scalar();
     const SourcePos key_pos = in.where.of(it->first, pos);
     const SourcePos at = in.where.of(it->second, key_pos);
-    const YAML::Node& value = it->second;
+    const YAML::Node value = it->second;  // a copy: it-> yields a temporary proxy
     if (name == "row") {
       ok &= have_row = parse_whole(value, at, "row", 0, config.tile.rows - 1, w.row, diags);
     } else if (name == "col") {
