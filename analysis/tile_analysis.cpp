@@ -62,7 +62,7 @@ KclReport check_solution(const TileSpec& t, const TileSolution& s, double rel_to
   // Transistor tiles leak to ground through each transistor's junctions
   // (ngspice's gmin, 1e-12 S, across every pn junction), which no sense
   // node sees: allow that much absolute residual per cell.
-  const double junction_leak = t.cell == CellKind::k1R ? 0.0 : 2 * 1e-12;
+  const double junction_leak = t.access_transistors() ? 2 * 1e-12 : 0.0;
   for (int v = 0; v < s.vectors; ++v) {
     double vmax = 0;
     for (double x : t.inputs[v]) vmax = std::max(vmax, std::fabs(x));
@@ -73,8 +73,9 @@ KclReport check_solution(const TileSpec& t, const TileSolution& s, double rel_to
     r.worst_global = std::max(r.worst_global, std::fabs(into - out) / scale);
     // The cell current from its device law: across WL-BL for 1R, across
     // WL-M (device to transistor junction) for transistor tiles, whose gates
-    // draw no DC current, so the same sums hold.
-    const bool transistors = t.cell != CellKind::k1R;
+    // draw no DC current, so the same sums hold.  An ideal switch has no
+    // junction: v_mid is empty and the device sits across WL-BL, as in 1R.
+    const bool transistors = t.access_transistors();
     if (transistors && s.v_mid.size() != static_cast<std::size_t>(s.vectors)) continue;
     std::vector<double> col_sum(PC, 0.0), col_max(PC, 0.0);
     for (int i = 0; i < t.rows; ++i) {

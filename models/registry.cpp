@@ -199,12 +199,30 @@ ModelInfo nmos_level1_model() {
   return m;
 }
 
+// No SPICE card: the tile builder recognises it (empty `file`) and builds the
+// cells as the device alone, so both engines solve the same linear network.
+ModelInfo ideal_switch_model() {
+  ModelInfo m;
+  m.name = "ideal";
+  m.kind = ModelKind::kTransistor;
+  m.summary =
+      "ideal access switch: gate on = 0 ohm, gate off = open; for separating array effects from transistor "
+      "effects and for nodal cross-checks";
+  m.equation = "V(drain) = V(source) when the gate is on (every gate is on); the cell is the device alone";
+  m.analyses = {"op"};
+  m.source = "an idealisation: the limit of an access transistor with zero on-resistance";
+  m.limits =
+      "every gate on (v_gate and r_gl are not used); no read analysis (its gate switching needs a real "
+      "transistor); no on-resistance, leakage or body effect";
+  return m;
+}
+
 }  // namespace
 
 const std::vector<ModelInfo>& model_registry() {
   static const std::vector<ModelInfo> models = {linear_model(),   sinh_model(),         pcm_model(),
                                                 yakopcic_model(), vteam_model(),        stanford_pku_model(),
-                                                nmos_bsim4_model(), nmos_level1_model()};
+                                                nmos_bsim4_model(), nmos_level1_model(), ideal_switch_model()};
   return models;
 }
 

@@ -109,7 +109,7 @@ class TileCircuitBuilder {
   int wl(int i, int j) const { return wl_[static_cast<std::size_t>(i) * PC_ + j]; }
   int bl(int i, int j) const { return bl_[static_cast<std::size_t>(i) * PC_ + j]; }
   std::size_t at(int i, int j) const { return static_cast<std::size_t>(i) * PC_ + j; }
-  bool has_transistors() const { return t_.cell != CellKind::k1R; }
+  bool has_transistors() const { return t_.access_transistors(); }
 
   // At least as many elements as the tile gets (zero resistances place fewer),
   // so the element array never moves while it grows.
@@ -206,8 +206,10 @@ class TileCircuitBuilder {
     }
   }
 
-  // 1R: the device between WL(i,j) and BL(i,j).  1T1R/2T2R: WL(i,j) - device -
-  // M(i,j) - NMOS (drain M, gate G(i,j), source BL(i,j), bulk at ground).
+  // 1R and the ideal switch: the device between WL(i,j) and BL(i,j), so SPICE
+  // solves exactly the nodal engine's circuit.  1T1R/2T2R with a transistor
+  // card: WL(i,j) - device - M(i,j) - NMOS (drain M, gate G(i,j), source
+  // BL(i,j), bulk at ground).
   void add_cells() {
     // A cell name carries its law's letter: r for a linear resistor, b for a
     // behavioural current source.
@@ -295,6 +297,8 @@ class TileCircuitBuilder {
 Circuit build_tile_circuit(const TileSpec& tile) {
   if (tile.rows < 1 || tile.cols < 1) throw std::invalid_argument("tile has no rows or columns");
   if (tile.inputs.empty()) throw std::invalid_argument("tile has no input vectors");
+  if (tile.transistor.ideal && !tile.transistor.row_on.empty())
+    throw std::invalid_argument("an ideal access switch has every gate on: row_on must be empty");
   return TileCircuitBuilder(tile).build();
 }
 

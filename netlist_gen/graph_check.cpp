@@ -55,7 +55,7 @@ std::map<ElementKind, std::size_t> expected_counts(const TileSpec& t) {
   n[ElementKind::kVoltageSource] = (batch ? 1 : R) + (t.sense == SenseKind::kVirtualGround ? PC : 0);
   n[ElementKind::kBatchSource] = batch ? R : 0;
   n[ElementKind::kVcvs] = t.sense == SenseKind::kTia ? PC : 0;
-  if (t.cell != CellKind::k1R) {
+  if (t.access_transistors()) {
     // One access transistor per present cell; one gate source per row and
     // r_gl segments along it.
     n[ElementKind::kMosfet] = cells;

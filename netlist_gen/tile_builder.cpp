@@ -160,6 +160,12 @@ TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
                             c.transistor.model, near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
     return t;
   }
+  if (info->file.empty()) {
+    // The ideal switch: no card, no transistor in the circuit.
+    t.ideal = true;
+    t.model = info->name;
+    return t;
+  }
   t.model = info->spice_name;
   t.model_files = {model_file_path(info->file)};
   // The user's files still go in: they may hold models the card relies on.

@@ -44,6 +44,10 @@ struct TransistorSpec {
   // models/ or the user's files.  Resolved when the tile is built.
   std::vector<std::string> model_files;
   bool subckt = false;             // `model` is a .subckt (a PDK wrapper): X instances
+  // The registry's `ideal` switch: gate on = 0 ohm, so a cell is the device
+  // alone between WL(i,j) and BL(i,j) and no transistor or gate line is built.
+  // Every gate is on (v_gate and r_gl are not used; row_on must stay empty).
+  bool ideal = false;
   // Rows whose gate line is driven at v_gate; the others at 0 V (gate off).
   // Empty: every row on.
   std::vector<bool> row_on;
@@ -60,6 +64,10 @@ struct TileSpec {
   // (minus) for 2T2R.
   int plus_col(int j) const { return cell == CellKind::k2T2R ? 2 * j : j; }
   int minus_col(int j) const { return 2 * j + 1; }
+  // The circuit holds access transistors (1T1R/2T2R with a real transistor
+  // model).  False for 1R and for the ideal switch, whose tiles are built and
+  // solved like 1R on phys_cols() columns.
+  bool access_transistors() const { return cell != CellKind::k1R && !transistor.ideal; }
 
   // Conductance at 0 V of cell (i, pj), row-major rows x phys_cols, in S.
   // 0 is an absent cell.  These are the values placed in the netlist.

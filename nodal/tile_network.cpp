@@ -18,11 +18,16 @@ bool finite_nonnegative(double v) { return std::isfinite(v) && v >= 0; }
 }  // namespace
 
 TileNetwork make_tile_network(const TileSpec& tile) {
-  if (tile.cell != CellKind::k1R) {
-    throw SimulationError(std::string("the nodal engine supports 1R cells only, not ") +
-                          (tile.cell == CellKind::k1T1R ? "1T1R" : "2T2R") +
-                          " (access transistors); use simulator.engine: spice");
+  // An ideal access switch makes a 1T1R/2T2R cell the device alone between
+  // WL and BL: the 1R network on phys_cols() columns.  A real transistor has
+  // no law here (a linearised one would miss SPICE by far more than 1e-6).
+  if (tile.access_transistors()) {
+    throw SimulationError(std::string("the nodal engine has no access-transistor law for ") +
+                          (tile.cell == CellKind::k1T1R ? "1T1R" : "2T2R") + " tiles with transistor model '" +
+                          tile.transistor.model + "'; use simulator.engine: spice, or transistor.model: ideal");
   }
+  require(!tile.transistor.ideal || tile.transistor.row_on.empty(),
+          "an ideal access switch has every gate on: row_on must be empty");
   require(tile.rows >= 1 && tile.cols >= 1, "rows and cols must be >= 1");
   const int R = tile.rows, P = tile.phys_cols();
   require(tile.g.size() == static_cast<std::size_t>(R) * P,

@@ -1,5 +1,6 @@
 #include "runner/run_job.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <stdexcept>
 #include <string_view>
@@ -48,20 +49,35 @@ Circuit checked_circuit(const TileSpec& tile, PhaseTimer* timer = nullptr) {
   return c;
 }
 
+// transistor.model names the registry's ideal switch (the name is matched as
+// ngspice would: case-insensitively).
+bool ideal_access_switch(const Config& c) {
+  std::string m = c.transistor.model;
+  for (char& ch : m) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return m == "ideal";
+}
+
 }  // namespace
 
 void check_supported(const Config& c) {
   Diagnostics d;
   if (c.tile.cell != CellKind::k1R) {
-    // Transistor tiles: SPICE only (the nodal engine has no transistor law);
-    // op, and read for 1T1R (the read job switches unselected gates off); the
-    // tran job assumes 1R cells.
-    if (c.simulator.engine != EngineKind::kSpice)
+    // Transistor tiles: SPICE only (the nodal engine has no transistor law),
+    // except with the ideal switch, whose cells are the device alone; op, and
+    // read for 1T1R with a real transistor (the read job switches unselected
+    // gates off, which the ideal switch does not model); the tran job assumes
+    // 1R cells.
+    const bool ideal = ideal_access_switch(c);
+    if (c.simulator.engine != EngineKind::kSpice && !ideal)
       d.error(c.where("simulator.engine"),
-              fmt::format("engine '{}' cannot solve {} tiles (the nodal engine has no access transistor); use "
-                          "engine: spice",
-                          to_string(c.simulator.engine), to_string(c.tile.cell)));
+              fmt::format("engine '{}' cannot solve {} tiles with transistor model '{}' (the nodal engine has no "
+                          "access-transistor law); use engine: spice, or transistor.model: ideal",
+                          to_string(c.simulator.engine), to_string(c.tile.cell), c.transistor.model));
     const bool read_1t1r = c.analysis.type == AnalysisKind::kRead && c.tile.cell == CellKind::k1T1R;
+    if (read_1t1r && ideal)
+      d.error(c.where("transistor.model"),
+              "analysis read switches the unselected rows' gates off, which the ideal switch (every gate on) does "
+              "not model; use a transistor card (nmos, nmos_level1) or a 1R tile");
     if (c.analysis.type != AnalysisKind::kOp && !read_1t1r)
       d.error(c.where("analysis.type"),
               fmt::format("{} tiles support analysis 'op'{} in this build, not '{}'", to_string(c.tile.cell),
