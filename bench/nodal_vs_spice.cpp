@@ -7,8 +7,10 @@
 // SPICE at 256x256 (linear 1R, virtual ground); and agreement with the direct
 // solve <= 1e-9.  Exit code 1 on any FAIL.
 //   nodal_vs_spice [SIZE...]     (default: 8 32 64 128 256)
-// 1T1R/2T2R are not variants: their access transistors are SPICE-only (the
-// nodal engine refuses them rather than linearise the transistor).
+// 1T1R/2T2R with a real transistor are not variants: their access transistors
+// are SPICE-only (the nodal engine refuses them rather than linearise the
+// transistor).  "2t2r ideal" is: the ideal switch makes the cell the device
+// alone, the same n x n physical network as n/2 logical differential columns.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -54,6 +56,14 @@ void driver_and_sense(TileSpec& t) {
   t.r_sense = 50.0;
 }
 void zero_wires(TileSpec& t) { t.r_wl = t.r_bl = 0.0; }
+// The n x n tile read as n/2 differential pairs (sizes are even); compared on
+// the physical columns, as every variant.
+void ideal_2t2r(TileSpec& t) {
+  t.cell = CellKind::k2T2R;
+  t.cols = t.rows / 2;
+  t.transistor.model = "ideal";
+  t.transistor.ideal = true;
+}
 void sinh_cells(TileSpec& t) {
   t.model.name = "sinh";
   t.model.law = CellLaw::kSinh;
@@ -75,6 +85,11 @@ const std::vector<Variant>& variants() {
          driver_and_sense(t);
        }},
       {"absent 30%", 0.3, 0.2, [](TileSpec&) {}},
+      {"2t2r ideal rdrv+rs tia", 0.0, 0.2, [](TileSpec& t) {
+         ideal_2t2r(t);
+         driver_and_sense(t);
+         tia(t);
+       }},
       {"sinh", 0.0, 0.3, sinh_cells},
       {"sinh tia rdrv+rsense", 0.0, 0.3, [](TileSpec& t) {
          sinh_cells(t);
