@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "support/tile_variants.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "nodal/sparse_reference.hpp"
@@ -46,16 +47,9 @@ struct Variant {
   std::function<void(TileSpec&)> apply;
 };
 
-void tia(TileSpec& t) {
-  t.sense = SenseKind::kTia;
-  t.tia_gain = 1e4;
-  t.tia_r_f = 1e3;
-}
-void driver_and_sense(TileSpec& t) {
-  t.r_driver = 100.0;
-  t.r_sense = 50.0;
-}
-void zero_wires(TileSpec& t) { t.r_wl = t.r_bl = 0.0; }
+using testing::use_driver_and_sense;
+using testing::use_tia;
+using testing::use_zero_wires;
 // The n x n tile read as n/2 differential pairs (sizes are even); compared on
 // the physical columns, as every variant.
 void ideal_2t2r(TileSpec& t) {
@@ -73,28 +67,28 @@ void sinh_cells(TileSpec& t) {
 const std::vector<Variant>& variants() {
   static const std::vector<Variant> v = {
       {"vg", 0.0, 0.2, [](TileSpec&) {}},
-      {"tia", 0.0, 0.2, tia},
-      {"rdrv+rsense", 0.0, 0.2, driver_and_sense},
+      {"tia", 0.0, 0.2, use_tia},
+      {"rdrv+rsense", 0.0, 0.2, use_driver_and_sense},
       {"rdrv+rsense tia", 0.0, 0.2, [](TileSpec& t) {
-         driver_and_sense(t);
-         tia(t);
+         use_driver_and_sense(t);
+         use_tia(t);
        }},
-      {"zero wires", 0.0, 0.2, zero_wires},
+      {"zero wires", 0.0, 0.2, use_zero_wires},
       {"zero wires+rdrv+rsense", 0.0, 0.2, [](TileSpec& t) {
-         zero_wires(t);
-         driver_and_sense(t);
+         use_zero_wires(t);
+         use_driver_and_sense(t);
        }},
       {"absent 30%", 0.3, 0.2, [](TileSpec&) {}},
       {"2t2r ideal rdrv+rs tia", 0.0, 0.2, [](TileSpec& t) {
          ideal_2t2r(t);
-         driver_and_sense(t);
-         tia(t);
+         use_driver_and_sense(t);
+         use_tia(t);
        }},
       {"sinh", 0.0, 0.3, sinh_cells},
       {"sinh tia rdrv+rsense", 0.0, 0.3, [](TileSpec& t) {
          sinh_cells(t);
-         tia(t);
-         driver_and_sense(t);
+         use_tia(t);
+         use_driver_and_sense(t);
        }},
       {"sinh absent 30%", 0.3, 0.3, sinh_cells},
   };

@@ -22,4 +22,14 @@ inline RunResult run_in_process(const Config& c) {
   return run_job(c, ctx);
 }
 
+// The first line of the InputError a config's run raises, or "" when it runs.
+inline std::string input_error_of(const std::string& yaml) {
+  try {
+    run_in_process(config_from_yaml(yaml));
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 }  // namespace xbar::testing

@@ -25,14 +25,7 @@ namespace {
 Config cfg(const std::string& yaml) { return testing::config_from_yaml(yaml); }
 RunResult run(const Config& c) { return testing::run_in_process(c); }
 
-std::string input_error(const std::string& yaml) {
-  try {
-    run(cfg(yaml));
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string input_error(const std::string& yaml) { return testing::input_error_of(yaml); }
 
 // A 4x4 tran tile of `device`, random weights and inputs, 1-ohm wires.
 std::string tile4(const std::string& device, double v_read, const std::string& extra = "") {

@@ -25,14 +25,7 @@ namespace {
 Config cfg(const std::string& yaml) { return testing::config_from_yaml(yaml); }
 RunResult run(const std::string& yaml) { return testing::run_in_process(cfg(yaml)); }
 
-std::string input_error(const std::string& yaml) {
-  try {
-    run(yaml);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string input_error(const std::string& yaml) { return testing::input_error_of(yaml); }
 
 // A random tile with wires; `extra` adds or overrides sections.
 std::string tile_yaml(int rows, int cols, const std::string& cell, const std::string& extra) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support/tile_variants.hpp"
 #include "common/diagnostics.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "nodal/nodal_solver.hpp"
@@ -28,36 +29,29 @@ struct Variant {
   std::function<void(TileSpec&)> apply;
 };
 
-void tia(TileSpec& t) {
-  t.sense = SenseKind::kTia;
-  t.tia_gain = 1e4;
-  t.tia_r_f = 1e3;
-}
-void driver_and_sense(TileSpec& t) {
-  t.r_driver = 100.0;
-  t.r_sense = 50.0;
-}
-void zero_wires(TileSpec& t) { t.r_wl = t.r_bl = 0.0; }
+using testing::use_driver_and_sense;
+using testing::use_tia;
+using testing::use_zero_wires;
 
 std::vector<Variant> variants() {
   return {
       {"virtual ground", 0.0, [](TileSpec&) {}},
-      {"tia", 0.0, tia},
-      {"r_driver + r_sense", 0.0, driver_and_sense},
+      {"tia", 0.0, use_tia},
+      {"r_driver + r_sense", 0.0, use_driver_and_sense},
       {"r_driver + r_sense, tia", 0.0,
        [](TileSpec& t) {
-         driver_and_sense(t);
-         tia(t);
+         use_driver_and_sense(t);
+         use_tia(t);
        }},
-      {"zero wires", 0.0, zero_wires},
+      {"zero wires", 0.0, use_zero_wires},
       {"zero wires, r_driver + r_sense, tia", 0.0,
        [](TileSpec& t) {
-         zero_wires(t);
-         driver_and_sense(t);
-         tia(t);
+         use_zero_wires(t);
+         use_driver_and_sense(t);
+         use_tia(t);
        }},
       {"absent cells", 0.3, [](TileSpec&) {}},
-      {"absent cells, zero wires", 0.3, zero_wires},
+      {"absent cells, zero wires", 0.3, use_zero_wires},
   };
 }
 

@@ -27,14 +27,7 @@ Config cfg(const std::string& yaml) { return testing::config_from_yaml(yaml); }
 Simulator& simulator() { return testing::shared_simulator(); }
 RunResult run(const Config& c) { return testing::run_in_process(c); }
 
-std::string input_error(const std::string& yaml) {
-  try {
-    run(cfg(yaml));
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+std::string input_error(const std::string& yaml) { return testing::input_error_of(yaml); }
 
 const std::string kTile =
     "tile: {rows: 12, cols: 10, cell: CELL}\n"
