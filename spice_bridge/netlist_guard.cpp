@@ -101,3 +101,9 @@ void check_command_is_analysis(const std::string& command) {
 }
 
 }  // namespace xbar::spice
+
+namespace xbar {
+
+void check_model_file_is_safe(const std::string& path) { spice::check_included_file(path, 0); }
+
+}  // namespace xbar
