@@ -107,4 +107,8 @@ struct CircuitCheckReport {
 };
 CircuitCheckReport check_circuit_graph(const Circuit& c, const TileSpec& tile);
 
+// check_circuit_graph, throwing std::logic_error (a generator bug: internal
+// error) that lists the problems; `what` names the circuit in the message.
+void require_sound_circuit(const Circuit& c, const TileSpec& tile, const char* what);
+
 }  // namespace xbar

@@ -3,6 +3,7 @@
 // arbitrary "successful" answer, so it must be ruled out here.
 #include <array>
 #include <map>
+#include <stdexcept>
 
 #include <boost/graph/incremental_components.hpp>
 #include <fmt/format.h>
@@ -163,6 +164,14 @@ CircuitCheckReport check_circuit_graph(const Circuit& c, const TileSpec& tile) {
     if (have != want) r.problems.push_back(fmt::format("{} {} in the circuit; the tile needs {}", have, kind_name(kind), want));
   }
   return r;
+}
+
+void require_sound_circuit(const Circuit& c, const TileSpec& tile, const char* what) {
+  const CircuitCheckReport report = check_circuit_graph(c, tile);
+  if (report.ok()) return;
+  std::string msg = fmt::format("the generated {} fails its structural check:", what);
+  for (const auto& p : report.problems) msg += "\n  " + p;
+  throw std::logic_error(msg);
 }
 
 }  // namespace xbar

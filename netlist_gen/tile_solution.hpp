@@ -28,6 +28,18 @@ struct TileSolution {
   std::string log;                // the simulator's own output for this job
   double elapsed_s = 0.0;
 
+  // Sets the shape and zero-fills every array (v_mid too when `with_mid`).
+  void allocate(int n_vectors, int n_rows, int n_phys_cols, bool with_mid) {
+    vectors = n_vectors, rows = n_rows, phys_cols = n_phys_cols;
+    const std::size_t cells = static_cast<std::size_t>(n_rows) * n_phys_cols;
+    column_current.assign(n_vectors, std::vector<double>(n_phys_cols));
+    array_current.assign(n_vectors, std::vector<double>(n_phys_cols));
+    v_wl.assign(n_vectors, std::vector<double>(cells));
+    v_bl.assign(n_vectors, std::vector<double>(cells));
+    v_mid.assign(with_mid ? n_vectors : 0, std::vector<double>(cells));
+    driver_current.assign(n_vectors, std::vector<double>(n_rows));
+  }
+
   // Voltage across the memory device of cell k = i * phys_cols + j: WL - BL
   // for 1R, WL - junction for transistor tiles.
   double device_voltage(int vector, std::size_t k) const {

@@ -45,18 +45,10 @@ TileSolution solve_with_spice(const TileSpec& tile, const Circuit& circuit, cons
   VectorLookup vec(r, V);
   TileSolution s;
   s.engine = "spice";
-  s.vectors = V;
-  s.rows = R;
-  s.phys_cols = PC;
   s.simulator_version = sim.version();
   s.log = r.log;
   s.elapsed_s = r.elapsed_s;
-  s.column_current.assign(V, std::vector<double>(PC));
-  s.array_current.assign(V, std::vector<double>(PC));
-  s.v_wl.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
-  s.v_bl.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
-  s.driver_current.assign(V, std::vector<double>(R));
-  if (!m.cell_mid.empty()) s.v_mid.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
+  s.allocate(V, R, PC, !m.cell_mid.empty());
   // Each line node's vector is looked up once for every input vector (one
   // name lookup per node, not per node and vector).
   auto at = [](const std::vector<double>* values, int v) { return values ? (*values)[v] : 0.0; };

@@ -141,12 +141,7 @@ Circuit checked_transient_circuit(const TileSpec& tile, const TranSpec& tran, co
   // elements of a one-vector tile.
   TileSpec one = tile;
   one.inputs.resize(1);
-  const CircuitCheckReport report = check_circuit_graph(c, one);
-  if (!report.ok()) {
-    std::string msg = "the generated transient circuit fails its structural check:";
-    for (const auto& p : report.problems) msg += "\n  " + p;
-    throw std::logic_error(msg);
-  }
+  require_sound_circuit(c, one, "transient circuit");
   return c;
 }
 
@@ -257,12 +252,7 @@ TileSolution solution_at_samples(const TileSpec& tile, const Circuit& c, const T
   const int V = tile.vectors(), R = tile.rows, PC = tile.phys_cols();
   TileSolution s;
   s.engine = "spice";
-  s.vectors = V, s.rows = R, s.phys_cols = PC;
-  s.column_current.assign(V, std::vector<double>(PC));
-  s.array_current.assign(V, std::vector<double>(PC));
-  s.v_wl.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
-  s.v_bl.assign(V, std::vector<double>(static_cast<std::size_t>(R) * PC));
-  s.driver_current.assign(V, std::vector<double>(R));
+  s.allocate(V, R, PC, /*with_mid=*/false);
   auto node_trace = [&](NodeId n) {
     return n == kGround ? std::vector<double>(time.size(), 0.0) : traces.get({c.node_names[n], 1.0});
   };

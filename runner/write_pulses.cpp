@@ -132,12 +132,7 @@ void run_write_phase(const Config& config, TileSpec& tile, const TranSpec& tran,
   const Circuit c = make_write_circuit(tile, tran, m, run.states_initial, writes);
   TileSpec one = tile;
   one.inputs.resize(1);
-  const CircuitCheckReport report = check_circuit_graph(c, one);
-  if (!report.ok()) {
-    std::string msg = "the generated write circuit fails its structural check:";
-    for (const auto& p : report.problems) msg += "\n  " + p;
-    throw std::logic_error(msg);
-  }
+  require_sound_circuit(c, one, "write circuit");
   double shortest = writes.front().width;
   for (const auto& w : writes) shortest = std::min(shortest, w.width);
   const double step = shortest / 20;  // edges are breakpoints; the flat tops need only this
