@@ -120,6 +120,7 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
     return r;
   }
   const EngineKind engine = config.simulator.engine;
+  KclReport kcl;  // of the primary engine: SPICE when it ran
   if (engine != EngineKind::kNodal) {
     const Circuit circuit = checked_circuit(r.tile, &timer);
     r.netlist = write_spice_netlist(circuit);
@@ -133,7 +134,7 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
     r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim);
     r.ngspice_version = r.spice->simulator_version;
     timer.done(fmt::format("spice engine (ngspice job {:.3f} s, then results mapped)", r.spice->elapsed_s));
-    r.analysis.metrics.kcl = check_solution(r.tile, *r.spice);
+    kcl = check_solution(r.tile, *r.spice);
     timer.done("check spice solution");
   }
   if (engine != EngineKind::kSpice) {
@@ -142,7 +143,6 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
     if (engine == EngineKind::kNodal) r.analysis.metrics.kcl = k;
     timer.done("nodal solve and check");
   }
-  const KclReport kcl = r.analysis.metrics.kcl;
   r.analysis = analyze_tile(r.tile, r.spice ? &*r.spice : nullptr, r.nodal ? &*r.nodal : nullptr);
   r.analysis.metrics.kcl = kcl;
   timer.done("analysis");
