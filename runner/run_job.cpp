@@ -140,7 +140,7 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
   if (engine != EngineKind::kSpice) {
     r.nodal = solve_nodal(r.tile);
     const KclReport k = check_solution(r.tile, *r.nodal);
-    if (engine == EngineKind::kNodal) r.analysis.metrics.kcl = k;
+    if (engine == EngineKind::kNodal) kcl = k;
     timer.done("nodal solve and check");
   }
   r.analysis = analyze_tile(r.tile, r.spice ? &*r.spice : nullptr, r.nodal ? &*r.nodal : nullptr);

@@ -107,3 +107,15 @@ TEST_CASE("sinh cells: SPICE satisfies KCL with the device law and nears linear 
   // The sinh law draws more than the linear one at 0.5 V.
   CHECK(big.analysis.metrics.max_rel_err > 0.1);
 }
+
+TEST_CASE("the reported KCL residual is the primary engine's own check") {
+  const std::string base = "tile: {rows: 12, cols: 10}\nparasitics: {r_wl: 3, r_bl: 3}\nperiphery: {r_driver: 40}\n";
+  const RunResult nodal = run(cfg(base + "simulator: {engine: nodal}\n"));
+  const KclReport k = check_solution(nodal.tile, *nodal.nodal);
+  CHECK(nodal.analysis.metrics.kcl.worst_global == k.worst_global);
+  CHECK(nodal.analysis.metrics.kcl.worst_column == k.worst_column);
+  CHECK(nodal.analysis.metrics.kcl.worst_row == k.worst_row);
+  const RunResult both = run(cfg(base + "simulator: {engine: both}\n"));
+  const KclReport ks = check_solution(both.tile, *both.spice);
+  CHECK(both.analysis.metrics.kcl.worst_column == ks.worst_column);
+}
