@@ -29,8 +29,8 @@
 // 1R tiles only (other cells need the device-transistor node).
 #include <vector>
 
-#include "netlist_gen/tile_solution.hpp"
-#include "netlist_gen/tile_spec.hpp"
+#include "tile/tile_solution.hpp"
+#include "tile/tile_spec.hpp"
 
 namespace xbar {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "netlist_gen/tile_solution.hpp"
-#include "netlist_gen/tile_spec.hpp"
+#include "tile/tile_solution.hpp"
+#include "tile/tile_spec.hpp"
 
 namespace xbar {
 

@@ -2,23 +2,6 @@
 
 namespace xbar {
 
-const char* to_string(CellKind k) {
-  switch (k) {
-    case CellKind::k1R: return "1R";
-    case CellKind::k1T1R: return "1T1R";
-    case CellKind::k2T2R: return "2T2R";
-  }
-  return "?";
-}
-
-const char* to_string(SenseKind k) {
-  switch (k) {
-    case SenseKind::kVirtualGround: return "virtual_ground";
-    case SenseKind::kTia: return "tia";
-  }
-  return "?";
-}
-
 const char* to_string(AnalysisKind k) {
   switch (k) {
     case AnalysisKind::kOp: return "op";

@@ -9,16 +9,15 @@
 #include <vector>
 
 #include "common/diagnostics.hpp"
-#include "netlist_gen/waveform_signal.hpp"
-#include "sweep/sweep_spec.hpp"
+#include "config_loader/sweep_spec.hpp"
+#include "tile/tile_kinds.hpp"
+#include "tile/waveform_signal.hpp"
 
 namespace xbar {
 
-enum class CellKind { k1R, k1T1R, k2T2R };
 enum class Source { kRandom, kConstant, kFile };
 enum class WeightKind { kWeight, kConductance, kResistance };
 enum class InputKind { kNormalized, kVoltage };
-enum class SenseKind { kVirtualGround, kTia };
 enum class AnalysisKind { kOp, kTran, kRead };
 enum class EngineKind { kSpice, kNodal, kBoth };
 // Read mode: what drives the unselected lines (selected WL at V, selected BL
@@ -26,8 +25,6 @@ enum class EngineKind { kSpice, kNodal, kBoth };
 // unselected line; third: V/3 on unselected WLs, 2V/3 on unselected BLs.
 enum class ReadBias { kFloating, kGrounded, kHalf, kThird };
 
-const char* to_string(CellKind);
-const char* to_string(SenseKind);
 const char* to_string(AnalysisKind);
 const char* to_string(EngineKind);
 

@@ -5,7 +5,7 @@
 //     tran:
 //       write:
 //         - {row: 1, col: 2, v: 1.2, width: 1u, count: 10, period: 2u}
-// Header-only, like netlist_gen/waveform_section.hpp.  Cell coordinates are
+// Header-only, like config_loader/waveform_section.hpp.  Cell coordinates are
 // checked against the tile here, so a bad one is reported at its position;
 // the timing against the driver edges is checked by the transient job.
 #include <cmath>

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "netlist_gen/tile_spec.hpp"
+#include "tile/tile_spec.hpp"
 
 namespace xbar {
 

@@ -15,7 +15,7 @@
 #include "models/registry.hpp"
 #include "netlist_gen/dynamic_cells.hpp"
 #include "netlist_gen/portable_random.hpp"
-#include "netlist_gen/tile_spec.hpp"
+#include "netlist_gen/tile_builder.hpp"
 
 namespace xbar {
 namespace {

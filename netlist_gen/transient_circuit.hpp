@@ -8,8 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "config_loader/config.hpp"
 #include "netlist_gen/circuit.hpp"
-#include "netlist_gen/waveform_signal.hpp"
+#include "tile/waveform_signal.hpp"
 
 namespace xbar {
 

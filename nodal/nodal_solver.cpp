@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "common/diagnostics.hpp"
-#include "netlist_gen/tile_spec.hpp"
+#include "tile/tile_spec.hpp"
 #include "nodal/line_system.hpp"
 #include "nodal/schur_cg.hpp"
 #include "nodal/tile_kcl.hpp"

@@ -8,8 +8,8 @@
 // sinh cells) is solved by conjugate gradients on the bit-line Schur complement,
 // preconditioned by exact tridiagonal solves along every bit line; the word
 // lines are eliminated by exact tridiagonal solves.  See nodal/README.md.
-#include "netlist_gen/tile_solution.hpp"
-#include "netlist_gen/tile_spec.hpp"
+#include "tile/tile_solution.hpp"
+#include "tile/tile_spec.hpp"
 
 namespace xbar {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/diagnostics.hpp"
-#include "netlist_gen/tile_spec.hpp"
+#include "tile/tile_spec.hpp"
 #include "nodal/tile_network.hpp"
 
 namespace xbar {

@@ -8,8 +8,8 @@
 // benchmark and an independent check in the tests.  Unlike solve_nodal it
 // reports the array current by KCL over the whole bit line (sum of its cell
 // currents), and the TIA output from the sense-node voltage.
-#include "netlist_gen/tile_solution.hpp"
-#include "netlist_gen/tile_spec.hpp"
+#include "tile/tile_solution.hpp"
+#include "tile/tile_spec.hpp"
 
 namespace xbar {
 

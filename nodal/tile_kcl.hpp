@@ -4,7 +4,7 @@
 // conductances for the Newton Jacobian.
 #include <vector>
 
-#include "netlist_gen/tile_spec.hpp"
+#include "tile/tile_spec.hpp"
 #include "nodal/tile_network.hpp"
 
 namespace xbar::nodal_detail {

@@ -13,7 +13,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "netlist_gen/tile_spec.hpp"
+#include "tile/tile_spec.hpp"
 
 namespace xbar::nodal_detail {
 

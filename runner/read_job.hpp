@@ -17,7 +17,7 @@
 #include "analysis/sneak_paths.hpp"
 #include "config_loader/config.hpp"
 #include "netlist_gen/read_circuit.hpp"
-#include "netlist_gen/tile_spec.hpp"
+#include "tile/tile_spec.hpp"
 #include "spice_bridge/simulator.hpp"
 
 namespace xbar {

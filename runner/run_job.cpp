@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "netlist_gen/circuit.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "runner/klu_check.hpp"
 #include "runner/spice_engine.hpp"

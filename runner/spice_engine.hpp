@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "netlist_gen/circuit.hpp"
-#include "netlist_gen/tile_solution.hpp"
+#include "tile/tile_solution.hpp"
 #include "spice_bridge/simulator.hpp"
 
 namespace xbar {

@@ -11,6 +11,7 @@
 
 #include "analysis/tile_analysis.hpp"
 #include "common/tolerance.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "runner/klu_check.hpp"
 

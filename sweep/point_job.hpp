@@ -8,7 +8,7 @@
 
 #include "spice_bridge/simulator.hpp"
 #include "sweep/point_record.hpp"
-#include "sweep/sweep_spec.hpp"
+#include "config_loader/sweep_spec.hpp"
 
 namespace xbar {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "sweep/sweep_spec.hpp"
+#include "config_loader/sweep_spec.hpp"
 
 namespace xbar {
 

@@ -10,7 +10,7 @@
 
 #include <Eigen/Dense>
 
-#include "netlist_gen/tile_spec.hpp"
+#include "tile/tile_spec.hpp"
 
 namespace xbar::testing {
 

@@ -1,7 +1,7 @@
 #pragma once
 // Tile variants shared by the nodal-vs-SPICE test and benchmark, so both check
 // the same circuits.
-#include "netlist_gen/tile_spec.hpp"
+#include "tile/tile_spec.hpp"
 
 namespace xbar::testing {
 

@@ -9,6 +9,7 @@
 
 #include "config_loader/loader.hpp"
 #include "netlist_gen/circuit.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "runner/run_job.hpp"
 #include "runner/spice_engine.hpp"
 #include "spice_bridge/testing_hooks.hpp"

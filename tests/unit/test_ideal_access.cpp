@@ -13,6 +13,7 @@
 #include "common/diagnostics.hpp"
 #include "models/registry.hpp"
 #include "netlist_gen/circuit.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "runner/run_job.hpp"
 #include "runner/spice_engine.hpp"

@@ -7,6 +7,7 @@
 
 #include "config_loader/loader.hpp"
 #include "netlist_gen/circuit.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "netlist_gen/portable_random.hpp"
 
 using namespace xbar;

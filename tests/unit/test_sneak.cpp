@@ -15,6 +15,7 @@
 #include "analysis/sneak_paths.hpp"
 #include "config_loader/loader.hpp"
 #include "netlist_gen/read_circuit.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "runner/read_job.hpp"
 #include "runner/run_job.hpp"
 

@@ -15,6 +15,7 @@
 
 #include "config_loader/loader.hpp"
 #include "netlist_gen/circuit.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "runner/run_job.hpp"
 #include "support/run_helpers.hpp"
 #include "runner/spice_engine.hpp"

@@ -1,7 +1,6 @@
 #pragma once
 // The `sweep:` section of a config (SPEC section 2): which keys vary and how.
-// Plain data with no dependencies beyond diagnostics, so config.hpp can hold
-// one without pulling the sweep library into the loader.
+// Plain data: the loader fills it, the sweep library runs it.
 #include <string>
 #include <vector>
 

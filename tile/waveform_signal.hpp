@@ -1,6 +1,6 @@
 #pragma once
 // One signal of `output.waveforms` (transient runs), in tile coordinates.
-// Plain data with no dependencies, so config.hpp can hold a list of them.
+// Plain data: the config holds a list of them, the transient circuit saves them.
 #include <string>
 
 #include "common/diagnostics.hpp"

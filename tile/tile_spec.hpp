@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "config_loader/config.hpp"
+#include "tile/tile_kinds.hpp"
 
 namespace xbar {
 
@@ -87,10 +87,5 @@ struct TileSpec {
   TransistorSpec transistor;
   std::map<std::string, std::string> spice_options;  // extra .options
 };
-
-// Builds the tile from a validated config: generates or reads weights and
-// inputs, quantizes, applies variability.  Data-file problems throw InputError
-// with positions in those files.
-TileSpec build_tile_spec(const Config& config);
 
 }  // namespace xbar

@@ -5,9 +5,8 @@
 //     waveforms:
 //       - {signal: i_col, col: 3}
 //       - {signal: v_wl, row: 0, col: 63}
-// Header-only, like sweep/sweep_section.hpp: config_loader/section_hooks.cpp
-// includes it without linking the netlist library.  Coordinates are checked
-// against the tile here, so a bad one is reported at its position.
+// Coordinates are checked against the tile here, so a bad one is reported at
+// its position.
 #include <cmath>
 #include <set>
 #include <string>
@@ -19,7 +18,7 @@
 #include "config_loader/section_hooks.hpp"
 #include "config_loader/spice_number.hpp"
 #include "config_loader/value_parse.hpp"
-#include "netlist_gen/waveform_signal.hpp"
+#include "tile/waveform_signal.hpp"
 
 namespace xbar::waveform_section {
 

@@ -1,9 +1,8 @@
 #pragma once
-// Reads and writes the `sweep:` section of a config.  Header-only on purpose:
-// config_loader/section_hooks.cpp includes it so the loader can parse the
-// section without linking the sweep library (which itself depends on the
-// loader).  Each swept value is checked with the swept key's own rules, so a
-// bad value is reported at its position in the config, before any point runs.
+// Reads and writes the `sweep:` section of a config (the sweep library runs
+// what it describes).  Each swept value is checked with the swept key's own
+// rules, so a bad value is reported at its position in the config, before any
+// point runs.
 #include <cmath>
 #include <set>
 #include <string>
@@ -16,7 +15,7 @@
 #include "config_loader/section_hooks.hpp"
 #include "config_loader/spice_number.hpp"
 #include "config_loader/value_parse.hpp"
-#include "sweep/sweep_spec.hpp"
+#include "config_loader/sweep_spec.hpp"
 
 namespace xbar::sweep_section {
 
