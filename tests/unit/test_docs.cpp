@@ -7,10 +7,10 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "config_loader/schema.hpp"
+#include "support/text_file.hpp"
 
 using namespace xbar;
 
@@ -56,17 +56,10 @@ std::string key_table() {
   return t;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 TEST_CASE("docs/config.md holds the key table of config_loader/schema.cpp") {
-  std::string page = read_file(kPage);
+  std::string page = read_text_file(kPage);
   REQUIRE_FALSE(page.empty());
   const std::size_t begin = page.find(kBegin);
   REQUIRE(begin != std::string::npos);

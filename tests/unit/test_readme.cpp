@@ -2,20 +2,13 @@
 // model that the program knows, so a new key cannot land undocumented.
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "config_loader/schema.hpp"
 #include "models/registry.hpp"
+#include "support/text_file.hpp"
 
 using namespace xbar;
 
-static std::string read_readme() {
-  std::ifstream in(std::string(XBAR_SOURCE_DIR) + "/README.md");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+static std::string read_readme() { return read_text_file(std::string(XBAR_SOURCE_DIR) + "/README.md"); }
 
 TEST_CASE("the README documents every config key") {
   const std::string readme = read_readme();
