@@ -1,6 +1,6 @@
 #pragma once
 // Ideal matrix-vector product, per-column error, result checks (KCL) and the
-// summary metrics of SPEC section 4.  Works on TileSolutions, so it never
+// summary metrics of docs/outputs.md.  Works on TileSolutions, so it never
 // depends on which engine produced them.
 #include <optional>
 #include <string>
@@ -12,7 +12,7 @@
 namespace xbar {
 
 // I_ideal[v][pj] = sum_i G_ij V_i, with the placed conductances and the driver
-// source voltages (SPEC section 1).
+// source voltages (docs/circuit.md).
 std::vector<std::vector<double>> ideal_phys_currents(const TileSpec& t);
 // Logical outputs from physical column values: the same for 1R/1T1R, I+ - I-
 // for 2T2R.

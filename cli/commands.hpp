@@ -1,5 +1,5 @@
 #pragma once
-// One function per `xbar` command; each returns the exit code (SPEC section 5)
+// One function per `xbar` command; each returns the exit code (docs/cli.md)
 // and lets InputError / SimulationError escape to main(), which reports them.
 #include <string>
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// Exit codes of the xbar program (SPEC section 5).
+// Exit codes of the xbar program (docs/cli.md).
 namespace xbar {
 enum ExitCode : int {
   kExitOk = 0,

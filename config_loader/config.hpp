@@ -1,5 +1,5 @@
 #pragma once
-// The typed, validated configuration (SPEC section 2).  Produced only by
+// The typed, validated configuration (docs/config.md).  Produced only by
 // load_config(); every field holds its resolved value (defaults filled in,
 // suffixes applied, paths made absolute).  `origin` keeps where each dotted
 // key came from so later stages (data files, models) can report positions.

@@ -1,5 +1,5 @@
 #pragma once
-// Loading a config: YAML file -> checked, typed Config (SPEC section 2).
+// Loading a config: YAML file -> checked, typed Config (docs/config.md).
 // Every problem is collected, then thrown at once as an InputError whose
 // lines read `FILE:LINE:COL: error: MESSAGE` (or `--set:N:COL: ...`).
 #include <cstdint>

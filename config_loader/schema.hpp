@@ -1,5 +1,5 @@
 #pragma once
-// The one table of config keys (SPEC section 2).  The loader, `xbar check`,
+// The one table of config keys (docs/config.md).  The loader, `xbar check`,
 // the README and the sweep module all read it: adding a key is one row in
 // schema.cpp (plus its field in Config).
 #include <cstddef>

@@ -1,5 +1,5 @@
 #pragma once
-// The `sweep:` section of a config (SPEC section 2): which keys vary and how.
+// The `sweep:` section of a config (docs/config.md): which keys vary and how.
 // Plain data: the loader fills it, the sweep library runs it.
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-// TileSpec -> circuit IR (SPEC section 1).  Zero resistances merge nodes with
+// TileSpec -> circuit IR (docs/circuit.md).  Zero resistances merge nodes with
 // a union-find, so no 0-ohm element ever reaches a simulator.
 #include "netlist_gen/circuit.hpp"
 

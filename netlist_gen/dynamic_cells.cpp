@@ -113,7 +113,7 @@ void place_dynamic_cells(Circuit& c, const DynamicModel& m, const std::vector<do
   const std::string file = model_file_path(m.info->file);
   if (std::find(c.includes.begin(), c.includes.end(), file) == c.includes.end()) c.includes.push_back(file);
   // Gear integration: the state equations are stiff next to the line RCs
-  // (shared/notes/ngspice.md).
+  // (docs/ngspice.md).
   auto it = std::find_if(c.options.begin(), c.options.end(), [](const auto& kv) { return kv.first == "method"; });
   if (it == c.options.end()) c.options.emplace_back("method", "gear");
 }

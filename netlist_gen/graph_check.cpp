@@ -145,7 +145,7 @@ CircuitCheckReport check_circuit_graph(const Circuit& c, const TileSpec& tile) {
     if (r.problems.size() >= 20) break;
   }
   // A dangling element hangs from a node nothing else touches.  Word- and
-  // bit-line ends beyond an absent cell are open by design (SPEC), so only
+  // bit-line ends beyond an absent cell are open by design (docs/circuit.md), so only
   // cells and sources count.
   for (const auto& e : c.elements) {
     if (e.kind != ElementKind::kCell && e.kind != ElementKind::kVoltageSource && e.kind != ElementKind::kBatchSource)

@@ -173,7 +173,7 @@ TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
   return t;
 }
 
-// Conductance of one physical cell from a weight (SPEC section 1).
+// Conductance of one physical cell from a weight (docs/circuit.md).
 void place_weight(const Config& c, double w, double* g_plus, double* g_minus) {
   const double span = c.device.g_on - c.device.g_off;
   w = quantize_weight(w, c.device.levels);

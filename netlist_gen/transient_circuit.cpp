@@ -108,7 +108,7 @@ double pwl_value_at(const std::vector<double>& t, const std::vector<double>& v, 
 SignalSource column_current_source(const Circuit& c, const TileSpec& tile, int phys_col) {
   if (tile.sense == SenseKind::kVirtualGround)
     return {c.map.sense_source.at(static_cast<std::size_t>(phys_col)) + "#branch", 1.0};
-  // I_j = -V_out,j / r_f (SPEC section 1).
+  // I_j = -V_out,j / r_f (docs/circuit.md).
   return {node_name(c, c.map.tia_out.at(static_cast<std::size_t>(phys_col))), -1.0 / tile.tia_r_f};
 }
 

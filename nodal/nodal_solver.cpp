@@ -129,7 +129,7 @@ class VectorSolver {
   CgWorkspace ws_;
 };
 
-// Maps one solved state back to tile coordinates (SPEC section 1).
+// Maps one solved state back to tile coordinates (docs/circuit.md).
 void fill_vector(const TileNetwork& net, const CellModel& law, const std::vector<double>& v_in,
                  const TileState& x, TileSolution& sol, int v) {
   const int R = net.rows, P = net.cols;

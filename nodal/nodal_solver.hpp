@@ -1,5 +1,5 @@
 #pragma once
-// The native nodal-analysis engine: solves the crossbar tile of SPEC section 1
+// The native nodal-analysis engine: solves the crossbar tile of docs/circuit.md
 // (drivers, word lines, cells, bit lines, sensing) without SPICE.
 //
 // Method: nodal analysis on the word-line and bit-line node voltages; the TIA

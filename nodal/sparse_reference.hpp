@@ -1,5 +1,5 @@
 #pragma once
-// Reference solver: the tile of SPEC section 1 assembled as a general sparse
+// Reference solver: the tile of docs/circuit.md assembled as a general sparse
 // nodal matrix (zero resistances merged by union-find, ideal sources as fixed
 // nodes, the TIA as its equivalent conductance (1 + gain) / r_f from S_j to
 // ground) and solved by CHOLMOD's supernodal Cholesky; Newton with a fresh

@@ -1,5 +1,5 @@
 #pragma once
-// The tile reduced to what nodal analysis needs (SPEC section 1):
+// The tile reduced to what nodal analysis needs (docs/circuit.md):
 //  - word line i: `wl_len` slots (C, or 1 when r_wl = 0 merges the line),
 //    stored row-major at i * wl_len + k;
 //  - bit line j: `bl_len` slots (R, or 1 when r_bl = 0), stored row-major at

@@ -5,8 +5,8 @@ cf_transient.py).
 
 Each case's config and its expected values come from the same parameters here,
 and the expected values are computed in this file, independently of xbar's C++
-code (formulas, or a dense nodal solve written out below for the SPEC section 1
-conventions).  Run it again after changing a case; `xbar regress --accept`
+code (formulas, or a dense nodal solve written out below for the circuit
+conventions of docs/circuit.md).  Run it again after changing a case; `xbar regress --accept`
 never needs to touch these values (if it does, it marks them `accepted`).
 
     python3 regression/closed_form.py
@@ -178,7 +178,7 @@ def solve(a, b):
 
 
 def dense_tile(G, V, r_driver, r_wl, r_bl, r_sense):
-    """Node equations of SPEC section 1 (all resistances > 0, virtual ground)."""
+    """Node equations of docs/circuit.md (all resistances > 0, virtual ground)."""
     R, C = len(G), len(G[0])
     wl = lambda i, j: i * C + j
     bl = lambda i, j: R * C + i * C + j
@@ -221,7 +221,7 @@ def dense_files(name):
                  for j in range(len(G[0]))]
     vals.append(("spice_vs_nodal", 0.0, {"abs": 1e-9}))
     how = ["a 4x3 tile whose conductances (w.csv, S) and two input vectors (x.csv, V) are data files;",
-           f"r_driver {rd}, r_wl {rw}, r_bl {rb}, r_sense {rs} ohm: the node equations of SPEC section 1",
+           f"r_driver {rd}, r_wl {rw}, r_bl {rb}, r_sense {rs} ohm: the node equations of docs/circuit.md",
            "are solved densely (Gaussian elimination) in closed_form.py; i_ideal = sum_i G_ij V_i."]
     files = {"w.csv": "\n".join(",".join(num(g) for g in row) for row in G) + "\n",
              "x.csv": "\n".join(",".join(num(v) for v in row) for row in X) + "\n"}

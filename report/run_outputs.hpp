@@ -1,5 +1,5 @@
 #pragma once
-// The files of SPEC section 4, each written whole or not at all.
+// The files of docs/outputs.md, each written whole or not at all.
 #include <filesystem>
 #include <string>
 

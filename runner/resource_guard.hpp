@@ -6,7 +6,7 @@
 //   time   ~ 1.71e-7 s * cells^1.574 * (1 + 0.3 (V-1))   (unloaded machine)
 // where cells = rows x physical columns and V = input vectors.  Cells with an
 // access transistor (1T1R, 2T2R) count double for memory and 2.5x for time
-// (taken from shared/notes/ngspice.md, not fitted here).  The memory model is
+// (taken from docs/ngspice.md, not fitted here).  The memory model is
 // an upper envelope of the measurements (it over-estimates many-vector runs
 // by up to 1.6x); the time model is a least-squares fit and can be off by 2x.
 // See runner/RESOURCES.md for the measurements.

@@ -219,7 +219,7 @@ void measure(const TileSpec& tile, const Circuit& c, const TraceSet& traces, Tra
   }
 }
 
-// Columns and error metrics (SPEC section 4) from the transient values.
+// Columns and error metrics (docs/outputs.md) from the transient values.
 void fill_analysis(const TileSpec& tile, const TransientResult& tr, TileAnalysis& a) {
   Metrics& m = a.metrics;
   double rel_sum = 0, sq = 0, max_ideal = 0;

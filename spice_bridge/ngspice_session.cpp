@@ -175,7 +175,7 @@ void NgspiceSession::throw_if_exited(const char* stage) {
 }
 
 // All three are needed: with `destroy all` alone the heap grows by ~83 MB per
-// 128x128 job and later jobs slow down (shared/notes/ngspice.md).
+// 128x128 job and later jobs slow down (docs/ngspice.md).
 void NgspiceSession::clean_up() {
   if (exited_ || !cleanup_after_job_) return;
   send("destroy all");

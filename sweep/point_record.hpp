@@ -1,6 +1,6 @@
 #pragma once
 // The result of one sweep point, as kept in the journal and shown in sweep.csv
-// (SPEC section 4: point, the swept keys, status, error, elapsed_s, metrics).
+// (docs/outputs.md: point, the swept keys, status, error, elapsed_s, metrics).
 #include <cstddef>
 #include <optional>
 #include <ostream>

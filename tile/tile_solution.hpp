@@ -10,7 +10,7 @@ namespace xbar {
 struct TileSolution {
   std::string engine;   // "spice" or "nodal"
   int vectors = 0, rows = 0, phys_cols = 0;
-  // [vector][physical column]: I_j per SPEC section 1 (virtual ground: the
+  // [vector][physical column]: I_j per docs/circuit.md (virtual ground: the
   // current from the array into S_j; tia: -V_out,j / r_f).
   std::vector<std::vector<double>> column_current;
   // [vector][physical column]: the current flowing from the array into S_j

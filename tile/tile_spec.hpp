@@ -2,7 +2,7 @@
 // The typed description of one crossbar tile: everything an engine needs to
 // build or solve the circuit, with every number resolved (conductances placed,
 // input voltages computed).  Both engines start from this, so they can only
-// disagree about the solution, never about the circuit (SPEC section 1).
+// disagree about the solution, never about the circuit (docs/circuit.md).
 #include <cmath>
 #include <map>
 #include <string>

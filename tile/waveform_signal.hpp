@@ -8,7 +8,7 @@
 namespace xbar {
 
 enum class WaveformKind {
-  kColumnCurrent,  // i_col: I_j of a physical column (SPEC section 1), A
+  kColumnCurrent,  // i_col: I_j of a physical column (docs/circuit.md), A
   kDriverCurrent,  // i_driver: current delivered by row driver i, A
   kWordLine,       // v_wl: word-line voltage at cell (row, col), V
   kBitLine,        // v_bl: bit-line voltage at cell (row, col), V

@@ -1,9 +1,9 @@
 #pragma once
-// An independent reference for tests: the tile of SPEC section 1 assembled
+// An independent reference for tests: the tile of docs/circuit.md assembled
 // from the convention text itself (not from the project's circuit builder)
 // as a dense nodal system and solved by Eigen's LU.  Linear cells only; small
 // tiles only.  A zero resistance joins its two nodes (and a node joined to a
-// source takes the source's voltage), as SPEC says.
+// source takes the source's voltage), as docs/circuit.md says.
 #include <numeric>
 #include <optional>
 #include <vector>
@@ -14,7 +14,7 @@
 
 namespace xbar::testing {
 
-// Column currents I_j per SPEC (virtual ground or TIA) for one input vector.
+// Column currents I_j per docs/circuit.md (virtual ground or TIA) for one input vector.
 inline std::vector<double> dense_column_currents(const TileSpec& t, const std::vector<double>& vin) {
   const int R = t.rows, C = t.phys_cols();
   const bool tia = t.sense == SenseKind::kTia;

@@ -58,7 +58,7 @@ double max_abs(const std::vector<double>& v) {
 }
 
 // ---- An independent dense modified nodal analysis of the tile, straight from
-// SPEC section 1: a 0-ohm resistance is a 0 V source, the TIA a VCVS with its
+// docs/circuit.md: a 0-ohm resistance is a 0 V source, the TIA a VCVS with its
 // feedback resistor; Newton for sinh cells. ----
 struct DenseMna {
   struct Res { int a, b; double r; int branch; };  // branch >= 0 for 0-ohm links

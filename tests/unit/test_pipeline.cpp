@@ -1,5 +1,5 @@
 // End to end through SPICE: closed-form ladders and an independent dense
-// nodal solve of random tiles (SPEC section 1), to 1e-9 relative.
+// nodal solve of random tiles (docs/circuit.md), to 1e-9 relative.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -64,7 +64,7 @@ TEST_CASE("a single cell with driver and sense resistances") {
   CHECK(rel(0.5 / (200 + 10e3 + 50), res.spice->column_current[0][0]) < 1e-12);
 }
 
-TEST_CASE("random tiles against a dense nodal solve of the SPEC conventions") {
+TEST_CASE("random tiles against a dense nodal solve of the circuit conventions") {
   struct Case { int R, C; const char* extra; };
   const Case cases[] = {
       {5, 7, "parasitics: {r_wl: 2.5, r_bl: 1.5}\nperiphery: {r_driver: 100, r_sense: 20}\n"},

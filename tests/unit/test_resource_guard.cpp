@@ -40,7 +40,7 @@ TEST_CASE("the estimate follows the measured 1R points within the model's stated
     CHECK(e.memory_bytes >= 0.9 * p.measured_bytes);
     CHECK(e.memory_bytes <= 1.7 * p.measured_bytes);
   }
-  // Time: within 2x of the unloaded measurements of shared/notes/ngspice.md.
+  // Time: within 2x of the unloaded measurements of docs/ngspice.md.
   CHECK(estimate_spice_resources(256, 256, CellKind::k1R, 1).time_s == doctest::Approx(4.8).epsilon(1.0));
   CHECK(estimate_spice_resources(512, 512, CellKind::k1R, 1).time_s == doctest::Approx(74).epsilon(1.0));
 }

@@ -178,7 +178,7 @@ TEST_CASE("journal lines round-trip exactly; a torn line is ignored") {
   CHECK_FALSE(record_from_line(record_to_line(r).substr(0, 20)));
 }
 
-TEST_CASE("sweep.csv: header of SPEC section 4, metric columns the union of all points, quoted errors") {
+TEST_CASE("sweep.csv: header of docs/outputs.md, metric columns the union of all points, quoted errors") {
   std::vector<PointRecord> rs = {{0, {"1"}, true, "", 0.5, {{"max_rel_err", 0.25}, {"nrmse", 0.5}}},
                                  {1, {"2"}, false, "bad, very", 0.1, {}}};
   std::ostringstream out;

@@ -1,4 +1,4 @@
-// 1T1R and 2T2R tiles through ngspice: the structure of SPEC section 1, the
+// 1T1R and 2T2R tiles through ngspice: the structure of docs/circuit.md, the
 // limits a circuit engineer expects (a very strong switch is a wire, a closed
 // gate passes leakage only), signed 2T2R outputs, PDK subcircuits and the
 // config errors that name a position.
