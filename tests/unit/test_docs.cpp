@@ -2,10 +2,12 @@
 // (config_loader/schema.cpp), so the reference cannot drift from the program.
 // When a key changes, refresh the page with
 //   XBAR_UPDATE_DOCS=1 build/tests/test_docs
-// and review the diff.
+// and review the diff.  The repository is also checked to cite only its own
+// documents.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -90,4 +92,32 @@ TEST_CASE("the key table lists every key once, with its default") {
   }
   CHECK(table.find("| `tile.rows` | integer | 1 to 4096 | `64` |") != std::string::npos);
   CHECK(table.find("| `tile.cell` | one of `1R`, `1T1R`, `2T2R` |  | `1R` |") != std::string::npos);
+}
+
+TEST_CASE("no file cites a document outside the repository") {
+  namespace fs = std::filesystem;
+  // Split so this file does not match itself.
+  const std::string needles[] = {std::string("SPEC") + " section", std::string("shared") + "/notes",
+                                 std::string("/work") + "/shared"};
+  const fs::path root = XBAR_SOURCE_DIR;
+  int files = 0;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+    const std::string name = it->path().filename().string();
+    if (it->is_directory()) {
+      if (name.starts_with(".") || name.starts_with("build") || name == "out" || name.starts_with("regress-"))
+        it.disable_recursion_pending();
+      continue;
+    }
+    const std::string ext = it->path().extension().string();
+    if (ext != ".cpp" && ext != ".hpp" && ext != ".py" && ext != ".md" && ext != ".yaml" && ext != ".sh" &&
+        ext != ".sub" && ext != ".lib" && name != "CMakeLists.txt")
+      continue;
+    const std::string text = read_text_file(it->path().string());
+    ++files;
+    for (const auto& needle : needles) {
+      CAPTURE(it->path().string());
+      CHECK(text.find(needle) == std::string::npos);
+    }
+  }
+  CHECK(files > 100);  // the walk really saw the tree
 }
