@@ -42,7 +42,12 @@ sweep:
 YAML
 setsid "$XBAR" sweep "$T/s.yaml" -o "$T/sw" -j 1 -q > "$T/log_sw" 2>&1 &
 pid=$!
-sleep 1.0
+# Interrupt once the first point is journaled (a fixed sleep is too short on a
+# loaded machine), so the check below is about what SIGINT keeps.
+for _ in $(seq 600); do
+  [ -s "$T/sw/journal.jsonl" ] && break
+  sleep 0.1
+done
 kill -INT "$pid"
 wait "$pid"
 rc=$?
