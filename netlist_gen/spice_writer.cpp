@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "netlist_gen/circuit.hpp"
+#include "model_library/model_library.hpp"
 
 namespace xbar {
 namespace {
@@ -50,7 +51,13 @@ class Writer {
 
   std::vector<std::string> write() {
     out_.push_back(c_.title);  // first line: the title (names are checked in the loader)
-    for (const auto& path : c_.includes) out_.push_back(fmt::format(".include \"{}\"", checked_path(path)));
+    // Model files go in as text, read and checked by the one model reader, so
+    // ngspice never opens a file the checks did not see.
+    for (const auto& path : c_.includes) {
+      out_.push_back(fmt::format("* model file {}", checked_path(path)));
+      for (auto& line : read_model_library(path)) out_.push_back(std::move(line));
+      out_.push_back(fmt::format("* end of model file {}", path));
+    }
     for (std::size_t k = 0; k < c_.elements.size(); ++k) element(c_.elements[k], k == first_duplicate_);
     std::string opts = ".options";
     for (const auto& [k, v] : c_.options) {
@@ -133,8 +140,8 @@ class Writer {
     }
   }
 
-  // An include path goes inside double quotes: it must be absolute and hold
-  // nothing that could end the quote or the line.
+  // A model file's path is named in a comment line: it must be absolute and
+  // hold nothing that could end the line.
   static const std::string& checked_path(const std::string& p) {
     bool ok = !p.empty() && p.front() == '/' && p.size() <= 4096;
     for (char ch : p) ok = ok && ch != '"' && static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f;

@@ -12,6 +12,7 @@
 
 #include "config_loader/data_file.hpp"
 #include "common/suggest.hpp"
+#include "model_library/model_library.hpp"
 #include "models/registry.hpp"
 #include "netlist_gen/dynamic_cells.hpp"
 #include "netlist_gen/portable_random.hpp"
@@ -96,15 +97,14 @@ std::string lower(std::string s) {
 }
 
 // What a model file defines: `.model NAME` (also binned NAME.1, NAME.2, ...)
-// and `.subckt NAME`, following `.include` / `.lib` into other files.
+// and `.subckt NAME`, in the text the model reader returns (includes inlined,
+// so exactly what the netlist will hold).
 struct ModelDefinitions {
   std::set<std::string> models, subckts;
 };
 
-void scan_model_file(const std::filesystem::path& path, ModelDefinitions& defs, int depth) {
-  if (depth > 16) return;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
+void scan_model_text(const std::vector<std::string>& lines, ModelDefinitions& defs) {
+  for (const auto& line : lines) {
     std::istringstream words(lower(line));
     std::string first, second;
     words >> first >> second;
@@ -116,18 +116,24 @@ void scan_model_file(const std::filesystem::path& path, ModelDefinitions& defs, 
       defs.models.insert(binned ? second.substr(0, dot) : second);
     } else if (first == ".subckt") {
       defs.subckts.insert(second);
-    } else if (first == ".include" || first == ".inc" || first == ".lib") {
-      std::string target = second;
-      if (!target.empty() && (target.front() == '"' || target.front() == '\'')) target = target.substr(1);
-      if (!target.empty() && (target.back() == '"' || target.back() == '\'')) target.pop_back();
-      // Paths were lower-cased with the line: read the original spelling.
-      const auto at = lower(line).find(target);
-      if (at != std::string::npos) target = line.substr(at, target.size());
-      std::filesystem::path next(target);
-      if (next.is_relative()) next = path.parent_path() / next;
-      scan_model_file(next, defs, depth + 1);
     }
   }
+}
+
+// Reads the user's model files through the model reader: a file that would
+// reach ngspice's control language, or cannot be read as ngspice would, is bad
+// input at transistor.include, naming the place inside the model file.
+ModelDefinitions read_user_models(const Config& c, Diagnostics& diags) {
+  ModelDefinitions defs;
+  for (const auto& f : c.transistor.include) {
+    try {
+      scan_model_text(read_model_library(f), defs);
+    } catch (const ModelFileError& e) {
+      diags.error(c.where("transistor.include"),
+                  fmt::format("model file refused: {}: {}", e.pos().str(), e.reason()));
+    }
+  }
+  return defs;
 }
 
 // Resolves transistor.model: the user's include files first (a PDK may define
@@ -139,9 +145,10 @@ TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
   t.l = c.transistor.l;
   t.v_gate = c.transistor.v_gate;
   t.include = c.transistor.include;
-  if (c.tile.cell == CellKind::k1R) return t;
-  ModelDefinitions user;
-  for (const auto& f : c.transistor.include) scan_model_file(f, user, 0);
+  // Read even when a 1R tile leaves them out: a bad file is reported either way.
+  const std::size_t problems_before = diags.size();
+  const ModelDefinitions user = read_user_models(c, diags);
+  if (c.tile.cell == CellKind::k1R || diags.size() > problems_before) return t;
   if (user.models.count(t.model) || user.subckts.count(t.model)) {
     t.subckt = user.subckts.count(t.model) > 0;
     t.model_files = c.transistor.include;
@@ -172,6 +179,12 @@ TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
   t.model_files.insert(t.model_files.end(), c.transistor.include.begin(), c.transistor.include.end());
   return t;
 }
+
+}  // namespace
+
+void check_model_files(const Config& c, Diagnostics& diags) { read_user_models(c, diags); }
+
+namespace {
 
 // Conductance of one physical cell from a weight (docs/circuit.md).
 void place_weight(const Config& c, double w, double* g_plus, double* g_minus) {

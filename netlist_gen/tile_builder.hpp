@@ -11,4 +11,11 @@ namespace xbar {
 // with positions in those files.
 TileSpec build_tile_spec(const Config& config);
 
+// Reads every transistor.include file through the model reader and reports each
+// one that cannot be used (it would reach ngspice's control language, is not a
+// regular file, is too large, ...) at transistor.include, naming the place in
+// the model file.  build_tile_spec does the same; this lets `check` report it
+// without building a tile.
+void check_model_files(const Config& config, Diagnostics& diags);
+
 }  // namespace xbar

@@ -79,15 +79,7 @@ void check_supported(const Config& c) {
               fmt::format("{} tiles support analysis 'op'{} in this build, not '{}'", to_string(c.tile.cell),
                           c.tile.cell == CellKind::k1T1R ? " and 'read'" : "", to_string(c.analysis.type)));
   }
-  // A model file that would reach ngspice's control language is bad input,
-  // reported at its key before anything runs.
-  for (const auto& path : c.transistor.include) {
-    try {
-      check_model_file_is_safe(path);
-    } catch (const SimulationError& e) {
-      d.error(c.where("transistor.include"), fmt::format("unsafe model file, refused: {}", e.what()));
-    }
-  }
+  check_model_files(c, d);
   if (!d.empty()) throw InputError(std::move(d));
 }
 

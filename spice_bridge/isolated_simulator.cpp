@@ -31,6 +31,7 @@
 #include "spice_bridge/child_registry.hpp"
 #include "spice_bridge/ngspice_session.hpp"
 #include "spice_bridge/netlist_guard.hpp"
+#include "spice_bridge/sandbox.hpp"
 #include "spice_bridge/simulator.hpp"
 #include "spice_bridge/testing_hooks.hpp"
 
@@ -92,6 +93,9 @@ void write_all_or_exit(int fd, std::string_view data) {
   try {
     auto& session = spice::NgspiceSession::instance();
     session.set_cleanup_after_job(false);  // the process ends after this job
+    // ngspice is started (its start-up writes a private folder); from here on
+    // nothing this process runs may start a process or change a file.
+    spice::enter_simulator_sandbox();
     session.set_log_listener([fd](const spice::LogLine& line) {
       const bool status = line.text.starts_with("status: ");
       write_all_or_exit(fd, spice::encode_frame(status ? FrameKind::kStatus : FrameKind::kLog,
@@ -235,6 +239,10 @@ spice::Frame reply_or_throw(ChildOutcome out, const SimLimits& limits) {
     auto [what, detail] = spice::decode_error(out.reply->payload);
     throw SimulationError(what + memory_note, detail.empty() ? out.log : detail);
   }
+  if (WIFSIGNALED(out.wait_status) && WTERMSIG(out.wait_status) == spice::sandbox_violation_signal())
+    throw SimulationError("the sandbox stopped ngspice: the job tried to start a process, run a program or "
+                          "create, write or remove a file, which a simulation never needs (signal SIGSYS)",
+                          log_with_status(out));
   if (WIFSIGNALED(out.wait_status)) {
     const int sig = WTERMSIG(out.wait_status);
     throw SimulationError(fmt::format("ngspice crashed (signal {}: {}){}", sig, strsignal(sig), memory_note),

@@ -9,7 +9,8 @@ namespace xbar::spice {
 
 // Throws SimulationError naming the first offending line (1-based) if the netlist
 // is empty, does not end with `.end`, holds a line with a line break or NUL, or
-// has any line that would reach ngspice's control language.
+// has any line that would reach ngspice's control language or make ngspice open
+// a file itself (`.include`, `.lib`: model text must arrive inlined).
 void check_netlist_is_safe(const std::vector<std::string>& netlist);
 
 // Throws SimulationError unless `command` is a single analysis command

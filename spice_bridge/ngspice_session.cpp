@@ -40,20 +40,25 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-// Runs ngspice's start-up inside an empty private folder, so that neither the
-// site `spinit` (which sets num_threads=8 and loads code models) nor a
-// `.spiceinit` in the working folder or $HOME can change results.  Measured on
-// ngspice 46: ngSpice_nospinit()/ngSpice_nospiceinit() crash (SIGSEGV) when
-// called before ngSpice_Init, as their header asks, so they are not used;
-// SPICE_SCRIPTS selects our own near-empty spinit, and the working folder and
-// HOME point at the private folder while ngSpice_Init reads `.spiceinit`.
+// Runs ngspice's start-up inside a private folder, so that neither the site
+// `spinit` (which sets num_threads=8 and loads code models) nor a `.spiceinit`
+// in the working folder or the home folder can change results or run commands.
+// Measured on ngspice 46: ngSpice_nospinit()/ngSpice_nospiceinit() crash
+// (SIGSEGV) when called before ngSpice_Init, as their header asks, so they are
+// not used.  SPICE_SCRIPTS selects our own near-empty spinit.  ngspice sources
+// `.spiceinit` from the working folder if there is one, and only otherwise
+// `.spiceinit` in the home folder, which it finds with getpwuid (not $HOME, so
+// pointing HOME elsewhere does not help): the private folder, the working folder
+// during start-up, holds an inert `.spiceinit`, so the home folder is never read.
 class PrivateStartupFolder {
  public:
   PrivateStartupFolder() {
     std::string pattern = (std::filesystem::temp_directory_path() / "xbar-ngspice-XXXXXX").string();
     if (!mkdtemp(pattern.data())) throw SimulationError("cannot create a temporary folder for ngspice start-up");
     dir_ = pattern;
-    std::ofstream(dir_ / "spinit") << "* xbar: no site or user initialisation\n";
+    for (const char* name : {"spinit", ".spiceinit"})
+      if (!(std::ofstream(dir_ / name) << "* xbar: no site or user initialisation\n"))
+        throw SimulationError("cannot write the ngspice start-up files");
     old_cwd_ = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     scripts_.emplace("SPICE_SCRIPTS", dir_.string());
     home_.emplace("HOME", dir_.string());

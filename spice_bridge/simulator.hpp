@@ -54,10 +54,4 @@ std::unique_ptr<Simulator> make_ngspice_simulator();
 // and leaves this process intact.
 std::unique_ptr<Simulator> make_isolated_simulator(SimLimits limits = {});
 
-// Throws SimulationError naming the file and line when a model file (or one it
-// includes) holds a line that would reach ngspice's control language; lets a
-// caller refuse a user's include file before any job (the bridge refuses it
-// again when the netlist runs).
-void check_model_file_is_safe(const std::string& path);
-
 }  // namespace xbar

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "model_library/model_library.hpp"
 #include "models/registry.hpp"
 #include "spice_bridge/simulator.hpp"
 
@@ -31,6 +32,16 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
+// A deck with the model file inlined by the model reader, as every netlist
+// xbar writes holds it (ngspice is never left to open a file itself).
+std::vector<std::string> deck(const std::string& title, const std::string& model_file,
+                              std::initializer_list<std::string> body) {
+  std::vector<std::string> net = {title};
+  for (auto& line : read_model_library(model_file)) net.push_back(std::move(line));
+  net.insert(net.end(), body.begin(), body.end());
+  return net;
+}
+
 std::vector<double> vec(const SimResult& r, const std::string& name) {
   auto it = r.vectors.find(name);
   REQUIRE_MESSAGE(it != r.vectors.end(), "no vector " << name);
@@ -41,13 +52,10 @@ std::vector<double> vec(const SimResult& r, const std::string& name) {
 std::vector<double> drain_current(const std::string& model, double vg, double vd, const std::string& sweep) {
   const ModelInfo* m = find_model(model);
   REQUIRE(m != nullptr);
-  const std::vector<std::string> net = {"id-v",
-                                        fmt::format(".include \"{}\"", model_file_path(m->file)),
-                                        fmt::format("vd d 0 dc {}", vd),
-                                        fmt::format("vg g 0 dc {}", vg),
-                                        fmt::format("m1 d g 0 0 {} w=90n l=45n", m->spice_name),
-                                        ".options klu",
-                                        ".end"};
+  const std::vector<std::string> net = deck("id-v", model_file_path(m->file),
+                                            {fmt::format("vd d 0 dc {}", vd), fmt::format("vg g 0 dc {}", vg),
+                                             fmt::format("m1 d g 0 0 {} w=90n l=45n", m->spice_name), ".options klu",
+                                             ".end"});
   std::vector<double> id = vec(simulator().run(net, sweep), "vd#branch");
   for (double& x : id) x = -x;
   return id;
@@ -133,14 +141,10 @@ struct DynamicCase {
 SimResult run_dynamic(const DynamicCase& d, const std::string& source, const std::string& tran) {
   const ModelInfo* m = find_model(d.model);
   REQUIRE(m != nullptr);
-  const std::vector<std::string> net = {
-      "dyn",
-      fmt::format(".include \"{}\"", model_file_path(m->file)),
-      "vin a 0 " + source,
-      fmt::format("rs a b {}", d.r_series),
-      fmt::format("x1 b 0 {} {} {}", d.state, m->spice_name, d.extra),
-      ".options method=gear reltol=1e-4",
-      ".end"};
+  const std::vector<std::string> net = deck("dyn", model_file_path(m->file),
+                                            {"vin a 0 " + source, fmt::format("rs a b {}", d.r_series),
+                                             fmt::format("x1 b 0 {} {} {}", d.state, m->spice_name, d.extra),
+                                             ".options method=gear reltol=1e-4", ".end"});
   return simulator().run(net, tran);
 }
 

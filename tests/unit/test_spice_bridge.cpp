@@ -3,6 +3,7 @@
 // which happens once per process, on first use.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <pwd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,18 +91,42 @@ struct EnvFor {
 
 }  // namespace
 
+// Moves a file out of the way for the lifetime of the object, then puts it back.
+class SetAside {
+ public:
+  explicit SetAside(fs::path p) : path_(std::move(p)), backup_(path_.string() + fmt::format(".xbar-test-{}", getpid())) {
+    if (fs::exists(fs::symlink_status(path_))) fs::rename(path_, backup_), moved_ = true;
+  }
+  ~SetAside() {
+    std::error_code ec;
+    fs::remove(path_, ec);
+    if (moved_) fs::rename(backup_, path_, ec);
+  }
+  SetAside(const SetAside&) = delete;
+  SetAside& operator=(const SetAside&) = delete;
+
+ private:
+  fs::path path_, backup_;
+  bool moved_ = false;
+};
+
 TEST_CASE("start-up reads neither the site spinit nor any .spiceinit") {
   // Each init file redefines `op` as a harmless echo: had one been read, `op`
-  // would produce no plot and the job would fail.
+  // would produce no plot and the job would fail.  ngspice finds the home
+  // folder with getpwuid, not $HOME, so the user's real home gets one too.
   const fs::path dir = fs::temp_directory_path() / fmt::format("xbar-spiceinit-test-{}", getpid());
+  const passwd* pw = getpwuid(getuid());
+  REQUIRE(pw != nullptr);
+  const fs::path real_home_init = fs::path(pw->pw_dir) / ".spiceinit";
+  SetAside keep_users_own(real_home_init);
   fs::create_directories(dir / "home");
   fs::create_directories(dir / "scripts");
   fs::create_directories(dir / "cwd");
-  for (auto p : {dir / "home/.spiceinit", dir / "cwd/.spiceinit", dir / "scripts/spinit"})
+  for (auto p : {dir / "home/.spiceinit", dir / "cwd/.spiceinit", dir / "scripts/spinit", real_home_init})
     std::ofstream(p) << "* hostile init file\nalias op echo HIJACKED\n";
   const fs::path old_cwd = fs::current_path();
-  fs::current_path(dir / "cwd");
   std::optional<SimResult> result;
+  fs::current_path(dir / "cwd");
   {
     EnvFor home("HOME", (dir / "home").string());
     EnvFor scripts("SPICE_SCRIPTS", (dir / "scripts").string());
@@ -195,6 +220,10 @@ TEST_CASE("control language never reaches ngspice") {
   const std::vector<Netlist> hostile{
       {"t", "v1 a 0 1", ".control", touch, ".endc", ".end"},
       {"t", "v1 a 0 1", "  .CONTROL", ".end"},
+      // ngspice matches dot-commands by prefix: these open and close blocks too.
+      {"t", "v1 a 0 1", ".controlxyz", "alias sx shell", "sx " + touch.substr(6), ".endcxyz", ".end"},
+      {"t", "v1 a 0 1", ".execute", touch, ".end"},
+      {"t", "v1 a 0 1", "@", ".end"},
       {"t", "v1 a 0 1", "*# " + touch, ".end"},
       {"*ng_script", touch, ".end"},
       {"t", touch, ".end"},
@@ -210,10 +239,17 @@ TEST_CASE("control language never reaches ngspice") {
     CHECK(contains(e->what(), "refused"));
     CHECK(error_of([&] { isolated->run(n, "op"); }));
   }
-  // An included file is held to the same rules.
+  // ngspice may not open a file itself, however harmless: model text arrives
+  // inlined by the model reader, which checked it.
   const fs::path inc = fs::temp_directory_path() / fmt::format("xbar-include-{}.lib", getpid());
-  std::ofstream(inc) << "* models\n.control\n" << touch << "\n.endc\n";
-  CHECK(error_of([&] { sim->run({"t", "v1 a 0 1", ".include \"" + inc.string() + "\"", ".end"}, "op"); }));
+  std::ofstream(inc) << "* models\n.lib sec\nr9 a 0 1k\n.endl\n";
+  for (std::string line : {".include \"" + inc.string() + "\"", ".includex \"" + inc.string() + "\"",
+                           ".inc " + inc.string(), ".lib " + inc.string() + " sec", ".library " + inc.string() + " sec"}) {
+    CAPTURE(line);
+    auto e = error_of([&] { sim->run({"t", "v1 a 0 1", line, ".end"}, "op"); });
+    REQUIRE(e);
+    CHECK(contains(e->what(), "open a file itself"));
+  }
   fs::remove(inc);
   for (std::string cmd : {"shell ls", "op; shell ls", "quit", "source x.cir", "op\nquit"})
     CHECK(error_of([&] { sim->run(kDivider, cmd); }));
@@ -284,6 +320,39 @@ TEST_CASE("isolated: a crashing child becomes a SimulationError with its log") {
   CHECK(std::string(e->what()) == "ngspice crashed (signal 11: Segmentation fault)");
   CHECK(contains(e->detail(), "Circuit: divider"));
   CHECK(isolated->run(kDivider, "op").vectors.at("mid")[0] == doctest::Approx(0.75));
+}
+
+// Switches the netlist guard off for one scope (a test-only hook).
+struct GuardOff {
+  GuardOff() { spice::testing::set_netlist_guard_off(true); }
+  ~GuardOff() { spice::testing::set_netlist_guard_off(false); }
+};
+
+TEST_CASE("isolated: with the guard off, the sandbox stops shell, write and file creation") {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("xbar-sandbox-test-{}", getpid());
+  fs::create_directories(dir);
+  const std::string m = (dir / "marker").string();
+  const std::vector<Netlist> attacks{
+      {"t", "v1 a 0 1", "r1 a 0 1k", ".control", "shell touch " + m, ".endc", ".end"},
+      {"t", "v1 a 0 1", "r1 a 0 1k", ".controlxyz", "alias sx shell", "sx touch " + m, ".endcxyz", ".end"},
+      {"t", "v1 a 0 1", "r1 a 0 1k", "*# shell touch " + m, ".end"},
+      {"t", "v1 a 0 1", "r1 a 0 1k", ".control", "op", "write " + m + " v(a)", ".endc", ".end"},
+      {"t", "v1 a 0 1", "r1 a 0 1k", ".control", "op", "wrdata " + m + " v(a)", ".endc", ".end"},
+  };
+  auto isolated = make_isolated_simulator({.time_limit_s = 60});
+  GuardOff off;
+  for (const Netlist& n : attacks) {
+    CAPTURE(n[4]);
+    CAPTURE(n[5]);
+    auto e = error_of([&] { isolated->run(n, "op"); });
+    REQUIRE(e);
+    CHECK(contains(e->what(), "the sandbox stopped ngspice"));
+    CHECK_FALSE(fs::exists(m));
+    CHECK_FALSE(fs::exists(m + ".data"));  // wrdata's own suffix
+  }
+  // The sandbox leaves an honest job alone (threads included: ngspice's own).
+  CHECK(isolated->run(kDivider, "op").vectors.at("mid")[0] == doctest::Approx(0.75));
+  fs::remove_all(dir);
 }
 
 TEST_CASE("isolated: a memory limit fails the job, not this process") {
