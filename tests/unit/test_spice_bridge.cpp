@@ -22,6 +22,7 @@
 #include "spice_bridge/log_classifier.hpp"
 #include "spice_bridge/simulator.hpp"
 #include "spice_bridge/testing_hooks.hpp"
+#include "support/env_for.hpp"
 
 using namespace xbar;
 namespace fs = std::filesystem;
@@ -79,15 +80,7 @@ std::optional<SimulationError> error_of(F&& f) {
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // Sets an environment variable for one scope.
-struct EnvFor {
-  std::string name;
-  std::optional<std::string> old;
-  EnvFor(std::string n, const std::string& value) : name(std::move(n)) {
-    if (const char* o = std::getenv(name.c_str())) old = o;
-    setenv(name.c_str(), value.c_str(), 1);
-  }
-  ~EnvFor() { old ? setenv(name.c_str(), old->c_str(), 1) : unsetenv(name.c_str()); }
-};
+using test::EnvFor;
 
 }  // namespace
 
