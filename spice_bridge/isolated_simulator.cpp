@@ -95,7 +95,7 @@ void write_all_or_exit(int fd, std::string_view data) {
     session.set_cleanup_after_job(false);  // the process ends after this job
     // ngspice is started (its start-up writes a private folder); from here on
     // nothing this process runs may start a process or change a file.
-    spice::enter_simulator_sandbox();
+    spice::enter_sandbox();
     session.set_log_listener([fd](const spice::LogLine& line) {
       const bool status = line.text.starts_with("status: ");
       write_all_or_exit(fd, spice::encode_frame(status ? FrameKind::kStatus : FrameKind::kLog,

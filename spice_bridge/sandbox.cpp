@@ -57,33 +57,36 @@ class FilterContext {
   scmp_filter_ctx ctx_;
 };
 
-void install_filter() {
+// `no_file_writes`: also refuse every way of writing, creating, renaming or
+// removing a file (the simulator child needs none).
+void install_filter(bool no_file_writes) {
   FilterContext f;
-  // No new process, no program.
-  for (int sc : {SCMP_SYS(fork), SCMP_SYS(vfork), SCMP_SYS(execve), SCMP_SYS(execveat)}) f.deny(sc);
+  // No new process, no program, no tampering with another process.
+  for (int sc : {SCMP_SYS(fork), SCMP_SYS(vfork), SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(ptrace),
+                 SCMP_SYS(process_vm_writev), SCMP_SYS(io_uring_setup)})  // io_uring requests bypass the filter
+    f.deny(sc);
   f.deny_unless_bits(SCMP_SYS(clone), 0, CLONE_THREAD);
   f.fail_with(SCMP_SYS(clone3), ENOSYS);  // its flags sit in memory the filter cannot read
-  // No file opened for writing, created or truncated.
-  for (std::uint64_t bits : {std::uint64_t{O_WRONLY}, std::uint64_t{O_RDWR}, std::uint64_t{O_CREAT},
-                             std::uint64_t{O_TRUNC}, std::uint64_t{O_APPEND}}) {
-    f.deny_if_bits(SCMP_SYS(open), 1, bits);
-    f.deny_if_bits(SCMP_SYS(openat), 2, bits);
+  if (no_file_writes) {
+    for (std::uint64_t bits : {std::uint64_t{O_WRONLY}, std::uint64_t{O_RDWR}, std::uint64_t{O_CREAT},
+                               std::uint64_t{O_TRUNC}, std::uint64_t{O_APPEND}}) {
+      f.deny_if_bits(SCMP_SYS(open), 1, bits);
+      f.deny_if_bits(SCMP_SYS(openat), 2, bits);
+    }
+    f.fail_with(SCMP_SYS(openat2), ENOSYS);  // flags in memory again; glibc falls back to openat
+    for (int sc : {SCMP_SYS(creat), SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(unlink),
+                   SCMP_SYS(unlinkat), SCMP_SYS(rmdir), SCMP_SYS(mkdir), SCMP_SYS(mkdirat), SCMP_SYS(link),
+                   SCMP_SYS(linkat), SCMP_SYS(symlink), SCMP_SYS(symlinkat), SCMP_SYS(mknod), SCMP_SYS(mknodat),
+                   SCMP_SYS(truncate), SCMP_SYS(chmod), SCMP_SYS(fchmodat), SCMP_SYS(chown), SCMP_SYS(lchown),
+                   SCMP_SYS(fchownat)})
+      f.deny(sc);
   }
-  f.fail_with(SCMP_SYS(openat2), ENOSYS);  // flags in memory again; glibc falls back to openat
-  // Nothing renamed, removed, linked, created, re-moded or re-owned; no io_uring
-  // (its requests would bypass this filter).
-  for (int sc : {SCMP_SYS(creat), SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(unlink),
-                 SCMP_SYS(unlinkat), SCMP_SYS(rmdir), SCMP_SYS(mkdir), SCMP_SYS(mkdirat), SCMP_SYS(link),
-                 SCMP_SYS(linkat), SCMP_SYS(symlink), SCMP_SYS(symlinkat), SCMP_SYS(mknod), SCMP_SYS(mknodat),
-                 SCMP_SYS(truncate), SCMP_SYS(chmod), SCMP_SYS(fchmodat), SCMP_SYS(chown), SCMP_SYS(lchown),
-                 SCMP_SYS(fchownat), SCMP_SYS(io_uring_setup), SCMP_SYS(ptrace), SCMP_SYS(process_vm_writev)})
-    f.deny(sc);
   f.load();
 }
 
 // Landlock through raw system calls (glibc 2.36 has no wrappers).  Returns the
 // ABI in force, or 0 with the reason in `note`.
-int restrict_with_landlock(std::string& note) {
+int restrict_with_landlock(const std::string& writable_dir, std::string& note) {
   const long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
   if (abi < 0) {
     note = errno == ENOSYS      ? "the kernel has no Landlock (ENOSYS)"
@@ -109,7 +112,21 @@ int restrict_with_landlock(std::string& note) {
     note = fmt::format("Landlock ruleset refused: {}", std::strerror(errno));
     return 0;
   }
-  // No rule added: every handled access is denied everywhere.
+  // Without a rule every handled access is denied everywhere; the one rule
+  // gives back the writing accesses beneath `writable_dir`.
+  if (!writable_dir.empty()) {
+    const int dir = open(writable_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    landlock_path_beneath_attr rule{};
+    rule.allowed_access = attr.handled_access_fs & ~static_cast<std::uint64_t>(LANDLOCK_ACCESS_FS_EXECUTE);
+    rule.parent_fd = dir;
+    const long added = dir < 0 ? -1 : syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
+    const int err = errno;
+    if (dir >= 0) close(dir);
+    if (added != 0) {
+      close(ruleset);
+      throw SimulationError(fmt::format("sandbox: cannot allow writing beneath {}: {}", writable_dir, std::strerror(err)));
+    }
+  }
   const long rc = syscall(SYS_landlock_restrict_self, ruleset, 0);
   const int err = errno;
   close(ruleset);
@@ -122,14 +139,14 @@ int restrict_with_landlock(std::string& note) {
 
 }  // namespace
 
-SandboxReport enter_simulator_sandbox() {
+SandboxReport enter_sandbox(const std::string& writable_dir) {
   SandboxReport report;
   // Required for both as a non-root user; it also keeps set-uid programs from
   // gaining rights, should one ever be started.
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     throw SimulationError(fmt::format("sandbox: no_new_privs failed: {}", std::strerror(errno)));
-  report.landlock_abi = restrict_with_landlock(report.landlock_note);
-  install_filter();
+  report.landlock_abi = restrict_with_landlock(writable_dir, report.landlock_note);
+  install_filter(/*no_file_writes=*/writable_dir.empty());
   report.seccomp = true;
   return report;
 }

@@ -13,19 +13,21 @@ struct SandboxReport {
 };
 
 // Confines the calling process from now on (call it single-threaded: threads
-// started later inherit it):
+// started later inherit it).  Always:
 // - seccomp (libseccomp): fork, vfork, clone without CLONE_THREAD, execve,
-//   execveat kill the process; so do open/openat/creat with a write, create,
-//   truncate or append flag, and every call that renames, removes, links or
-//   creates a file, folder or node, changes modes or owners, or sets up
-//   io_uring.  clone3 fails with ENOSYS so glibc's threads fall back to clone,
-//   whose flags the filter can see; threads (OpenMP) keep working.  Writes to
-//   descriptors opened before (the result pipe) still work.
-// - Landlock, where the kernel offers it: no file may be written, truncated,
-//   created, removed or executed anywhere (a second, path-based wall that
-//   does not depend on the filter's list of calls).
+//   execveat, ptrace, process_vm_writev and io_uring_setup kill the process.
+//   clone3 fails with ENOSYS so glibc's threads fall back to clone, whose flags
+//   the filter can see; threads (OpenMP) keep working.
+// - Landlock, where the kernel offers it: nothing may be executed, and no file
+//   written, truncated, created, linked or removed, except beneath
+//   `writable_dir`.  Where it is missing, `landlock_note` says why.
+// With `writable_dir` empty (the simulator child, whose results go through its
+// pipe), the filter also kills the process on open/openat/creat with a write,
+// create, truncate or append flag and on every call that renames, removes,
+// links or creates a file, folder or node or changes modes or owners: no file
+// can change even without Landlock.  Descriptors opened before stay usable.
 // Throws SimulationError if the filter cannot be installed.
-SandboxReport enter_simulator_sandbox();
+SandboxReport enter_sandbox(const std::string& writable_dir = {});
 
 // The signal a sandbox violation ends the process with (SIGSYS).
 int sandbox_violation_signal();

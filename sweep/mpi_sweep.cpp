@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 #include "common/diagnostics.hpp"
@@ -56,6 +57,7 @@ void serve_points(const SweepOptions& opt, const volatile std::sig_atomic_t* sto
   const SweepSetup setup = plan ? plan->setup : SweepSetup{};
   WorkerPool pool(opt.jobs, opt.limits,
                   [&setup](std::size_t point, Simulator& sim) { return run_point(setup, point, sim); });
+  if (!setup.dir.empty()) pool.confine_workers_to(std::filesystem::absolute(setup.dir).string());
   bool no_more = false;
   while (!no_more || pool.busy() > 0) {
     if (stop && *stop) break;
@@ -92,6 +94,7 @@ SweepOutcome coordinate(const SweepOptions& opt, SweepObserver& observer, const 
   const SweepSetup setup = session->plan().setup;
   WorkerPool pool(opt.jobs, opt.limits,
                   [&setup](std::size_t point, Simulator& sim) { return run_point(setup, point, sim); });
+  if (!setup.dir.empty()) pool.confine_workers_to(std::filesystem::absolute(setup.dir).string());
   auto& pending = session->pending();
   std::size_t remote_running = 0;
   int ranks_released = 0;

@@ -82,6 +82,7 @@ SweepOutcome run_sweep(const SweepOptions& opt, SweepObserver& observer, const v
   const SweepSetup setup = session.plan().setup;
   WorkerPool pool(opt.jobs, opt.limits,
                   [&setup](std::size_t point, Simulator& sim) { return run_point(setup, point, sim); });
+  if (!setup.dir.empty()) pool.confine_workers_to(fs::absolute(setup.dir).string());
   auto& pending = session.pending();
   bool interrupted = false;
   while (!pending.empty() || pool.busy() > 0) {

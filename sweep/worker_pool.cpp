@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "spice_bridge/sandbox.hpp"
 #include "sweep/testing_hooks.hpp"
 
 namespace xbar {
@@ -72,7 +73,7 @@ std::string signal_text(int sig) {
   return fmt::format("signal {} ({})", sig, name ? name : "unknown");
 }
 
-[[noreturn]] void worker_main(int fd, int parent, const WorkerPool::PointRunner& run) {
+[[noreturn]] void worker_main(int fd, int parent, const WorkerPool::PointRunner& run, const std::string& writable_dir) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the supervisor, even after its SIGKILL
   if (::getppid() != parent) ::_exit(0);
   // Ctrl-C reaches the whole process group: the supervisor decides what stops.
@@ -102,7 +103,12 @@ std::string signal_text(int sig) {
     bool ok = false;
     nlohmann::json reply;
     try {
-      if (!sim) sim = make_ngspice_simulator();
+      if (!sim) {
+        sim = make_ngspice_simulator();
+        // ngspice's start-up writes a private folder: start it, then confine.
+        sim->version();
+        if (!writable_dir.empty()) spice::enter_sandbox(writable_dir);
+      }
       PointRecord rec = run(point, *sim);
       ok = rec.ok;
       reply["record"] = record_to_line(rec);
@@ -152,7 +158,7 @@ void WorkerPool::spawn() {
   }
   if (pid == 0) {
     ::close(fds[0]);
-    worker_main(fds[1], parent, run_);
+    worker_main(fds[1], parent, run_, writable_dir_);
   }
   ::close(fds[1]);
   ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);

@@ -42,6 +42,11 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
+  // Workers started from now on run their points sandboxed: no process, no
+  // program, and (with Landlock) no file written outside `writable_dir`, the
+  // sweep's folder.  See spice_bridge/sandbox.hpp.
+  void confine_workers_to(std::string writable_dir) { writable_dir_ = std::move(writable_dir); }
+
   bool can_take() const;  // an idle worker, or room to start one
   void submit(std::size_t point);
   std::size_t busy() const;
@@ -53,6 +58,7 @@ class WorkerPool {
   const PoolStats& stats() const { return stats_; }
 
  private:
+  std::string writable_dir_;
   struct Worker {
     int pid = -1;
     int fd = -1;
