@@ -151,6 +151,11 @@ SandboxReport enter_sandbox(const std::string& writable_dir) {
   return report;
 }
 
+int landlock_abi() {
+  const long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  return abi < 0 ? 0 : static_cast<int>(abi);
+}
+
 int sandbox_violation_signal() { return SIGSYS; }
 
 }  // namespace xbar::spice

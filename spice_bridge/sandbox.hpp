@@ -29,6 +29,9 @@ struct SandboxReport {
 // Throws SimulationError if the filter cannot be installed.
 SandboxReport enter_sandbox(const std::string& writable_dir = {});
 
+// The Landlock ABI version this kernel offers, 0 if none (a probe; changes nothing).
+int landlock_abi();
+
 // The signal a sandbox violation ends the process with (SIGSYS).
 int sandbox_violation_signal();
 

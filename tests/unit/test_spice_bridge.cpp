@@ -20,6 +20,7 @@
 
 #include "spice_bridge/child_protocol.hpp"
 #include "spice_bridge/log_classifier.hpp"
+#include "spice_bridge/sandbox.hpp"
 #include "spice_bridge/simulator.hpp"
 #include "spice_bridge/testing_hooks.hpp"
 #include "support/env_for.hpp"
@@ -345,6 +346,51 @@ TEST_CASE("isolated: with the guard off, the sandbox stops shell, write and file
   }
   // The sandbox leaves an honest job alone (threads included: ngspice's own).
   CHECK(isolated->run(kDivider, "op").vectors.at("mid")[0] == doctest::Approx(0.75));
+  fs::remove_all(dir);
+}
+
+// Runs `body` in a forked child after enter_sandbox(writable_dir); returns the
+// child's wait status (exit code from `body`, or the signal that ended it).
+template <class F>
+int in_sandboxed_child(const std::string& writable_dir, F&& body) {
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    spice::enter_sandbox(writable_dir);
+    _exit(body());
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+TEST_CASE("sandbox with a writable folder (sweep workers): files only beneath it, never a process") {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("xbar-sandbox-dir-{}", getpid());
+  fs::create_directories(dir / "inside");
+  fs::create_directories(dir / "outside");
+  const int landlock_abi = spice::landlock_abi();
+  MESSAGE("Landlock ABI on this kernel: " << landlock_abi);
+  // Writing inside the folder works.
+  int st = in_sandboxed_child((dir / "inside").string(), [&] {
+    return std::ofstream(dir / "inside/point.json") << "{}\n" ? 0 : 1;
+  });
+  CHECK(WIFEXITED(st));
+  CHECK(WEXITSTATUS(st) == 0);
+  CHECK(fs::exists(dir / "inside/point.json"));
+  // Outside it: refused where Landlock is in force (the filter alone cannot
+  // tell paths apart, so it lets the worker write).
+  st = in_sandboxed_child((dir / "inside").string(), [&] {
+    return std::ofstream(dir / "outside/stray") << "x\n" ? 0 : 1;
+  });
+  if (landlock_abi > 0) {
+    CHECK(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 1);
+    CHECK_FALSE(fs::exists(dir / "outside/stray"));
+  }
+  // A process: the filter kills the child whatever the kernel.
+  st = in_sandboxed_child((dir / "inside").string(), [&] { return std::system("true") == 0 ? 0 : 1; });
+  CHECK(WIFSIGNALED(st));
+  CHECK(WTERMSIG(st) == SIGSYS);
   fs::remove_all(dir);
 }
 
