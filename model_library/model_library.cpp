@@ -95,6 +95,12 @@ class Reader {
     return file;
   }
 
+  // Not blank and not a comment: a line a `+` line may continue.
+  static bool is_statement(std::string_view line) {
+    const auto first = line.find_first_not_of(" \t");
+    return first != std::string_view::npos && line[first] != '*';
+  }
+
   static SourcePos at(const ModelFile& f, std::size_t index) { return SourcePos{f.path, static_cast<int>(index) + 1, 1}; }
 
   // ngspice resolves a relative name against the including file's folder and
@@ -114,18 +120,27 @@ class Reader {
   // the files opened above this one.
   void inline_lines(const ModelFile& file, std::size_t begin, std::size_t end, std::vector<std::string>& out,
                     int depth) {
+    // A `+` line continues the last statement; inlining must not hand it a
+    // different one, so it needs a statement of its own file before it.
+    bool can_continue = false;
     bool after_reference = false;
     for (std::size_t i = begin; i < end; ++i) {
       const std::string& line = file.lines[i];
-      if (ngspice_lines::is_continuation(line) && (after_reference || out.empty()))
-        fail(at(file, i), after_reference ? "a `+` continuation of an `.include`/`.lib` line"
-                                          : "a `+` continuation line with no line to continue");
-      after_reference = false;
-      const FileCommand cmd = ngspice_lines::file_command(line);
-      if (cmd == FileCommand::kNone) {
-        if (!line.empty() || !out.empty()) out.push_back(line);
+      if (ngspice_lines::is_continuation(line)) {
+        if (!can_continue)
+          fail(at(file, i), after_reference ? "a `+` continuation of an `.include`/`.lib` line"
+                                            : "a `+` continuation line with no line of its own file to continue");
+        out.push_back(line);
         continue;
       }
+      const FileCommand cmd = ngspice_lines::file_command(line);
+      if (cmd == FileCommand::kNone) {
+        out.push_back(line);
+        if (is_statement(line)) can_continue = true, after_reference = false;
+        continue;
+      }
+      can_continue = false;
+      after_reference = true;
       const std::vector<std::string> args = ngspice_lines::arguments(line);
       if (cmd == FileCommand::kLib && args.size() == 1) {
         // `.lib NAME` ... `.endl`: a section definition, used only when a
@@ -150,7 +165,6 @@ class Reader {
         inline_lines(inner, def + 1, section_end(inner, def), out, depth + 1);
       }
       out.push_back("* end of " + target);
-      after_reference = true;
     }
   }
 

@@ -162,4 +162,7 @@ TEST_CASE("the inlined text holds no line that would make ngspice open a file or
   CHECK(contains(refusal(f.write("h.lib", "*# shell ls\n")), "`*#` lines are run as control commands"));
   CHECK(contains(refusal(f.write("at.lib", ".model a nmos\n@\n")), "ends ngspice's reading"));
   CHECK(contains(refusal(f.write("c.lib", ".include inner/core.lib\n+ level=3\n")), "continuation of an `.include`"));
+  f.write("starts_with_plus.lib", "* a file that continues whatever came before it\n+ level=3\n");
+  CHECK(contains(refusal(f.write("d.lib", ".model m nmos\n.include starts_with_plus.lib\n")),
+                 "starts_with_plus.lib:2: a `+` continuation line with no line of its own file to continue"));
 }
