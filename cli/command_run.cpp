@@ -1,6 +1,5 @@
 // xbar run / gen / check.
 #include <filesystem>
-#include <iostream>
 
 #include <fmt/format.h>
 
@@ -11,6 +10,7 @@
 #include "common/exit_codes.hpp"
 #include "common/output_path.hpp"
 #include "config_loader/loader.hpp"
+#include "report/result_set.hpp"
 #include "report/run_outputs.hpp"
 #include "runner/read_job.hpp"
 #include "runner/run_job.hpp"
@@ -23,18 +23,16 @@ namespace fs = std::filesystem;
 namespace {
 
 // Leaves the simulator's own words and the netlist where the user can read
-// them, and removes result files of an earlier run that could be mistaken for
-// this one's.
+// them, as the folder's whole result set: every result file of an earlier run
+// goes, so none can be mistaken for this one's.
 void keep_failure_evidence(const fs::path& dir, const std::vector<std::string>& netlist, const std::string& log) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return;
-  for (const char* stale : {"summary.json", "columns.csv", "cells.csv"}) fs::remove(dir / stale, ec);
+  ResultSetWriter set(dir);
   if (!netlist.empty())
-    write_file_atomically(dir / "netlist.cir", [&](std::ostream& out) {
+    set.write("netlist.cir", [&](std::ostream& out) {
       for (const auto& l : netlist) out << l << '\n';
     });
-  if (!log.empty()) write_file_atomically(dir / "ngspice.log", log);
+  if (!log.empty()) set.write("ngspice.log", log);
+  set.commit();
 }
 
 // Ctrl-C or SIGTERM: says what was kept; the exit code shells use (130 for SIGINT).
@@ -97,8 +95,12 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
     r = run_job(config, ctx, &netlist);
   } catch (const SimulationError& e) {
     if (interrupt_signal() != 0) return report_interrupt(dir, false);
-    keep_failure_evidence(dir, netlist, e.detail());
-    fmt::print(stderr, "xbar: the netlist and the ngspice log are in {}\n", dir.string());
+    try {
+      keep_failure_evidence(dir, netlist, e.detail());
+      fmt::print(stderr, "xbar: the netlist and the ngspice log are in {}\n", dir.string());
+    } catch (const fs::filesystem_error& io) {
+      fmt::print(stderr, "xbar: the netlist and the ngspice log could not be kept: {}\n", io.what());
+    }
     throw;
   }
   if (interrupt_signal() != 0) return report_interrupt(dir, false);
@@ -118,20 +120,19 @@ int command_gen(const CommonOptions& opt, const std::string& out_file) {
     if (const std::string why = output_file_problem(out_file); !why.empty())
       throw InputError(SourcePos{"command line (-o)", 0, 0}, "cannot write the netlist: " + why);
   const std::vector<std::string> netlist = generate_netlist(config);
-  if (out_file.empty() || out_file == "-") {
-    for (const auto& l : netlist) std::cout << l << '\n';
-  } else {
-    write_file_atomically(out_file, [&](std::ostream& out) {
-      for (const auto& l : netlist) out << l << '\n';
-    });
-  }
+  auto write = [&](std::ostream& out) {
+    for (const auto& l : netlist) out << l << '\n';
+  };
+  if (out_file.empty() || out_file == "-") write_stdout(write);
+  else write_file_atomically(out_file, write);
   return kExitOk;
 }
 
 int command_check(const CommonOptions& opt) {
   const Config config = load_config(opt.config, opt.sets);
   check_supported(config);
-  std::cout << resolved_yaml(config);
+  const std::string text = resolved_yaml(config);
+  write_stdout([&](std::ostream& out) { out << text; });
   return kExitOk;
 }
 

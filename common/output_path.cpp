@@ -2,7 +2,13 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
 #include <fmt/format.h>
+
+#include "common/atomic_file.hpp"
 
 namespace xbar {
 
@@ -23,12 +29,19 @@ std::string output_dir_problem(const fs::path& dir) {
     return fmt::format("'{}' is a file, not a folder", existing.string());
   if (::access(existing.c_str(), W_OK | X_OK) != 0)
     return fmt::format("the folder '{}' is not writable", existing.string());
+  // access() says yes for root everywhere, and /proc or a read-only mount
+  // refuse anyway: try to make a folder there (removed at once).
+  std::string probe = (existing / ".xbar-probe-XXXXXX").string();
+  if (::mkdtemp(probe.data()) == nullptr)
+    return fmt::format("cannot create anything in '{}': {}", existing.string(), std::strerror(errno));
+  ::rmdir(probe.c_str());
   return {};
 }
 
 std::string output_file_problem(const fs::path& file) {
   std::error_code ec;
-  if (fs::is_directory(file, ec)) return fmt::format("'{}' is a folder", file.string());
+  if (const std::string why = not_replaceable_reason(file); !why.empty())
+    return fmt::format("'{}' {}; only a regular file or a new name is written", file.string(), why);
   const fs::path parent = fs::absolute(file, ec).parent_path();
   if (!fs::is_directory(parent, ec)) return fmt::format("the folder '{}' does not exist", parent.string());
   if (::access(parent.c_str(), W_OK | X_OK) != 0) return fmt::format("the folder '{}' is not writable", parent.string());

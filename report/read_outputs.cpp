@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "common/atomic_file.hpp"
 #include "config_loader/loader.hpp"
 #include "report/run_outputs.hpp"
 
@@ -106,15 +105,14 @@ void write_read_cells_csv(const ReadReport& r, std::ostream& out) {
     }
 }
 
-void write_read_outputs(const RunResult& r, const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir);
-  write_file_atomically(dir / "resolved.yaml", resolved_yaml(r.config));
-  write_file_atomically(dir / "netlist.cir", [&](std::ostream& out) {
+void write_read_outputs(const RunResult& r, ResultSetWriter& set) {
+  set.write("resolved.yaml", resolved_yaml(r.config));
+  set.write("netlist.cir", [&](std::ostream& out) {
     for (const auto& line : r.netlist) out << line << '\n';
   });
-  write_file_atomically(dir / "cells.csv", [&](std::ostream& out) { write_read_cells_csv(*r.read, out); });
-  write_file_atomically(dir / "read.json", read_json(r));
-  write_file_atomically(dir / "summary.json", summary_json(r));
+  set.write("cells.csv", [&](std::ostream& out) { write_read_cells_csv(*r.read, out); });
+  set.write("read.json", read_json(r));
+  set.write("summary.json", summary_json(r));
 }
 
 }  // namespace xbar

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/result_set.hpp"
 #include "runner/run_job.hpp"
 
 namespace xbar {
@@ -22,7 +23,7 @@ std::string read_json(const RunResult& r);
 // (selected, half_row, half_col, unselected).
 void write_read_cells_csv(const ReadReport& read, std::ostream& out);
 
-// Everything, summary.json last (via summary_json()).
-void write_read_outputs(const RunResult& r, const std::filesystem::path& dir);
+// Stages every file of a read, summary.json among them (via summary_json()).
+void write_read_outputs(const RunResult& r, ResultSetWriter& set);
 
 }  // namespace xbar

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/error_decomposition.hpp"
-#include "common/atomic_file.hpp"
+#include "report/result_set.hpp"
 #include "config_loader/loader.hpp"
 #include "report/read_outputs.hpp"
 #include "report/transient_outputs.hpp"
@@ -127,20 +127,28 @@ std::string netlist_text(const std::vector<std::string>& lines) {
 }  // namespace
 
 void write_run_outputs(const RunResult& r, const std::filesystem::path& dir) {
-  if (r.read) return write_read_outputs(r, dir);
-  std::filesystem::create_directories(dir);
-  // The inputs' files on a second thread (the machine has two cores), the
-  // results' files here; summary.json only once both are done.
-  auto inputs = std::async(std::launch::async, [&] {
-    write_file_atomically(dir / "resolved.yaml", resolved_yaml(r.config));
-    if (!r.netlist.empty()) write_file_atomically(dir / "netlist.cir", netlist_text(r.netlist));
-  });
-  write_file_atomically(dir / "columns.csv", [&](std::ostream& out) { write_columns_csv(r, out); });
-  if (r.spice || r.nodal)
-    write_file_atomically(dir / "cells.csv", [&](std::ostream& out) { write_cells_csv(r, out); });
-  write_transient_outputs(r, dir);
-  inputs.get();  // rethrows its failure
-  write_file_atomically(dir / "summary.json", summary_json(r));
+  ResultSetWriter set(dir);
+  if (r.read) {
+    write_read_outputs(r, set);
+  } else {
+    // The inputs' files on a second thread (the machine has two cores), the
+    // results' files here; summary.json only once both are done.
+    auto inputs = std::async(std::launch::async, [&] {
+      set.write("resolved.yaml", resolved_yaml(r.config));
+      if (!r.netlist.empty()) set.write("netlist.cir", netlist_text(r.netlist));
+    });
+    try {
+      set.write("columns.csv", [&](std::ostream& out) { write_columns_csv(r, out); });
+      if (r.spice || r.nodal) set.write("cells.csv", [&](std::ostream& out) { write_cells_csv(r, out); });
+      write_transient_outputs(r, set);
+    } catch (...) {
+      inputs.wait();  // the other thread uses `set` too
+      throw;
+    }
+    inputs.get();  // rethrows its failure
+    set.write("summary.json", summary_json(r));
+  }
+  set.commit();
 }
 
 }  // namespace xbar

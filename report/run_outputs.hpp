@@ -7,9 +7,11 @@
 
 namespace xbar {
 
-// Writes summary.json, columns.csv, cells.csv, netlist.cir (when SPICE ran)
-// and resolved.yaml into `dir` (created if missing).  summary.json is written
-// last, so its presence marks a complete set.
+// Writes the run's result set into `dir` (created if missing) through a
+// ResultSetWriter: summary.json, columns.csv, cells.csv, netlist.cir (when
+// SPICE ran), resolved.yaml, and the files of a read or tran analysis.  Every
+// result file an earlier run of any analysis left there is replaced or
+// removed; summary.json is moved in last, so its presence marks a complete set.
 void write_run_outputs(const RunResult& r, const std::filesystem::path& dir);
 
 // The pieces, for tests and for sweeps that keep only some files.

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "common/atomic_file.hpp"
 #include "report/run_outputs.hpp"
 
 namespace xbar {
@@ -119,15 +118,13 @@ std::string transient_columns_cells(const TransientResult& t, std::size_t k) {
   return fmt::format(",{},{},{}", number_or_empty(c.t_settle), csv_number(c.charge), csv_number(c.charge_ideal));
 }
 
-void write_transient_outputs(const RunResult& r, const std::filesystem::path& dir) {
+void write_transient_outputs(const RunResult& r, ResultSetWriter& set) {
   if (!r.transient) return;
-  std::filesystem::create_directories(dir);
-  write_file_atomically(dir / "waveforms.csv", [&](std::ostream& out) { write_waveforms_csv(*r.transient, out); });
+  set.write("waveforms.csv", [&](std::ostream& out) { write_waveforms_csv(*r.transient, out); });
   if (r.transient->dynamic && !r.transient->dynamic->writes.empty())
-    write_file_atomically(dir / "writes.csv", [&](std::ostream& out) { write_writes_csv(*r.transient->dynamic, out); });
+    set.write("writes.csv", [&](std::ostream& out) { write_writes_csv(*r.transient->dynamic, out); });
   if (r.config.output.raw)
-    write_file_atomically(dir / "waveforms.raw",
-                          [&](std::ostream& out) { write_waveforms_raw(*r.transient, r.config.name, out); });
+    set.write("waveforms.raw", [&](std::ostream& out) { write_waveforms_raw(*r.transient, r.config.name, out); });
 }
 
 }  // namespace xbar

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/result_set.hpp"
+#include "runner/run_job.hpp"
 #include "runner/transient_job.hpp"
 
 namespace xbar {
@@ -31,7 +33,7 @@ void write_writes_csv(const DynamicRun& d, std::ostream& out);
 std::string transient_columns_header();
 std::string transient_columns_cells(const TransientResult& t, std::size_t k);
 
-// waveforms.csv (+ waveforms.raw when output.raw, writes.csv after writes) into `dir`.
-void write_transient_outputs(const RunResult& r, const std::filesystem::path& dir);
+// Stages waveforms.csv (+ waveforms.raw when output.raw, writes.csv after writes).
+void write_transient_outputs(const RunResult& r, ResultSetWriter& set);
 
 }  // namespace xbar

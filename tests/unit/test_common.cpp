@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -62,6 +64,36 @@ TEST_CASE("atomic write leaves the old file when the writer throws") {
   for ([[maybe_unused]] auto& e : fs::directory_iterator(dir)) ++n;
   CHECK(n == 1);
   fs::remove_all(dir);
+}
+
+TEST_CASE("atomic write refuses a symlink or FIFO at the target and leaves it; removes a killed write's temporary") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "xbar_test_atomic_special";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  write_file_atomically(dir / "target", "keep");
+  fs::create_symlink(dir / "target", dir / "link");
+  CHECK_THROWS_AS(write_file_atomically(dir / "link", "new"), fs::filesystem_error);
+  CHECK(fs::is_symlink(fs::symlink_status(dir / "link")));
+  REQUIRE(::mkfifo((dir / "fifo").c_str(), 0644) == 0);
+  CHECK_THROWS_AS(write_file_atomically(dir / "fifo", "new"), fs::filesystem_error);
+  CHECK(fs::is_fifo(dir / "fifo"));
+  CHECK(output_file_problem(dir / "link").find("symbolic link") != std::string::npos);
+  CHECK(output_file_problem(dir / "fifo").find("FIFO") != std::string::npos);
+  std::ifstream in(dir / "target");
+  std::string text;
+  in >> text;
+  CHECK(text == "keep");
+  // What a write killed between open and rename leaves behind.
+  std::ofstream(dir / ".target.tmp0123abcd") << "torn";
+  write_file_atomically(dir / "target", "again");
+  CHECK_FALSE(fs::exists(dir / ".target.tmp0123abcd"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("an output folder nothing can be created in is refused before any work") {
+  CHECK(output_dir_problem("/proc").find("cannot create anything in '/proc'") != std::string::npos);
+  CHECK(output_dir_problem("/proc/xbar_new/deeper").find("cannot create anything") != std::string::npos);
 }
 
 TEST_CASE("output paths are checked before any work, without creating anything") {
