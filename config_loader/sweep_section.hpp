@@ -92,6 +92,26 @@ inline bool expand_range(const KeyInfo& key, const YAML::Node& node, const Sourc
   return true;
 }
 
+// How many values a swept key's node declares (a list's length, a range's
+// steps), read without expanding anything; 1 when it cannot tell.
+inline double declared_count(const YAML::Node& node) {
+  if (node.IsSequence()) return static_cast<double>(node.size());
+  if (!node.IsMap() || !node["steps"] || !node["steps"].IsScalar()) return 1;
+  auto steps = parse_spice_number(node["steps"].Scalar());
+  return steps && *steps >= 1 ? std::floor(*steps) : 1;
+}
+
+// The sweep's point count as declared, before any range is expanded (a few
+// ranges of millions of steps would take gigabytes to expand).
+inline double declared_points(SweepMode mode, const YAML::Node& params) {
+  double points = mode == SweepMode::kZip ? 0 : 1;
+  for (auto p = params.begin(); p != params.end(); ++p) {
+    const double n = declared_count(p->second);
+    points = mode == SweepMode::kZip ? std::max(points, n) : points * n;
+  }
+  return points;
+}
+
 // One swept key: a list of values or a range; every value checked by the key's rules.
 inline bool parse_param(const KeyInfo& key, const YAML::Node& node, const SourcePos& pos, const SectionInput& in,
                         SweepParam& param, Diagnostics& diags) {
@@ -149,6 +169,14 @@ inline void parse(const SectionInput& in, Config& config, Diagnostics& diags) {
       if (!it->second.IsMap() || it->second.size() == 0) {
         diags.error(at, "'sweep.params' must map dotted config keys to lists of values");
         continue;
+      }
+      const YAML::Node mode_node = in.node["mode"];
+      const bool zip = mode_node && mode_node.IsScalar() && mode_node.Scalar() == "zip";
+      if (const double points = declared_points(zip ? SweepMode::kZip : SweepMode::kGrid, it->second);
+          points > kMaxPoints) {
+        diags.error(in.pos, fmt::format("the sweep has {} points; at most {} allowed", format_number(points),
+                                        format_number(kMaxPoints)));
+        return;
       }
       for (auto p = it->second.begin(); p != it->second.end(); ++p) {
         const std::string dotted = p->first.Scalar();

@@ -17,12 +17,16 @@ std::vector<CaseDef> find_cases(const fs::path& dir) {
     if (it->is_directory(ec) && !it->is_symlink(ec)) folders.push_back(it->path());
   }
   if (ec) throw InputError(SourcePos{dir.string(), 0, 0}, "cannot list the folder: " + ec.message());
+  const fs::path absolute = fs::absolute(dir, ec).lexically_normal();
+  std::string root_name = (absolute.has_filename() ? absolute : absolute.parent_path()).filename().string();
+  if (root_name.empty() || root_name == "." || root_name == "..") root_name = "root";
   std::vector<CaseDef> cases;
   for (const fs::path& f : folders) {
     if (!fs::is_regular_file(f / "config.yaml", ec)) continue;
     CaseDef c;
     c.name = fs::relative(f, dir, ec).generic_string();
-    if (ec || c.name.empty()) c.name = f.filename().string();
+    // A case at the root of DIR is named by DIR's own folder name, never ".".
+    if (ec || c.name.empty() || c.name == ".") c.name = root_name;
     c.dir = f;
     c.config = f / "config.yaml";
     c.expected = f / "expected.yaml";

@@ -16,6 +16,14 @@ namespace xbar::regression {
 
 namespace fs = std::filesystem;
 
+fs::path evidence_dir(const fs::path& root, const std::string& case_name) {
+  const fs::path name(case_name);
+  if (root.empty() || case_name.empty() || name.is_absolute()) return {};
+  for (const auto& part : name)
+    if (part.empty() || part == "." || part == "..") return {};
+  return root / name;
+}
+
 namespace {
 
 void write_lines(const fs::path& path, const std::vector<std::string>& lines) {
@@ -27,8 +35,8 @@ void write_lines(const fs::path& path, const std::vector<std::string>& lines) {
 // Best effort: a failure to keep evidence must not hide the verdict.
 void keep_evidence(CaseOutcome& o, const SuiteOptions& opt, const std::vector<std::string>& netlist,
                    const std::string& log, const std::string& diff) {
-  if (opt.artefact_root.empty()) return;
-  const fs::path dir = opt.artefact_root / o.name;
+  const fs::path dir = evidence_dir(opt.artefact_root, o.name);
+  if (dir.empty()) return;
   try {
     fs::create_directories(dir);
     if (!netlist.empty()) write_lines(dir / "netlist.cir", netlist);
@@ -55,7 +63,8 @@ CaseOutcome evaluate_case(const CaseDef& c, const SuiteOptions& opt) {
   CaseOutcome o;
   o.name = c.name;
   std::error_code ec;
-  if (!opt.artefact_root.empty()) fs::remove_all(opt.artefact_root / c.name, ec);  // no stale evidence
+  if (const fs::path dir = evidence_dir(opt.artefact_root, c.name); !dir.empty())
+    fs::remove_all(dir, ec);  // no stale evidence
   std::vector<std::string> netlist;
   try {
     std::optional<ExpectedFile> expected;

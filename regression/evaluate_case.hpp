@@ -17,6 +17,11 @@ struct SuiteOptions {
   double case_time_limit_s = 600;        // per case; 0: none
 };
 
+// `<root>/<case>`, or "" when there is no root or the case name is not a
+// relative path of plain folder names (".", ".." or "/x" could reach, and
+// remove, files outside the evidence folder).
+std::filesystem::path evidence_dir(const std::filesystem::path& root, const std::string& case_name);
+
 // Never throws for a problem of the case itself: the outcome says what happened.
 CaseOutcome evaluate_case(const CaseDef& c, const SuiteOptions& opt);
 

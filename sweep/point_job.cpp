@@ -30,7 +30,7 @@ PointRecord run_point(const SweepSetup& setup, std::size_t point, Simulator& sim
   try {
     std::vector<std::string> sets = setup.sets;
     for (auto& s : sweep_point_overrides(setup.spec, point)) sets.push_back(std::move(s));
-    Config config = load_config(setup.config_path, sets);
+    Config config = load_frozen_config(*setup.inputs, setup.dir, sets);
     config.sweep.reset();  // a point is one plain run
     RunContext ctx;
     ctx.simulator = &simulator;

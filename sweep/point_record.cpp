@@ -16,6 +16,10 @@ std::string record_to_line(const PointRecord& r) {
   for (const auto& [name, value] : r.metrics) metrics[name] = value;
   json j = {{"point", r.point}, {"values", r.values}, {"status", r.ok ? "ok" : "failed"},
             {"error", r.error}, {"elapsed_s", r.elapsed_s}, {"metrics", metrics}};
+  if (r.crashed) {
+    j["crashed"] = true;
+    j["retry"] = r.retry;
+  }
   return j.dump();
 }
 
@@ -23,12 +27,15 @@ std::optional<PointRecord> record_from_line(std::string_view line) {
   try {
     json j = json::parse(line);
     PointRecord r;
+    if (!j.at("point").is_number_unsigned()) return std::nullopt;
     r.point = j.at("point").get<std::size_t>();
     r.values = j.at("values").get<std::vector<std::string>>();
     r.ok = j.at("status").get<std::string>() == "ok";
     r.error = j.at("error").get<std::string>();
     r.elapsed_s = j.at("elapsed_s").get<double>();
     for (const auto& [name, value] : j.at("metrics").items()) r.metrics.emplace_back(name, value.get<double>());
+    r.crashed = j.value("crashed", false);
+    r.retry = r.crashed && j.value("retry", false);
     return r;
   } catch (const json::exception&) {
     return std::nullopt;

@@ -18,6 +18,11 @@ struct PointRecord {
   std::string error;  // one line; empty when ok
   double elapsed_s = 0;
   std::vector<std::pair<std::string, double>> metrics;  // sorted by name
+  // The worker died under the point (a signal from outside, a crash): not
+  // the point's own verdict.  `retry`: --resume runs it again; false once it
+  // failed the same way twice.
+  bool crashed = false;
+  bool retry = false;
 };
 
 // One journal line (JSON, no line break inside) and back; nullopt for a torn

@@ -1,5 +1,7 @@
 #include "sweep/sweep_runner.hpp"
 
+#include <fmt/format.h>
+
 #include "common/diagnostics.hpp"
 #include "common/output_path.hpp"
 #include "config_loader/loader.hpp"
@@ -10,11 +12,13 @@ namespace xbar {
 namespace fs = std::filesystem;
 
 SweepPlan plan_sweep(const std::string& config_path, const std::vector<std::string>& sets, const fs::path& out_dir) {
-  const Config base = load_config(config_path, sets);
+  auto inputs = std::make_shared<FrozenInputs>(freeze_config(config_path));
+  const Config base = load_config_text(inputs->config.content, config_path, inputs->base_dir, sets);
   if (!base.sweep)
     throw InputError({config_path, 1, 1}, "the config has no 'sweep:' section; add one with mode and params");
+  freeze_data_files(*inputs, base, *base.sweep);
   SweepPlan plan;
-  plan.setup.config_path = config_path;
+  plan.setup.inputs = inputs;
   plan.setup.sets = sets;
   plan.setup.spec = *base.sweep;
   plan.setup.dir = out_dir.empty() ? fs::path(base.output.dir) : out_dir;
@@ -24,7 +28,10 @@ SweepPlan plan_sweep(const std::string& config_path, const std::vector<std::stri
   plan.points = sweep_point_count(plan.setup.spec);
   Config without_dir = base;
   without_dir.output.dir = "";  // -o may differ between shards; results do not
-  plan.fingerprint = sweep_fingerprint(plan.setup.spec, resolved_yaml(without_dir));
+  // The data files' contents decide the results too (their paths are in the YAML).
+  std::string decided_by = resolved_yaml(without_dir);
+  for (const auto& f : inputs->data) decided_by += fmt::format("\n# data {} {}", f.path, f.fingerprint);
+  plan.fingerprint = sweep_fingerprint(plan.setup.spec, decided_by);
   return plan;
 }
 
@@ -35,12 +42,15 @@ SweepSession::SweepSession(const SweepOptions& opt, SweepObserver& observer)
   manifest.fingerprint = plan_.fingerprint;
   for (const auto& p : plan_.setup.spec.params) manifest.keys.push_back(p.key);
   manifest.points = plan_.points;
-  manifest.config = fs::absolute(opt.config_path).string();
+  manifest.config = plan_.setup.inputs->config.path;
+  manifest.inputs.push_back({plan_.setup.inputs->config.path, plan_.setup.inputs->config.fingerprint});
+  for (const auto& f : plan_.setup.inputs->data) manifest.inputs.push_back({f.path, f.fingerprint});
   store_ = std::make_unique<SweepStore>(plan_.setup.dir, manifest, opt.resume);
+  write_frozen_copies(*plan_.setup.inputs, plan_.setup.dir);
   for (std::size_t i = 0; i < plan_.points; ++i) {
     if (!opt.shard.holds(i)) continue;
     ++progress_.total;
-    if (auto it = store_->finished().find(i); it != store_->finished().end()) {
+    if (auto it = store_->finished().find(i); it != store_->finished().end() && !it->second.retry) {
       ++progress_.done;
       ++progress_.resumed;
       if (!it->second.ok) ++progress_.failed;
@@ -53,6 +63,11 @@ SweepSession::SweepSession(const SweepOptions& opt, SweepObserver& observer)
 
 void SweepSession::record(PointRecord r) {
   r.values = sweep_point_values(plan_.setup.spec, r.point);  // also for points that died with their worker
+  if (r.crashed) {
+    // Retried on --resume, unless this is a retry that died the same way.
+    auto before = store_->finished().find(r.point);
+    r.retry = !(before != store_->finished().end() && before->second.crashed && before->second.error == r.error);
+  }
   store_->append(r);
   ++progress_.done;
   if (!r.ok) ++progress_.failed;

@@ -285,6 +285,7 @@ bool WorkerPool::read_replies(Worker& w, std::vector<Completion>& out) {
     std::string how = WIFSIGNALED(status) ? fmt::format("killed by {}", signal_text(WTERMSIG(status)))
                                           : fmt::format("exited with status {}", WEXITSTATUS(status));
     out.push_back(failed(w, fmt::format("the worker process running this point crashed ({})", how)));
+    out.back().record.crashed = true;
   }
   return false;
 }

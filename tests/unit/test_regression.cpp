@@ -411,3 +411,35 @@ TEST_CASE("a case whose config is malformed is an error of that case, with the p
   CHECK_FALSE(plan_accept(find_cases(d).at(0), o));
   fs::remove_all(d);
 }
+
+TEST_CASE("a case at the root of DIR is named by the folder, and evidence never reaches outside its folder") {
+  const fs::path d = temp_dir("rootcase");
+  fs::create_directories(d / "suite");
+  write_text(d / "suite" / "config.yaml", "name: r\n");
+  for (const fs::path& given : {d / "suite", fs::path(d / "suite") / "", d / "suite" / "."}) {
+    const auto cases = find_cases(given);
+    REQUIRE(cases.size() == 1);
+    CHECK(cases[0].name == "suite");
+  }
+  const fs::path root = d / "out" / "failed";
+  CHECK(evidence_dir(root, "suite") == root / "suite");
+  CHECK(evidence_dir(root, "group/b") == root / "group" / "b");
+  for (const char* bad : {".", "..", "", "/etc", "a/../..", "a/./b"}) {
+    CAPTURE(bad);
+    CHECK(evidence_dir(root, bad).empty());
+  }
+  // Evaluating a case named "." (as find_cases once named a root case) must
+  // not clear the evidence of other cases.
+  fs::create_directories(root / "other");
+  write_text(root / "other" / "diff.txt", "keep");
+  CaseDef c;
+  c.name = ".";
+  c.dir = d / "suite";
+  c.config = d / "suite" / "config.yaml";
+  c.expected = d / "suite" / "expected.yaml";
+  SuiteOptions opt;
+  opt.artefact_root = root;
+  evaluate_case(c, opt);
+  CHECK(fs::exists(root / "other" / "diff.txt"));
+  fs::remove_all(d);
+}

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -248,11 +249,125 @@ TEST_CASE("a crashed worker and a point over the time limit fail alone; the othe
   CHECK(r.progress.failed == 4);  // two sinh overflows, the crash, the hang
   CHECK(r.pool.crashed == 1);
   CHECK(r.pool.timed_out == 1);
-  const auto journal = read_journal(tmp.path / "out");
+  const auto journal = read_journal(tmp.path / "out", read_manifest(tmp.path / "out"));
   REQUIRE(journal.size() == 6);
   CHECK(journal.at(2).error.find("crashed (killed by signal 11") != std::string::npos);
   CHECK(journal.at(3).error.find("time limit of 1.5 s") != std::string::npos);
   CHECK(journal.at(2).values == std::vector<std::string>{"0.5", "0.2"});
   CHECK(journal.at(0).ok);
   CHECK(journal.at(5).ok);
+}
+
+TEST_CASE("ranges are checked against the point limit before they are expanded") {
+  // Three ranges of 5 million steps: 1.25e20 points.  Expanded first, this
+  // allocated gigabytes before the count was checked; now it is refused at once.
+  const auto start = std::chrono::steady_clock::now();
+  const std::string p = problems(
+      "sweep:\n  params:\n"
+      "    parasitics.r_wl: {from: 1, to: 2, steps: 5000000}\n"
+      "    parasitics.r_bl: {from: 1, to: 2, steps: 5000000}\n"
+      "    device.g_on: {from: 1u, to: 2u, steps: 5000000}\n");
+  CHECK(p.find("at most 10000000") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(300));
+}
+
+TEST_CASE("journal lines that are not points of the sweep are refused with their line") {
+  TempDir tmp;
+  const std::string config = write_sweep_config(tmp.path);
+  sweep(config, tmp.path / "out", 2);
+  const fs::path journal = tmp.path / "out" / "journal.jsonl";
+  const std::string good = read_file(journal);
+  for (const char* bad : {R"({"point": 999, "values": ["0.5", "0.1"], "status": "ok", "error": "", "elapsed_s": 0, "metrics": {}})",
+                          R"({"point": -1, "values": ["0.5", "0.1"], "status": "ok", "error": "", "elapsed_s": 0, "metrics": {}})",
+                          R"({"point": 1, "values": ["0.5"], "status": "ok", "error": "", "elapsed_s": 0, "metrics": {}})"}) {
+    CAPTURE(bad);
+    std::ofstream(journal) << good << bad << "\n" << good.substr(0, good.find('\n') + 1);
+    try {
+      sweep(config, tmp.path / "out", 1, true);
+      FAIL("resume accepted a journal line of another sweep");
+    } catch (const InputError& e) {
+      CHECK(e.diagnostics().str().find("journal.jsonl:7:1: error:") != std::string::npos);
+    }
+    CHECK_THROWS_AS(merge_sweeps({tmp.path / "out"}, tmp.path / "merged"), InputError);
+  }
+}
+
+TEST_CASE("a crashed point is retried on resume; one that crashes again the same way stays failed") {
+  TempDir tmp;
+  const std::string config = write_sweep_config(tmp.path);
+  const fs::path dir = tmp.path / "out";
+  sweep_testing::set_crash_point(2);
+  SweepOutcome first = sweep(config, dir, 2);
+  CHECK(first.progress.failed == 3);  // two sinh overflows and the crash
+  CHECK(read_journal(dir, read_manifest(dir)).at(2).retry);
+
+  SUBCASE("the retry succeeds: the sweep.csv of a sweep without the crash") {
+    sweep_testing::set_crash_point(std::nullopt);
+    SweepOutcome r = sweep(config, dir, 2, true);
+    CHECK(r.progress.resumed == 5);
+    CHECK(r.progress.failed == 2);
+    SweepOutcome clean = sweep(config, tmp.path / "clean", 2);
+    CHECK(without_timing(read_file(dir / "sweep.csv")) == without_timing(read_file(tmp.path / "clean" / "sweep.csv")));
+  }
+  SUBCASE("the retry crashes the same way: failed with its reason, not retried again") {
+    SweepOutcome r = sweep(config, dir, 2, true);
+    sweep_testing::set_crash_point(std::nullopt);
+    CHECK(r.progress.resumed == 5);
+    const PointRecord again = read_journal(dir, read_manifest(dir)).at(2);
+    CHECK_FALSE(again.ok);
+    CHECK_FALSE(again.retry);
+    CHECK(again.error.find("crashed (killed by signal 11") != std::string::npos);
+    SweepOutcome third = sweep(config, dir, 2, true);
+    CHECK(third.progress.resumed == 6);
+  }
+  sweep_testing::set_crash_point(std::nullopt);
+}
+
+TEST_CASE("merge writes only into an empty folder or one of the same sweep") {
+  TempDir tmp;
+  const std::string config = write_sweep_config(tmp.path);
+  sweep(config, tmp.path / "a", 1);
+  const fs::path other_config = tmp.path / "other.yaml";
+  std::ofstream(other_config) << read_file(config) << "parasitics: {r_bl: 3}\n";
+  sweep(other_config.string(), tmp.path / "other", 1);
+  const std::string other_csv = read_file(tmp.path / "other" / "sweep.csv");
+  CHECK_THROWS_AS(merge_sweeps({tmp.path / "a"}, tmp.path / "other"), InputError);
+  CHECK(read_file(tmp.path / "other" / "sweep.csv") == other_csv);
+  fs::create_directories(tmp.path / "notes");
+  std::ofstream(tmp.path / "notes" / "mine.txt") << "x";
+  CHECK_THROWS_AS(merge_sweeps({tmp.path / "a"}, tmp.path / "notes"), InputError);
+  CHECK_FALSE(fs::exists(tmp.path / "notes" / "sweep.json"));
+  fs::create_directories(tmp.path / "empty");
+  CHECK(merge_sweeps({tmp.path / "a"}, tmp.path / "empty").finished == 6);
+  CHECK(merge_sweeps({tmp.path / "a"}, tmp.path / "empty").finished == 6);  // the same sweep again
+}
+
+TEST_CASE("a sweep runs from its frozen inputs; a resume whose data file changed is refused, naming it") {
+  TempDir tmp;
+  const fs::path weights = tmp.path / "w.csv";
+  std::ofstream(weights) << "1,0,1,0\n0,1,0,1\n1,1,0,0\n0,0,1,1\n";
+  const fs::path config = tmp.path / "s.yaml";
+  std::ofstream(config) << "name: t\ntile: {rows: 4, cols: 4}\nweights: {source: file, file: w.csv}\n"
+                           "sweep:\n  keep: all\n  params:\n    parasitics.r_wl: [0.5, 2]\n";
+  sweep(config.string(), tmp.path / "out", 1);
+  const std::string resolved = read_file(tmp.path / "out" / "points" / "0" / "resolved.yaml");
+  CHECK(resolved.find((tmp.path / "out" / "inputs").string()) != std::string::npos);
+  const std::string manifest = read_file(tmp.path / "out" / "sweep.json");
+  CHECK(manifest.find(weights.string()) != std::string::npos);
+
+  std::ofstream(weights) << "0,0,1,0\n0,1,0,1\n1,1,0,0\n0,0,1,1\n";
+  try {
+    sweep(config.string(), tmp.path / "out", 1, true);
+    FAIL("resume accepted a changed weights file");
+  } catch (const InputError& e) {
+    CHECK(e.diagnostics().str().find("'" + weights.string() + "' changed since the sweep started") != std::string::npos);
+  }
+  std::ofstream(weights) << "1,0,1,0\n0,1,0,1\n1,1,0,0\n0,0,1,1\n";
+  std::ofstream(config, std::ios::app) << "# a comment\n";
+  try {
+    sweep(config.string(), tmp.path / "out", 1, true);
+    FAIL("resume accepted a changed config");
+  } catch (const InputError& e) {
+    CHECK(e.diagnostics().str().find("'" + config.string() + "' changed since the sweep started") != std::string::npos);
+  }
 }
