@@ -164,7 +164,9 @@ SweepStore::SweepStore(fs::path dir, const SweepManifest& manifest, bool resume)
                      "this folder already holds a sweep; use --resume to finish it, or choose another folder");
   if (has_journal) {
     const SweepManifest old = read_manifest(dir_);
-    if (const std::string why = changed_input(old, manifest); !why.empty())
+    // A folder of an xbar that kept no input fingerprints: the sweep's own
+    // fingerprint below still has to match.
+    if (const std::string why = old.inputs.empty() ? std::string() : changed_input(old, manifest); !why.empty())
       throw InputError({dir_.string(), 0, 0}, fmt::format("--resume needs the inputs the sweep started with: {}", why));
     if (old.fingerprint != manifest.fingerprint)
       throw InputError({dir_.string(), 0, 0},

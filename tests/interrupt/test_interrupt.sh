@@ -7,10 +7,7 @@ set -u
 XBAR=${1:?usage: test_interrupt.sh XBAR}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-check() {  # check NAME COMMAND...
-  if "${@:2}"; then pass=$((pass + 1)); echo "ok: $1"; else fail=$((fail + 1)); echo "FAILED: $1"; fi
-}
+source "$(dirname "$0")/../support/cli_check.sh"
 children_of() { pgrep -P "$1" 2>/dev/null | wc -l; }
 
 # A tile large enough that ngspice is still busy when the signal arrives
@@ -57,5 +54,4 @@ check "sweep SIGINT: some points kept ($kept of 30)" test "$kept" -gt 0 -a "$kep
 "$XBAR" sweep "$T/s.yaml" -o "$T/sw" -j 2 -q --resume > /dev/null 2>&1
 check "sweep --resume completes all 30 points" test "$(($(wc -l < "$T/sw/sweep.csv") - 1))" = 30
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+report

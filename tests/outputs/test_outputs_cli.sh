@@ -9,10 +9,7 @@ XBAR=${1:?usage: test_outputs_cli.sh XBAR}
 T=$(mktemp -d)
 cleanup() { mountpoint -q "$T/small" 2> /dev/null && umount "$T/small"; rm -rf "$T"; }
 trap cleanup EXIT
-pass=0 fail=0
-check() {  # check NAME COMMAND...
-  if "${@:2}"; then pass=$((pass + 1)); echo "ok: $1"; else fail=$((fail + 1)); echo "FAILED: $1"; fi
-}
+source "$(dirname "$0")/../support/cli_check.sh"
 printf 'name: small\ntile: {rows: 4, cols: 4}\n' > "$T/op.yaml"
 printf 'name: small\ntile: {rows: 4, cols: 4}\nsimulator: {engine: nodal}\n' > "$T/nodal.yaml"
 printf 'name: rd\ntile: {rows: 4, cols: 4}\nanalysis: {type: read}\n' > "$T/read.yaml"
@@ -106,5 +103,4 @@ else
   echo "skipped: full-disk checks (need root to mount a tmpfs)"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+report

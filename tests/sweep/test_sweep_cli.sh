@@ -7,13 +7,7 @@ set -u
 XBAR=${1:?usage: test_sweep_cli.sh XBAR}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-check() {  # check NAME COMMAND...
-  if "${@:2}"; then pass=$((pass + 1)); echo "ok: $1"; else fail=$((fail + 1)); echo "FAILED: $1"; fi
-}
-# sweep.csv without the timing column.
-untimed() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "elapsed_s") c = i } { $c = ""; print }' OFS=, "$1"; }
-same_csv() { diff <(untimed "$1") <(untimed "$2") > /dev/null; }
+source "$(dirname "$0")/../support/cli_check.sh"
 
 cat > "$T/s.yaml" <<'YAML'
 name: cli
@@ -55,5 +49,4 @@ if command -v mpirun > /dev/null && "$XBAR" sweep --help | grep -q -- --mpi; the
   [ $fail = 0 ] || cat "$T/mpi.log"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+report

@@ -11,12 +11,7 @@ set -u
 XBAR=${1:?usage: test_sweep_guards.sh XBAR}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-check() {  # check NAME COMMAND...
-  if "${@:2}"; then pass=$((pass + 1)); echo "ok: $1"; else fail=$((fail + 1)); echo "FAILED: $1"; fi
-}
-untimed() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "elapsed_s") c = i } { $c = ""; print }' OFS=, "$1"; }
-same_csv() { diff <(untimed "$1") <(untimed "$2") > /dev/null; }
+source "$(dirname "$0")/../support/cli_check.sh"
 journaled() { [ -f "$1/journal.jsonl" ] && wc -l < "$1/journal.jsonl" || echo 0; }
 wait_journal() {  # wait_journal DIR N: until N points are journaled (10 s at most)
   for _ in $(seq 200); do [ "$(journaled "$1")" -ge "$2" ] && return 0; sleep 0.05; done
@@ -135,5 +130,4 @@ echo keep > "$T/rout/failed/other/diff.txt"
 check "a root case is not named '.'" bash -c "! grep -q \"case \\.\" '$T/rlog' && ! grep -q ' \\. ' '$T/rlog'"
 check "a root case leaves the evidence of other cases" test -f "$T/rout/failed/other/diff.txt"
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+report

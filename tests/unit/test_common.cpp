@@ -12,6 +12,7 @@
 #include "common/diagnostics.hpp"
 #include "common/output_path.hpp"
 #include "common/tolerance.hpp"
+#include "support/temp_folder.hpp"
 
 using namespace xbar;
 
@@ -46,9 +47,7 @@ TEST_CASE("diagnostics render as file:line:col: error: message") {
 
 TEST_CASE("atomic write leaves the old file when the writer throws") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "xbar_test_atomic";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = testing::fresh_folder("xbar_test_atomic");
   const fs::path f = dir / "x.txt";
   write_file_atomically(f, "first");
   CHECK_THROWS(write_file_atomically(f, [](std::ostream& o) {
@@ -68,9 +67,7 @@ TEST_CASE("atomic write leaves the old file when the writer throws") {
 
 TEST_CASE("atomic write refuses a symlink or FIFO at the target and leaves it; removes a killed write's temporary") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "xbar_test_atomic_special";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = testing::fresh_folder("xbar_test_atomic_special");
   write_file_atomically(dir / "target", "keep");
   fs::create_symlink(dir / "target", dir / "link");
   CHECK_THROWS_AS(write_file_atomically(dir / "link", "new"), fs::filesystem_error);
@@ -98,9 +95,7 @@ TEST_CASE("an output folder nothing can be created in is refused before any work
 
 TEST_CASE("output paths are checked before any work, without creating anything") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "xbar_test_outpath";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = testing::fresh_folder("xbar_test_outpath");
   write_file_atomically(dir / "a_file", "x");
   CHECK(output_dir_problem(dir / "new" / "deeper").empty());
   CHECK_FALSE(fs::exists(dir / "new"));  // only checked, not made

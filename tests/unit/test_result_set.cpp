@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "report/result_set.hpp"
+#include "support/temp_folder.hpp"
 
 using namespace xbar;
 namespace fs = std::filesystem;
@@ -21,13 +22,6 @@ std::string text_of(const fs::path& p) {
   return ss.str();
 }
 
-fs::path fresh_dir(const char* name) {
-  const fs::path dir = fs::temp_directory_path() / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 std::size_t entries(const fs::path& dir) {
   std::size_t n = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
@@ -37,7 +31,7 @@ std::size_t entries(const fs::path& dir) {
 }  // namespace
 
 TEST_CASE("a committed set replaces every result file of any analysis and keeps other files") {
-  const fs::path dir = fresh_dir("xbar_test_result_set");
+  const fs::path dir = testing::fresh_folder("xbar_test_result_set");
   for (std::string_view name : result_file_names()) std::ofstream(dir / name) << "old";
   std::ofstream(dir / "notes.txt") << "mine";
   {
@@ -57,7 +51,7 @@ TEST_CASE("a committed set replaces every result file of any analysis and keeps 
 }
 
 TEST_CASE("a set that fails before its commit leaves the old set whole and nothing else") {
-  const fs::path dir = fresh_dir("xbar_test_result_set_fail");
+  const fs::path dir = testing::fresh_folder("xbar_test_result_set_fail");
   std::ofstream(dir / "summary.json") << "old summary";
   std::ofstream(dir / "columns.csv") << "old columns";
   CHECK_THROWS_AS(
@@ -75,7 +69,7 @@ TEST_CASE("a set that fails before its commit leaves the old set whole and nothi
 }
 
 TEST_CASE("leftovers of a killed run are removed; undeclared names and a second writer are refused") {
-  const fs::path dir = fresh_dir("xbar_test_result_set_left");
+  const fs::path dir = testing::fresh_folder("xbar_test_result_set_left");
   fs::create_directories(dir / ".xbar-staging-abc123");
   std::ofstream(dir / ".xbar-staging-abc123" / "cells.csv") << "torn";
   std::ofstream(dir / ".cells.csv.tmp0000beef") << "torn";
@@ -92,7 +86,7 @@ TEST_CASE("leftovers of a killed run are removed; undeclared names and a second 
 }
 
 TEST_CASE("a symlink at a result file's name is refused and left") {
-  const fs::path dir = fresh_dir("xbar_test_result_set_link");
+  const fs::path dir = testing::fresh_folder("xbar_test_result_set_link");
   std::ofstream(dir / "elsewhere") << "keep";
   fs::create_symlink(dir / "elsewhere", dir / "cells.csv");
   CHECK_THROWS_AS(ResultSetWriter{dir}, fs::filesystem_error);
