@@ -45,6 +45,8 @@ PointRecord run_point(const SweepSetup& setup, std::size_t point, Simulator& sim
   } catch (const SimulationError& e) {
     rec.error = one_line(e.what());
     detail = e.detail();
+  } catch (const fs::filesystem_error& e) {  // the outputs could not be written (a full disk)
+    rec.error = one_line(e.what());
   } catch (const std::exception& e) {
     rec.error = one_line(fmt::format("internal error: {}", e.what()));
   }

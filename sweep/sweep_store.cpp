@@ -72,7 +72,7 @@ void write_all(int fd, std::string_view data, const fs::path& path) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+    if (n < 0) throw fs::filesystem_error("cannot write", path, std::error_code(errno, std::generic_category()));
     data.remove_prefix(static_cast<std::size_t>(n));
   }
 }
@@ -178,7 +178,7 @@ SweepStore::SweepStore(fs::path dir, const SweepManifest& manifest, bool resume)
   write_file_atomically(dir_ / kManifest, manifest_text(manifest_));
   journal_fd_ = ::open((dir_ / kJournal).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (journal_fd_ < 0)
-    throw std::runtime_error(fmt::format("cannot open {}: {}", (dir_ / kJournal).string(), std::strerror(errno)));
+    throw fs::filesystem_error("cannot open", dir_ / kJournal, std::error_code(errno, std::generic_category()));
 }
 
 SweepStore::~SweepStore() {
@@ -187,7 +187,8 @@ SweepStore::~SweepStore() {
 
 void SweepStore::append(const PointRecord& r) {
   write_all(journal_fd_, record_to_line(r) + "\n", dir_ / kJournal);
-  ::fdatasync(journal_fd_);
+  if (::fdatasync(journal_fd_) != 0 && errno != EINVAL)  // a full disk may show only here
+    throw fs::filesystem_error("cannot write", dir_ / kJournal, std::error_code(errno, std::generic_category()));
   finished_[r.point] = r;
 }
 

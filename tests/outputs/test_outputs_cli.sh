@@ -99,6 +99,12 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$T/small" && mount -t tmpfs -o size=200k tmpf
   check "full disk: the earlier complete set is intact" cmp -s "$T/small/o/summary.json" "$T/before.json"
   left=$(find "$T/small" -name '.*' | wc -l)
   check "full disk: no temporary left ($left)" test "$left" = 0
+  printf 'name: s\ntile: {rows: 64, cols: 64}\nsimulator: {engine: nodal}\nsweep:\n  keep: all\n  params:\n    parasitics.r_wl: [1, 2]\n' > "$T/sw.yaml"
+  "$XBAR" sweep "$T/sw.yaml" -o "$T/small/sw" -j 1 -q 2> "$T/err"
+  rc=$?
+  check "full disk, sweep: exit 2 or 3 (got $rc)" test $rc = 2 -o $rc = 3
+  check "full disk, sweep: each point says No space left on device" test "$(grep -c "No space left on device" "$T/err")" = 2
+  check "full disk, sweep: not an internal error" bash -c "! grep -q 'internal error' '$T/err'"
 else
   echo "skipped: full-disk checks (need root to mount a tmpfs)"
 fi
