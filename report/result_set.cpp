@@ -1,6 +1,7 @@
 #include "report/result_set.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -9,8 +10,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "common/atomic_file.hpp"
 
@@ -25,8 +24,8 @@ constexpr std::string_view kStagingPrefix = ".xbar-staging-";
 
 // summary.json first: commit() removes it first and renames it in last.
 constexpr std::array<std::string_view, 11> kResultFiles = {
-    kSummary,       "columns.csv",   "cells.csv",  "resolved.yaml", "netlist.cir", "read.json",
-    "waveforms.csv", "writes.csv",   "waveforms.raw", "ngspice.log",  "error.txt",
+    kSummary,        "columns.csv", "cells.csv",     "resolved.yaml", "netlist.cir", "read.json",
+    "waveforms.csv", "writes.csv",  "waveforms.raw", "ngspice.log",   "error.txt",
 };
 
 [[noreturn]] void io_failure(const std::string& what, const fs::path& path, int err) {
@@ -57,7 +56,8 @@ ResultSetWriter::ResultSetWriter(const fs::path& dir) : dir_(dir) {
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     ::close(lock_fd_);
-    io_failure(err == EWOULDBLOCK ? "another xbar is writing into the output folder" : "cannot lock the output folder",
+    io_failure(err == EWOULDBLOCK ? "another xbar is writing into the output folder"
+                                  : "cannot lock the output folder",
                dir_, err);
   }
   for (std::string_view name : kResultFiles)
@@ -103,7 +103,8 @@ void ResultSetWriter::write(std::string_view name, const std::function<void(std:
 }
 
 void ResultSetWriter::write(std::string_view name, std::string_view content) {
-  write(name, [&](std::ostream& out) { out.write(content.data(), static_cast<std::streamsize>(content.size())); });
+  write(name,
+        [&](std::ostream& out) { out.write(content.data(), static_cast<std::streamsize>(content.size())); });
 }
 
 void ResultSetWriter::commit() {

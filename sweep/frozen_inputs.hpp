@@ -21,9 +21,9 @@ struct FrozenFile {
 };
 
 struct FrozenInputs {
-  std::string config_path;  // as given (names the config in messages)
-  FrozenFile config;        // path absolute
-  std::string base_dir;     // the config's folder: relative paths start here
+  std::string config_path;       // as given (names the config in messages)
+  FrozenFile config;             // path absolute
+  std::string base_dir;          // the config's folder: relative paths start here
   std::vector<FrozenFile> data;  // sorted by path, each once
 };
 

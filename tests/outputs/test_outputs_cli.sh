@@ -59,29 +59,32 @@ echo mine > "$T/o/notes.txt"
 "$XBAR" run "$T/op.yaml" -o "$T/o" > /dev/null
 check "a file that is not a result file is kept" test "$(cat "$T/o/notes.txt")" = mine
 
-# --- kill -9 at many moments of a run: never a mixed set, leftovers cleaned
-printf 'name: big\ntile: {rows: 160, cols: 160}\nsimulator: {engine: nodal}\n' > "$T/big.yaml"
-printf 'name: other\ntile: {rows: 160, cols: 160}\nsimulator: {engine: nodal}\n' > "$T/other.yaml"
-"$XBAR" run "$T/big.yaml" -o "$T/k" > /dev/null
+# --- kill -9 at many moments of a run: never a mixed set, leftovers cleaned.
+# Two runs with different results write the same folder by turns; each one is
+# killed at another moment.  Every result file present must come from one run.
+printf 'name: one\ntile: {rows: 300, cols: 300}\nsimulator: {engine: nodal}\n' > "$T/one.yaml"
+printf 'name: two\ntile: {rows: 300, cols: 300}\nsimulator: {engine: nodal}\nparasitics: {r_wl: 2}\n' > "$T/two.yaml"
+"$XBAR" run "$T/one.yaml" -o "$T/ref_one" > /dev/null
+"$XBAR" run "$T/two.yaml" -o "$T/ref_two" > /dev/null
+owner() {  # owner FILE: which run wrote it (one, two or ?)
+  local f=$T/k/$1
+  for run in one two; do cmp -s "$f" "$T/ref_$run/$1" && { echo $run; return; }; done
+  if [ "$1" = summary.json ]; then grep -o '"name": "[a-z]*"' "$f" | cut -d'"' -f4; else echo '?'; fi
+}
 mixed=0
-for delay in 0.05 0.1 0.15 0.2 0.25 0.3 0.35 0.4 0.5 0.6; do
-  "$XBAR" run "$T/other.yaml" -o "$T/k" > /dev/null 2>&1 &
+"$XBAR" run "$T/one.yaml" -o "$T/k" > /dev/null
+for delay in 0.05 0.1 0.13 0.16 0.19 0.22 0.25 0.28 0.31 0.34 0.37 0.4 0.45 0.5; do
+  "$XBAR" run "$T/two.yaml" -o "$T/k" > /dev/null 2>&1 &
   pid=$!
   sleep $delay
   kill -9 $pid 2> /dev/null
   wait $pid 2> /dev/null
-  # Every result file present must belong to one run: the name in
-  # resolved.yaml and summary.json agree, and cells.csv / columns.csv are
-  # only there beside a summary of the same run or with no summary at all.
-  if [ -f "$T/k/summary.json" ]; then
-    n=$(grep -o '"name": "[a-z]*"' "$T/k/summary.json" | cut -d'"' -f4)
-    grep -q "^name: $n\$" "$T/k/resolved.yaml" 2> /dev/null || mixed=$((mixed + 1))
-    cmp -s "$T/k/columns.csv" "$T/ref_$n.csv" 2> /dev/null || [ ! -f "$T/ref_$n.csv" ] || mixed=$((mixed + 1))
-  fi
-  [ -f "$T/k/summary.json" ] && n=$(grep -o '"name": "[a-z]*"' "$T/k/summary.json" | cut -d'"' -f4) && cp "$T/k/columns.csv" "$T/ref_$n.csv" 2> /dev/null
-  "$XBAR" run "$T/big.yaml" -o "$T/k" > /dev/null
+  owners=$(for f in summary.json columns.csv cells.csv resolved.yaml; do [ -e "$T/k/$f" ] && owner $f; done | sort -u)
+  [ "$(echo "$owners" | grep -c .)" -le 1 ] || { mixed=$((mixed + 1)); echo "mixed after ${delay} s: $owners"; }
+  [ -e "$T/k/summary.json" ] && [ ! -e "$T/k/cells.csv" ] && mixed=$((mixed + 1))
+  "$XBAR" run "$T/one.yaml" -o "$T/k" > /dev/null
 done
-check "kill -9 at 10 moments: never a mixed set ($mixed mixed)" test $mixed = 0
+check "kill -9 at 14 moments: never a mixed set ($mixed mixed)" test $mixed = 0
 left=$(find "$T/k" -name '.*' | wc -l)
 check "no temporary file or folder left after the next run ($left)" test "$left" = 0
 
