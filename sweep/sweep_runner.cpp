@@ -1,6 +1,7 @@
 #include "sweep/sweep_runner.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/diagnostics.hpp"
 #include "common/output_path.hpp"
@@ -46,6 +47,12 @@ SweepSession::SweepSession(const SweepOptions& opt, SweepObserver& observer)
   manifest.inputs.push_back({plan_.setup.inputs->config.path, plan_.setup.inputs->config.fingerprint});
   for (const auto& f : plan_.setup.inputs->data) manifest.inputs.push_back({f.path, f.fingerprint});
   store_ = std::make_unique<SweepStore>(plan_.setup.dir, manifest, opt.resume);
+  for (const auto& [point, r] : store_->finished())
+    if (r.values != sweep_point_values(plan_.setup.spec, point))
+      throw InputError({(plan_.setup.dir / "journal.jsonl").string(), 0, 0},
+                       fmt::format("point {} is journaled with the values [{}], but this sweep's point {} has [{}]",
+                                   point, fmt::join(r.values, ", "), point,
+                                   fmt::join(sweep_point_values(plan_.setup.spec, point), ", ")));
   write_frozen_copies(*plan_.setup.inputs, plan_.setup.dir);
   for (std::size_t i = 0; i < plan_.points; ++i) {
     if (!opt.shard.holds(i)) continue;

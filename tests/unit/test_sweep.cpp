@@ -290,6 +290,16 @@ TEST_CASE("journal lines that are not points of the sweep are refused with their
     }
     CHECK_THROWS_AS(merge_sweeps({tmp.path / "out"}, tmp.path / "merged"), InputError);
   }
+  // A whole line, but the values of another point.
+  std::ofstream(journal) << good
+                         << R"({"point": 1, "values": ["9", "9"], "status": "ok", "error": "", "elapsed_s": 0, "metrics": {}})"
+                         << "\n";
+  try {
+    sweep(config, tmp.path / "out", 1, true);
+    FAIL("resume accepted a journal line with another point's values");
+  } catch (const InputError& e) {
+    CHECK(e.diagnostics().str().find("point 1 is journaled with the values [9, 9]") != std::string::npos);
+  }
 }
 
 TEST_CASE("a crashed point is retried on resume; one that crashes again the same way stays failed") {
