@@ -1,14 +1,17 @@
 // xbar: SPICE-level co-simulation of analog in-memory-computing crossbars.
 // The only place that prints to the terminal and decides exit codes.
+#include <cerrno>
 #include <clocale>
 #include <exception>
 #include <filesystem>
+#include <system_error>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "common/diagnostics.hpp"
+#include "common/atomic_file.hpp"
 #include "common/exit_codes.hpp"
 
 using namespace xbar;
@@ -95,13 +98,18 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return command_run(common, out, time_limit, max_memory);
-    if (*gen) return command_gen(common, out);
-    if (*check) return command_check(common);
-    if (*models) return command_models(model_name);
-    if (*sweep) return command_sweep();
-    if (*regress) return command_regress(regress_opt);
-    return kExitBadInput;
+    auto dispatch = [&] {
+      if (*run) return command_run(common, out, time_limit, max_memory);
+      if (*gen) return command_gen(common, out);
+      if (*check) return command_check(common);
+      if (*models) return command_models(model_name);
+      if (*sweep) return command_sweep();
+      if (*regress) return command_regress(regress_opt);
+      return static_cast<int>(kExitBadInput);
+    };
+    const int code = dispatch();
+    flush_stdout();  // output that never arrived is not success
+    return code;
   } catch (const InputError& e) {
     fmt::print(stderr, "{}", e.diagnostics().str());
     return kExitBadInput;
@@ -114,6 +122,16 @@ int main(int argc, char** argv) {
     // file system that passed the checks made before the run).
     fmt::print(stderr, "xbar: error: cannot write the outputs: {}\n", e.what());
     return kExitBadInput;
+  } catch (const std::system_error& e) {
+    // fmt::print to a standard output that is full or closed.
+    const int err = e.code().value();
+    if (e.code().category() == std::generic_category() || e.code().category() == std::system_category())
+      if (err == ENOSPC || err == EIO || err == EPIPE || err == EDQUOT || err == EFBIG || err == EBADF) {
+        fmt::print(stderr, "xbar: error: cannot write the outputs: {}\n", e.what());
+        return kExitBadInput;
+      }
+    fmt::print(stderr, "xbar: internal error: {}\n", e.what());
+    return kExitInternal;
   } catch (const std::exception& e) {
     fmt::print(stderr, "xbar: internal error: {}\n", e.what());
     return kExitInternal;

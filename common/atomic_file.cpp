@@ -131,10 +131,15 @@ void write_file_atomically(const fs::path& path, std::string_view content) {
 }
 
 void write_stdout(const std::function<void(std::ostream&)>& write) {
-  std::cout.flush();  // what was queued before goes first
-  std::fflush(stdout);
-  if (const int err = stream_to_fd(STDOUT_FILENO, write); err != 0)
-    io_failure("cannot write", "standard output", err);
+  flush_stdout();  // what was queued before goes first
+  if (const int err = stream_to_fd(STDOUT_FILENO, write); err != 0) io_failure("cannot write", "standard output", err);
+}
+
+void flush_stdout() {
+  errno = 0;
+  std::cout.flush();  // synced with stdio: this may be the write that fails
+  const bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout;
+  if (failed) io_failure("cannot write", "standard output", errno != 0 ? errno : EIO);
 }
 
 }  // namespace xbar

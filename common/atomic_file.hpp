@@ -35,4 +35,8 @@ void remove_stale_temporaries(const std::filesystem::path& dir, std::string_view
 // (a full disk, a closed pipe).
 void write_stdout(const std::function<void(std::ostream&)>& write);
 
+// Flushes what was printed to standard output; throws as write_stdout() when
+// any of it was lost.
+void flush_stdout();
+
 }  // namespace xbar

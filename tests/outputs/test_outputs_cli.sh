@@ -44,6 +44,13 @@ check "gen > /dev/full names the OS error" grep -q "No space left on device" "$T
 "$XBAR" check "$T/op.yaml" > /dev/full 2> /dev/null
 rc=$?
 check "check > /dev/full fails, exit 2 (got $rc)" test $rc = 2
+"$XBAR" models > /dev/full 2> "$T/err"
+rc=$?
+check "models > /dev/full fails, exit 2 (got $rc)" test $rc = 2
+check "models > /dev/full is not an internal error" bash -c "! grep -q 'internal error' '$T/err'"
+"$XBAR" run "$T/op.yaml" -o "$T/full_stdout" > /dev/full 2> /dev/null
+rc=$?
+check "run > /dev/full fails, exit 2 (got $rc)" test $rc = 2
 
 # --- a run leaves only its own analysis's files
 "$XBAR" run "$T/read.yaml" -o "$T/o" > /dev/null
