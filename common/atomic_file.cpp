@@ -84,13 +84,16 @@ std::string not_replaceable_reason(const fs::path& path) {
   return "is not a regular file";
 }
 
+bool is_temporary_of(std::string_view entry, std::string_view target) {
+  // "." + target + ".tmp" + 8 hex digits
+  return entry.size() == 1 + target.size() + kTempMark.size() + 8 && entry.front() == '.' &&
+         entry.substr(1, target.size()) == target && entry.substr(1 + target.size(), kTempMark.size()) == kTempMark;
+}
+
 void remove_stale_temporaries(const fs::path& dir, std::string_view name) {
-  const std::string prefix = fmt::format(".{}{}", name, kTempMark);
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string entry = it->path().filename().string();
-    if (entry.size() == prefix.size() + 8 && entry.compare(0, prefix.size(), prefix) == 0 &&
-        it->is_regular_file(ec) && !it->is_symlink(ec)) {
+    if (is_temporary_of(it->path().filename().string(), name) && it->is_regular_file(ec) && !it->is_symlink(ec)) {
       std::error_code ignored;
       fs::remove(it->path(), ignored);
     }

@@ -26,6 +26,10 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 // or "" when it is a regular file or does not exist.
 std::string not_replaceable_reason(const std::filesystem::path& path);
 
+// Whether `entry` (a file name) is a temporary of `write_file_atomically` to
+// the file named `target` in the same folder.
+bool is_temporary_of(std::string_view entry, std::string_view target);
+
 // Removes the temporaries of `write_file_atomically(dir / name)` that a killed
 // process left in `dir`.
 void remove_stale_temporaries(const std::filesystem::path& dir, std::string_view name);

@@ -68,13 +68,15 @@ ResultSetWriter::ResultSetWriter(const fs::path& dir) : dir_(dir) {
   // Leftovers of runs killed before their commit (we hold the lock, so no
   // writer is using them).
   for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name.starts_with(kStagingPrefix) && it->is_directory(ec) && !it->is_symlink(ec)) {
+    const std::string entry = it->path().filename().string();
+    const bool staging = entry.starts_with(kStagingPrefix) && it->is_directory(ec);
+    const bool temporary = std::any_of(kResultFiles.begin(), kResultFiles.end(),
+                                       [&](std::string_view name) { return is_temporary_of(entry, name); });
+    if ((staging || temporary) && !it->is_symlink(ec)) {
       std::error_code ignored;
       fs::remove_all(it->path(), ignored);
     }
   }
-  for (std::string_view name : kResultFiles) remove_stale_temporaries(dir_, name);
   std::string staging = (dir_ / fmt::format("{}XXXXXX", kStagingPrefix)).string();
   if (::mkdtemp(staging.data()) == nullptr) {
     const int err = errno;
