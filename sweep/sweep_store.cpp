@@ -176,7 +176,7 @@ SweepStore::SweepStore(fs::path dir, const SweepManifest& manifest, bool resume)
     write_journal_file(dir_, finished_);  // drops a line torn by a crash
   }
   write_file_atomically(dir_ / kManifest, manifest_text(manifest_));
-  journal_fd_ = ::open((dir_ / kJournal).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  journal_fd_ = ::open((dir_ / kJournal).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (journal_fd_ < 0)
     throw fs::filesystem_error("cannot open", dir_ / kJournal, std::error_code(errno, std::generic_category()));
 }
