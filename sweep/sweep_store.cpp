@@ -157,6 +157,9 @@ SweepFolderLock::~SweepFolderLock() { ::close(fd_); }
 
 SweepStore::SweepStore(fs::path dir, const SweepManifest& manifest, bool resume)
     : dir_(std::move(dir)), lock_(dir_), manifest_(manifest) {
+  for (const char* name : {kManifest, kJournal, kCsv})
+    if (const std::string why = not_replaceable_reason(dir_ / name); !why.empty())
+      throw InputError({(dir_ / name).string(), 0, 0}, fmt::format("{}, not a regular file; it was left as it is", why));
   fs::create_directories(dir_ / "points");
   const bool has_journal = fs::exists(dir_ / kJournal);
   if (has_journal && !resume)

@@ -83,6 +83,14 @@ echo '{"point": 0, "values": ["0.5"], "status": "ok", "error": "", "elapsed_s": 
 check "a journal line for point 999 is refused (exit 2)" test $? = 2
 check "the refusal names the journal line" grep -q "journal.jsonl:7:1: error: point 999" "$T/err"
 
+# --- a FIFO in place of the journal: refused, not read (reading would block)
+cp -r "$T/ref" "$T/fifo"
+rm "$T/fifo/journal.jsonl" && mkfifo "$T/fifo/journal.jsonl"
+timeout 20 "$XBAR" sweep "$T/s.yaml" -o "$T/fifo" --resume -q 2> /dev/null
+rc=$?
+check "a FIFO as the journal is refused (exit 2, got $rc)" test $rc = 2
+check "the FIFO is left as it was" test -p "$T/fifo/journal.jsonl"
+
 # --- two sweeps on one folder at once
 "$XBAR" sweep "$T/s.yaml" -o "$T/two" -j 1 -q &
 pid=$!
