@@ -15,13 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string text_of(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::size_t entries(const fs::path& dir) {
   std::size_t n = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
@@ -40,9 +33,9 @@ TEST_CASE("a committed set replaces every result file of any analysis and keeps 
     set.write("summary.json", "new summary");
     set.commit();
   }
-  CHECK(text_of(dir / "columns.csv") == "new columns");
-  CHECK(text_of(dir / "summary.json") == "new summary");
-  CHECK(text_of(dir / "notes.txt") == "mine");
+  CHECK(testing::file_text(dir / "columns.csv") == "new columns");
+  CHECK(testing::file_text(dir / "summary.json") == "new summary");
+  CHECK(testing::file_text(dir / "notes.txt") == "mine");
   CHECK_FALSE(fs::exists(dir / "read.json"));
   CHECK_FALSE(fs::exists(dir / "netlist.cir"));
   CHECK_FALSE(fs::exists(dir / "cells.csv"));
@@ -62,8 +55,8 @@ TEST_CASE("a set that fails before its commit leaves the old set whole and nothi
         set.commit();
       },
       std::runtime_error);
-  CHECK(text_of(dir / "summary.json") == "old summary");
-  CHECK(text_of(dir / "columns.csv") == "old columns");
+  CHECK(testing::file_text(dir / "summary.json") == "old summary");
+  CHECK(testing::file_text(dir / "columns.csv") == "old columns");
   CHECK(entries(dir) == 2);
   fs::remove_all(dir);
 }
@@ -91,6 +84,6 @@ TEST_CASE("a symlink at a result file's name is refused and left") {
   fs::create_symlink(dir / "elsewhere", dir / "cells.csv");
   CHECK_THROWS_AS(ResultSetWriter{dir}, fs::filesystem_error);
   CHECK(fs::is_symlink(fs::symlink_status(dir / "cells.csv")));
-  CHECK(text_of(dir / "elsewhere") == "keep");
+  CHECK(testing::file_text(dir / "elsewhere") == "keep");
   fs::remove_all(dir);
 }

@@ -16,6 +16,7 @@
 #include "sweep/sweep_runner.hpp"
 #include "sweep/sweep_store.hpp"
 #include "sweep/testing_hooks.hpp"
+#include "support/temp_folder.hpp"
 
 using namespace xbar;
 namespace fs = std::filesystem;
@@ -49,12 +50,7 @@ struct TempDir {
   }
 };
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_file(const fs::path& p) { return testing::file_text(p); }
 
 // sweep.csv without the elapsed_s column, the only one allowed to differ.
 std::string without_timing(const std::string& csv) {
