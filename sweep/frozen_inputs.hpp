@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "config_loader/config.hpp"
-#include "sweep/sweep_spec.hpp"
+#include "config_loader/sweep_spec.hpp"
 
 namespace xbar {
 
