@@ -7,7 +7,11 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
+#include <cstdio>
 #include <limits>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include <doctest/doctest.h>
@@ -22,7 +26,11 @@
 #include "regression/junit.hpp"
 #include "regression/outcome_codec.hpp"
 #include "regression/text_diff.hpp"
+#include "config_loader/loader.hpp"
+#include "netlist_gen/tile_spec.hpp"
 #include "support/close.hpp"
+#include "support/dense_reference.hpp"
+#include "support/run_helpers.hpp"
 
 using namespace xbar;
 using namespace xbar::regression;
@@ -412,4 +420,111 @@ TEST_CASE("a case whose config is malformed is an error of that case, with the p
   CHECK(fs::exists(d / "failed" / "broken" / "diff.txt"));
   CHECK_FALSE(plan_accept(find_cases(d).at(0), o));
   fs::remove_all(d);
+}
+
+// ---- Where the bundled cases' values come from -------------------------------
+
+namespace {
+
+const fs::path kBundled = fs::path(XBAR_SOURCE_DIR) / "regression" / "cases";
+
+std::vector<fs::path> bundled_case_dirs() {
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(kBundled))
+    if (fs::exists(e.path() / "config.yaml")) dirs.push_back(e.path());
+  std::sort(dirs.begin(), dirs.end());
+  return dirs;
+}
+
+bool claims(const ExpectedFile& f, const std::string& origin) {
+  return std::find(f.origins.begin(), f.origins.end(), origin) != f.origins.end();
+}
+
+// "i_spice[v2,c13]" -> {"i_spice", 2, 13}; nullopt for a metric.
+struct ColumnName {
+  std::string what;
+  int vector = 0, col = 0;
+};
+std::optional<ColumnName> column_name(const std::string& name) {
+  const auto open = name.find('[');
+  if (open == std::string::npos) return std::nullopt;
+  ColumnName c{name.substr(0, open)};
+  if (std::sscanf(name.c_str() + open, "[v%d,c%d]", &c.vector, &c.col) != 2) return std::nullopt;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("every bundled case says where its values come from, and recorded values name a second origin or none") {
+  const auto dirs = bundled_case_dirs();
+  REQUIRE(dirs.size() >= 43);
+  for (const auto& dir : dirs) {
+    CAPTURE(dir.filename().string());
+    const ExpectedFile f = load_expected((dir / "expected.yaml").string());
+    REQUIRE_FALSE(f.origins.empty());
+    const bool independent = claims(f, "closed-form") || claims(f, "nodal-engine") || claims(f, "dense-solve");
+    if (claims(f, "accepted")) CHECK((independent || claims(f, "no-independent")));
+    CHECK_FALSE((independent && claims(f, "no-independent")));
+    if (claims(f, "no-independent")) CHECK(f.header.find("no independent origin") != std::string::npos);
+  }
+}
+
+TEST_CASE("an unknown origin is refused at its position") {
+  CHECK_THROWS_WITH_AS(parse_expected("origins: [accepted, hearsay]\nvalues: {}\n", "o.yaml"),
+                       doctest::Contains("o.yaml:1:21: error: unknown origin 'hearsay'"), InputError);
+  const ExpectedFile f = parse_expected("origins: [accepted, dense-solve]\nvalues: {}\n", "o.yaml");
+  CHECK(f.origins == std::vector<std::string>{"accepted", "dense-solve"});
+  CHECK(render_expected(f).find("origins: [accepted, dense-solve]\n") != std::string::npos);
+}
+
+TEST_CASE("cases that claim the nodal engine: it reproduces every value within the case's tolerance") {
+  int cases = 0;
+  for (const auto& dir : bundled_case_dirs()) {
+    const ExpectedFile f = load_expected((dir / "expected.yaml").string());
+    if (!claims(f, "nodal-engine")) continue;
+    ++cases;
+    CAPTURE(dir.filename().string());
+    const RunResult r = testing::run_in_process(load_config((dir / "config.yaml").string(), {"simulator.engine=nodal"}));
+    const Observed observed = observe(r);
+    int checked = 0;
+    for (const auto& v : f.values) {
+      if (!v.value || v.name == "spice_vs_nodal") continue;  // agreement needs both engines
+      std::string name = v.name;
+      if (const auto c = column_name(v.name); c && c->what == "i_spice") name = column_quantity("i_nodal", c->vector, c->col);
+      const auto got = std::find_if(observed.begin(), observed.end(), [&](const auto& o) { return o.first == name; });
+      CAPTURE(v.name);
+      REQUIRE(got != observed.end());
+      const Tolerance t = f.tolerance_of(v);
+      CHECK(close(got->second, *v.value, t.rel, t.abs_floor));
+      ++checked;
+    }
+    CHECK(checked > 0);
+  }
+  CHECK(cases > 0);
+}
+
+TEST_CASE("cases that claim a dense solve: the independent dense nodal solve reproduces every current") {
+  int cases = 0;
+  for (const auto& dir : bundled_case_dirs()) {
+    const ExpectedFile f = load_expected((dir / "expected.yaml").string());
+    if (!claims(f, "dense-solve")) continue;
+    ++cases;
+    CAPTURE(dir.filename().string());
+    const TileSpec t = build_tile_spec(load_config((dir / "config.yaml").string()));
+    std::map<int, std::vector<double>> phys;  // per vector
+    int checked = 0;
+    for (const auto& v : f.values) {
+      const auto c = column_name(v.name);
+      if (!v.value || !c || (c->what != "i_spice" && c->what != "i_nodal")) continue;
+      if (!phys.count(c->vector)) phys[c->vector] = testing::dense_column_currents(t, t.inputs.at(c->vector));
+      const auto& p = phys[c->vector];
+      const double dense = t.cell == CellKind::k2T2R ? p.at(2 * c->col) - p.at(2 * c->col + 1) : p.at(c->col);
+      const Tolerance tol = f.tolerance_of(v);
+      CAPTURE(v.name);
+      CHECK(close(dense, *v.value, tol.rel, tol.abs_floor));
+      ++checked;
+    }
+    CHECK(checked > 0);
+  }
+  CHECK(cases > 0);
 }
