@@ -27,7 +27,7 @@
 #include "regression/outcome_codec.hpp"
 #include "regression/text_diff.hpp"
 #include "config_loader/loader.hpp"
-#include "netlist_gen/tile_spec.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "support/close.hpp"
 #include "support/dense_reference.hpp"
 #include "support/run_helpers.hpp"
