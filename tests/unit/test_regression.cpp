@@ -453,6 +453,21 @@ std::optional<ColumnName> column_name(const std::string& name) {
   return c;
 }
 
+struct ClaimingCase {
+  fs::path dir;
+  ExpectedFile expected;
+};
+
+// The bundled cases whose `origins` list `origin`.
+std::vector<ClaimingCase> cases_claiming(const std::string& origin) {
+  std::vector<ClaimingCase> out;
+  for (const auto& dir : bundled_case_dirs()) {
+    ExpectedFile f = load_expected((dir / "expected.yaml").string());
+    if (claims(f, origin)) out.push_back({dir, std::move(f)});
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("every bundled case says where its values come from, and recorded values name a second origin or none") {
@@ -478,11 +493,9 @@ TEST_CASE("an unknown origin is refused at its position") {
 }
 
 TEST_CASE("cases that claim the nodal engine: it reproduces every value within the case's tolerance") {
-  int cases = 0;
-  for (const auto& dir : bundled_case_dirs()) {
-    const ExpectedFile f = load_expected((dir / "expected.yaml").string());
-    if (!claims(f, "nodal-engine")) continue;
-    ++cases;
+  const auto cases = cases_claiming("nodal-engine");
+  CHECK(cases.size() == 20u);
+  for (const auto& [dir, f] : cases) {
     CAPTURE(dir.filename().string());
     const RunResult r = testing::run_in_process(load_config((dir / "config.yaml").string(), {"simulator.engine=nodal"}));
     const Observed observed = observe(r);
@@ -500,15 +513,12 @@ TEST_CASE("cases that claim the nodal engine: it reproduces every value within t
     }
     CHECK(checked > 0);
   }
-  CHECK(cases > 0);
 }
 
 TEST_CASE("cases that claim a dense solve: the independent dense nodal solve reproduces every current") {
-  int cases = 0;
-  for (const auto& dir : bundled_case_dirs()) {
-    const ExpectedFile f = load_expected((dir / "expected.yaml").string());
-    if (!claims(f, "dense-solve")) continue;
-    ++cases;
+  const auto cases = cases_claiming("dense-solve");
+  CHECK(cases.size() == 7u);
+  for (const auto& [dir, f] : cases) {
     CAPTURE(dir.filename().string());
     const TileSpec t = build_tile_spec(load_config((dir / "config.yaml").string()));
     std::map<int, std::vector<double>> phys;  // per vector
@@ -526,5 +536,4 @@ TEST_CASE("cases that claim a dense solve: the independent dense nodal solve rep
     }
     CHECK(checked > 0);
   }
-  CHECK(cases > 0);
 }
