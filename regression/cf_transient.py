@@ -39,7 +39,7 @@ output: {{dir: out/{name}}}
 
 
 def expected(name, how, vals):
-    lines = header_lines(name, how) + ["format: 1", "labels: [quick]", "values:"]
+    lines = header_lines(name, how) + ["format: 1", "labels: [quick]", "origins: [closed-form]", "values:"]
     for q, val, tol in vals:
         extra = "".join(f", {k}: {num(tol[k])}" for k in ("rel", "abs") if k in tol)
         lines.append(f'  "{q}": {{value: {num(val)}{extra}, origin: closed-form}}')

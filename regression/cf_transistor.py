@@ -47,7 +47,7 @@ output: {{dir: out/{name}}}
 
 
 def expected(name, how, values, labels=("quick",)):
-    lines = header_lines(name, how) + ["format: 1", f"labels: [{', '.join(labels)}]", "values:"]
+    lines = header_lines(name, how) + ["format: 1", f"labels: [{', '.join(labels)}]", "origins: [closed-form]", "values:"]
     for q, val, tol in values:
         extra = "".join(f", {k}: {num(tol[k])}" for k in ("rel", "abs") if k in tol)
         lines.append(f'  "{q}": {{value: {num(val)}{extra}, origin: closed-form}}')

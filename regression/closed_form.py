@@ -68,7 +68,7 @@ def solve_bisect(f, lo, hi):
 def expected_text(name, how, values, labels=("quick",)):
     """values: list of (quantity, value, extra) with extra a dict of rel/abs."""
     lines = header_lines(name, how)
-    lines += ["format: 1", f"labels: [{', '.join(labels)}]", "values:"]
+    lines += ["format: 1", f"labels: [{', '.join(labels)}]", "origins: [closed-form]", "values:"]
     for q, val, extra in values:
         body = f"value: {num(val)}"
         for k in ("rel", "abs"):

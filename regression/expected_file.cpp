@@ -166,6 +166,12 @@ std::string quoted(const std::string& s) {
 
 }  // namespace
 
+const std::vector<std::string>& known_origins() {
+  static const std::vector<std::string> words = {"closed-form", "accepted", "nodal-engine", "dense-solve",
+                                                 "no-independent"};
+  return words;
+}
+
 const char* xbar_version() { return XBAR_VERSION_TEXT; }
 const char* bundled_cases_dir() { return XBAR_CASES_DIR; }
 
@@ -212,6 +218,17 @@ ExpectedFile parse_expected(const std::string& text, const std::string& display_
       f.xbar_version = rd.text(v, key).value_or("");
     } else if (key == "ngspice_version") {
       f.ngspice_version = rd.text(v, key).value_or("");
+    } else if (key == "origins") {
+      if (!v.IsSequence()) rd.error(v, "origins must be a list, e.g. [accepted, nodal-engine]");
+      else
+        for (const auto& o : v)
+          if (auto s = rd.text(o, "an origin")) {
+            const auto& known = known_origins();
+            if (std::find(known.begin(), known.end(), *s) == known.end())
+              rd.error(o, fmt::format("unknown origin '{}' (known: {})", *s, fmt::join(known, ", ")));
+            else
+              f.origins.push_back(*s);
+          }
     } else if (key == "tolerances") {
       read_tolerances(rd, v, f);
     } else if (key == "values") {
@@ -219,7 +236,7 @@ ExpectedFile parse_expected(const std::string& text, const std::string& display_
       if (!v.IsNull()) read_values(rd, v, f);
     } else {
       rd.error(kv.first, fmt::format("unknown key '{}' (known: format, labels, xbar_version, ngspice_version, "
-                                     "tolerances, values)",
+                                     "origins, tolerances, values)",
                                      key));
     }
   }
@@ -246,6 +263,7 @@ std::string render_expected(const ExpectedFile& f) {
   }
   if (!f.xbar_version.empty()) out += fmt::format("xbar_version: {}\n", quoted(f.xbar_version));
   if (!f.ngspice_version.empty()) out += fmt::format("ngspice_version: {}\n", quoted(f.ngspice_version));
+  if (!f.origins.empty()) out += fmt::format("origins: [{}]\n", fmt::join(f.origins, ", "));
   if (!f.tolerances.empty()) {
     out += "tolerances:\n";
     for (const auto& [kind, t] : f.tolerances)

@@ -47,6 +47,9 @@ if command -v mpirun > /dev/null && "$XBAR" sweep --help | grep -q -- --mpi; the
   mpirun --allow-run-as-root --oversubscribe -np 2 "$XBAR" sweep "$T/s.yaml" -o "$T/mpi" -j 1 --mpi -q > "$T/mpi.log" 2>&1
   check "mpirun -np 2 gives the same sweep.csv" same_csv "$T/ref/sweep.csv" "$T/mpi/sweep.csv"
   [ $fail = 0 ] || cat "$T/mpi.log"
+else  # not a skip: scripts/setup installs openmpi-bin and every build has XBAR_MPI=ON
+  fail=$((fail + 1))
+  echo "FAILED: mpirun -np 2 not run: mpirun is missing (scripts/setup installs openmpi-bin) or xbar lacks --mpi (XBAR_MPI=OFF)"
 fi
 
 report

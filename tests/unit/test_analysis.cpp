@@ -7,8 +7,10 @@
 
 #include "analysis/tile_analysis.hpp"
 #include "runner/klu_check.hpp"
+#include "support/close.hpp"
 
 using namespace xbar;
+using xbar::testing::close;
 
 namespace {
 
@@ -58,8 +60,8 @@ struct FakeSimulator : Simulator {
 TEST_CASE("ideal MVM uses the placed conductances and driver voltages") {
   const TileSpec t = tile_2x2();
   const auto ideal = ideal_phys_currents(t);
-  CHECK(ideal[0][0] == doctest::Approx(0.1 * 1e-5 + 0.2 * 3e-5));
-  CHECK(ideal[0][1] == doctest::Approx(0.1 * 2e-5 + 0.2 * 4e-5));
+  CHECK(close(ideal[0][0], 0.1 * 1e-5 + 0.2 * 3e-5, 1e-15, 0));
+  CHECK(close(ideal[0][1], 0.1 * 2e-5 + 0.2 * 4e-5, 1e-15, 0));
 }
 
 TEST_CASE("2T2R logical outputs are I+ minus I-") {
@@ -75,8 +77,8 @@ TEST_CASE("the result check accepts an exact solution and rejects broken ones") 
   const TileSpec t = tile_2x2();
   const TileSolution good = exact_solution(t);
   const KclReport r = check_solution(t, good);
-  CHECK(r.worst_global < 1e-15);
-  CHECK(r.worst_column < 1e-15);
+  CHECK(close(r.worst_global, 0, 0, 1e-15));
+  CHECK(close(r.worst_column, 0, 0, 1e-15));
 
   TileSolution leak = good;
   leak.array_current[0][1] *= 1.001;  // a column current KCL cannot explain
@@ -99,14 +101,14 @@ TEST_CASE("metrics: relative error, nrmse and IR drop of a known deviation") {
   s.v_wl[0][0] = 0.09;                          // 0.01 V lost at cell (0,0)
   const TileAnalysis a = analyze_tile(t, &s, nullptr);
   CHECK(a.primary == "test");
-  CHECK(a.columns[0].rel_err.value() == doctest::Approx(-0.1));
-  CHECK(a.columns[1].rel_err.value() == doctest::Approx(0.0));
-  CHECK(a.metrics.max_rel_err == doctest::Approx(0.1));
-  CHECK(a.metrics.mean_rel_err == doctest::Approx(0.05));
+  CHECK(close(a.columns[0].rel_err.value(), -0.1, 1e-12, 0));
+  CHECK(close(a.columns[1].rel_err.value(), 0.0, 0, 1e-15));
+  CHECK(close(a.metrics.max_rel_err, 0.1, 1e-12, 0));
+  CHECK(close(a.metrics.mean_rel_err, 0.05, 1e-12, 0));
   const double d = 0.1 * ideal[0][0];
-  CHECK(a.metrics.nrmse == doctest::Approx(std::sqrt(d * d / 2) / ideal[0][1]));
-  CHECK(a.metrics.max_ir_drop_v == doctest::Approx(0.01));
-  CHECK(a.metrics.max_ir_drop == doctest::Approx(0.01 / 0.2));
+  CHECK(close(a.metrics.nrmse, std::sqrt(d * d / 2) / ideal[0][1], 1e-12, 0));
+  CHECK(close(a.metrics.max_ir_drop_v, 0.01, 1e-12, 0));
+  CHECK(close(a.metrics.max_ir_drop, 0.01 / 0.2, 1e-12, 0));
 }
 
 TEST_CASE("ADC quantization: mid-tread, clamped at full scale") {
@@ -114,7 +116,7 @@ TEST_CASE("ADC quantization: mid-tread, clamped at full scale") {
   CHECK(adc_quantize(0.5, 1.0, 2) == 1.0);        // codes -1..1, lsb 1
   CHECK(adc_quantize(0.49, 1.0, 2) == 0.0);
   CHECK(adc_quantize(7.0, 1.0, 4) == 1.0);        // clamped
-  CHECK(adc_quantize(-0.3, 0.7, 8) == doctest::Approx(-0.3).epsilon(0.7 / 127));
+  CHECK(close(adc_quantize(-0.3, 0.7, 8), -54 * 0.7 / 127, 1e-15, 0));  // codes -127..127: -0.3 is code -54.4
 }
 
 TEST_CASE("a library without KLU is reported once, with the fix, before large tiles only") {

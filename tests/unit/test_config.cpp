@@ -12,8 +12,10 @@
 #include "config_loader/loader.hpp"
 #include "config_loader/schema.hpp"
 #include "config_loader/spice_number.hpp"
+#include "support/close.hpp"
 
 using namespace xbar;
+using xbar::testing::close;
 namespace fs = std::filesystem;
 
 namespace {
@@ -59,7 +61,7 @@ TEST_CASE("SPICE numbers: every suffix, exponents, case") {
     CAPTURE(c.text);
     auto v = parse_spice_number(c.text);
     REQUIRE(v.has_value());
-    CHECK(*v == doctest::Approx(c.value).epsilon(1e-15));
+    CHECK(close(*v, c.value, 1e-15, 0));
   }
   for (const char* bad : {"", "1.5x", "1e", "1ms", " 1", "1 ", "meg", "1..2", "0x10", "1,5", "--1", "1e3.5"}) {
     CAPTURE(bad);
@@ -150,7 +152,7 @@ TEST_CASE("a full config sets every field") {
   CHECK(c.name == "full-test.1");
   CHECK(c.tile.rows == 2);
   CHECK(c.tile.cell == CellKind::k1T1R);
-  CHECK(c.device.params.at("alpha") == doctest::Approx(2e-3));
+  CHECK(close(c.device.params.at("alpha"), 2e-3, 1e-15, 0));
   CHECK(c.device.params.at("beta") == 3.0);
   CHECK(c.device.g_off == 0.0);
   CHECK(c.device.levels == 4);
@@ -161,12 +163,12 @@ TEST_CASE("a full config sets every field") {
   CHECK(c.inputs.kind == InputKind::kVoltage);
   CHECK(c.inputs.v_read == -0.3);
   CHECK(c.parasitics.r_bl == 1e3);
-  CHECK(c.parasitics.c_wl == doctest::Approx(1e-15));
+  CHECK(close(c.parasitics.c_wl, 1e-15, 1e-15, 0));
   CHECK(c.periphery.sense == SenseKind::kTia);
   CHECK(c.periphery.tia_gain == 1e6);
   CHECK(c.periphery.tia_r_f == 1e4);
   CHECK(c.periphery.adc_bits == 8);
-  CHECK(c.transistor.l == doctest::Approx(100e-9));
+  CHECK(close(c.transistor.l, 100e-9, 1e-15, 0));
   REQUIRE(c.transistor.include.size() == 1);
   CHECK(c.transistor.include[0] == kFixtures + "/extra.lib");
   CHECK(c.analysis.type == AnalysisKind::kTran);
@@ -355,14 +357,21 @@ TEST_CASE("mutated configs and --set texts fail cleanly, never crash") {
       }
     }
     std::string set = "tile." + std::string(1, specials[rng() % specials.size()]) + "=" + text.substr(0, rng() % 20);
+    // Every other trial without the --set: a key "tile.<special>" never loads,
+    // and the mutated file alone must be able to (an edit in a comment, say).
+    const std::vector<std::string> sets = trial % 2 ? std::vector<std::string>{set} : std::vector<std::string>{};
     try {
-      load_config_text(text, "m.yaml", kFixtures, {set});
+      load_config_text(text, "m.yaml", kFixtures, sets);
       ++loaded;
     } catch (const InputError& e) {
       ++refused;
       CHECK_FALSE(e.diagnostics().empty());
+    } catch (const std::exception& e) {  // anything but a positioned InputError is a bug
+      FAIL_CHECK("not an InputError: " << e.what() << "\n" << text);
     }
   }
-  CHECK(loaded + refused == 400);
+  // Both outcomes happen, so the loop exercised the loader and the refusals.
+  MESSAGE(loaded, " mutated configs loaded, ", refused, " refused");
+  CHECK(loaded > 0);
   CHECK(refused > 0);
 }

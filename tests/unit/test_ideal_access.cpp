@@ -17,9 +17,11 @@
 #include "nodal/nodal_solver.hpp"
 #include "runner/run_job.hpp"
 #include "runner/spice_engine.hpp"
+#include "support/close.hpp"
 #include "support/run_helpers.hpp"
 
 using namespace xbar;
+using xbar::testing::close;
 
 namespace {
 
@@ -96,16 +98,16 @@ TEST_CASE("2T2R with the ideal switch: SPICE and nodal agree to 1e-9 with wires,
       CHECK(r.spice->v_mid.empty());
       REQUIRE(r.analysis.metrics.spice_vs_nodal.has_value());
       MESSAGE(rows, "x", cols, " ", p, " spice_vs_nodal ", *r.analysis.metrics.spice_vs_nodal);
-      CHECK(*r.analysis.metrics.spice_vs_nodal <= 1e-9);
+      CHECK(close(*r.analysis.metrics.spice_vs_nodal, 0, 0, 1e-9));
       // The physical columns too, not only I+ - I-.
       for (int v = 0; v < r.tile.vectors(); ++v)
         for (int j = 0; j < r.tile.phys_cols(); ++j) {
           const double s = r.spice->column_current[v][j], n = r.nodal->column_current[v][j];
-          CHECK(std::fabs(s - n) <= 1e-9 * std::fabs(s));
+          CHECK(close(n, s, 1e-9, 0));
         }
       // KCL per column and row ran on the device voltages WL - BL.
-      CHECK(r.analysis.metrics.kcl.worst_column <= 1e-9);
-      CHECK(r.analysis.metrics.kcl.worst_row <= 1e-9);
+      CHECK(close(r.analysis.metrics.kcl.worst_column, 0, 0, 1e-9));
+      CHECK(close(r.analysis.metrics.kcl.worst_row, 0, 0, 1e-9));
       // The outputs are signed: the differential pair is really exercised.
       bool negative = false;
       for (const auto& rec : r.analysis.columns) negative = negative || *rec.i_nodal < 0;
@@ -144,11 +146,11 @@ TEST_CASE("an ideal 1T1R tile equals the 1R tile to 1e-12") {
   REQUIRE(rt.analysis.columns.size() == r1.analysis.columns.size());
   for (std::size_t k = 0; k < rt.analysis.columns.size(); ++k) {
     const ColumnRecord &a = rt.analysis.columns[k], &b = r1.analysis.columns[k];
-    CHECK(*a.i_spice == doctest::Approx(*b.i_spice).epsilon(1e-12));
-    CHECK(*a.i_nodal == doctest::Approx(*b.i_nodal).epsilon(1e-12));
+    CHECK(close(*a.i_spice, *b.i_spice, 1e-12, 0));
+    CHECK(close(*a.i_nodal, *b.i_nodal, 1e-12, 0));
     CHECK(a.i_ideal == b.i_ideal);
   }
-  CHECK(*rt.analysis.metrics.spice_vs_nodal <= 1e-9);
+  CHECK(close(*rt.analysis.metrics.spice_vs_nodal, 0, 0, 1e-9));
 }
 
 TEST_CASE("engine nodal runs an ideal transistor tile alone") {

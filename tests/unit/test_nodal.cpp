@@ -12,8 +12,10 @@
 #include "common/diagnostics.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "nodal/sparse_reference.hpp"
+#include "support/close.hpp"
 
 using namespace xbar;
+using xbar::testing::close;
 
 namespace {
 
@@ -41,14 +43,11 @@ double cell_di(const CellModel& m, double g, double v) {
   return m.law == CellLaw::kLinear ? g : g * std::cosh(v / m.v0);
 }
 
-// |got - want| <= rel * max(|want|, floor).
+// |got - want| <= rel * max(|want|, floor): the tolerance rule with the floor rel * floor.
 void check_close(const std::vector<double>& want, const std::vector<double>& got, double rel,
                  double floor, const std::string& what) {
-  REQUIRE(want.size() == got.size());
-  for (std::size_t k = 0; k < want.size(); ++k) {
-    INFO(what << "[" << k << "]: want " << want[k] << " got " << got[k]);
-    CHECK(std::abs(got[k] - want[k]) <= rel * std::max(std::abs(want[k]), floor));
-  }
+  INFO(what);
+  CHECK(xbar::testing::all_close(got, want, rel, rel * floor));
 }
 
 double max_abs(const std::vector<double>& v) {
@@ -227,8 +226,8 @@ TEST_CASE("1x1 tile: I = V / (r_driver + 1/g + r_sense)") {
   CHECK(s.engine == "nodal");
   for (int v = 0; v < 2; ++v) {
     const double want = t.inputs[v][0] / (120 + 1 / 37e-6 + 45);
-    CHECK(std::abs(s.column_current[v][0] - want) <= 1e-12 * std::abs(want));
-    CHECK(std::abs(s.driver_current[v][0] - want) <= 1e-12 * std::abs(want));
+    CHECK(close(s.column_current[v][0], want, 1e-12, 0));
+    CHECK(close(s.driver_current[v][0], want, 1e-12, 0));
   }
 }
 
@@ -259,7 +258,7 @@ TEST_CASE("single word line over grounded bit lines is a resistive ladder") {
     for (int j = 0; j < n; ++j) {
       const double want = ge[j] * V[j];
       INFO("r_sense " << r_sense << " col " << j);
-      CHECK(std::abs(s.column_current[0][j] - want) <= 1e-12 * std::abs(want));
+      CHECK(close(s.column_current[0][j], want, 1e-12, 0));
     }
     CHECK(s.column_current[0][3] == 0.0);
   }
@@ -290,7 +289,7 @@ TEST_CASE("single bit line: Norton recursion from the open top end") {
     const double want = (J / Y) / (1 / Y + r_sense);
     const TileSolution s = solve_nodal(t);
     INFO("r_sense " << r_sense);
-    CHECK(std::abs(s.column_current[0][0] - want) <= 1e-12 * std::abs(want));
+    CHECK(close(s.column_current[0][0], want, 1e-12, 0));
   }
 }
 
@@ -413,7 +412,7 @@ TEST_CASE("structured solver agrees with the sparse direct reference") {
     const TileSolution a = solve_nodal(t, {}, &rep);
     const TileSolution b = solve_tile_sparse_direct(t);
     CHECK(b.engine == "sparse-direct");
-    CHECK(rep.final_residual < 1e-10);
+    CHECK(close(rep.final_residual, 0, 0, 1e-10));
     for (int v = 0; v < t.vectors(); ++v) {
       check_close(b.column_current[v], a.column_current[v], 1e-9, 1e-3 * max_abs(b.column_current[v]),
                   "column_current");

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support/close.hpp"
 #include "support/tile_variants.hpp"
 #include "common/diagnostics.hpp"
 #include "netlist_gen/circuit.hpp"
@@ -101,13 +102,8 @@ double max_abs(const std::vector<double>& v) {
 // carries only roundoff).
 void check_agree(const std::vector<double>& want, const std::vector<double>& got, double rel, double floor_frac,
                  const std::string& what) {
-  REQUIRE(want.size() == got.size());
-  const double floor = floor_frac * max_abs(want);
-  double worst = 0;
-  for (std::size_t k = 0; k < want.size(); ++k)
-    worst = std::max(worst, std::abs(got[k] - want[k]) / std::max(std::abs(want[k]), floor));
-  INFO(what << ": max relative difference " << worst);
-  CHECK(worst <= rel);
+  INFO(what);
+  CHECK(xbar::testing::all_close(got, want, rel, rel * floor_frac * max_abs(want)));
 }
 
 // Inputs of one sign: no column current is a cancellation, so each is judged
@@ -126,10 +122,8 @@ void check_tile(const TileSpec& t, double rel, double floor_frac = 1e-9) {
     check_agree(s.driver_current[v], n.driver_current[v], rel, floor_frac, "driver_current");
     // Node voltages normwise: to rel of the largest input.
     const double v_scale = max_abs(t.inputs[v]);
-    for (std::size_t k = 0; k < s.v_wl[v].size(); ++k) {
-      REQUIRE(std::abs(n.v_wl[v][k] - s.v_wl[v][k]) <= rel * v_scale);
-      REQUIRE(std::abs(n.v_bl[v][k] - s.v_bl[v][k]) <= rel * v_scale);
-    }
+    REQUIRE(xbar::testing::all_close(n.v_wl[v], s.v_wl[v], 0, rel * v_scale));
+    REQUIRE(xbar::testing::all_close(n.v_bl[v], s.v_bl[v], 0, rel * v_scale));
   }
 }
 

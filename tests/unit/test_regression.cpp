@@ -7,7 +7,11 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
+#include <cstdio>
 #include <limits>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include <doctest/doctest.h>
@@ -22,9 +26,15 @@
 #include "regression/junit.hpp"
 #include "regression/outcome_codec.hpp"
 #include "regression/text_diff.hpp"
+#include "config_loader/loader.hpp"
+#include "netlist_gen/tile_builder.hpp"
+#include "support/close.hpp"
+#include "support/dense_reference.hpp"
+#include "support/run_helpers.hpp"
 
 using namespace xbar;
 using namespace xbar::regression;
+using xbar::testing::close;
 namespace fs = std::filesystem;
 
 namespace {
@@ -161,7 +171,7 @@ TEST_CASE("comparison: within tolerance, outside it, missing on either side") {
   REQUIRE(checks.size() == 4);
   CHECK(checks[0].ok());
   CHECK_FALSE(checks[1].ok());
-  CHECK(checks[1].ratio == doctest::Approx(1.1).epsilon(1e-9));
+  CHECK(close(checks[1].ratio, 1.1, 1e-9, 0));
   CHECK_FALSE(checks[2].ok());  // not produced by the run
   CHECK_FALSE(checks[2].got);
   CHECK_FALSE(checks[3].ok());  // no expected value yet
@@ -316,8 +326,8 @@ TEST_CASE("a read-mode case pins the read figures, and a changed bias fails on t
   const CaseOutcome good = evaluate_case(cases[0], opt);
   CHECK(good.status == CaseStatus::kPassed);
   // One sneak path of three cells: i_sense = g V (1 + 1/3), computed here, not read from the file.
-  CHECK(observed_value(good, "i_sense") == doctest::Approx(100e-6 * 0.2 * 4 / 3).epsilon(1e-9));
-  CHECK(observed_value(good, "sneak_fraction") == doctest::Approx(0.25).epsilon(1e-9));
+  CHECK(close(observed_value(good, "i_sense"), 100e-6 * 0.2 * 4 / 3, 1e-9, 0));
+  CHECK(close(observed_value(good, "sneak_fraction"), 0.25, 1e-9, 0));
   CHECK(std::isnan(observed_value(good, "max_rel_err")));  // op figures do not apply to a read
 
   opt.sets = {"analysis.read.bias=half"};
@@ -348,8 +358,8 @@ TEST_CASE("a transient case pins energy, settling and charge, and a larger capac
   CHECK_FALSE(find_check(bad, "t_settle[v0,c0]")->ok());
   CHECK_FALSE(find_check(bad, "energy_per_mvm_j")->ok());
   // Nine time constants by the sample instant: the sampled current is close to, but not at, its pin.
-  CHECK(observed_value(bad, "i_spice[v0,c0]") ==
-        doctest::Approx(observed_value(good, "i_spice[v0,c0]")).epsilon(1e-3));
+  CHECK(close(observed_value(bad, "i_spice[v0,c0]"), observed_value(good, "i_spice[v0,c0]"), 1e-3, 0));
+  CHECK_FALSE(find_check(bad, "i_spice[v0,c0]")->ok());
   fs::remove_all(d);
 }
 
@@ -442,4 +452,120 @@ TEST_CASE("a case at the root of DIR is named by the folder, and evidence never 
   evaluate_case(c, opt);
   CHECK(fs::exists(root / "other" / "diff.txt"));
   fs::remove_all(d);
+}
+
+// ---- Where the bundled cases' values come from -------------------------------
+
+namespace {
+
+const fs::path kBundled = fs::path(XBAR_SOURCE_DIR) / "regression" / "cases";
+
+std::vector<fs::path> bundled_case_dirs() {
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(kBundled))
+    if (fs::exists(e.path() / "config.yaml")) dirs.push_back(e.path());
+  std::sort(dirs.begin(), dirs.end());
+  return dirs;
+}
+
+bool claims(const ExpectedFile& f, const std::string& origin) {
+  return std::find(f.origins.begin(), f.origins.end(), origin) != f.origins.end();
+}
+
+// "i_spice[v2,c13]" -> {"i_spice", 2, 13}; nullopt for a metric.
+struct ColumnName {
+  std::string what;
+  int vector = 0, col = 0;
+};
+std::optional<ColumnName> column_name(const std::string& name) {
+  const auto open = name.find('[');
+  if (open == std::string::npos) return std::nullopt;
+  ColumnName c{name.substr(0, open)};
+  if (std::sscanf(name.c_str() + open, "[v%d,c%d]", &c.vector, &c.col) != 2) return std::nullopt;
+  return c;
+}
+
+struct ClaimingCase {
+  fs::path dir;
+  ExpectedFile expected;
+};
+
+// The bundled cases whose `origins` list `origin`.
+std::vector<ClaimingCase> cases_claiming(const std::string& origin) {
+  std::vector<ClaimingCase> out;
+  for (const auto& dir : bundled_case_dirs()) {
+    ExpectedFile f = load_expected((dir / "expected.yaml").string());
+    if (claims(f, origin)) out.push_back({dir, std::move(f)});
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every bundled case says where its values come from, and recorded values name a second origin or none") {
+  const auto dirs = bundled_case_dirs();
+  REQUIRE(dirs.size() >= 43);
+  for (const auto& dir : dirs) {
+    CAPTURE(dir.filename().string());
+    const ExpectedFile f = load_expected((dir / "expected.yaml").string());
+    REQUIRE_FALSE(f.origins.empty());
+    const bool independent = claims(f, "closed-form") || claims(f, "nodal-engine") || claims(f, "dense-solve");
+    if (claims(f, "accepted")) CHECK((independent || claims(f, "no-independent")));
+    CHECK_FALSE((independent && claims(f, "no-independent")));
+    if (claims(f, "no-independent")) CHECK(f.header.find("no independent origin") != std::string::npos);
+  }
+}
+
+TEST_CASE("an unknown origin is refused at its position") {
+  CHECK_THROWS_WITH_AS(parse_expected("origins: [accepted, hearsay]\nvalues: {}\n", "o.yaml"),
+                       doctest::Contains("o.yaml:1:21: error: unknown origin 'hearsay'"), InputError);
+  const ExpectedFile f = parse_expected("origins: [accepted, dense-solve]\nvalues: {}\n", "o.yaml");
+  CHECK(f.origins == std::vector<std::string>{"accepted", "dense-solve"});
+  CHECK(render_expected(f).find("origins: [accepted, dense-solve]\n") != std::string::npos);
+}
+
+TEST_CASE("cases that claim the nodal engine: it reproduces every value within the case's tolerance") {
+  const auto cases = cases_claiming("nodal-engine");
+  CHECK(cases.size() == 20u);
+  for (const auto& [dir, f] : cases) {
+    CAPTURE(dir.filename().string());
+    const RunResult r = testing::run_in_process(load_config((dir / "config.yaml").string(), {"simulator.engine=nodal"}));
+    const Observed observed = observe(r);
+    int checked = 0;
+    for (const auto& v : f.values) {
+      if (!v.value || v.name == "spice_vs_nodal") continue;  // agreement needs both engines
+      std::string name = v.name;
+      if (const auto c = column_name(v.name); c && c->what == "i_spice") name = column_quantity("i_nodal", c->vector, c->col);
+      const auto got = std::find_if(observed.begin(), observed.end(), [&](const auto& o) { return o.first == name; });
+      CAPTURE(v.name);
+      REQUIRE(got != observed.end());
+      const Tolerance t = f.tolerance_of(v);
+      CHECK(close(got->second, *v.value, t.rel, t.abs_floor));
+      ++checked;
+    }
+    CHECK(checked > 0);
+  }
+}
+
+TEST_CASE("cases that claim a dense solve: the independent dense nodal solve reproduces every current") {
+  const auto cases = cases_claiming("dense-solve");
+  CHECK(cases.size() == 7u);
+  for (const auto& [dir, f] : cases) {
+    CAPTURE(dir.filename().string());
+    const TileSpec t = build_tile_spec(load_config((dir / "config.yaml").string()));
+    std::map<int, std::vector<double>> phys;  // per vector
+    int checked = 0;
+    for (const auto& v : f.values) {
+      const auto c = column_name(v.name);
+      if (!v.value || !c || (c->what != "i_spice" && c->what != "i_nodal")) continue;
+      if (!phys.count(c->vector)) phys[c->vector] = testing::dense_column_currents(t, t.inputs.at(c->vector));
+      const auto& p = phys[c->vector];
+      const double dense = t.cell == CellKind::k2T2R ? p.at(2 * c->col) - p.at(2 * c->col + 1) : p.at(c->col);
+      const Tolerance tol = f.tolerance_of(v);
+      CAPTURE(v.name);
+      CHECK(close(dense, *v.value, tol.rel, tol.abs_floor));
+      ++checked;
+    }
+    CHECK(checked > 0);
+  }
 }

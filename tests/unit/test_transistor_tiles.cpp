@@ -17,10 +17,13 @@
 #include "netlist_gen/circuit.hpp"
 #include "netlist_gen/tile_builder.hpp"
 #include "runner/run_job.hpp"
+#include "support/close.hpp"
 #include "support/run_helpers.hpp"
 #include "runner/spice_engine.hpp"
 
 using namespace xbar;
+using xbar::testing::all_close;
+using xbar::testing::close;
 
 namespace {
 
@@ -64,15 +67,15 @@ TEST_CASE("1T1R with a very strong transistor matches the 1R tile") {
   const RunResult rt = run(cfg(tile("1T1R", "transistor: {model: nmos_level1, w: 4.5m, l: 45n, v_gate: 1.2}\n")));
   const double level1 = worst_rel(r1.spice->column_current[0], rt.spice->column_current[0]);
   MESSAGE("1T1R (level 1, W/L 1e5) vs 1R: worst column ", level1);
-  CHECK(level1 < 1e-5);
+  CHECK(all_close(rt.spice->column_current[0], r1.spice->column_current[0], 1e-5, 0));
   CHECK(level1 > 0);  // the transistor is there
   // The BSIM4 card at W = 100 um: Ron ~ 3.1 kOhm * 0.09/100 = 2.8 ohm -> ~2.8e-4.
   const RunResult rb = run(cfg(tile("1T1R", "transistor: {model: nmos, w: 100u, l: 45n, v_gate: 1.0}\n")));
   const double bsim = worst_rel(r1.spice->column_current[0], rb.spice->column_current[0]);
   MESSAGE("1T1R (BSIM4, W 100 um) vs 1R: worst column ", bsim);
-  CHECK(bsim < 1e-3);
+  CHECK(all_close(rb.spice->column_current[0], r1.spice->column_current[0], 1e-3, 0));
   // The ideal reference is the same: only the circuit differs.
-  CHECK(rt.analysis.columns[3].i_ideal == doctest::Approx(r1.analysis.columns[3].i_ideal).epsilon(1e-15));
+  CHECK(close(rt.analysis.columns[3].i_ideal, r1.analysis.columns[3].i_ideal, 1e-15, 0));
 }
 
 TEST_CASE("1T1R at the nominal BSIM4 device loses current to the transistor, and KCL holds per column") {
@@ -80,8 +83,8 @@ TEST_CASE("1T1R at the nominal BSIM4 device loses current to the transistor, and
   const RunResult rt = run(cfg(tile("1T1R", "transistor: {model: nmos, w: 90n, l: 45n, v_gate: 1.0}\n")));
   for (int j = 0; j < 10; ++j) CHECK(rt.spice->column_current[0][j] < r1.spice->column_current[0][j]);
   CHECK(rt.spice->v_mid.size() == 1);
-  CHECK(rt.analysis.metrics.kcl.worst_column < 1e-6);  // from the device law across WL - M
-  CHECK(rt.analysis.metrics.kcl.worst_row < 1e-6);
+  CHECK(close(rt.analysis.metrics.kcl.worst_column, 0, 0, 1e-6));  // from the device law across WL - M
+  CHECK(close(rt.analysis.metrics.kcl.worst_row, 0, 0, 1e-6));
 }
 
 TEST_CASE("with every gate off the column currents are leakage only") {
@@ -94,7 +97,7 @@ TEST_CASE("with every gate off the column currents are leakage only") {
   const TileSolution s = solve_with_spice(t, circuit, write_spice_netlist(circuit), simulator());
   // Ioff of the nominal device is 1.43 nA at Vds = 1 V; at <= 0.2 V it is less.
   for (int j = 0; j < t.cols; ++j) {
-    CHECK(std::fabs(s.column_current[0][j]) < t.rows * 1.5e-9);
+    CHECK(close(s.column_current[0][j], 0, 0, t.rows * 1.5e-9));
     CHECK(s.column_current[0][j] > 0);  // subthreshold leakage, not an open circuit
   }
   MESSAGE("gate off: column 0 carries ", s.column_current[0][0], " A against ", on_col0, " A with gates on");
@@ -115,11 +118,10 @@ TEST_CASE("2T2R output is I+ minus I-, against a signed ideal reference") {
   bool negative_ideal = false;
   for (const auto& rec : r.analysis.columns) {
     const int j = rec.col;
-    CHECK(*rec.i_spice == doctest::Approx(r.spice->column_current[0][2 * j] - r.spice->column_current[0][2 * j + 1])
-                              .epsilon(1e-12));
+    CHECK(close(*rec.i_spice, r.spice->column_current[0][2 * j] - r.spice->column_current[0][2 * j + 1], 1e-12, 0));
     double ideal = 0;
     for (int i = 0; i < r.tile.rows; ++i) ideal += (r.tile.g_at(i, 2 * j) - r.tile.g_at(i, 2 * j + 1)) * r.tile.inputs[0][i];
-    CHECK(rec.i_ideal == doctest::Approx(ideal).epsilon(1e-12));
+    CHECK(close(rec.i_ideal, ideal, 1e-12, 0));
     negative_ideal = negative_ideal || rec.i_ideal < 0;
     CHECK((*rec.i_spice < 0) == (rec.i_ideal < 0));
   }
@@ -137,7 +139,7 @@ TEST_CASE("gate-line resistance adds one segment per column and changes nothing 
   const RunResult with = run(c);
   const RunResult without = run(cfg(tile("1T1R", "transistor: {model: nmos, w: 90n, l: 45n, v_gate: 1.0}\n")));
   // No DC gate current flows, so the gate lines drop nothing.
-  CHECK(worst_rel(without.spice->column_current[0], with.spice->column_current[0]) < 1e-9);
+  CHECK(all_close(with.spice->column_current[0], without.spice->column_current[0], 1e-9, 0));
 }
 
 TEST_CASE("the graph check knows transistor terminals") {
@@ -174,7 +176,7 @@ TEST_CASE("a PDK that wraps its transistor in a subcircuit is instanced with X")
   bool has_x = false;
   for (const auto& line : x.netlist) has_x = has_x || line.rfind("xt0_0 ", 0) == 0;
   CHECK(has_x);
-  CHECK(worst_rel(m.spice->column_current[0], x.spice->column_current[0]) < 1e-9);
+  CHECK(all_close(x.spice->column_current[0], m.spice->column_current[0], 1e-9, 0));
   std::filesystem::remove_all(dir);
 }
 
@@ -199,7 +201,7 @@ TEST_CASE("PCM drift scales the placed conductances by (t_read / t0)^-nu") {
   const std::string base = "tile: {rows: 2, cols: 2}\nweights: {source: constant, value: 1}\n";
   const TileSpec fresh = build_tile_spec(cfg(base + "device: {model: pcm, g_on: 25u, params: {t_read: 20}}\n"));
   const TileSpec aged = build_tile_spec(cfg(base + "device: {model: pcm, g_on: 25u, params: {t_read: 2e6, nu: 0.1}}\n"));
-  CHECK(fresh.g[0] == doctest::Approx(25e-6));
-  CHECK(aged.g[0] == doctest::Approx(25e-6 * std::pow(1e5, -0.1)));
-  CHECK(aged.model.drift_factor == doctest::Approx(0.316227766));
+  CHECK(close(fresh.g[0], 25e-6, 1e-12, 0));
+  CHECK(close(aged.g[0], 25e-6 * std::pow(1e5, -0.1), 1e-12, 0));
+  CHECK(close(aged.model.drift_factor, 1 / std::sqrt(10.0), 1e-12, 0));  // (1e5)^-0.1
 }
