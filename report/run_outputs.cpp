@@ -26,17 +26,27 @@ std::string opt_number(const std::optional<double>& v) { return v ? csv_number(*
 std::string summary_json(const RunResult& r) {
   using nlohmann::json;
   const Metrics& m = r.analysis.metrics;
-  json metrics = {
-      {"max_rel_err", m.max_rel_err},
-      {"mean_rel_err", m.mean_rel_err},
-      {"nrmse", m.nrmse},
-      {"max_ir_drop", m.max_ir_drop},
-      {"mean_ir_drop", m.mean_ir_drop},
-      {"max_ir_drop_v", m.max_ir_drop_v},
-      {"kcl_residual", std::max({m.kcl.worst_global, m.kcl.worst_column, m.kcl.worst_row})},
+  // A metric that was not computed is absent, never 0.
+  json metrics = json::object();
+  if (!r.analysis.primary.empty()) {
+    metrics["max_rel_err"] = m.max_rel_err;
+    metrics["mean_rel_err"] = m.mean_rel_err;
+    metrics["nrmse"] = m.nrmse;
+  }
+  auto put = [&](const char* name, const std::optional<double>& v) {
+    if (v) metrics[name] = *v;
   };
-  if (m.spice_vs_nodal) metrics["spice_vs_nodal"] = *m.spice_vs_nodal;
-  if (m.adc_max_rel_err) metrics["adc_max_rel_err"] = *m.adc_max_rel_err;
+  put("max_err_fs", m.max_err_fs);
+  put("mean_err_fs", m.mean_err_fs);
+  put("max_rel_err_target", m.max_rel_err_target);
+  put("mean_rel_err_target", m.mean_rel_err_target);
+  put("nrmse_target", m.nrmse_target);
+  put("max_ir_drop", m.max_ir_drop);
+  put("mean_ir_drop", m.mean_ir_drop);
+  put("max_ir_drop_v", m.max_ir_drop_v);
+  if (m.kcl) metrics["kcl_residual"] = std::max({m.kcl->worst_global, m.kcl->worst_column, m.kcl->worst_row});
+  put("spice_vs_nodal", m.spice_vs_nodal);
+  put("adc_max_rel_err", m.adc_max_rel_err);
   if (r.read) {  // a read has no matrix-vector product: its own metrics only
     metrics = json::object();
     add_read_metrics(*r.read, metrics);
@@ -52,11 +62,10 @@ std::string summary_json(const RunResult& r) {
       {"device_model", r.tile.model.name},
       {"elapsed_s", r.elapsed_s},
       {"metrics", metrics},
+      {"warnings", r.warnings},
   };
-  if (r.spice) {
-    j["ngspice_version"] = r.ngspice_version;
-    j["spice_elapsed_s"] = r.spice->elapsed_s;
-  }
+  if (!r.ngspice_version.empty()) j["ngspice_version"] = r.ngspice_version;  // SPICE ran (op, read or tran)
+  if (r.spice) j["spice_elapsed_s"] = r.spice->elapsed_s;
   if (r.nodal) j["nodal_elapsed_s"] = r.nodal->elapsed_s;
   if (r.transient) add_transient_summary(*r.transient, j["metrics"], j);
   return j.dump(2) + "\n";

@@ -105,8 +105,8 @@ TEST_CASE("metrics: relative error, nrmse and IR drop of a known deviation") {
   CHECK(a.metrics.mean_rel_err == doctest::Approx(0.05));
   const double d = 0.1 * ideal[0][0];
   CHECK(a.metrics.nrmse == doctest::Approx(std::sqrt(d * d / 2) / ideal[0][1]));
-  CHECK(a.metrics.max_ir_drop_v == doctest::Approx(0.01));
-  CHECK(a.metrics.max_ir_drop == doctest::Approx(0.01 / 0.2));
+  CHECK(a.metrics.max_ir_drop_v.value() == doctest::Approx(0.01));
+  CHECK(a.metrics.max_ir_drop.value() == doctest::Approx(0.01 / 0.2));
 }
 
 TEST_CASE("ADC quantization: mid-tread, clamped at full scale") {

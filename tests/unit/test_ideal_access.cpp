@@ -104,8 +104,8 @@ TEST_CASE("2T2R with the ideal switch: SPICE and nodal agree to 1e-9 with wires,
           CHECK(std::fabs(s - n) <= 1e-9 * std::fabs(s));
         }
       // KCL per column and row ran on the device voltages WL - BL.
-      CHECK(r.analysis.metrics.kcl.worst_column <= 1e-9);
-      CHECK(r.analysis.metrics.kcl.worst_row <= 1e-9);
+      CHECK(r.analysis.metrics.kcl->worst_column <= 1e-9);
+      CHECK(r.analysis.metrics.kcl->worst_row <= 1e-9);
       // The outputs are signed: the differential pair is really exercised.
       bool negative = false;
       for (const auto& rec : r.analysis.columns) negative = negative || *rec.i_nodal < 0;
