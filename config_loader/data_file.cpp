@@ -85,11 +85,11 @@ bool parse_line(std::string_view line, int line_no, const CsvReadOptions& opts, 
         ok = false;
       } else {
         if (has_upper_case_milli_suffix(field))
-          errors.warn(line_no, col, fmt::format("{} is read as {} (SPICE reads the suffix M as milli, in either case; "
+          errors.warn(line_no, col, fmt::format("'{}' is read as {} (SPICE reads the suffix M as milli, in either case; "
                                                 "write meg for mega)",
                                                 quote_for_message(field), format_number(*n.value)));
         else if (*n.value < opts.warn_min || *n.value > opts.warn_max)
-          errors.warn(line_no, col, fmt::format("{} {} is {} {} {}; is the file in the wrong unit?",
+          errors.warn(line_no, col, fmt::format("'{}' {} is {} {} {}; is the file in the wrong unit?",
                                                 quote_for_message(field), opts.warn_unit,
                                                 *n.value < opts.warn_min ? "below" : "above",
                                                 format_number(*n.value < opts.warn_min ? opts.warn_min : opts.warn_max),

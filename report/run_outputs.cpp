@@ -76,7 +76,9 @@ void write_columns_csv(const RunResult& r, std::ostream& out) {
   // The error split of analysis/error_decomposition.hpp (1R; empty otherwise).
   const TileSolution* primary = r.spice ? &*r.spice : (r.nodal ? &*r.nodal : nullptr);
   const auto parts = primary ? decompose_column_errors(r.tile, *primary) : std::vector<ColumnErrorParts>{};
-  out << "vector,col,i_ideal,i_spice,i_nodal,rel_err" << (adc ? ",i_adc" : "") << ",e_ir,e_sneak,e_sense,reverse_cells" << (r.transient ? transient_columns_header() : "") << '\n';
+  // New columns go at the end: readers that count columns keep working.
+  out << "vector,col,i_ideal,i_spice,i_nodal,rel_err" << (adc ? ",i_adc" : "") << ",e_ir,e_sneak,e_sense,reverse_cells"
+      << (r.transient ? transient_columns_header() : "") << ",i_target,e_nonlinear\n";
   for (std::size_t k = 0; k < r.analysis.columns.size(); ++k) {
     const auto& c = r.analysis.columns[k];
     out << c.vector << ',' << c.col << ',' << csv_number(c.i_ideal) << ',' << opt_number(c.i_spice) << ','
@@ -88,7 +90,7 @@ void write_columns_csv(const RunResult& r, std::ostream& out) {
     else
       out << ",,,,";
     if (r.transient) out << transient_columns_cells(*r.transient, k);
-    out << '\n';
+    out << ',' << opt_number(c.i_target) << ',' << (k < parts.size() ? csv_number(parts[k].e_nonlinear) : "") << '\n';
   }
 }
 
