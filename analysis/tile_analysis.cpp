@@ -117,14 +117,6 @@ KclReport check_solution(const TileSpec& t, const TileSolution& s, double rel_to
   return r;
 }
 
-double adc_full_scale(const TileSpec& t) {
-  double vmax = 0, gmax = 0;
-  for (const auto& vec : t.inputs)
-    for (double v : vec) vmax = std::max(vmax, std::fabs(v));
-  for (double g : t.g) gmax = std::max(gmax, g);
-  return t.rows * vmax * gmax;
-}
-
 double adc_quantize(double i, double full_scale, int bits) {
   if (bits <= 0 || full_scale <= 0) return i;
   const double levels = std::ldexp(1.0, bits - 1) - 1;  // codes -levels..levels
@@ -171,7 +163,6 @@ struct WorstNrmse {
 void score_columns(const TileSpec& t, TileAnalysis& a) {
   Metrics& m = a.metrics;
   const bool nodal_primary = a.primary == "nodal";
-  const double adc_fs = adc_full_scale(t);
   WorstMean rel, fs, rel_target, adc;
   WorstNrmse nrmse, nrmse_target;
   int last_vector = -1;
@@ -196,7 +187,7 @@ void score_columns(const TileSpec& t, TileAnalysis& a) {
       if (*rec.i_target != 0.0) rel_target.add(std::fabs(relative_difference(*rec.i_target, y)));
     }
     if (t.adc_bits > 0) {
-      rec.i_adc = adc_quantize(y, adc_fs, t.adc_bits);
+      rec.i_adc = adc_quantize(y, t.i_full_scale, t.adc_bits);
       if (rec.i_ideal != 0.0) adc.add(std::fabs(relative_difference(rec.i_ideal, *rec.i_adc)));
     }
   }

@@ -76,10 +76,8 @@ TileAnalysis analyze_tile(const TileSpec& t, const TileSolution* spice, const Ti
 // target, ADC).  Records without a primary output are skipped.
 void score_columns(const TileSpec& t, TileAnalysis& a);
 
-// ADC model: a uniform mid-tread quantizer of `bits` over [-full_scale, full_scale].
+// ADC model: a uniform mid-tread quantizer of `bits` over [-full_scale,
+// full_scale]; the tile's ADC uses the column full scale TileSpec::i_full_scale.
 double adc_quantize(double i, double full_scale, int bits);
-// Full scale of the ADC: every row at the largest input magnitude into g_on
-// cells of one column (the largest ideal current the tile can produce).
-double adc_full_scale(const TileSpec& t);
 
 }  // namespace xbar

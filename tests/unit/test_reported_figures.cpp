@@ -110,6 +110,18 @@ TEST_CASE("full-scale and target errors of a known deviation, by hand") {
   CHECK(close(0.1, a.metrics.max_rel_err, 1e-9, 0));
 }
 
+TEST_CASE("the ADC quantizes over the column full scale") {
+  TileSpec t = tile_2x2();
+  t.adc_bits = 3;  // codes -3..3, lsb I_fs / 3
+  const TileSolution s = solution_of(t, 0.9);
+  const TileAnalysis a = analyze_tile(t, &s, nullptr);
+  const double lsb = t.i_full_scale / 3;
+  // Column 0 carries 0.9 x 7e-6 A = 0.47 lsb -> code 0; column 1 1e-5 A = 0.75 lsb -> code 1.
+  CHECK(a.columns[0].i_adc.value() == 0.0);
+  CHECK(close(lsb, a.columns[1].i_adc.value(), 1e-12, 0));
+  CHECK(close(1.0, a.metrics.adc_max_rel_err.value(), 1e-12, 0));  // column 0 reads 0: -100 %
+}
+
 TEST_CASE("without intended conductances or a full scale, those metrics are absent, never 0") {
   TileSpec t = tile_2x2();
   t.g_intended.clear();
