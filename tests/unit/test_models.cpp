@@ -132,9 +132,9 @@ TEST_CASE("every bundled transistor card loads in ngspice without a warning") {
     if (m.kind != ModelKind::kTransistor || m.file.empty()) continue;
     CAPTURE(m.name);
     ++cards;
-    const std::vector<std::string> net = {"card", fmt::format(".include \"{}\"", model_file_path(m.file)),
-                                          "vd d 0 dc 1", "vg g 0 dc 1",
-                                          fmt::format("m1 d g 0 0 {} w=90n l=45n", m.spice_name), ".end"};
+    const std::vector<std::string> net =
+        deck("card", model_file_path(m.file),
+             {"vd d 0 dc 1", "vg g 0 dc 1", fmt::format("m1 d g 0 0 {} w=90n l=45n", m.spice_name), ".end"});
     const SimResult r = simulator().run(net, "op");
     CHECK_MESSAGE(r.warnings.empty(), "ngspice warned: " << (r.warnings.empty() ? "" : r.warnings.front()));
     CHECK(r.log.find("unrecognized") == std::string::npos);
@@ -151,9 +151,9 @@ TEST_CASE("the BSIM4 card's junctions are present: leakage and capacitance from 
   // all a card without dmcg has).
   const ModelInfo* m = find_model("nmos");
   REQUIRE(m != nullptr);
-  const std::vector<std::string> net = {"junction", fmt::format(".include \"{}\"", model_file_path(m->file)),
-                                        "vd d 0 dc 1", "vg g 0 dc 0", "m1 d g 0 0 nmos w=90n l=45n",
-                                        ".save @m1[ibd] @m1[capbd]", ".end"};
+  const std::vector<std::string> net =
+      deck("junction", model_file_path(m->file),
+           {"vd d 0 dc 1", "vg g 0 dc 0", "m1 d g 0 0 nmos w=90n l=45n", ".save @m1[ibd] @m1[capbd]", ".end"});
   const SimResult r = simulator().run(net, "op");
   const double ibd = vec(r, "@m1[ibd]").at(0), capbd = vec(r, "@m1[capbd]").at(0);
   MESSAGE("drain junction current ", ibd, " A, capacitance ", capbd, " F");
