@@ -17,16 +17,19 @@ std::vector<ColumnErrorParts> decompose_column_errors(const TileSpec& t, const T
         const double g = t.g_at(i, j);
         if (g <= 0) continue;
         const std::size_t k = static_cast<std::size_t>(i) * PC + j;
-        const double i_cell = t.model.current(g, s.device_voltage(v, k));
+        const double v_cell = s.device_voltage(v, k);
+        const double i_cell = t.model.current(g, v_cell);
+        const double linear = g * v_cell;  // the same cell were it linear
         const double want = g * x[i];
         ideal += want;
+        p.e_nonlinear += i_cell - linear;
         const bool reverse = x[i] == 0 ? i_cell != 0 : i_cell * x[i] < 0;
         if (reverse) {
           ++p.reverse_cells;
-          p.e_sneak += i_cell;
+          p.e_sneak += linear;
           p.e_ir -= want;
         } else {
-          p.e_ir += i_cell - want;
+          p.e_ir += linear - want;
         }
       }
       const double out_current = s.column_current[v][j];
@@ -34,7 +37,7 @@ std::vector<ColumnErrorParts> decompose_column_errors(const TileSpec& t, const T
       // From the engine's own currents, not from the cell sum, so the residual
       // is a real KCL check.
       p.e_sense = out_current - s.array_current[v][j];
-      p.residual = p.error - (p.e_ir + p.e_sneak + p.e_sense);
+      p.residual = p.error - (p.e_ir + p.e_sneak + p.e_nonlinear + p.e_sense);
       out.push_back(p);
     }
   }

@@ -21,6 +21,18 @@ std::vector<std::vector<double>> ideal_phys_currents(const TileSpec& t) {
   return out;
 }
 
+std::vector<std::vector<double>> target_phys_currents(const TileSpec& t) {
+  if (t.g_intended.size() != t.g.size()) return {};
+  const int PC = t.phys_cols();
+  std::vector<std::vector<double>> out(t.vectors(), std::vector<double>(PC, 0.0));
+  for (int v = 0; v < t.vectors(); ++v)
+    for (int i = 0; i < t.rows; ++i) {
+      const double vi = t.inputs[v][i];
+      for (int j = 0; j < PC; ++j) out[v][j] += t.g_intended[static_cast<std::size_t>(i) * PC + j] * vi;
+    }
+  return out;
+}
+
 std::vector<double> logical_outputs(const TileSpec& t, const std::vector<double>& phys) {
   if (t.cell != CellKind::k2T2R) return phys;
   std::vector<double> out(t.cols);
@@ -105,14 +117,6 @@ KclReport check_solution(const TileSpec& t, const TileSolution& s, double rel_to
   return r;
 }
 
-double adc_full_scale(const TileSpec& t) {
-  double vmax = 0, gmax = 0;
-  for (const auto& vec : t.inputs)
-    for (double v : vec) vmax = std::max(vmax, std::fabs(v));
-  for (double g : t.g) gmax = std::max(gmax, g);
-  return t.rows * vmax * gmax;
-}
-
 double adc_quantize(double i, double full_scale, int bits) {
   if (bits <= 0 || full_scale <= 0) return i;
   const double levels = std::ldexp(1.0, bits - 1) - 1;  // codes -levels..levels
@@ -121,47 +125,109 @@ double adc_quantize(double i, double full_scale, int bits) {
   return code * lsb;
 }
 
+namespace {
+
+// Worst and mean of a running set of values.
+struct WorstMean {
+  double worst = 0, sum = 0;
+  std::size_t n = 0;
+  void add(double x) {
+    worst = std::max(worst, x);
+    sum += x;
+    ++n;
+  }
+  std::optional<double> max() const { return n ? std::optional(worst) : std::nullopt; }
+  std::optional<double> mean() const { return n ? std::optional(sum / static_cast<double>(n)) : std::nullopt; }
+};
+
+// RMS(sim - ref) / max|ref| over one vector's columns, worst vector.
+struct WorstNrmse {
+  double sq = 0, max_ref = 0, worst = 0;
+  bool any = false;
+  void add(double sim, double ref) {
+    sq += (sim - ref) * (sim - ref);
+    max_ref = std::max(max_ref, std::fabs(ref));
+  }
+  void close_vector(int cols) {
+    if (max_ref > 0) {
+      worst = std::max(worst, std::sqrt(sq / cols) / max_ref);
+      any = true;
+    }
+    sq = max_ref = 0;
+  }
+  std::optional<double> value() const { return any ? std::optional(worst) : std::nullopt; }
+};
+
+}  // namespace
+
+void score_columns(const TileSpec& t, TileAnalysis& a) {
+  Metrics& m = a.metrics;
+  const bool nodal_primary = a.primary == "nodal";
+  WorstMean rel, fs, rel_target, adc;
+  WorstNrmse nrmse, nrmse_target;
+  int last_vector = -1;
+  auto close_vector = [&] {
+    nrmse.close_vector(t.cols);
+    nrmse_target.close_vector(t.cols);
+  };
+  for (ColumnRecord& rec : a.columns) {
+    const std::optional<double>& out = nodal_primary ? rec.i_nodal : rec.i_spice;
+    if (!out) continue;
+    if (rec.vector != last_vector && last_vector >= 0) close_vector();
+    last_vector = rec.vector;
+    const double y = *out;
+    nrmse.add(y, rec.i_ideal);
+    if (rec.i_ideal != 0.0) {
+      rec.rel_err = relative_difference(rec.i_ideal, y);
+      rel.add(std::fabs(*rec.rel_err));
+    }
+    if (t.i_full_scale > 0) fs.add(std::fabs(y - rec.i_ideal) / t.i_full_scale);
+    if (rec.i_target) {
+      nrmse_target.add(y, *rec.i_target);
+      if (*rec.i_target != 0.0) rel_target.add(std::fabs(relative_difference(*rec.i_target, y)));
+    }
+    if (t.adc_bits > 0) {
+      rec.i_adc = adc_quantize(y, t.i_full_scale, t.adc_bits);
+      if (rec.i_ideal != 0.0) adc.add(std::fabs(relative_difference(rec.i_ideal, *rec.i_adc)));
+    }
+  }
+  if (last_vector < 0) return;
+  close_vector();
+  m.max_rel_err = rel.worst;
+  m.mean_rel_err = rel.mean().value_or(0.0);
+  m.nrmse = nrmse.worst;
+  m.max_err_fs = fs.max();
+  m.mean_err_fs = fs.mean();
+  m.max_rel_err_target = rel_target.max();
+  m.mean_rel_err_target = rel_target.mean();
+  m.nrmse_target = nrmse_target.value();
+  if (t.adc_bits > 0) m.adc_max_rel_err = adc.worst;
+}
+
 TileAnalysis analyze_tile(const TileSpec& t, const TileSolution* spice, const TileSolution* nodal) {
   TileAnalysis a;
   const TileSolution* primary = spice ? spice : nodal;
   a.primary = primary ? primary->engine : "";
   const auto ideal = ideal_phys_currents(t);
-  const double fs = adc_full_scale(t);
+  const auto target = target_phys_currents(t);
   Metrics& m = a.metrics;
-  double rel_sum = 0;
-  std::size_t rel_n = 0;
-  double adc_worst = 0;
   double spice_nodal = 0;
   for (int v = 0; v < t.vectors(); ++v) {
     const auto ideal_l = logical_outputs(t, ideal[v]);
+    const auto target_l = target.empty() ? std::vector<double>{} : logical_outputs(t, target[v]);
     std::vector<double> spice_l, nodal_l;
     if (spice) spice_l = logical_outputs(t, spice->column_current[v]);
     if (nodal) nodal_l = logical_outputs(t, nodal->column_current[v]);
-    const auto& prim = spice ? spice_l : nodal_l;
-    double max_ideal = 0, sq = 0, max_spice = 0;
-    for (double x : ideal_l) max_ideal = std::max(max_ideal, std::fabs(x));
+    double max_spice = 0;
     for (double x : spice_l) max_spice = std::max(max_spice, std::fabs(x));
     for (int j = 0; j < t.cols; ++j) {
       ColumnRecord rec;
       rec.vector = v;
       rec.col = j;
       rec.i_ideal = ideal_l[j];
+      if (!target_l.empty()) rec.i_target = target_l[j];
       if (spice) rec.i_spice = spice_l[j];
       if (nodal) rec.i_nodal = nodal_l[j];
-      if (primary) {
-        const double d = prim[j] - ideal_l[j];
-        sq += d * d;
-        if (ideal_l[j] != 0.0) {
-          rec.rel_err = relative_difference(ideal_l[j], prim[j]);
-          m.max_rel_err = std::max(m.max_rel_err, std::fabs(*rec.rel_err));
-          rel_sum += std::fabs(*rec.rel_err);
-          ++rel_n;
-        }
-        if (t.adc_bits > 0) {
-          rec.i_adc = adc_quantize(prim[j], fs, t.adc_bits);
-          if (ideal_l[j] != 0.0) adc_worst = std::max(adc_worst, std::fabs(relative_difference(ideal_l[j], *rec.i_adc)));
-        }
-      }
       if (spice && nodal) {
         // Relative to the column, floored at 1e-9 of the largest column so a
         // near-zero column does not dominate.
@@ -170,15 +236,12 @@ TileAnalysis analyze_tile(const TileSpec& t, const TileSolution* spice, const Ti
       }
       a.columns.push_back(rec);
     }
-    if (primary && max_ideal > 0) m.nrmse = std::max(m.nrmse, std::sqrt(sq / t.cols) / max_ideal);
   }
-  m.mean_rel_err = rel_n ? rel_sum / static_cast<double>(rel_n) : 0.0;
+  score_columns(t, a);
   if (spice && nodal) m.spice_vs_nodal = spice_nodal;
-  if (t.adc_bits > 0) m.adc_max_rel_err = adc_worst;
   if (primary) {
     // IR drop: the voltage a cell loses against the ideal (V_i across it).
-    double drop_sum = 0;
-    std::size_t drop_n = 0;
+    WorstMean drop, drop_v_abs;
     const int PC = t.phys_cols();
     for (int v = 0; v < t.vectors(); ++v) {
       // Relative to the vector's largest input: a fraction of a tiny input
@@ -191,17 +254,14 @@ TileAnalysis analyze_tile(const TileSpec& t, const TileSolution* spice, const Ti
           if (t.g_at(i, j) <= 0) continue;
           const std::size_t k = static_cast<std::size_t>(i) * PC + j;
           const double drop_v = vi - primary->device_voltage(v, k);
-          m.max_ir_drop_v = std::max(m.max_ir_drop_v, std::fabs(drop_v));
-          if (vmax > 0.0) {
-            const double frac = std::fabs(drop_v) / vmax;
-            m.max_ir_drop = std::max(m.max_ir_drop, frac);
-            drop_sum += frac;
-            ++drop_n;
-          }
+          drop_v_abs.add(std::fabs(drop_v));
+          if (vmax > 0.0) drop.add(std::fabs(drop_v) / vmax);
         }
       }
     }
-    m.mean_ir_drop = drop_n ? drop_sum / static_cast<double>(drop_n) : 0.0;
+    m.max_ir_drop = drop.max();
+    m.mean_ir_drop = drop.mean();
+    m.max_ir_drop_v = drop_v_abs.max();
   }
   return a;
 }

@@ -60,8 +60,19 @@ void print_run_summary(const RunResult& r) {
     return;
   }
   const Metrics& m = r.analysis.metrics;
-  fmt::print("  max_rel_err {:.4e}  mean_rel_err {:.4e}  nrmse {:.4e}  max_ir_drop {:.4e}\n", m.max_rel_err,
-             m.mean_rel_err, m.nrmse, m.max_ir_drop);
+  auto shown = [](const std::optional<double>& v) { return v ? fmt::format("{:.4e}", *v) : "not computed"; };
+  const std::string rel = fmt::format("max_rel_err {:.4e}  mean_rel_err {:.4e}  nrmse {:.4e}  max_ir_drop {}",
+                                      m.max_rel_err, m.mean_rel_err, m.nrmse, shown(m.max_ir_drop));
+  const std::string fs = fmt::format("max_err_fs {}  mean_err_fs {}  (of full scale {:.4e} A)", shown(m.max_err_fs),
+                                     shown(m.mean_err_fs), r.tile.i_full_scale);
+  // A signed output (2T2R) crosses 0, where a relative error means nothing:
+  // the error over the column's full scale leads there.
+  if (r.tile.cell == CellKind::k2T2R)
+    fmt::print("  {}\n  {}\n", fs, rel);
+  else
+    fmt::print("  {}\n  {}\n", rel, fs);
+  fmt::print("  against the intended weights: max_rel_err_target {}  nrmse_target {}\n", shown(m.max_rel_err_target),
+             shown(m.nrmse_target));
   if (m.spice_vs_nodal) fmt::print("  spice_vs_nodal {:.3e}\n", *m.spice_vs_nodal);
   if (r.transient) {
     const TransientSummary sum = summarize_transient(*r.transient);
@@ -109,6 +120,7 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
     write_run_outputs(r, dir);
   }
   if (interrupt_signal() != 0) return report_interrupt(dir, true);
+  for (const auto& w : r.warnings) fmt::print(stderr, "{}\n", w);  // each names its source
   print_run_summary(r);
   fmt::print("  outputs in {}\n", dir.string());
   return kExitOk;

@@ -27,6 +27,19 @@ class ErrorSink {
     ++count_;
   }
   bool full() const { return count_ >= cap_; }
+  void warn(int line, int col, std::string message) {
+    if (warnings_.size() < warn_cap_)
+      warnings_.push_back(fmt::format("{}: warning: {}", SourcePos{path_, line, col}.str(), message));
+    else
+      ++warnings_left_;
+  }
+  void set_warning_cap(std::size_t cap) { warn_cap_ = cap; }
+  std::vector<std::string> take_warnings() {
+    if (warnings_left_ > 0)
+      warnings_.push_back(fmt::format("{}: warning: {} more value{} like the above", path_, warnings_left_,
+                                      warnings_left_ == 1 ? "" : "s"));
+    return std::move(warnings_);
+  }
   std::size_t count() const { return count_; }
 
  private:
@@ -34,6 +47,8 @@ class ErrorSink {
   std::size_t cap_;
   std::string path_;
   std::size_t count_ = 0;
+  std::vector<std::string> warnings_;
+  std::size_t warn_cap_ = 5, warnings_left_ = 0;
 };
 
 std::string range_words(const CsvReadOptions& o) {
@@ -69,6 +84,16 @@ bool parse_line(std::string_view line, int line_no, const CsvReadOptions& opts, 
                                                range_words(opts)));
         ok = false;
       } else {
+        if (has_upper_case_milli_suffix(field))
+          errors.warn(line_no, col, fmt::format("'{}' is read as {} (SPICE reads the suffix M as milli, in either case; "
+                                                "write meg for mega)",
+                                                quote_for_message(field), format_number(*n.value)));
+        else if (*n.value < opts.warn_min || *n.value > opts.warn_max)
+          errors.warn(line_no, col, fmt::format("'{}' {} is {} {} {}; is the file in the wrong unit?",
+                                                quote_for_message(field), opts.warn_unit,
+                                                *n.value < opts.warn_min ? "below" : "above",
+                                                format_number(*n.value < opts.warn_min ? opts.warn_min : opts.warn_max),
+                                                opts.warn_unit));
         row.push_back(*n.value);
       }
     }
@@ -84,6 +109,7 @@ NumericTable parse_numeric_csv(std::string_view text, const std::string& path, c
                                Diagnostics& diags) {
   NumericTable table;
   ErrorSink errors(diags, opts.max_errors == 0 ? 1 : opts.max_errors, path);
+  errors.set_warning_cap(opts.max_warnings);
   if (std::size_t at = find_nul(text); at != std::string_view::npos) {
     SourcePos p = position_of_offset(path, text, at);
     errors.error(p.line, p.col, fmt::format("the {} contains a NUL byte; is it a binary file?", opts.label));
@@ -120,6 +146,7 @@ NumericTable parse_numeric_csv(std::string_view text, const std::string& path, c
       errors.error(last_line, 1, fmt::format("the {} has {} row{}; expected {}", opts.label, table.rows.size(),
                                              table.rows.size() == 1 ? "" : "s", opts.rows));
   }
+  table.warnings = errors.take_warnings();
   return table;
 }
 

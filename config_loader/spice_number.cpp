@@ -61,6 +61,12 @@ std::size_t numeric_prefix_length(std::string_view s) {
 
 }  // namespace
 
+bool has_upper_case_milli_suffix(std::string_view text) {
+  if (!text.empty() && (text[0] == '+' || text[0] == '-')) text.remove_prefix(1);
+  const std::size_t n = numeric_prefix_length(text);
+  return n > 0 && text.substr(n) == "M";
+}
+
 SpiceNumber parse_spice_number_ex(std::string_view text, bool allow_inf) {
   std::string_view unsigned_part = text;
   bool negative = false;

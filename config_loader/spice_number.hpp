@@ -28,6 +28,10 @@ inline std::optional<double> parse_spice_number(std::string_view text, bool allo
   return parse_spice_number_ex(text, allow_inf).value;
 }
 
+// The number's scale suffix is an upper-case M (milli to SPICE, though
+// people often mean mega by it): "1M", "2.2M".
+bool has_upper_case_milli_suffix(std::string_view text);
+
 // A message for a failed parse, e.g. "'1.5x' is not a number; suffixes are ...".
 std::string number_problem_text(std::string_view text, NumberProblem problem);
 

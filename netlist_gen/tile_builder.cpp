@@ -186,10 +186,11 @@ void check_model_files(const Config& c, Diagnostics& diags) { read_user_models(c
 
 namespace {
 
-// Conductance of one physical cell from a weight (docs/circuit.md).
-void place_weight(const Config& c, double w, double* g_plus, double* g_minus) {
+// Conductance of one physical cell from a weight (docs/circuit.md), quantized
+// to `levels` (0: analog).
+void place_weight(const Config& c, double w, int levels, double* g_plus, double* g_minus) {
   const double span = c.device.g_on - c.device.g_off;
-  w = quantize_weight(w, c.device.levels);
+  w = quantize_weight(w, levels);
   if (g_minus == nullptr) {
     *g_plus = c.device.g_off + w * span;
   } else {
@@ -198,16 +199,25 @@ void place_weight(const Config& c, double w, double* g_plus, double* g_minus) {
   }
 }
 
-std::vector<double> build_conductances(const Config& c, int phys_cols, Diagnostics& diags) {
+// The placed conductances of the tile; `intended` receives the ones the
+// weights ask for (no quantization, no variability) and `warnings` the
+// weights file's warnings.
+std::vector<double> build_conductances(const Config& c, int phys_cols, Diagnostics& diags,
+                                       std::vector<double>& intended, std::vector<std::string>& warnings) {
   const int R = c.tile.rows, C = c.tile.cols;
   const bool is_signed = signed_weights(c);
   std::vector<double> g(static_cast<std::size_t>(R) * phys_cols, 0.0);
+  intended.assign(g.size(), 0.0);
   auto cell_ptr = [&](int i, int pj) { return &g[static_cast<std::size_t>(i) * phys_cols + pj]; };
+  auto intended_ptr = [&](int i, int pj) { return &intended[static_cast<std::size_t>(i) * phys_cols + pj]; };
   auto place = [&](int i, int j, double w) {
-    if (is_signed)
-      place_weight(c, w, cell_ptr(i, 2 * j), cell_ptr(i, 2 * j + 1));
-    else
-      place_weight(c, w, cell_ptr(i, j), nullptr);
+    if (is_signed) {
+      place_weight(c, w, c.device.levels, cell_ptr(i, 2 * j), cell_ptr(i, 2 * j + 1));
+      place_weight(c, w, 0, intended_ptr(i, 2 * j), intended_ptr(i, 2 * j + 1));
+    } else {
+      place_weight(c, w, c.device.levels, cell_ptr(i, j), nullptr);
+      place_weight(c, w, 0, intended_ptr(i, j), nullptr);
+    }
   };
   const auto& W = c.weights;
   if (W.source != Source::kFile || W.kind == WeightKind::kWeight) {
@@ -257,8 +267,17 @@ std::vector<double> build_conductances(const Config& c, int phys_cols, Diagnosti
         opt.columns = phys_cols;  // 2T2R conductance/resistance files list both columns of a pair
         opt.min_value = W.kind == WeightKind::kConductance ? 0.0 : std::numeric_limits<double>::min();
         opt.allow_inf = W.kind == WeightKind::kResistance;
+        // Legal but almost surely a unit mistake: above 1 S, or below 1 ohm.
+        if (W.kind == WeightKind::kConductance) {
+          opt.warn_max = 1.0;
+          opt.warn_unit = "S";
+        } else {
+          opt.warn_min = 1.0;
+          opt.warn_unit = "ohm";
+        }
       }
-      const NumericTable t = read_numeric_csv(W.file, opt, diags);
+      NumericTable t = read_numeric_csv(W.file, opt, diags);
+      warnings.insert(warnings.end(), t.warnings.begin(), t.warnings.end());
       if (!diags.empty() || static_cast<int>(t.rows.size()) != R) return g;
       for (int i = 0; i < R; ++i)
         for (std::size_t j = 0; j < opt.columns; ++j) {
@@ -273,6 +292,7 @@ std::vector<double> build_conductances(const Config& c, int phys_cols, Diagnosti
       break;
     }
   }
+  if (W.kind != WeightKind::kWeight) intended = g;  // the file's (or constant's) conductances as given
   // Device-to-device variability: G = G0 exp(sigma N(0,1)).  A draw is made
   // for every cell, present or not, so the pattern does not shift when a cell
   // is absent.
@@ -286,7 +306,7 @@ std::vector<double> build_conductances(const Config& c, int phys_cols, Diagnosti
   return g;
 }
 
-std::vector<std::vector<double>> build_inputs(const Config& c, Diagnostics& diags) {
+std::vector<std::vector<double>> build_inputs(const Config& c, Diagnostics& diags, std::vector<std::string>& warnings) {
   const auto& in = c.inputs;
   const int R = c.tile.rows;
   const bool normalized = in.kind == InputKind::kNormalized;
@@ -320,6 +340,7 @@ std::vector<std::vector<double>> build_inputs(const Config& c, Diagnostics& diag
         opt.max_value = 100.0;
       }
       NumericTable t = read_numeric_csv(in.file, opt, diags);
+      warnings.insert(warnings.end(), t.warnings.begin(), t.warnings.end());
       if (!diags.empty()) return {};
       x = std::move(t.rows);
       break;
@@ -332,6 +353,27 @@ std::vector<std::vector<double>> build_inputs(const Config& c, Diagnostics& diag
 
 }  // namespace
 
+// TileSpec::i_full_scale.
+double column_full_scale(const Config& c, const TileSpec& t) {
+  double v_fs = c.inputs.v_read;
+  if (c.inputs.kind == InputKind::kVoltage) {
+    v_fs = 0;
+    for (const auto& vec : t.inputs)
+      for (double v : vec) v_fs = std::max(v_fs, std::fabs(v));
+  }
+  const bool differential = t.cell == CellKind::k2T2R;
+  double g_fs = differential ? c.device.g_on - c.device.g_off : c.device.g_on;
+  if (c.weights.kind != WeightKind::kWeight) {
+    double hi = 0, lo = std::numeric_limits<double>::infinity();
+    for (double g : t.g_intended) {
+      hi = std::max(hi, g);
+      if (g > 0) lo = std::min(lo, g);
+    }
+    g_fs = differential && hi > 0 ? hi - lo : hi;
+  }
+  return t.rows * g_fs * v_fs;
+}
+
 TileSpec build_tile_spec(const Config& c) {
   Diagnostics diags;
   TileSpec t;
@@ -341,7 +383,7 @@ TileSpec build_tile_spec(const Config& c) {
   t.cell = c.tile.cell;
   t.model = resolve_cell_model(c, diags);
   t.transistor = resolve_transistor(c, diags);
-  t.g = build_conductances(c, t.phys_cols(), diags);
+  t.g = build_conductances(c, t.phys_cols(), diags, t.g_intended, t.warnings);
   if (const auto dyn = diags.empty() ? find_dynamic_model(t.model.name, c.device.params) : std::nullopt) {
     const bool by_weight = c.weights.kind == WeightKind::kWeight;
     auto at = [&](const char* key) { return c.where(key).line ? c.where(key) : c.where("device.model"); };
@@ -350,8 +392,9 @@ TileSpec build_tile_spec(const Config& c) {
   }
   if (t.model.drift_factor != 1.0)
     for (double& gv : t.g) gv *= t.model.drift_factor;
-  t.inputs = build_inputs(c, diags);
+  t.inputs = build_inputs(c, diags, t.warnings);
   if (!diags.empty()) throw InputError(std::move(diags));
+  t.i_full_scale = column_full_scale(c, t);
   t.r_wl = c.parasitics.r_wl;
   t.r_bl = c.parasitics.r_bl;
   t.r_gl = c.parasitics.r_gl;

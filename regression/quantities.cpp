@@ -12,13 +12,18 @@
 namespace xbar::regression {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, QuantityKind>, 24> kMetrics{{
+constexpr std::array<std::pair<std::string_view, QuantityKind>, 29> kMetrics{{
     {"max_rel_err", QuantityKind::kError},
     {"mean_rel_err", QuantityKind::kError},
     {"nrmse", QuantityKind::kError},
     {"max_ir_drop", QuantityKind::kError},
     {"mean_ir_drop", QuantityKind::kError},
     {"adc_max_rel_err", QuantityKind::kError},
+    {"max_err_fs", QuantityKind::kError},
+    {"mean_err_fs", QuantityKind::kError},
+    {"max_rel_err_target", QuantityKind::kError},
+    {"mean_rel_err_target", QuantityKind::kError},
+    {"nrmse_target", QuantityKind::kError},
     {"max_ir_drop_v", QuantityKind::kVoltage},
     {"spice_vs_nodal", QuantityKind::kAgreement},
     // read mode
@@ -69,7 +74,7 @@ std::optional<QuantityKind> quantity_kind(std::string_view name) {
   for (const auto& [metric, kind] : kMetrics)
     if (name == metric) return kind;
   static const std::regex column(
-      R"((i_ideal|i_spice|i_nodal|rel_err|t_settle|q)\[v(0|[1-9][0-9]{0,6}),c(0|[1-9][0-9]{0,6})\])");
+      R"((i_ideal|i_target|i_spice|i_nodal|rel_err|t_settle|q)\[v(0|[1-9][0-9]{0,6}),c(0|[1-9][0-9]{0,6})\])");
   std::match_results<std::string_view::const_iterator> m;
   if (!std::regex_match(name.begin(), name.end(), m, column)) return std::nullopt;
   const std::string what = m[1].str();
@@ -139,15 +144,25 @@ void observe_transient(const TransientResult& t, Observed& out) {
 Observed observe(const RunResult& r) {
   if (r.read) return observe_read(*r.read);
   const Metrics& m = r.analysis.metrics;
-  Observed out{{"max_rel_err", m.max_rel_err}, {"mean_rel_err", m.mean_rel_err}, {"nrmse", m.nrmse},
-               {"max_ir_drop", m.max_ir_drop}, {"mean_ir_drop", m.mean_ir_drop}, {"max_ir_drop_v", m.max_ir_drop_v}};
-  if (m.spice_vs_nodal) out.emplace_back("spice_vs_nodal", *m.spice_vs_nodal);
-  if (m.adc_max_rel_err) out.emplace_back("adc_max_rel_err", *m.adc_max_rel_err);
+  Observed out{{"max_rel_err", m.max_rel_err}, {"mean_rel_err", m.mean_rel_err}, {"nrmse", m.nrmse}};
+  // What was not computed is not observed (as in summary.json).
+  for (const auto& [name, v] : {std::pair{"max_ir_drop", m.max_ir_drop},
+                                {"mean_ir_drop", m.mean_ir_drop},
+                                {"max_ir_drop_v", m.max_ir_drop_v},
+                                {"max_err_fs", m.max_err_fs},
+                                {"mean_err_fs", m.mean_err_fs},
+                                {"max_rel_err_target", m.max_rel_err_target},
+                                {"mean_rel_err_target", m.mean_rel_err_target},
+                                {"nrmse_target", m.nrmse_target},
+                                {"spice_vs_nodal", m.spice_vs_nodal},
+                                {"adc_max_rel_err", m.adc_max_rel_err}})
+    if (v) out.emplace_back(name, *v);
   for (const ColumnRecord& c : r.analysis.columns) {
     out.emplace_back(column_quantity("i_ideal", c.vector, c.col), c.i_ideal);
     if (c.i_spice) out.emplace_back(column_quantity("i_spice", c.vector, c.col), *c.i_spice);
     if (c.i_nodal) out.emplace_back(column_quantity("i_nodal", c.vector, c.col), *c.i_nodal);
     if (c.rel_err) out.emplace_back(column_quantity("rel_err", c.vector, c.col), *c.rel_err);
+    if (c.i_target) out.emplace_back(column_quantity("i_target", c.vector, c.col), *c.i_target);
   }
   if (r.transient) observe_transient(*r.transient, out);
   return out;

@@ -26,17 +26,27 @@ std::string opt_number(const std::optional<double>& v) { return v ? csv_number(*
 std::string summary_json(const RunResult& r) {
   using nlohmann::json;
   const Metrics& m = r.analysis.metrics;
-  json metrics = {
-      {"max_rel_err", m.max_rel_err},
-      {"mean_rel_err", m.mean_rel_err},
-      {"nrmse", m.nrmse},
-      {"max_ir_drop", m.max_ir_drop},
-      {"mean_ir_drop", m.mean_ir_drop},
-      {"max_ir_drop_v", m.max_ir_drop_v},
-      {"kcl_residual", std::max({m.kcl.worst_global, m.kcl.worst_column, m.kcl.worst_row})},
+  // A metric that was not computed is absent, never 0.
+  json metrics = json::object();
+  if (!r.analysis.primary.empty()) {
+    metrics["max_rel_err"] = m.max_rel_err;
+    metrics["mean_rel_err"] = m.mean_rel_err;
+    metrics["nrmse"] = m.nrmse;
+  }
+  auto put = [&](const char* name, const std::optional<double>& v) {
+    if (v) metrics[name] = *v;
   };
-  if (m.spice_vs_nodal) metrics["spice_vs_nodal"] = *m.spice_vs_nodal;
-  if (m.adc_max_rel_err) metrics["adc_max_rel_err"] = *m.adc_max_rel_err;
+  put("max_err_fs", m.max_err_fs);
+  put("mean_err_fs", m.mean_err_fs);
+  put("max_rel_err_target", m.max_rel_err_target);
+  put("mean_rel_err_target", m.mean_rel_err_target);
+  put("nrmse_target", m.nrmse_target);
+  put("max_ir_drop", m.max_ir_drop);
+  put("mean_ir_drop", m.mean_ir_drop);
+  put("max_ir_drop_v", m.max_ir_drop_v);
+  if (m.kcl) metrics["kcl_residual"] = std::max({m.kcl->worst_global, m.kcl->worst_column, m.kcl->worst_row});
+  put("spice_vs_nodal", m.spice_vs_nodal);
+  put("adc_max_rel_err", m.adc_max_rel_err);
   if (r.read) {  // a read has no matrix-vector product: its own metrics only
     metrics = json::object();
     add_read_metrics(*r.read, metrics);
@@ -52,11 +62,10 @@ std::string summary_json(const RunResult& r) {
       {"device_model", r.tile.model.name},
       {"elapsed_s", r.elapsed_s},
       {"metrics", metrics},
+      {"warnings", r.warnings},
   };
-  if (r.spice) {
-    j["ngspice_version"] = r.ngspice_version;
-    j["spice_elapsed_s"] = r.spice->elapsed_s;
-  }
+  if (!r.ngspice_version.empty()) j["ngspice_version"] = r.ngspice_version;  // SPICE ran (op, read or tran)
+  if (r.spice) j["spice_elapsed_s"] = r.spice->elapsed_s;
   if (r.nodal) j["nodal_elapsed_s"] = r.nodal->elapsed_s;
   if (r.transient) add_transient_summary(*r.transient, j["metrics"], j);
   return j.dump(2) + "\n";
@@ -67,7 +76,9 @@ void write_columns_csv(const RunResult& r, std::ostream& out) {
   // The error split of analysis/error_decomposition.hpp (1R; empty otherwise).
   const TileSolution* primary = r.spice ? &*r.spice : (r.nodal ? &*r.nodal : nullptr);
   const auto parts = primary ? decompose_column_errors(r.tile, *primary) : std::vector<ColumnErrorParts>{};
-  out << "vector,col,i_ideal,i_spice,i_nodal,rel_err" << (adc ? ",i_adc" : "") << ",e_ir,e_sneak,e_sense,reverse_cells" << (r.transient ? transient_columns_header() : "") << '\n';
+  // New columns go at the end: readers that count columns keep working.
+  out << "vector,col,i_ideal,i_spice,i_nodal,rel_err" << (adc ? ",i_adc" : "") << ",e_ir,e_sneak,e_sense,reverse_cells"
+      << (r.transient ? transient_columns_header() : "") << ",i_target,e_nonlinear\n";
   for (std::size_t k = 0; k < r.analysis.columns.size(); ++k) {
     const auto& c = r.analysis.columns[k];
     out << c.vector << ',' << c.col << ',' << csv_number(c.i_ideal) << ',' << opt_number(c.i_spice) << ','
@@ -79,7 +90,7 @@ void write_columns_csv(const RunResult& r, std::ostream& out) {
     else
       out << ",,,,";
     if (r.transient) out << transient_columns_cells(*r.transient, k);
-    out << '\n';
+    out << ',' << opt_number(c.i_target) << ',' << (k < parts.size() ? csv_number(parts[k].e_nonlinear) : "") << '\n';
   }
 }
 

@@ -93,6 +93,7 @@ ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<s
   const bool has_mid = !c.map.cell_mid.empty();
   ReadSample out;
   out.elapsed_s = r.elapsed_s;
+  out.warnings = r.warnings;
   out.g_selected = t.g_at(s.row, s.col);
   out.i_cell_ideal = out.g_selected * s.v_read;
   out.v_wl.resize(n);
@@ -162,9 +163,13 @@ ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* s
   rep.margin_ok = rep.read_margin >= config.analysis.read.margin_target;
   rep.paths = find_sneak_paths(sneak_graph(stored), config.analysis.read.max_path_cells, config.analysis.read.top_paths);
   // Below this the SPICE sneak current is numerical noise (e.g. grounded
-  // lines with no wire resistance), and a ratio would mean nothing.
+  // lines with no wire resistance), and a ratio would mean nothing.  The
+  // estimate counts device conductances only: with access transistors the
+  // unselected cells' gates are off and carry transistor leakage, which no
+  // path estimate models, so the ratio is left out there.
   const double noise = 1e-12 * std::max(std::fabs(rep.stored.i_array), 1e-30);
-  if (std::fabs(rep.stored.i_sneak) > noise) rep.path_factor = rep.paths.total_est / rep.stored.i_sneak;
+  if (!tile.access_transistors() && std::fabs(rep.stored.i_sneak) > noise)
+    rep.path_factor = rep.paths.total_est / rep.stored.i_sneak;
   return rep;
 }
 

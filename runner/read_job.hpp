@@ -33,6 +33,7 @@ struct ReadSample {
   // rows x phys_cols: node voltages at each cell and its current (device law
   // at v_wl - v_bl; 1T1R: at v_wl - v_mid).
   std::vector<double> v_wl, v_bl, i_cells;
+  std::vector<std::string> warnings;  // the simulator's, for this read
   double elapsed_s = 0;
 };
 
@@ -42,7 +43,7 @@ struct ReadReport {
   double read_margin = 0;
   bool margin_ok = false;
   SneakPathReport paths;                // on the stored pattern
-  std::optional<double> path_factor;    // paths.total_est / stored.i_sneak
+  std::optional<double> path_factor;    // paths.total_est / stored.i_sneak; 1R only (empty with transistors)
   TileSpec read_tile;                   // the stored pattern with this read's drives
   std::vector<std::string> netlist;     // of the stored-pattern read
   std::string ngspice_version;

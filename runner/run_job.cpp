@@ -1,5 +1,6 @@
 #include "runner/run_job.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <stdexcept>
@@ -55,6 +56,21 @@ bool ideal_access_switch(const Config& c) {
 
 }  // namespace
 
+void add_warnings(std::vector<std::string>& to, const std::vector<std::string>& from) {
+  for (const auto& w : from)
+    if (std::find(to.begin(), to.end(), w) == to.end()) to.push_back(w);
+}
+
+void add_simulator_warnings(std::vector<std::string>& to, const std::vector<std::string>& from) {
+  std::vector<std::string> named;
+  for (const auto& w : from) {
+    std::string low = w.substr(0, 7);
+    for (char& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    named.push_back((low == "warning" ? "ngspice: " : "ngspice: warning: ") + w);
+  }
+  add_warnings(to, named);
+}
+
 void check_supported(const Config& c) {
   Diagnostics d;
   if (c.tile.cell != CellKind::k1R) {
@@ -103,17 +119,19 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
   }
   PhaseTimer timer(ctx.reporter);
   r.tile = build_tile_spec(config);
+  add_warnings(r.warnings, r.tile.warnings);
   timer.done("build tile spec");
   if (config.analysis.type == AnalysisKind::kRead) {
     r.read = run_read_job(config, r.tile, ctx.simulator, ctx.limits, netlist_out);
     r.netlist = r.read->netlist;
     r.ngspice_version = r.read->ngspice_version;
+    for (const ReadSample* s : {&r.read->stored, &r.read->lrs, &r.read->hrs}) add_simulator_warnings(r.warnings, s->warnings);
     r.analysis.primary = "spice";
     r.elapsed_s = seconds_since(t0);
     return r;
   }
   const EngineKind engine = config.simulator.engine;
-  KclReport kcl;  // of the primary engine: SPICE when it ran
+  std::optional<KclReport> kcl;  // of the primary engine: SPICE when it ran
   if (engine != EngineKind::kNodal) {
     const Circuit circuit = checked_circuit(r.tile, &timer);
     r.netlist = write_spice_netlist(circuit);
@@ -126,6 +144,7 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
     if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice on {} lines", r.netlist.size()));
     r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim);
     r.ngspice_version = r.spice->simulator_version;
+    add_simulator_warnings(r.warnings, r.spice->warnings);
     timer.done(fmt::format("spice engine (ngspice job {:.3f} s, then results mapped)", r.spice->elapsed_s));
     kcl = check_solution(r.tile, *r.spice);
     timer.done("check spice solution");

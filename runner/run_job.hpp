@@ -28,7 +28,11 @@ struct RunResult {
   TileAnalysis analysis;
   std::optional<ReadReport> read;   // analysis.type: read (then `analysis` is empty)
   std::shared_ptr<const TransientResult> transient;  // analysis.type: tran (runner/transient_job.hpp)
-  std::string ngspice_version;
+  std::string ngspice_version;  // when SPICE ran
+  // What the user should know about this result: data-file values that look
+  // like unit mistakes, the simulator's warnings (an ignored model parameter,
+  // gmin stepping, ...).  Each once, in order.
+  std::vector<std::string> warnings;
   double elapsed_s = 0;
 };
 
@@ -41,6 +45,12 @@ struct RunContext {
   // SPICE runs estimated above these limits are refused before they start.
   ResourcePolicy resources{.max_memory_bytes = default_memory_limit_bytes()};
 };
+
+// Appends the lines of `from` that `to` does not hold yet.  Each line names
+// its source ("weights.csv:3:5: warning: ..."): simulator lines, which do
+// not, get "ngspice: warning: " in front.
+void add_warnings(std::vector<std::string>& to, const std::vector<std::string>& from);
+void add_simulator_warnings(std::vector<std::string>& to, const std::vector<std::string>& from);
 
 // Refuses, with the config position, what this build cannot simulate yet.
 void check_supported(const Config& config);

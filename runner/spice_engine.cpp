@@ -47,6 +47,7 @@ TileSolution solve_with_spice(const TileSpec& tile, const Circuit& circuit, cons
   s.engine = "spice";
   s.simulator_version = sim.version();
   s.log = r.log;
+  s.warnings = r.warnings;
   s.elapsed_s = r.elapsed_s;
   s.allocate(V, R, PC, !m.cell_mid.empty());
   // Each line node's vector is looked up once for every input vector (one

@@ -221,29 +221,9 @@ void measure(const TileSpec& tile, const Circuit& c, const TraceSet& traces, Tra
 
 // Columns and error metrics (docs/outputs.md) from the transient values.
 void fill_analysis(const TileSpec& tile, const TransientResult& tr, TileAnalysis& a) {
-  Metrics& m = a.metrics;
-  double rel_sum = 0, sq = 0, max_ideal = 0;
-  std::size_t rel_n = 0;
-  for (std::size_t n = 0; n < a.columns.size(); ++n) {
-    ColumnRecord& rec = a.columns[n];
-    const TransientColumn& tc = tr.columns[n];
-    rec.i_spice = tc.value;
-    if (rec.i_ideal != 0.0) {
-      rec.rel_err = relative_difference(rec.i_ideal, tc.value);
-      m.max_rel_err = std::max(m.max_rel_err, std::fabs(*rec.rel_err));
-      rel_sum += std::fabs(*rec.rel_err);
-      ++rel_n;
-    }
-    const double d = tc.value - rec.i_ideal;
-    sq += d * d;
-    max_ideal = std::max(max_ideal, std::fabs(rec.i_ideal));
-    if (rec.col == tile.cols - 1) {  // the vector's last column: close its nrmse
-      if (max_ideal > 0) m.nrmse = std::max(m.nrmse, std::sqrt(sq / tile.cols) / max_ideal);
-      sq = 0, max_ideal = 0;
-    }
-  }
-  m.mean_rel_err = rel_n ? rel_sum / static_cast<double>(rel_n) : 0.0;
+  for (std::size_t n = 0; n < a.columns.size(); ++n) a.columns[n].i_spice = tr.columns[n].value;
   a.primary = "spice";
+  score_columns(tile, a);
 }
 
 // Node voltages and currents at each vector's sample instant (save_cells).
@@ -292,6 +272,7 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   const auto t0 = std::chrono::steady_clock::now();
   check_transient_supported(r.config);
   r.tile = build_tile_spec(r.config);
+  add_warnings(r.warnings, r.tile.warnings);
   auto tr = std::make_shared<TransientResult>();
   tr->spec = make_tran_spec(r.config, r.tile);
   const auto dyn = find_dynamic_model(r.tile.model.name, r.config.device.params);
@@ -306,6 +287,7 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
     if (ctx.reporter && !r.config.analysis.tran.write.empty())
       ctx.reporter->note(fmt::format("running {} write pulse trains", r.config.analysis.tran.write.size()));
     run_write_phase(r.config, r.tile, tr->spec, *dyn, *sim, *dyn_run);
+    add_simulator_warnings(r.warnings, dyn_run->write_warnings);
   }
   const Circuit circuit = dyn ? checked_transient_circuit(r.tile, tr->spec, &*dyn, &dyn_run->states_written)
                               : checked_transient_circuit(r.tile, tr->spec);
@@ -316,6 +298,7 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice: {} ({} lines)", tr->command, r.netlist.size()));
   const SimResult sim_result = sim->run(r.netlist, tr->command);
   r.ngspice_version = sim->version();
+  add_simulator_warnings(r.warnings, sim_result.warnings);
   tr->spice_elapsed_s = sim_result.elapsed_s;
   const TraceSet traces(sim_result);
   tr->time = traces.time();
@@ -343,10 +326,12 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   // sample instant), then the transient values as the primary result.
   r.analysis = analyze_tile(r.tile, tr->spec.keep_all_voltages ? &sampled : nullptr, r.nodal ? &*r.nodal : nullptr);
   const Metrics kept = r.analysis.metrics;
-  r.analysis.metrics = Metrics{};
-  r.analysis.metrics.max_ir_drop = kept.max_ir_drop;
-  r.analysis.metrics.mean_ir_drop = kept.mean_ir_drop;
-  r.analysis.metrics.max_ir_drop_v = kept.max_ir_drop_v;
+  r.analysis.metrics = Metrics{};  // the sampled solution's KCL was not checked: no kcl_residual
+  if (tr->spec.keep_all_voltages) {  // the map at the sample instants (else only the nodal DC map, not this run's)
+    r.analysis.metrics.max_ir_drop = kept.max_ir_drop;
+    r.analysis.metrics.mean_ir_drop = kept.mean_ir_drop;
+    r.analysis.metrics.max_ir_drop_v = kept.max_ir_drop_v;
+  }
   fill_analysis(r.tile, *tr, r.analysis);
   if (r.nodal) {
     double worst = 0;

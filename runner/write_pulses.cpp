@@ -141,6 +141,7 @@ void run_write_phase(const Config& config, TileSpec& tile, const TranSpec& tran,
   run.write_netlist = write_spice_netlist(c);
   const SimResult res = sim.run(run.write_netlist, run.write_command);
   run.write_spice_elapsed_s = res.elapsed_s;
+  run.write_warnings = res.warnings;
   auto time_it = res.vectors.find("time");
   if (time_it == res.vectors.end() || time_it->second.size() < 2)
     throw SimulationError("ngspice returned no time points for the write transient", res.log);

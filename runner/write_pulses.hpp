@@ -48,6 +48,7 @@ struct DynamicRun {
   std::vector<std::string> write_netlist;
   std::size_t write_time_points = 0;
   double write_time_s = 0, write_spice_elapsed_s = 0;
+  std::vector<std::string> write_warnings;  // the simulator's, for the write transient
 };
 
 // Waveforms of the write phase (times from 0): word line `row` and bit line

@@ -11,7 +11,9 @@ namespace {
 
 constexpr std::array kFailureMarks = {"aborted", "not parsed", "timestep too small",
                                       "could not find a valid modelname", "cannot recover"};
-constexpr std::array kSuspectMarks = {"singular matrix", "stepping failed"};
+// "unrecognized parameter": a model card line ngspice ignored (e.g. a BSIM3 name
+// on a BSIM4 card), so the device is not the one the card describes.
+constexpr std::array kSuspectMarks = {"singular matrix", "stepping failed", "unrecognized parameter"};
 
 bool contains_any(const std::string& text, const auto& marks) {
   return std::any_of(marks.begin(), marks.end(),

@@ -26,6 +26,7 @@ struct TileSolution {
   std::vector<std::vector<double>> driver_current;
   std::string simulator_version;  // e.g. "ngspice-46"
   std::string log;                // the simulator's own output for this job
+  std::vector<std::string> warnings;  // the simulator's warning lines for this job
   double elapsed_s = 0.0;
 
   // Sets the shape and zero-fills every array (v_mid too when `with_mid`).

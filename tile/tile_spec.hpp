@@ -73,6 +73,19 @@ struct TileSpec {
   // 0 is an absent cell.  These are the values placed in the netlist.
   std::vector<double> g;
   double g_at(int i, int pj) const { return g[static_cast<std::size_t>(i) * phys_cols() + pj]; }
+  // The conductances the weights ask for: weights mapped to g_off..g_on (or
+  // the file's conductances) before quantization, variability and drift.
+  // Same layout as g; the target product uses them.
+  std::vector<double> g_intended;
+  // A: the largest |output| a column can carry, every row at the full-scale
+  // input V_fs into a cell at the full-scale conductance: rows x G_fs x V_fs.
+  // V_fs: inputs.v_read (normalized inputs) or the largest |input| (voltage
+  // inputs); G_fs: g_on (weights; g_on - g_off for 2T2R, whose output is
+  // I+ - I-), or the largest intended conductance of a conductance or
+  // resistance file (largest minus smallest for 2T2R).
+  double i_full_scale = 0;
+  // Data-file values that parse but look wrong ("file:line:col: warning: ...").
+  std::vector<std::string> warnings;
   CellModel model;
 
   // Driver source voltages, one vector per input vector, each `rows` long.

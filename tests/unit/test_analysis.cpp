@@ -107,8 +107,8 @@ TEST_CASE("metrics: relative error, nrmse and IR drop of a known deviation") {
   CHECK(close(a.metrics.mean_rel_err, 0.05, 1e-12, 0));
   const double d = 0.1 * ideal[0][0];
   CHECK(close(a.metrics.nrmse, std::sqrt(d * d / 2) / ideal[0][1], 1e-12, 0));
-  CHECK(close(a.metrics.max_ir_drop_v, 0.01, 1e-12, 0));
-  CHECK(close(a.metrics.max_ir_drop, 0.01 / 0.2, 1e-12, 0));
+  CHECK(close(a.metrics.max_ir_drop_v.value(), 0.01, 1e-12, 0));
+  CHECK(close(a.metrics.max_ir_drop.value(), 0.01 / 0.2, 1e-12, 0));
 }
 
 TEST_CASE("ADC quantization: mid-tread, clamped at full scale") {

@@ -106,8 +106,8 @@ TEST_CASE("2T2R with the ideal switch: SPICE and nodal agree to 1e-9 with wires,
           CHECK(close(n, s, 1e-9, 0));
         }
       // KCL per column and row ran on the device voltages WL - BL.
-      CHECK(close(r.analysis.metrics.kcl.worst_column, 0, 0, 1e-9));
-      CHECK(close(r.analysis.metrics.kcl.worst_row, 0, 0, 1e-9));
+      CHECK(close(r.analysis.metrics.kcl->worst_column, 0, 0, 1e-9));
+      CHECK(close(r.analysis.metrics.kcl->worst_row, 0, 0, 1e-9));
       // The outputs are signed: the differential pair is really exercised.
       bool negative = false;
       for (const auto& rec : r.analysis.columns) negative = negative || *rec.i_nodal < 0;

@@ -83,8 +83,8 @@ TEST_CASE("1T1R at the nominal BSIM4 device loses current to the transistor, and
   const RunResult rt = run(cfg(tile("1T1R", "transistor: {model: nmos, w: 90n, l: 45n, v_gate: 1.0}\n")));
   for (int j = 0; j < 10; ++j) CHECK(rt.spice->column_current[0][j] < r1.spice->column_current[0][j]);
   CHECK(rt.spice->v_mid.size() == 1);
-  CHECK(close(rt.analysis.metrics.kcl.worst_column, 0, 0, 1e-6));  // from the device law across WL - M
-  CHECK(close(rt.analysis.metrics.kcl.worst_row, 0, 0, 1e-6));
+  CHECK(close(rt.analysis.metrics.kcl->worst_column, 0, 0, 1e-6));  // from the device law across WL - M
+  CHECK(close(rt.analysis.metrics.kcl->worst_row, 0, 0, 1e-6));
 }
 
 TEST_CASE("with every gate off the column currents are leakage only") {
