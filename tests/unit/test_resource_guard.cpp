@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config_loader/loader.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "runner/resource_guard.hpp"
 #include "runner/run_job.hpp"
