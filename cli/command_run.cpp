@@ -97,11 +97,9 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
     try {
       keep_failure_evidence(dir, netlist, e.detail());
       if (!netlist.empty() || !e.detail().empty())  // the nodal engine leaves neither
-        fmt::print(stderr, "xbar: the netlist and the ngspice log are in {}
-", dir.string());
+        fmt::print(stderr, "xbar: the netlist and the ngspice log are in {}\n", dir.string());
     } catch (const fs::filesystem_error& io) {
-      fmt::print(stderr, "xbar: the netlist and the ngspice log could not be kept: {}
-", io.what());
+      fmt::print(stderr, "xbar: the netlist and the ngspice log could not be kept: {}\n", io.what());
     }
     throw;
   }
