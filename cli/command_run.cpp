@@ -94,12 +94,11 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
   ctx.reporter = &reporter;
   ctx.limits.time_limit_s = time_limit_s;
   ctx.resources.time_limit_s = time_limit_s;
-  // Not given (< 0): only the estimate is checked, against the default limit.
-  // Given: the estimate is checked against it, and it is a hard limit too.
-  if (max_memory_gb >= 0) {
-    ctx.resources.max_memory_bytes = max_memory_gb * 1e9;
-    ctx.limits.memory_limit_bytes = static_cast<std::size_t>(max_memory_gb * 1e9);
-  }
+  // The estimate of every engine is checked against the limit before the run;
+  // the simulator children also get it as a hard limit (not given (< 0): the
+  // default limit; 0: none).
+  ctx.resources.max_memory_bytes = max_memory_gb >= 0 ? max_memory_gb * 1e9 : default_memory_limit_bytes();
+  ctx.limits.memory_limit_bytes = static_cast<std::size_t>(ctx.resources.max_memory_bytes);
   std::vector<std::string> netlist;
   RunResult r;
   try {
@@ -108,7 +107,8 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
     if (interrupt_signal() != 0) return report_interrupt(dir, false);
     try {
       keep_failure_evidence(dir, netlist, e.detail());
-      fmt::print(stderr, "xbar: the netlist and the ngspice log are in {}\n", dir.string());
+      if (!netlist.empty() || !e.detail().empty())  // the nodal engine leaves neither
+        fmt::print(stderr, "xbar: the netlist and the ngspice log are in {}\n", dir.string());
     } catch (const fs::filesystem_error& io) {
       fmt::print(stderr, "xbar: the netlist and the ngspice log could not be kept: {}\n", io.what());
     }

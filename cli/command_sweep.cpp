@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/limit_options.hpp"
 #include "common/diagnostics.hpp"
 #include "common/exit_codes.hpp"
 #include "sweep/mpi_sweep.hpp"
@@ -137,9 +138,9 @@ CLI::App* add_sweep_command(CLI::App& app) {
   cmd->add_option("--shard", g_cli.shard, "run only points with index % N == K (K from 0, as Slurm array indices)");
   cmd->add_option("--merge", g_cli.merge, "join the sweep folders of shards into -o DIR")->allow_extra_args(true);
   cmd->add_option("--time-limit", g_cli.time_limit_s, "seconds one point may take (0: none)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(limit_check(kMaxTimeLimitS, "seconds"));
   cmd->add_option("--max-memory", g_cli.max_memory_gb, "GB of resident memory one worker may use (0: none)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(limit_check(kMaxMemoryLimitGb, "GB"));
   cmd->add_option("--recycle", g_cli.recycle_after, "points per worker before a fresh worker replaces it")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();

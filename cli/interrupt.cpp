@@ -2,18 +2,17 @@
 
 #include <signal.h>
 
-#include <atomic>
 #include <cstring>
 
+#include "common/stop_condition.hpp"
 #include "spice_bridge/child_registry.hpp"
 
 namespace xbar {
 namespace {
 
-std::atomic<int> g_signal{0};
-
 extern "C" void on_interrupt(int sig) {
-  g_signal.store(sig);
+  // Work in this process (the nodal engine) stops at its next step.
+  request_interrupt(sig);
   // The simulator child would otherwise finish its job first (a SIGTERM sent
   // to this process alone does not reach it).
   spice::signal_registered_children(SIGKILL);
@@ -39,7 +38,7 @@ void install_interrupt_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-int interrupt_signal() { return g_signal.load(); }
+int interrupt_signal() { return requested_interrupt(); }
 
 int interrupted_exit_code() { return 128 + interrupt_signal(); }
 

@@ -2,7 +2,8 @@
 #include <csignal>
 
 // Ctrl-C and SIGTERM: the first one kills the running simulator children at
-// once and lets the command unwind (no partial outputs, temporaries removed);
+// once, stops work in this process at its next step (common/stop_condition.hpp)
+// and lets the command unwind (no partial outputs, temporaries removed);
 // main() then says what was kept and exits 130.  A second one ends the program
 // immediately (default action).
 namespace xbar {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/limit_options.hpp"
 #include "common/diagnostics.hpp"
 #include "common/atomic_file.hpp"
 #include "common/exit_codes.hpp"
@@ -54,9 +55,12 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "simulate one config and write its outputs");
   add_common(run, common);
   run->add_option("-o,--output", out, "output folder (default: output.dir of the config)");
-  run->add_option("--time-limit", time_limit, "seconds one simulation may take (0: none)")->check(CLI::NonNegativeNumber);
+  run->add_option("--time-limit", time_limit, "seconds one simulation may take (0: none)")
+      ->check(limit_check(kMaxTimeLimitS, "seconds"));
   run->add_option("--max-memory", max_memory,
-                  "GB a SPICE run may need by estimate; given, also a hard limit (default: half the RAM; 0: none)")->check(CLI::NonNegativeNumber);
+                  "GB a run may need by estimate, and a hard limit for the simulator children (default: half the RAM; "
+                  "0: none)")
+      ->check(limit_check(kMaxMemoryLimitGb, "GB"));
 
   auto* gen = app.add_subcommand("gen", "write the netlist only");
   add_common(gen, common);
@@ -87,7 +91,7 @@ int main(int argc, char** argv) {
   regress->add_option("--set", regress_opt.sets, "override a config key in every case: --set parasitics.r_wl=2.5")
       ->allow_extra_args(false);
   regress->add_option("--case-time-limit", regress_opt.case_time_limit_s, "seconds one case may take (0: none)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(limit_check(kMaxTimeLimitS, "seconds"))
       ->capture_default_str();
 
   try {

@@ -59,6 +59,19 @@ std::string unknown_key_message(std::string_view name, const std::string& sectio
   return msg;
 }
 
+// "key 'tile.rows' has a dot: ... nested (tile: {rows: ...}) ...".
+std::string dotted_key_message(std::string_view name, const std::string& prefix) {
+  std::vector<std::string_view> parts;
+  std::string_view rest = name;
+  for (std::size_t dot; (dot = rest.find('.')) != std::string_view::npos; rest.remove_prefix(dot + 1))
+    parts.push_back(rest.substr(0, dot));
+  std::string nested = fmt::format("{}: ...", rest);
+  for (std::size_t k = parts.size(); k-- > 0;) nested = fmt::format("{}: {{{}}}", parts[k], nested);
+  return fmt::format("key '{}' has a dot: in a config, sections are nested ({}); dotted paths are for --set and "
+                     "sweep.params",
+                     quote_for_message(join_path(prefix, name)), quote_for_message(nested, 80));
+}
+
 // A value found for one table key or custom section, with its positions.
 struct RawValue {
   YAML::Node node;
@@ -159,6 +172,11 @@ void ConfigBuilder::walk_section(const YAML::Node& node, const std::string& pref
       continue;
     }
     const std::string& name = it->first.Scalar();
+    if (name.find('.') != std::string::npos) {
+      // Read as a path it would silently duplicate (or override) the nested key.
+      diags_.error(key_pos, dotted_key_message(name, prefix));
+      continue;
+    }
     if (auto [first, inserted] = seen.emplace(name, key_pos); !inserted) {
       diags_.error(key_pos, fmt::format("duplicate key '{}' (first at line {})", join_path(prefix, name),
                                         first->second.line));

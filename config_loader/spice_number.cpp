@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace xbar {
 namespace {
@@ -59,6 +60,28 @@ std::size_t numeric_prefix_length(std::string_view s) {
   return i;
 }
 
+// The decimal exponent of the leading nonzero digit of `mantissa`
+// ([digits][.digits], no sign, no exponent): 2 for "123.4", -3 for "0.001";
+// nullopt when every digit is 0.
+std::optional<long long> leading_digit_exponent(std::string_view mantissa) {
+  const std::size_t dot = std::min(mantissa.find('.'), mantissa.size());
+  for (std::size_t i = 0; i < mantissa.size(); ++i) {
+    if (i == dot || mantissa[i] == '0') continue;
+    return i < dot ? static_cast<long long>(dot - i - 1) : -static_cast<long long>(i - dot);
+  }
+  return std::nullopt;
+}
+
+// A number from_chars could not hold: 0 when its size is below the doubles'
+// range (1e-400, or 0.0 with any exponent), an overflow when above (1e400,
+// 1 followed by 400 zeros with any suffix).  The sign of the exponent alone
+// cannot tell: 1<400 zeros>e-3 is huge.
+SpiceNumber out_of_range(std::string_view mantissa, long long exponent, bool negative) {
+  const auto lead = leading_digit_exponent(mantissa);
+  if (!lead || *lead + exponent < 0) return {negative ? -0.0 : 0.0, NumberProblem::kNone};
+  return {std::nullopt, NumberProblem::kOverflow};
+}
+
 }  // namespace
 
 bool has_upper_case_milli_suffix(std::string_view text) {
@@ -107,14 +130,11 @@ SpiceNumber parse_spice_number_ex(std::string_view text, bool allow_inf) {
   if (suffix_exponent == 0) {
     // No suffix: the common case in data files, parsed in place.
     auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-    if (ec == std::errc::result_out_of_range) {
-      std::size_t e = number.find_first_of("eE");
-      bool tiny = e != std::string_view::npos && e + 1 < number.size() && number[e + 1] == '-';
-      if (tiny) return {negative ? -0.0 : 0.0, NumberProblem::kNone};
-      return {std::nullopt, NumberProblem::kOverflow};
+    if (ec != std::errc::result_out_of_range) {
+      if (ec != std::errc() || ptr != number.data() + number.size()) return {std::nullopt, NumberProblem::kSyntax};
+      return {value, NumberProblem::kNone};
     }
-    if (ec != std::errc() || ptr != number.data() + number.size()) return {std::nullopt, NumberProblem::kSyntax};
-    return {value, NumberProblem::kNone};
+    // Out of range: judged below with the suffixed numbers.
   }
 
   // Fold the suffix into the decimal exponent and let from_chars round once.
@@ -126,21 +146,14 @@ SpiceNumber parse_spice_number_ex(std::string_view text, bool allow_inf) {
     if (!exp_text.empty() && exp_text[0] == '+') exp_text.remove_prefix(1);
     int written = 0;
     auto [p, ec] = std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), written);
-    if (ec == std::errc::result_out_of_range) {
-      // An absurd exponent: the value is 0 or does not fit.
-      if (exp_text[0] == '-') return {negative ? -0.0 : 0.0, NumberProblem::kNone};
-      return {std::nullopt, NumberProblem::kOverflow};
-    }
+    if (ec == std::errc::result_out_of_range)  // an absurd exponent: the value is 0 or does not fit
+      return out_of_range(mantissa, exp_text[0] == '-' ? -(1LL << 40) : (1LL << 40), negative);
     if (ec != std::errc() || p != exp_text.data() + exp_text.size()) return {std::nullopt, NumberProblem::kSyntax};
     exponent += written;
   }
   std::string canonical = fmt::format("{}e{}", mantissa, exponent);
   auto [ptr, ec] = std::from_chars(canonical.data(), canonical.data() + canonical.size(), value);
-  if (ec == std::errc::result_out_of_range) {
-    // Underflow (1e-400) is a tiny number, not an error; overflow is.
-    if (exponent < 0) return {negative ? -0.0 : 0.0, NumberProblem::kNone};
-    return {std::nullopt, NumberProblem::kOverflow};
-  }
+  if (ec == std::errc::result_out_of_range) return out_of_range(mantissa, exponent, negative);
   if (ec != std::errc() || ptr != canonical.data() + canonical.size())
     return {std::nullopt, NumberProblem::kSyntax};
   if (!std::isfinite(value)) return {std::nullopt, NumberProblem::kOverflow};
@@ -159,7 +172,7 @@ std::string number_problem_text(std::string_view text, NumberProblem problem) {
     case NumberProblem::kInfinity:
       return fmt::format("'{}' is not allowed here: the value must be finite", shown);
     case NumberProblem::kOverflow:
-      return fmt::format("'{}' is too large for a double", shown);
+      return fmt::format("'{}' is out of range: too large for a double", shown);
   }
   return {};
 }

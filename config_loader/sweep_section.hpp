@@ -82,7 +82,8 @@ inline bool expand_range(const KeyInfo& key, const YAML::Node& node, const Sourc
     else if (k == steps - 1) v = *to;  // exact ends, whatever the rounding between
     else {
       const double t = static_cast<double>(k) / static_cast<double>(steps - 1);
-      v = log_scale ? *from * std::pow(*to / *from, t) : *from + t * (*to - *from);
+      // In logs: to / from overflows for a range such as 1e-308 .. 1e308.
+      v = log_scale ? std::exp(std::log(*from) + t * (std::log(*to) - std::log(*from))) : *from + t * (*to - *from);
       // 12 significant digits: 1, not 1.0000000000000004; the text is the value used.
       v = parse_spice_number(fmt::format("{:.12g}", v)).value_or(v);
     }
@@ -131,16 +132,24 @@ inline bool parse_param(const KeyInfo& key, const YAML::Node& node, const Source
     diags.error(pos, fmt::format("'sweep.params.{}' has no values", key.path));
     return false;
   }
-  bool ok = true;
+  // A range's refused values share its position: the first is reported, the
+  // rest counted (a range of 1000 steps is not 1000 messages).
+  const bool range = node.IsMap();
+  std::size_t refused = 0;
   for (const auto& [item, at] : items) {
     Diagnostics local;
     ValueContext ctx{in.where, at, in.base_dir, local};
     auto value = parse_key_value(key, item, ctx);
-    diags.append(local);
-    if (value) param.values.push_back(value_text(key, *value));
-    else ok = false;
+    if (value) {
+      param.values.push_back(value_text(key, *value));
+      continue;
+    }
+    if (!range || ++refused == 1) diags.append(local);
   }
-  return ok;
+  if (refused > 1)
+    diags.error(pos, fmt::format("{} of the {} values of this range of '{}' are refused; the first is reported",
+                                 refused, items.size(), key.path));
+  return param.values.size() == items.size();
 }
 
 inline void parse(const SectionInput& in, Config& config, Diagnostics& diags) {

@@ -305,9 +305,15 @@ std::optional<KeyValue> parse_key_value(const KeyInfo& key, const YAML::Node& no
         if (value.IsScalar()) {
           const std::string& text = value.Scalar();
           // Numbers are stored in plain form so no suffix reaches ngspice.
-          if (auto n = parse_spice_number(text)) {
-            out[name] = format_number(*n);
+          const SpiceNumber n = parse_spice_number_ex(text);
+          if (n.value) {
+            out[name] = format_number(*n.value);
             return true;
+          }
+          // nan, inf and 1e999 are numbers gone wrong, not identifiers.
+          if (n.problem != NumberProblem::kSyntax) {
+            ctx.diags.error(pos, fmt::format("{} (in '{}.{}')", number_problem_text(text, n.problem), key.path, name));
+            return false;
           }
           if (matches_rule(text, StringRule::kIdentifier)) {
             out[name] = text;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include "common/diagnostics.hpp"
 #include "tile/tile_spec.hpp"
@@ -67,7 +68,7 @@ class VectorSolver {
     for (auto& v : fw_) v = -v;
     for (auto& v : fb_) v = -v;
     const CgResult cg = solve_line_system(sys, fw_, fb_, dw_, db_, opt_.rel_tol,
-                                          opt_.max_linear_iter, ws_);
+                                          opt_.max_linear_iter, ws_, opt_.stop);
     out.report.linear_iterations += cg.iterations;
     if (!cg.converged) {
       throw SimulationError(
@@ -90,6 +91,7 @@ class VectorSolver {
     bool converged = false;
     int it = 0;
     while (it < opt_.max_newton && !converged) {
+      if (opt_.stop) opt_.stop->check();
       ++it;
       const LineSystem sys = make_line_system(net_, cell_g_);
       newton_step(sys, out, vector_index, "Newton step");
@@ -188,6 +190,7 @@ void fill_vector(const TileNetwork& net, const CellModel& law, const std::vector
 TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalReport* report) {
   using namespace nodal_detail;
   const auto t0 = std::chrono::steady_clock::now();
+  if (opt.stop) opt.stop->check();
   const TileNetwork net = make_tile_network(tile);
   const CellModel& law = tile.model;
   // The linear-cell system is shared by every vector (and is the first step
@@ -215,6 +218,7 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
 #pragma omp for schedule(dynamic, 1)
     for (int v = 0; v < nv; ++v) {
       try {
+        if (opt.stop) opt.stop->check();  // the vectors not started yet end at once
         VectorResult r = solver.solve(tile.inputs[v], v);
         fill_vector(net, law, tile.inputs[v], r.x, sol, v);
         reports[v] = r.report;
@@ -238,6 +242,30 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
                         nv, total.newton_iterations, total.linear_iterations, total.final_residual);
   sol.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return sol;
+}
+
+double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cells) {
+  // Doubles per cell (the word- and bit-line slot counts are at most one per
+  // cell each).  Shared: the tile's conductances, the network's copy, and the
+  // linear LineSystem (diag_w, chain_w, diag_b, chain_b, gc and the two
+  // LineFactors of two arrays each).
+  constexpr double kShared = 1 + 1 + 9;
+  // Per thread: the residual and the step (fw, fb, dw, db), the CG workspace
+  // (b, x, r, z, p, q, yw) and the state (xw, xb); Newton adds the cell
+  // conductances, the trial state and a LineSystem of its own.
+  constexpr double kPerThreadLinear = 4 + 7 + 2;
+  constexpr double kPerThreadNewton = 1 + 2 + 9;
+  // Per input vector: v_wl and v_bl of the solution.
+  constexpr double kPerVector = 2;
+  // The process itself (code, libraries, heap arenas), measured: 10 MB.
+  constexpr double kBaseBytes = 16e6;
+  const double cells = static_cast<double>(std::max(rows, 0)) * std::max(phys_cols, 0);
+  const int v = std::max(vectors, 1);
+  const int threads = v > 1 ? std::min(v, std::max(omp_get_max_threads(), 1)) : 1;
+  const double per_thread = kPerThreadLinear + (linear_cells ? 0.0 : kPerThreadNewton);
+  // Per vector also its inputs and the driver, array and column currents.
+  const double lines = static_cast<double>(v) * (rows + 3.0 * phys_cols);
+  return kBaseBytes + sizeof(double) * (cells * (kShared + threads * per_thread + v * kPerVector) + lines);
 }
 
 }  // namespace xbar

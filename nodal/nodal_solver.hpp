@@ -8,6 +8,7 @@
 // sinh cells) is solved by conjugate gradients on the bit-line Schur complement,
 // preconditioned by exact tridiagonal solves along every bit line; the word
 // lines are eliminated by exact tridiagonal solves.  See nodal/README.md.
+#include "common/stop_condition.hpp"
 #include "tile/tile_solution.hpp"
 #include "tile/tile_spec.hpp"
 
@@ -17,6 +18,9 @@ struct NodalOptions {
   double rel_tol = 1e-12;    // CG: ||residual|| <= rel_tol * ||right-hand side||
   int max_newton = 50;       // Newton steps per input vector (sinh cells)
   int max_linear_iter = 2000;  // CG iterations per linear solve
+  // Checked before every input vector and at every CG and Newton step (each
+  // one pass over the tile); its SimulationError ends the solve.  Null: none.
+  const StopCondition* stop = nullptr;
 };
 
 struct NodalReport {
@@ -26,10 +30,18 @@ struct NodalReport {
 };
 
 // Solves every input vector of the tile.  Throws SimulationError when Newton or
-// CG does not converge (the message carries the iteration counts) and for tiles
+// CG does not converge, when `opt.stop` says stop, (the message carries the iteration counts) and for tiles
 // it does not support (1T1R, 2T2R: use engine spice).  A malformed TileSpec
 // (sizes that do not match, negative resistances) throws std::invalid_argument.
 TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt = {},
                          NodalReport* report = nullptr);
+
+// The most memory solve_nodal holds for a tile of `rows` x `phys_cols` cells and
+// `vectors` input vectors, in bytes: its arrays counted one by one (the tile's
+// conductances, the network, the shared factorisation, each thread's solver
+// state, the solution), so it is an upper bound by construction (nodal/README.md,
+// "Memory").  `linear_cells`: false for sinh-like cells, whose Newton steps
+// each hold a Jacobian of their own.
+double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cells);
 
 }  // namespace xbar

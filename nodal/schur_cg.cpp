@@ -28,7 +28,7 @@ void CgWorkspace::resize(std::size_t wl_size, std::size_t bl_size) {
 CgResult solve_line_system(const LineSystem& sys, const std::vector<double>& rw,
                            const std::vector<double>& rb, std::vector<double>& dw,
                            std::vector<double>& db, double rel_tol, int max_iter,
-                           CgWorkspace& ws) {
+                           CgWorkspace& ws, const StopCondition* stop) {
   const std::size_t nb = rb.size();
   ws.resize(rw.size(), nb);
   // Schur right-hand side: b = rb + Gc' A_W^{-1} rw.
@@ -67,6 +67,7 @@ CgResult solve_line_system(const LineSystem& sys, const std::vector<double>& rw,
       ws.p = ws.z;
       double rz = dot(ws.r, ws.z);
       while (res.iterations < max_iter) {
+        if (stop) stop->check();
         apply_schur(sys, ws.p, ws.q, ws.yw);
         const double pq = dot(ws.p, ws.q);
         if (!(pq > 0) || !std::isfinite(pq)) break;  // breakdown: S not SPD numerically

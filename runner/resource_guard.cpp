@@ -8,6 +8,9 @@
 #include <fmt/format.h>
 
 #include "common/diagnostics.hpp"
+#include "netlist_gen/dynamic_cells.hpp"
+#include "nodal/nodal_solver.hpp"
+#include "runner/write_pulses.hpp"
 
 namespace xbar {
 namespace {
@@ -22,16 +25,75 @@ constexpr double kTimeExponent = 1.574;
 constexpr double kTimePerExtraVector = 0.3;  // of the first vector's time
 constexpr double kTransistorMemoryFactor = 2.0;
 constexpr double kTransistorTimeFactor = 2.5;
+// Transient: bytes per saved value per time point, over the child (ngspice's
+// vectors, the copy sent) and the parent (the copy received, the traces);
+// measured 21-24 B.
+constexpr double kBytesPerSavedValue = 32;
+// runner/write_pulses.cpp: the write transient's largest step is the shortest
+// pulse width / 20.
+constexpr double kWriteStepsPerPulse = 20;
 
-std::string gigabytes(double bytes) { return fmt::format("{:.2f} GB", bytes / 1e9); }
+std::string gigabytes(double bytes) { return fmt::format("{:.3g} GB", bytes / 1e9); }
 
-// The key that makes the run large: vectors when they cost more than the tile.
-std::string culprit_key(const Config& c, const ResourceEstimate& e) {
-  const double tile_part = static_cast<double>(e.cells) * kBytesPerCell;
-  const double vector_part = e.memory_bytes - kBaseBytes - tile_part;
+// The key that makes an op-like run large: vectors when they cost more than the tile.
+std::string size_key(const Config& c, double tile_part, double vector_part) {
   if (vector_part > tile_part && c.origin.count("inputs.vectors")) return "inputs.vectors";
   if (c.origin.count("tile.rows") || !c.origin.count("tile.cols")) return "tile.rows";
   return "tile.cols";
+}
+
+std::string advice(const std::string& key) {
+  if (key == "inputs.vectors") return "use fewer vectors";
+  if (key == "analysis.tran.step") return "use a larger analysis.tran.step, a shorter window or fewer vectors";
+  if (key == "analysis.tran.write") return "use fewer or longer write pulses";
+  return "use a smaller tile";
+}
+
+bool dynamic_cells(const Config& c) {
+  try {
+    return find_dynamic_model(c.device.model, c.device.params).has_value();
+  } catch (const std::exception&) {
+    return false;  // a bad model is reported when the job builds its tile
+  }
+}
+
+ResourceEstimate transient_estimate(const Config& c) {
+  ResourceEstimate e = estimate_spice_resources(c.tile.rows, c.tile.cols, c.tile.cell, 1);  // the circuit
+  e.vectors = std::max(c.inputs.vectors, 1);
+  const double cells = static_cast<double>(e.cells), rows = c.tile.rows;
+  const double phys_cols = static_cast<double>(e.cells) / std::max(c.tile.rows, 1);
+  const auto& t = c.analysis.tran;
+  // Saved: time, column and driver currents, the TIA outputs' voltage and
+  // current, the waveforms, every line node (save_cells), every state (dynamic cells).
+  const bool dynamic = dynamic_cells(c);
+  const double read_points = e.vectors * t.window / t.step + 1;
+  const double read_saved = 1 + rows + phys_cols + (c.periphery.sense == SenseKind::kTia ? 2 * phys_cols : 0) +
+                            static_cast<double>(c.output.waveforms.size()) + (t.save_cells ? 2 * cells : 0) +
+                            (dynamic ? cells : 0);
+  double write_points = 0, write_saved = 0;
+  if (!t.write.empty()) {
+    double shortest = t.write.front().width;
+    for (const auto& w : t.write) shortest = std::min(shortest, w.width);
+    write_points = kWriteStepsPerPulse * write_phase_length(t.write) / shortest + 1;
+    write_saved = 4 * cells + 2 * rows + 2 * phys_cols;  // everything: it saves no subset
+  }
+  const double read_bytes = read_points * read_saved * kBytesPerSavedValue;
+  const double write_bytes = write_points * write_saved * kBytesPerSavedValue;
+  const double tile_bytes = e.memory_bytes;
+  // The two transients run one after the other, each in its own child.
+  e.memory_bytes = tile_bytes + std::max(read_bytes, write_bytes);
+  e.time_points = read_points + write_points;
+  e.time_s *= e.time_points;  // one op solve per time point
+  if (std::max(read_bytes, write_bytes) < tile_bytes) e.key = size_key(c, tile_bytes, 0);
+  else e.key = read_bytes >= write_bytes ? "analysis.tran.step" : "analysis.tran.write";
+  return e;
+}
+
+std::string describe(const Config& c, const ResourceEstimate& e) {
+  std::string s = fmt::format("a {}x{} {} tile with {} vector(s)", c.tile.rows, c.tile.cols, to_string(c.tile.cell),
+                              e.vectors);
+  if (e.time_points > 0) s += fmt::format(" and {:.3g} time points", e.time_points);
+  return s;
 }
 
 }  // namespace
@@ -53,7 +115,35 @@ ResourceEstimate estimate_spice_resources(int rows, int cols, CellKind cell, int
 }
 
 ResourceEstimate estimate_spice_resources(const Config& c) {
-  return estimate_spice_resources(c.tile.rows, c.tile.cols, c.tile.cell, c.inputs.vectors);
+  if (c.analysis.type == AnalysisKind::kTran) return transient_estimate(c);
+  if (c.analysis.type == AnalysisKind::kRead) {
+    // Three one-vector reads, one after another.
+    ResourceEstimate e = estimate_spice_resources(c.tile.rows, c.tile.cols, c.tile.cell, 1);
+    e.time_s *= 3;
+    e.key = size_key(c, 1, 0);
+    return e;
+  }
+  ResourceEstimate e = estimate_spice_resources(c.tile.rows, c.tile.cols, c.tile.cell, c.inputs.vectors);
+  const double tile_part = static_cast<double>(e.cells) * kBytesPerCell;
+  e.key = size_key(c, tile_part, e.memory_bytes - kBaseBytes - tile_part);
+  return e;
+}
+
+ResourceEstimate estimate_nodal_resources(const Config& c) {
+  ResourceEstimate e;
+  const long long phys_cols = c.tile.cell == CellKind::k2T2R ? 2LL * c.tile.cols : c.tile.cols;
+  e.cells = static_cast<long long>(c.tile.rows) * phys_cols;
+  e.vectors = std::max(c.inputs.vectors, 1);
+  const int cols = static_cast<int>(phys_cols);
+  const bool linear = c.device.model == "linear";  // any other model is counted with Newton's arrays
+  e.memory_bytes = nodal_memory_bytes(c.tile.rows, cols, e.vectors, linear);
+  // With engine both, the SPICE solution (v_wl, v_bl, and the junctions of
+  // transistor cells) is held meanwhile.
+  if (c.simulator.engine == EngineKind::kBoth)
+    e.memory_bytes += static_cast<double>(e.cells) * e.vectors * sizeof(double) * (c.tile.cell == CellKind::k1R ? 2 : 3);
+  const double one = nodal_memory_bytes(c.tile.rows, cols, 1, linear);
+  e.key = size_key(c, one, e.memory_bytes - one);
+  return e;
 }
 
 double default_memory_limit_bytes() {
@@ -63,24 +153,35 @@ double default_memory_limit_bytes() {
   return 0.5 * static_cast<double>(pages) * static_cast<double>(page_size);
 }
 
-void check_spice_resources(const Config& c, const ResourcePolicy& policy) {
-  const ResourceEstimate e = estimate_spice_resources(c);
-  const std::string size = fmt::format("a {}x{} {} tile with {} vector(s)", c.tile.rows, c.tile.cols,
-                                       to_string(c.tile.cell), e.vectors);
-  SourcePos at = c.where(culprit_key(c, e));
-  if (at.line == 0) at = SourcePos{c.config_file, 1, 1};  // the size is a default
+void check_resources(const Config& c, const ResourcePolicy& policy) {
   Diagnostics d;
-  if (policy.max_memory_bytes > 0 && e.memory_bytes > policy.max_memory_bytes)
-    d.error(at,
-            fmt::format("{} needs about {} in ngspice, above the limit of {}; use a smaller tile or fewer "
-                        "vectors, the nodal engine (simulator.engine: nodal), or raise the limit with "
-                        "--max-memory GB",
-                        size, gigabytes(e.memory_bytes), gigabytes(policy.max_memory_bytes)));
-  if (policy.time_limit_s > 0 && e.time_s > policy.time_refusal_factor * policy.time_limit_s)
-    d.error(at,
-            fmt::format("{} takes about {:.0f} s in ngspice, far above the time limit of {} s; raise it "
-                        "with --time-limit S (0: none)",
-                        size, e.time_s, policy.time_limit_s));
+  auto at = [&](const std::string& key) {
+    SourcePos pos = c.where(key);
+    return pos.line == 0 ? SourcePos{c.config_file, 1, 1} : pos;  // the size is a default
+  };
+  const bool memory_limited = policy.max_memory_bytes > 0;
+  if (c.simulator.engine != EngineKind::kNodal) {
+    const ResourceEstimate e = estimate_spice_resources(c);
+    if (memory_limited && !(e.memory_bytes <= policy.max_memory_bytes))
+      d.error(at(e.key), fmt::format("{} needs about {} in ngspice, above the limit of {}; {}, {}or raise the limit "
+                                     "with --max-memory GB",
+                                     describe(c, e), gigabytes(e.memory_bytes), gigabytes(policy.max_memory_bytes),
+                                     advice(e.key),
+                                     c.analysis.type == AnalysisKind::kOp ? "the nodal engine (simulator.engine: nodal), "
+                                                                          : ""));
+    if (policy.time_limit_s > 0 && !(e.time_s <= policy.time_refusal_factor * policy.time_limit_s))
+      d.error(at(e.key), fmt::format("{} takes about {:.3g} s in ngspice, far above the time limit of {} s; {}, or "
+                                     "raise the limit with --time-limit S (0: none)",
+                                     describe(c, e), e.time_s, policy.time_limit_s, advice(e.key)));
+  }
+  if (c.simulator.engine != EngineKind::kSpice) {
+    const ResourceEstimate e = estimate_nodal_resources(c);
+    if (memory_limited && !(e.memory_bytes <= policy.max_memory_bytes))
+      d.error(at(e.key), fmt::format("{} needs about {} in the nodal engine, above the limit of {}; {}, or raise the "
+                                     "limit with --max-memory GB",
+                                     describe(c, e), gigabytes(e.memory_bytes), gigabytes(policy.max_memory_bytes),
+                                     advice(e.key)));
+  }
   if (!d.empty()) throw InputError(std::move(d));
 }
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "common/stop_condition.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "netlist_gen/tile_builder.hpp"
 #include "nodal/nodal_solver.hpp"
@@ -26,7 +27,10 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 class PhaseTimer {
  public:
   explicit PhaseTimer(Reporter* reporter) : reporter_(reporter) {}
+  // A phase boundary is also where an interrupt takes effect in this process
+  // (the engines stop within their own steps).
   void done(std::string_view phase) {
+    throw_if_interrupted();
     const auto now = std::chrono::steady_clock::now();
     if (reporter_)
       reporter_->note(fmt::format("{}: {:.3f} s", phase, std::chrono::duration<double>(now - last_).count()));
@@ -71,6 +75,14 @@ void add_simulator_warnings(std::vector<std::string>& to, const std::vector<std:
   add_warnings(to, named);
 }
 
+TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& limits) {
+  // The memory was checked against the limit before the run
+  // (check_resources counts the engine's arrays); time and interrupts stop it
+  // at its next step.
+  const StopCondition stop(limits.time_limit_s);
+  return solve_nodal(tile, NodalOptions{.stop = &stop});
+}
+
 void check_supported(const Config& c) {
   Diagnostics d;
   if (c.tile.cell != CellKind::k1R) {
@@ -110,7 +122,7 @@ std::vector<std::string> generate_netlist(const Config& config) {
 RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string>* netlist_out) {
   const auto t0 = std::chrono::steady_clock::now();
   check_supported(config);
-  if (config.simulator.engine != EngineKind::kNodal) check_spice_resources(config, ctx.resources);
+  check_resources(config, ctx.resources);
   RunResult r;
   r.config = config;
   if (config.analysis.type == AnalysisKind::kTran) {
@@ -150,7 +162,7 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
     timer.done("check spice solution");
   }
   if (engine != EngineKind::kSpice) {
-    r.nodal = solve_nodal(r.tile);
+    r.nodal = solve_nodal_within_limits(r.tile, ctx.limits);
     const KclReport k = check_solution(r.tile, *r.nodal);
     if (engine == EngineKind::kNodal) kcl = k;
     timer.done("nodal solve and check");

@@ -42,7 +42,7 @@ struct RunContext {
   Simulator* simulator = nullptr;  // null: make one per job from `limits`
   SimLimits limits;
   Reporter* reporter = nullptr;
-  // SPICE runs estimated above these limits are refused before they start.
+  // Runs estimated above these limits are refused before they start (every engine).
   ResourcePolicy resources{.max_memory_bytes = default_memory_limit_bytes()};
 };
 
@@ -51,6 +51,10 @@ struct RunContext {
 // not, get "ngspice: warning: " in front.
 void add_warnings(std::vector<std::string>& to, const std::vector<std::string>& from);
 void add_simulator_warnings(std::vector<std::string>& to, const std::vector<std::string>& from);
+
+// The nodal engine under `limits`: it stops at the time limit (SimulationError
+// "time limit of N s exceeded") or at an interrupt, within one solver step.
+TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& limits);
 
 // Refuses, with the config position, what this build cannot simulate yet.
 void check_supported(const Config& config);

@@ -375,3 +375,50 @@ TEST_CASE("mutated configs and --set texts fail cleanly, never crash") {
   CHECK(loaded > 0);
   CHECK(refused > 0);
 }
+
+TEST_CASE("a huge number stays huge whatever its suffix or exponent (issue 14)") {
+  // 1 followed by 400 zeros, then a suffix: 1e397, not 0.
+  const std::string huge = "1" + std::string(400, '0');
+  for (const std::string& text : {huge + "m", huge + "f", huge + "e-3", huge, "-" + huge + "u", huge + ".5e-10n"}) {
+    CAPTURE(text);
+    CHECK(parse_spice_number_ex(text).problem == NumberProblem::kOverflow);
+  }
+  // Below the doubles' range it is 0, as before; a zero mantissa is 0 with any exponent.
+  const std::string tiny = "0." + std::string(400, '0') + "1";
+  for (const std::string& text : {tiny, tiny + "k", tiny + "e5", std::string("1e-400m"), std::string("0e99999999999k"),
+                                  std::string("1e-99999999999")}) {
+    CAPTURE(text);
+    const SpiceNumber n = parse_spice_number_ex(text);
+    REQUIRE(n.value.has_value());
+    CHECK(*n.value == 0.0);
+  }
+  CHECK(*parse_spice_number(std::string(300, '0') + "1" + std::string(300, '0') + "e-300m") == 1e-3);
+  const std::string msg = one_error("parasitics: {r_wl: " + huge + "m}\n");
+  CHECK(starts_with(msg, "t.yaml:1:20: error: '1000000000"));
+  CHECK(msg.find("out of range") != std::string::npos);
+}
+
+TEST_CASE("a dotted key in the file is refused at its position, not read as a path (issue 14)") {
+  const std::string msg = one_error("tile: {rows: 8, cols: 8}\ntile.rows: 4\n");
+  CHECK(msg == "t.yaml:2:1: error: key 'tile.rows' has a dot: in a config, sections are nested (tile: {rows: ...}); "
+               "dotted paths are for --set and sweep.params");
+  CHECK(starts_with(one_error("analysis:\n  tran.step: 1n\n"),
+                    "t.yaml:2:3: error: key 'analysis.tran.step' has a dot: in a config, sections are nested "
+                    "(tran: {step: ...})"));
+  // --set keeps its dotted paths, and its map values follow the file's rule.
+  CHECK(load("name: a\n", {"tile.rows=4"}).tile.rows == 4);
+  CHECK(starts_with(one_error("name: a\n", {"tile={rows.x: 4}"}), "--set:1:7: error: key 'tile.rows.x' has a dot"));
+}
+
+TEST_CASE("nan, inf and overflowing numbers in simulator.options are refused as numbers (issue 14)") {
+  for (const char* value : {"nan", "inf", "-.inf", ".NaN", "1e999"}) {
+    CAPTURE(value);
+    const std::string msg = one_error(std::string("simulator: {options: {reltol: ") + value + "}}\n");
+    CHECK(starts_with(msg, "t.yaml:1:31: error: '"));
+    CHECK(msg.find("(in 'simulator.options.reltol')") != std::string::npos);
+  }
+  // Identifiers and numbers still pass.
+  const Config c = load("simulator: {options: {method: gear, reltol: 1u}}\n");
+  CHECK(c.simulator.options.at("method") == "gear");
+  CHECK(c.simulator.options.at("reltol") == "1e-06");
+}

@@ -4,12 +4,16 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <csignal>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/diagnostics.hpp"
+#include "common/stop_condition.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "nodal/sparse_reference.hpp"
 #include "support/close.hpp"
@@ -448,4 +452,37 @@ TEST_CASE("non-convergence and unsupported tiles throw SimulationError") {
   } catch (const SimulationError& e) {
     CHECK(std::string(e.what()).find("spice") != std::string::npos);
   }
+}
+
+TEST_CASE("the nodal engine stops within one step of its time limit or an interrupt (issue 14)") {
+  // 1024x1024 with 1 ohm wires and 16 vectors: seconds of work, stopped at 0.1 s.
+  TileSpec t = make_tile(1024, 1024);
+  t.r_wl = t.r_bl = 1.0;
+  std::mt19937 rng(14);
+  random_fill(t, rng, 16);
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+
+  auto t0 = Clock::now();
+  const StopCondition deadline(0.1);
+  CHECK_THROWS_WITH_AS(solve_nodal(t, NodalOptions{.stop = &deadline}), "time limit of 0.1 s exceeded",
+                       SimulationError);
+  const double timed_out_after = seconds_since(t0);
+  MESSAGE("time limit 0.1 s: stopped after " << timed_out_after << " s");
+  CHECK(timed_out_after < 0.1 + 1.0);
+
+  // Ctrl-C: the handler sets the flag from another context while the solve runs.
+  const StopCondition no_deadline;
+  t0 = Clock::now();
+  std::thread ctrl_c([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    request_interrupt(SIGINT);
+  });
+  CHECK_THROWS_WITH_AS(solve_nodal(t, NodalOptions{.stop = &no_deadline}), "interrupted (signal 2)", SimulationError);
+  const double interrupted_after = seconds_since(t0);
+  ctrl_c.join();
+  request_interrupt(0);
+  MESSAGE("interrupt at 0.1 s: stopped after " << interrupted_after << " s");
+  CHECK(interrupted_after < 0.1 + 1.0);
+  CHECK(requested_interrupt() == 0);
 }

@@ -3,9 +3,14 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <malloc.h>
+
+#include <fstream>
 #include <string>
 
 #include "config_loader/loader.hpp"
+#include "netlist_gen/tile_builder.hpp"
+#include "nodal/nodal_solver.hpp"
 #include "runner/resource_guard.hpp"
 #include "runner/run_job.hpp"
 #include "support/close.hpp"
@@ -21,7 +26,7 @@ Config cfg(const std::string& yaml, const std::vector<std::string>& sets = {}) {
 
 std::string refusal(const Config& c, const ResourcePolicy& p) {
   try {
-    check_spice_resources(c, p);
+    check_resources(c, p);
   } catch (const InputError& e) {
     return e.diagnostics().str();
   }
@@ -105,11 +110,98 @@ TEST_CASE("a run far above the time limit is refused before it starts") {
   CHECK(refusal(c, ResourcePolicy{.time_limit_s = 1e5}).empty());
 }
 
-TEST_CASE("run_job applies the guard before any SPICE work, and not for the nodal engine") {
+TEST_CASE("run_job applies the guard before any work, for every engine") {
   RunContext ctx;
   ctx.resources.max_memory_bytes = 1e6;  // below even a 1x1 tile
   CHECK_THROWS_AS(run_job(cfg("tile: {rows: 2, cols: 2}\n"), ctx), InputError);
+  CHECK_THROWS_AS(run_job(cfg("tile: {rows: 2, cols: 2}\nsimulator: {engine: nodal}\n"), ctx), InputError);
+  ctx.resources.max_memory_bytes = 1e9;
   const RunResult r = run_job(cfg("tile: {rows: 2, cols: 2}\nsimulator: {engine: nodal}\n"), ctx);
   CHECK(r.nodal.has_value());
   CHECK(default_memory_limit_bytes() > 0);
+}
+
+TEST_CASE("a transient is costed by its time points: a 1 fs step is refused, at the default limit too (issue 14)") {
+  // The issue's case: the child grew by 4 MB/s for ever.
+  const Config c = cfg("tile: {rows: 4, cols: 4}\nanalysis:\n  type: tran\n  tran: {step: 1f, window: 1}\n");
+  const ResourceEstimate e = estimate_spice_resources(c);
+  CHECK(e.time_points >= 1e15);
+  const std::string msg = refusal(c, ResourcePolicy{.max_memory_bytes = default_memory_limit_bytes()});
+  CHECK(msg.find("guard.yaml:4:16: error: a 4x4 1R tile with 1 vector(s) and 1e+15 time points needs about") !=
+        std::string::npos);
+  CHECK(msg.find("analysis.tran.step") != std::string::npos);
+  CHECK(msg.find("--max-memory") != std::string::npos);
+  // With a time limit, the time is refused too (one op solve per time point).
+  CHECK(refusal(c, ResourcePolicy{.time_limit_s = 60}).find("far above the time limit of 60 s") != std::string::npos);
+  // Measured (runner/RESOURCES.md): 4x4, window 10 us, peak RSS 12.0 / 31.4 / 228 MB
+  // at step 1n / 0.1n / 0.01n (1e4 / 1e5 / 1e6 time points): the estimate is
+  // at or above each, by less than 2.2x.
+  struct Point { const char* step; double measured_bytes; };
+  for (const Point& p : {Point{"1n", 12.0e6}, Point{"0.1n", 31.4e6}, Point{"0.01n", 228e6}}) {
+    CAPTURE(p.step);
+    const Config t = cfg(std::string("tile: {rows: 4, cols: 4}\nanalysis:\n  type: tran\n  tran: {step: ") + p.step +
+                         ", window: 10u}\n");
+    const ResourceEstimate te = estimate_spice_resources(t);
+    CHECK(te.memory_bytes >= p.measured_bytes);
+    CHECK(te.memory_bytes <= 2.2 * p.measured_bytes);
+  }
+}
+
+TEST_CASE("the nodal engine is refused above the memory limit, at the key that makes it large (issue 14)") {
+  // The issue's case: 4096x4096 with 40 vectors reached 15 GB under --max-memory 2.
+  const Config many = cfg("tile: {rows: 4096, cols: 4096}\ninputs: {vectors: 40}\nsimulator: {engine: nodal}\n");
+  const ResourceEstimate e = estimate_nodal_resources(many);
+  CHECK(e.memory_bytes >= 40 * 2 * 4096.0 * 4096 * sizeof(double));  // the solution alone
+  const std::string msg = refusal(many, ResourcePolicy{.max_memory_bytes = 2e9});
+  CHECK(msg.find("guard.yaml:2:19: error: a 4096x4096 1R tile with 40 vector(s) needs about") != std::string::npos);
+  CHECK(msg.find("in the nodal engine, above the limit of 2 GB") != std::string::npos);
+  CHECK(msg.find("--max-memory") != std::string::npos);
+  // One vector: the tile is to blame.
+  const Config one = cfg("tile: {rows: 4096, cols: 4096}\nsimulator: {engine: nodal}\n");
+  CHECK(refusal(one, ResourcePolicy{.max_memory_bytes = 2e9}).find("guard.yaml:1:14: error:") != std::string::npos);
+  CHECK(refusal(one, ResourcePolicy{.max_memory_bytes = 8e9}).empty());
+  // Engine both: each engine against the limit.
+  const Config both = cfg("tile: {rows: 1024, cols: 1024}\nsimulator: {engine: both}\n");
+  const std::string b = refusal(both, ResourcePolicy{.max_memory_bytes = 0.1e9});
+  CHECK(b.find("in ngspice") != std::string::npos);
+  CHECK(b.find("in the nodal engine") != std::string::npos);
+}
+
+namespace {
+
+// A field of /proc/self/status in bytes ("VmRSS", "VmHWM").
+double status_bytes(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) * 1024.0;
+  FAIL("no " << field << " in /proc/self/status");
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("the nodal memory count bounds the engine's measured peak (issue 14)") {
+  // Every array of the solve is mapped fresh and returned on release, so the
+  // peak resident set during the solve is what the solve holds.
+  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+  for (const std::string extra : {"", "device: {model: sinh}\n"}) {
+    CAPTURE(extra);
+    const Config c = cfg("tile: {rows: 256, cols: 256}\ninputs: {vectors: 6}\nparasitics: {r_wl: 1, r_bl: 1}\n"
+                         "simulator: {engine: nodal}\n" + extra);
+    const TileSpec tile = build_tile_spec(c);
+    {
+      std::ofstream reset("/proc/self/clear_refs");
+      reset << "5";  // the peak (VmHWM) starts again from the current RSS
+    }
+    const double before = status_bytes("VmRSS");
+    const TileSolution s = solve_nodal(tile);
+    const double peak = status_bytes("VmHWM") - before;
+    // The count without the process base, the tile's conductances and its inputs (allocated before).
+    const double counted = estimate_nodal_resources(c).memory_bytes - nodal_memory_bytes(0, 0, 1, true) -
+                           sizeof(double) * (256.0 * 256 + 6 * 256);
+    MESSAGE("peak " << peak / 1e6 << " MB, counted " << counted / 1e6 << " MB");
+    CHECK(peak <= counted);
+    CHECK(peak >= 0.7 * counted);
+  }
 }

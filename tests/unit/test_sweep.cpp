@@ -137,6 +137,24 @@ TEST_CASE("ranges: lin and log, exact ends, integers rounded") {
   CHECK(c.sweep->params[1].values == std::vector<std::string>{"4", "7", "10"});
 }
 
+TEST_CASE("a log range spanning the doubles is computed in logs; its refused values are reported once (issue 14)") {
+  // to / from overflows here: every inner value was inf, each one an error.
+  Config c = load_text("sweep:\n  params:\n    parasitics.r_wl: {from: 1e-308, to: 1e308, steps: 1000, scale: log}\n");
+  REQUIRE(c.sweep);
+  const auto& v = c.sweep->params[0].values;
+  REQUIRE(v.size() == 1000);
+  // 10^(-308 + 616 k / 999) to 12 digits (computed independently in Python).
+  CHECK(v[1] == "4.13634368406e-308");
+  CHECK(v[500] == "2.03380030585");
+  CHECK(v[998] == "2.41759407917e+307");
+  CHECK(v[999] == "1e+308");
+  // Refused values of one range: the first message and a count, not 994 lines.
+  const std::string p = problems("sweep:\n  params:\n    tile.rows: {from: 1e-308, to: 1e308, steps: 1000, scale: log}\n");
+  CHECK(p == "t.yaml:3:16: error: 'tile.rows' = 0 is out of range; expected 1 .. 4096\n"
+             "t.yaml:3:16: error: 994 of the 1000 values of this range of 'tile.rows' are refused; the first is "
+             "reported\n");
+}
+
 TEST_CASE("sweep problems are reported at their place in the config") {
   CHECK(problems("sweep:\n  params:\n    parasitics.r_wll: [1]\n").find("t.yaml:3:5: error: 'sweep.params': unknown config key "
                                                                      "'parasitics.r_wll'; did you mean 'parasitics.r_wl'?") !=
