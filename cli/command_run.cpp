@@ -130,7 +130,7 @@ int command_gen(const CommonOptions& opt, const std::string& out_file) {
 
 int command_check(const CommonOptions& opt) {
   const Config config = load_config(opt.config, opt.sets);
-  check_supported(config);
+  validate_job(config, RunContext{}.resources);  // the limits `xbar run` applies by default
   const std::string text = resolved_yaml(config);
   write_stdout([&](std::ostream& out) { out << text; });
   return kExitOk;

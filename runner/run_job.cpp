@@ -91,10 +91,34 @@ std::vector<std::string> generate_netlist(const Config& config) {
   return write_spice_netlist(checked_circuit(tile));
 }
 
+namespace {
+
+// The checks run_job makes before it builds anything.
+void check_job_inputs(const Config& config, const ResourcePolicy& resources) {
+  check_supported(config);
+  if (config.simulator.engine != EngineKind::kNodal) check_spice_resources(config, resources);
+}
+
+}  // namespace
+
+void validate_job(const Config& config, const ResourcePolicy& resources) {
+  check_job_inputs(config, resources);
+  // The same builders run_job uses, so every refusal has the same words and
+  // position; nothing is simulated.
+  if (config.analysis.type == AnalysisKind::kTran) {
+    generate_transient_netlist(config);
+    return;
+  }
+  const TileSpec tile = build_tile_spec(config);
+  if (config.analysis.type == AnalysisKind::kRead)
+    read_netlist(config, tile);
+  else if (config.simulator.engine != EngineKind::kNodal)
+    checked_circuit(tile);
+}
+
 RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string>* netlist_out) {
   const auto t0 = std::chrono::steady_clock::now();
-  check_supported(config);
-  if (config.simulator.engine != EngineKind::kNodal) check_spice_resources(config, ctx.resources);
+  check_job_inputs(config, ctx.resources);
   RunResult r;
   r.config = config;
   if (config.analysis.type == AnalysisKind::kTran) {

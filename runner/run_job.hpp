@@ -45,6 +45,10 @@ struct RunContext {
 // Refuses, with the config position, what this build cannot simulate yet.
 void check_supported(const Config& config);
 
+// Every check `run_job` makes before it simulates (config, data files, circuit
+// graph, resource estimate), with the same messages; throws InputError.
+void validate_job(const Config& config, const ResourcePolicy& resources);
+
 // The netlist of a config (for `xbar gen` and for the SPICE engine).
 std::vector<std::string> generate_netlist(const Config& config);
 
