@@ -119,12 +119,17 @@ int command_gen(const CommonOptions& opt, const std::string& out_file) {
   if (!out_file.empty() && out_file != "-")
     if (const std::string why = output_file_problem(out_file); !why.empty())
       throw InputError(SourcePos{"command line (-o)", 0, 0}, "cannot write the netlist: " + why);
-  const std::vector<std::string> netlist = generate_netlist(config);
+  const std::vector<std::string> netlist = generate_standalone_netlist(config);
   auto write = [&](std::ostream& out) {
     for (const auto& l : netlist) out << l << '\n';
   };
-  if (out_file.empty() || out_file == "-") write_stdout(write);
-  else write_file_atomically(out_file, write);
+  if (out_file.empty() || out_file == "-") {
+    write_stdout(write);
+    return kExitOk;
+  }
+  write_file_atomically(out_file, write);
+  fmt::print(stderr, "xbar: wrote {} ({} lines); it runs as it is: ngspice -b {}\n", out_file, netlist.size(),
+             out_file);
   return kExitOk;
 }
 

@@ -83,12 +83,25 @@ void check_supported(const Config& c) {
   if (!d.empty()) throw InputError(std::move(d));
 }
 
-std::vector<std::string> generate_netlist(const Config& config) {
+namespace {
+
+// The circuit SPICE solves for a config, and its analysis command.
+JobCircuit job_circuit(const Config& config) {
   check_supported(config);
-  if (config.analysis.type == AnalysisKind::kTran) return generate_transient_netlist(config);
+  if (config.analysis.type == AnalysisKind::kTran) return transient_job_circuit(config);
   const TileSpec tile = build_tile_spec(config);
-  if (config.analysis.type == AnalysisKind::kRead) return read_netlist(config, tile);
-  return write_spice_netlist(checked_circuit(tile));
+  if (config.analysis.type == AnalysisKind::kRead) return read_job_circuit(config, tile);
+  Circuit c = checked_circuit(tile);
+  std::string command = analysis_command(c);
+  return {std::move(c), std::move(command)};
+}
+
+}  // namespace
+
+std::vector<std::string> generate_netlist(const Config& config) { return write_spice_netlist(job_circuit(config).circuit); }
+
+std::vector<std::string> generate_standalone_netlist(const Config& config) {
+  return write_standalone_netlist(job_circuit(config));
 }
 
 namespace {
@@ -105,15 +118,10 @@ void validate_job(const Config& config, const ResourcePolicy& resources) {
   check_job_inputs(config, resources);
   // The same builders run_job uses, so every refusal has the same words and
   // position; nothing is simulated.
-  if (config.analysis.type == AnalysisKind::kTran) {
-    generate_transient_netlist(config);
-    return;
-  }
-  const TileSpec tile = build_tile_spec(config);
-  if (config.analysis.type == AnalysisKind::kRead)
-    read_netlist(config, tile);
-  else if (config.simulator.engine != EngineKind::kNodal)
-    checked_circuit(tile);
+  if (config.analysis.type == AnalysisKind::kOp && config.simulator.engine == EngineKind::kNodal)
+    build_tile_spec(config);  // the nodal engine builds no SPICE circuit
+  else
+    job_circuit(config);
 }
 
 RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string>* netlist_out) {

@@ -1,0 +1,109 @@
+// The xbar program as a newcomer meets it: `gen` netlists that a plain
+// ngspice runs, `check` refusing what `run` refuses, messages.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/tolerance.hpp"
+#include "support/program.hpp"
+
+using namespace xbar;
+using namespace xbar::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  std::stringstream ss(s);
+  for (std::string part; std::getline(ss, part, sep);) parts.push_back(part);
+  return parts;
+}
+
+// ngspice's `.print` tables (split into pages of a few columns each):
+// (row index, vector name) -> value.
+std::map<std::pair<int, std::string>, double> printed_values(const std::string& log) {
+  std::map<std::pair<int, std::string>, double> values;
+  std::vector<std::string> names;
+  std::stringstream ss(log);
+  for (std::string line; std::getline(ss, line);) {
+    std::stringstream words(line);
+    if (line.rfind("Index", 0) == 0) {
+      names.clear();
+      for (std::string w; words >> w;) names.push_back(w);
+      continue;
+    }
+    int index = 0;
+    if (line.empty() || !std::isdigit(static_cast<unsigned char>(line[0])) || !(words >> index)) continue;
+    double v = 0;
+    for (std::size_t k = 1; k < names.size() && words >> v; ++k) values[{index, names[k]}] = v;
+  }
+  return values;
+}
+
+}  // namespace
+
+TEST_CASE("xbar gen writes a netlist that plain ngspice -b runs, printing the column currents xbar computes") {
+  const fs::path dir = scratch_dir("gen");
+  const std::string cfg = std::string(XBAR_SOURCE_DIR) + "/configs/example.yaml";
+  const std::string sets = "--set tile.rows=6 --set tile.cols=5 --set inputs.vectors=3";
+  const ProgramRun gen = run_xbar(fmt::format("gen {} {} -o tile.cir", cfg, sets), dir);
+  REQUIRE(gen.exit_code == 0);
+  CHECK(gen.err.find("ngspice -b tile.cir") != std::string::npos);  // says how to run it
+  const ProgramRun spice = run_shell("ngspice -b tile.cir", dir);
+  INFO(spice.out, spice.err);
+  REQUIRE(spice.exit_code == 0);
+  CHECK(spice.out.find("no simulations run") == std::string::npos);
+  const auto printed = printed_values(spice.out);
+  REQUIRE(printed.size() == 3 * (1 + 5));  // the index source's value, then the five columns
+  REQUIRE(run_xbar(fmt::format("run {} {} -o run", cfg, sets), dir).exit_code == 0);
+  const auto lines = split(slurp(dir / "run" / "columns.csv"), '\n');
+  REQUIRE(lines.size() >= 16);
+  int compared = 0;
+  for (std::size_t k = 1; k < lines.size(); ++k) {
+    const auto f = split(lines[k], ',');
+    if (f.size() < 4) continue;
+    const int v = std::stoi(f[0]), col = std::stoi(f[1]);
+    const double i_spice = std::stod(f[3]);
+    CAPTURE(v);
+    CAPTURE(col);
+    const auto at = printed.find({v, fmt::format("vs{}#branch", col)});
+    REQUIRE(at != printed.end());
+    // ngspice prints 7 significant digits: 1e-6 relative, far inside a 1 % error.
+    CHECK(Tolerance{.rel = 1e-6, .abs_floor = 1e-15}.accepts(i_spice, at->second));
+    ++compared;
+  }
+  CHECK(compared == 15);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("xbar check refuses what xbar run refuses, with the same exit code and the same messages") {
+  const fs::path dir = scratch_dir("check");
+  write(dir / "w.csv", "0.5,0.5\n0.5\n0.5,0.5\n");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"vteam_op", "tile: {rows: 4, cols: 4}\ndevice: {model: vteam}\nanalysis: {type: op}\n"},
+      {"x0_in_params", "tile: {rows: 4, cols: 4}\ndevice: {model: vteam, params: {x0: 0.3}}\nanalysis: {type: tran}\n"},
+      {"read_row", "tile: {rows: 4, cols: 4}\nanalysis: {type: read, read: {row: 7}}\n"},
+      {"tran_edge", "tile: {rows: 4, cols: 4}\nanalysis: {type: tran, tran: {rise: 95n}}\n"},
+      {"weights_shape", "tile: {rows: 3, cols: 2}\nweights: {source: file, file: w.csv}\n"},
+      {"nodal_1t1r", "tile: {rows: 4, cols: 4, cell: 1T1R}\nsimulator: {engine: nodal}\n"},
+  };
+  for (const auto& [name, yaml] : cases) {
+    CAPTURE(name);
+    write(dir / (name + ".yaml"), yaml);
+    const ProgramRun check = run_xbar(fmt::format("check {}.yaml", name), dir);
+    const ProgramRun run = run_xbar(fmt::format("run {}.yaml -o out_{}", name, name), dir);
+    CHECK(run.exit_code == 2);
+    CHECK(check.exit_code == run.exit_code);
+    CHECK(check.err == run.err);
+    CHECK(check.out.empty());
+    CHECK_FALSE(fs::exists(dir / ("out_" + name)));
+  }
+  fs::remove_all(dir);
+}
