@@ -107,3 +107,20 @@ TEST_CASE("xbar check refuses what xbar run refuses, with the same exit code and
   }
   fs::remove_all(dir);
 }
+
+TEST_CASE("output.cells: all writes every cell, none no cells.csv, sample a grid with the far corner") {
+  const fs::path dir = scratch_dir("cells");
+  write(dir / "c.yaml", "tile: {rows: 100, cols: 70}\nsimulator: {engine: nodal}\n");
+  auto lines_of = [&](const fs::path& p) { return split(slurp(p), '\n').size(); };
+  REQUIRE(run_xbar("run c.yaml -o all", dir).exit_code == 0);  // auto: every cell of a small tile
+  CHECK(lines_of(dir / "all" / "cells.csv") == 1 + 100 * 70);
+  REQUIRE(run_xbar("run c.yaml -o all --set output.cells=none", dir).exit_code == 0);
+  CHECK_FALSE(fs::exists(dir / "all" / "cells.csv"));  // the earlier run's map is gone too
+  CHECK(fs::exists(dir / "all" / "summary.json"));
+  REQUIRE(run_xbar("run c.yaml -o s --set output.cells=sample", dir).exit_code == 0);
+  const auto rows = split(slurp(dir / "s" / "cells.csv"), '\n');
+  CHECK(rows.size() == 1 + 64 * 64);  // 64 of the 100 rows, 64 of the 70 columns
+  CHECK(rows.back().rfind("0,99,69,", 0) == 0);  // the far corner is in
+  CHECK(run_xbar("check c.yaml --set output.cells=some", dir).exit_code == 2);
+  fs::remove_all(dir);
+}
