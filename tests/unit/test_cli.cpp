@@ -124,3 +124,28 @@ TEST_CASE("output.cells: all writes every cell, none no cells.csv, sample a grid
   CHECK(run_xbar("check c.yaml --set output.cells=some", dir).exit_code == 2);
   fs::remove_all(dir);
 }
+
+TEST_CASE("the one-liner in configs/sweep_read_margin.yaml prints the largest passing size per scheme, as copied") {
+  std::string command;
+  for (const auto& line : split(slurp(std::string(XBAR_SOURCE_DIR) + "/configs/sweep_read_margin.yaml"), '\n'))
+    if (line.rfind("#   python3 ", 0) == 0) command = line.substr(4);
+  REQUIRE_FALSE(command.empty());
+  const fs::path dir = scratch_dir("margin");
+  fs::create_directories(dir / "out" / "sweep_read_margin");
+  // Sizes out of order, a failed point, text that sorts differently from numbers (8 < 12 < 64).
+  write(dir / "out" / "sweep_read_margin" / "sweep.csv",
+        "point,analysis.read.bias,tile.rows,tile.cols,status,error,elapsed_s,margin_ok,read_margin\n"
+        "0,half,12,12,ok,,0.1,0,0.15\n"
+        "1,half,8,8,ok,,0.1,1,0.21\n"
+        "2,half,2,2,ok,,0.1,1,0.66\n"
+        "3,grounded,64,64,ok,,0.1,1,0.98\n"
+        "4,grounded,12,12,ok,,0.1,1,0.98\n"
+        "5,third,64,64,failed,boom,0.1,,\n"
+        "6,third,12,12,ok,,0.1,1,0.21\n"
+        "7,floating,4,4,ok,,0.1,1,0.43\n");
+  const ProgramRun r = run_shell(command, dir);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "floating 4\ngrounded 64\nhalf 8\nthird 12\n");
+  fs::remove_all(dir);
+}
