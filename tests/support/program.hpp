@@ -5,11 +5,11 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
+
+#include "support/text_file.hpp"
 
 namespace xbar::testing {
 
@@ -17,13 +17,6 @@ struct ProgramRun {
   int exit_code = -1;
   std::string out, err;
 };
-
-inline std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // A fresh scratch folder for one test, removed by the caller when done.
 inline std::filesystem::path scratch_dir(const std::string& name) {
@@ -38,12 +31,13 @@ inline ProgramRun run_shell(const std::string& command, const std::filesystem::p
   static int serial = 0;
   const auto base = std::filesystem::temp_directory_path() / fmt::format("xbar_run_{}_{}", ::getpid(), ++serial);
   const std::string out = base.string() + ".out", err = base.string() + ".err";
-  const std::string line = fmt::format("cd '{}' && ( {} ) </dev/null >'{}' 2>'{}'", cwd.string(), command, out, err);
+  // The command on lines of its own, so a trailing `# comment` ends there.
+  const std::string line = fmt::format("cd '{}' && (\n{}\n) </dev/null >'{}' 2>'{}'", cwd.string(), command, out, err);
   const int status = std::system(line.c_str());
   ProgramRun r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
+  r.out = ::read_text_file(out);
+  r.err = ::read_text_file(err);
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return r;
