@@ -94,6 +94,7 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
   try {
     r = run_job(config, ctx, &netlist);
   } catch (const SimulationError& e) {
+    reporter.finish();
     if (interrupt_signal() != 0) return report_interrupt(dir, false);
     try {
       keep_failure_evidence(dir, netlist, e.detail());
@@ -103,11 +104,16 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
     }
     throw;
   }
-  if (interrupt_signal() != 0) return report_interrupt(dir, false);
+  if (interrupt_signal() != 0) {
+    reporter.finish();
+    return report_interrupt(dir, false);
+  }
   {
     DeferInterrupts hold;  // all output files, or none
+    reporter.phase("writing the output files");
     write_run_outputs(r, dir);
   }
+  reporter.finish();
   if (interrupt_signal() != 0) return report_interrupt(dir, true);
   print_run_summary(r);
   fmt::print("  outputs in {}\n", dir.string());

@@ -134,9 +134,14 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
     return r;
   }
   PhaseTimer timer(ctx.reporter);
+  auto phase = [&](std::string_view what) {
+    if (ctx.reporter) ctx.reporter->phase(what);
+  };
+  phase("building the tile");
   r.tile = build_tile_spec(config);
   timer.done("build tile spec");
   if (config.analysis.type == AnalysisKind::kRead) {
+    phase("running the three reads in ngspice");
     r.read = run_read_job(config, r.tile, ctx.simulator, ctx.limits, netlist_out);
     r.netlist = r.read->netlist;
     r.ngspice_version = r.read->ngspice_version;
@@ -147,6 +152,7 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
   const EngineKind engine = config.simulator.engine;
   KclReport kcl;  // of the primary engine: SPICE when it ran
   if (engine != EngineKind::kNodal) {
+    phase("building and checking the circuit");
     const Circuit circuit = checked_circuit(r.tile, &timer);
     r.netlist = write_spice_netlist(circuit);
     if (netlist_out) *netlist_out = r.netlist;
@@ -156,6 +162,7 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
                                     ctx.reporter, own);
     timer.done("probe KLU");
     if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice on {} lines", r.netlist.size()));
+    phase(fmt::format("running ngspice on {} lines", r.netlist.size()));
     r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim);
     r.ngspice_version = r.spice->simulator_version;
     timer.done(fmt::format("spice engine (ngspice job {:.3f} s, then results mapped)", r.spice->elapsed_s));
@@ -163,11 +170,13 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
     timer.done("check spice solution");
   }
   if (engine != EngineKind::kSpice) {
+    phase("solving with the nodal engine");
     r.nodal = solve_nodal(r.tile);
     const KclReport k = check_solution(r.tile, *r.nodal);
     if (engine == EngineKind::kNodal) kcl = k;
     timer.done("nodal solve and check");
   }
+  phase("comparing with the ideal product");
   r.analysis = analyze_tile(r.tile, r.spice ? &*r.spice : nullptr, r.nodal ? &*r.nodal : nullptr);
   r.analysis.metrics.kcl = kcl;
   timer.done("analysis");

@@ -311,8 +311,10 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   if (dyn) {
     // The writes first, in their own transient; r.tile.g then holds the
     // written conductances, so the ideal reference is the written array's.
-    if (ctx.reporter && !r.config.analysis.tran.write.empty())
+    if (ctx.reporter && !r.config.analysis.tran.write.empty()) {
       ctx.reporter->note(fmt::format("running {} write pulse trains", r.config.analysis.tran.write.size()));
+      ctx.reporter->phase(fmt::format("running {} write pulse trains in ngspice", r.config.analysis.tran.write.size()));
+    }
     run_write_phase(r.config, r.tile, tr->spec, *dyn, *sim, *dyn_run);
   }
   const Circuit circuit = dyn ? checked_transient_circuit(r.tile, tr->spec, &*dyn, &dyn_run->states_written)
@@ -320,7 +322,10 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   r.netlist = write_spice_netlist(circuit);
   if (netlist_out) *netlist_out = r.netlist;
   tr->command = read_transient_command(r.tile, tr->spec, dyn.has_value());
-  if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice: {} ({} lines)", tr->command, r.netlist.size()));
+  if (ctx.reporter) {
+    ctx.reporter->note(fmt::format("running ngspice: {} ({} lines)", tr->command, r.netlist.size()));
+    ctx.reporter->phase(fmt::format("running the transient in ngspice ({} lines)", r.netlist.size()));
+  }
   const SimResult sim_result = sim->run(r.netlist, tr->command);
   r.ngspice_version = sim->version();
   tr->spice_elapsed_s = sim_result.elapsed_s;

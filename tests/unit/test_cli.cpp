@@ -149,3 +149,25 @@ TEST_CASE("the one-liner in configs/sweep_read_margin.yaml prints the largest pa
   CHECK(r.out == "floating 4\ngrounded 64\nhalf 8\nthird 12\n");
   fs::remove_all(dir);
 }
+
+TEST_CASE("xbar run shows its phases on a terminal and is quiet when stderr is not one") {
+  const fs::path dir = scratch_dir("progress");
+  const std::string cfg = std::string(XBAR_SOURCE_DIR) + "/configs/example.yaml";
+  const ProgramRun quiet = run_xbar(fmt::format("run {} --set tile.rows=8 --set tile.cols=8 -o q", cfg), dir);
+  CHECK(quiet.exit_code == 0);
+  CHECK(quiet.err.empty());
+  if (std::system("command -v script >/dev/null 2>&1") != 0) {
+    MESSAGE("util-linux `script` is missing: the terminal half is not checked");
+    return;
+  }
+  // `script` gives the program a pseudo-terminal.
+  const ProgramRun tty = run_shell(
+      fmt::format("script -qec \"'{}' run {} --set tile.rows=8 --set tile.cols=8 -o t\" /dev/null", XBAR_PROGRAM, cfg),
+      dir);
+  CHECK(tty.exit_code == 0);
+  CHECK(tty.out.find("xbar: running ngspice on") != std::string::npos);
+  CHECK(tty.out.find("xbar: writing the output files") != std::string::npos);
+  // The live line is cleared before the summary.
+  CHECK(tty.out.find("\r\033[Kexample: 8x8") != std::string::npos);
+  fs::remove_all(dir);
+}
