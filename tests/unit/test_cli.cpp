@@ -63,7 +63,7 @@ TEST_CASE("xbar gen writes a netlist that plain ngspice -b runs, printing the co
   const auto printed = printed_values(spice.out);
   REQUIRE(printed.size() == 3 * (1 + 5));  // the index source's value, then the five columns
   REQUIRE(run_xbar(fmt::format("run {} {} -o run", cfg, sets), dir).exit_code == 0);
-  const auto lines = split(slurp(dir / "run" / "columns.csv"), '\n');
+  const auto lines = split(::read_text_file((dir / "run" / "columns.csv").string()), '\n');
   REQUIRE(lines.size() >= 16);
   int compared = 0;
   for (std::size_t k = 1; k < lines.size(); ++k) {
@@ -111,14 +111,14 @@ TEST_CASE("xbar check refuses what xbar run refuses, with the same exit code and
 TEST_CASE("output.cells: all writes every cell, none no cells.csv, sample a grid with the far corner") {
   const fs::path dir = scratch_dir("cells");
   write(dir / "c.yaml", "tile: {rows: 100, cols: 70}\nsimulator: {engine: nodal}\n");
-  auto lines_of = [&](const fs::path& p) { return split(slurp(p), '\n').size(); };
+  auto lines_of = [&](const fs::path& p) { return split(::read_text_file(p.string()), '\n').size(); };
   REQUIRE(run_xbar("run c.yaml -o all", dir).exit_code == 0);  // auto: every cell of a small tile
   CHECK(lines_of(dir / "all" / "cells.csv") == 1 + 100 * 70);
   REQUIRE(run_xbar("run c.yaml -o all --set output.cells=none", dir).exit_code == 0);
   CHECK_FALSE(fs::exists(dir / "all" / "cells.csv"));  // the earlier run's map is gone too
   CHECK(fs::exists(dir / "all" / "summary.json"));
   REQUIRE(run_xbar("run c.yaml -o s --set output.cells=sample", dir).exit_code == 0);
-  const auto rows = split(slurp(dir / "s" / "cells.csv"), '\n');
+  const auto rows = split(::read_text_file((dir / "s" / "cells.csv").string()), '\n');
   CHECK(rows.size() == 1 + 64 * 64);  // 64 of the 100 rows, 64 of the 70 columns
   CHECK(rows.back().rfind("0,99,69,", 0) == 0);  // the far corner is in
   CHECK(run_xbar("check c.yaml --set output.cells=some", dir).exit_code == 2);
@@ -127,7 +127,7 @@ TEST_CASE("output.cells: all writes every cell, none no cells.csv, sample a grid
 
 TEST_CASE("the one-liner in configs/sweep_read_margin.yaml prints the largest passing size per scheme, as copied") {
   std::string command;
-  for (const auto& line : split(slurp(std::string(XBAR_SOURCE_DIR) + "/configs/sweep_read_margin.yaml"), '\n'))
+  for (const auto& line : split(::read_text_file(std::string(XBAR_SOURCE_DIR) + "/configs/sweep_read_margin.yaml"), '\n'))
     if (line.rfind("#   python3 ", 0) == 0) command = line.substr(4);
   REQUIRE_FALSE(command.empty());
   const fs::path dir = scratch_dir("margin");
