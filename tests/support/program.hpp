@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "support/text_file.hpp"
+#include "support/temp_folder.hpp"
 
 namespace xbar::testing {
 
@@ -17,14 +17,6 @@ struct ProgramRun {
   int exit_code = -1;
   std::string out, err;
 };
-
-// A fresh scratch folder for one test, removed by the caller when done.
-inline std::filesystem::path scratch_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / fmt::format("xbar_{}_{}", name, ::getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 // `command` run by /bin/sh in `cwd`, stdin from /dev/null.
 inline ProgramRun run_shell(const std::string& command, const std::filesystem::path& cwd) {
@@ -36,8 +28,8 @@ inline ProgramRun run_shell(const std::string& command, const std::filesystem::p
   const int status = std::system(line.c_str());
   ProgramRun r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = ::read_text_file(out);
-  r.err = ::read_text_file(err);
+  r.out = file_text(out);
+  r.err = file_text(err);
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return r;

@@ -50,7 +50,7 @@ std::map<std::pair<int, std::string>, double> printed_values(const std::string& 
 }  // namespace
 
 TEST_CASE("xbar gen writes a netlist that plain ngspice -b runs, printing the column currents xbar computes") {
-  const fs::path dir = scratch_dir("gen");
+  const fs::path dir = fresh_folder(fmt::format("xbar_gen_{}", ::getpid()));
   const std::string cfg = std::string(XBAR_SOURCE_DIR) + "/configs/example.yaml";
   const std::string sets = "--set tile.rows=6 --set tile.cols=5 --set inputs.vectors=3";
   const ProgramRun gen = run_xbar(fmt::format("gen {} {} -o tile.cir", cfg, sets), dir);
@@ -63,7 +63,7 @@ TEST_CASE("xbar gen writes a netlist that plain ngspice -b runs, printing the co
   const auto printed = printed_values(spice.out);
   REQUIRE(printed.size() == 3 * (1 + 5));  // the index source's value, then the five columns
   REQUIRE(run_xbar(fmt::format("run {} {} -o run", cfg, sets), dir).exit_code == 0);
-  const auto lines = split(::read_text_file((dir / "run" / "columns.csv").string()), '\n');
+  const auto lines = split(file_text(dir / "run" / "columns.csv"), '\n');
   REQUIRE(lines.size() >= 16);
   int compared = 0;
   for (std::size_t k = 1; k < lines.size(); ++k) {
@@ -84,7 +84,7 @@ TEST_CASE("xbar gen writes a netlist that plain ngspice -b runs, printing the co
 }
 
 TEST_CASE("xbar check refuses what xbar run refuses, with the same exit code and the same messages") {
-  const fs::path dir = scratch_dir("check");
+  const fs::path dir = fresh_folder(fmt::format("xbar_check_{}", ::getpid()));
   write(dir / "w.csv", "0.5,0.5\n0.5\n0.5,0.5\n");
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"vteam_op", "tile: {rows: 4, cols: 4}\ndevice: {model: vteam}\nanalysis: {type: op}\n"},
@@ -109,16 +109,16 @@ TEST_CASE("xbar check refuses what xbar run refuses, with the same exit code and
 }
 
 TEST_CASE("output.cells: all writes every cell, none no cells.csv, sample a grid with the far corner") {
-  const fs::path dir = scratch_dir("cells");
+  const fs::path dir = fresh_folder(fmt::format("xbar_cells_{}", ::getpid()));
   write(dir / "c.yaml", "tile: {rows: 100, cols: 70}\nsimulator: {engine: nodal}\n");
-  auto lines_of = [&](const fs::path& p) { return split(::read_text_file(p.string()), '\n').size(); };
+  auto lines_of = [&](const fs::path& p) { return split(file_text(p), '\n').size(); };
   REQUIRE(run_xbar("run c.yaml -o all", dir).exit_code == 0);  // auto: every cell of a small tile
   CHECK(lines_of(dir / "all" / "cells.csv") == 1 + 100 * 70);
   REQUIRE(run_xbar("run c.yaml -o all --set output.cells=none", dir).exit_code == 0);
   CHECK_FALSE(fs::exists(dir / "all" / "cells.csv"));  // the earlier run's map is gone too
   CHECK(fs::exists(dir / "all" / "summary.json"));
   REQUIRE(run_xbar("run c.yaml -o s --set output.cells=sample", dir).exit_code == 0);
-  const auto rows = split(::read_text_file((dir / "s" / "cells.csv").string()), '\n');
+  const auto rows = split(file_text(dir / "s" / "cells.csv"), '\n');
   CHECK(rows.size() == 1 + 64 * 64);  // 64 of the 100 rows, 64 of the 70 columns
   CHECK(rows.back().rfind("0,99,69,", 0) == 0);  // the far corner is in
   CHECK(run_xbar("check c.yaml --set output.cells=some", dir).exit_code == 2);
@@ -127,10 +127,10 @@ TEST_CASE("output.cells: all writes every cell, none no cells.csv, sample a grid
 
 TEST_CASE("the one-liner in configs/sweep_read_margin.yaml prints the largest passing size per scheme, as copied") {
   std::string command;
-  for (const auto& line : split(::read_text_file(std::string(XBAR_SOURCE_DIR) + "/configs/sweep_read_margin.yaml"), '\n'))
+  for (const auto& line : split(file_text(std::string(XBAR_SOURCE_DIR) + "/configs/sweep_read_margin.yaml"), '\n'))
     if (line.rfind("#   python3 ", 0) == 0) command = line.substr(4);
   REQUIRE_FALSE(command.empty());
-  const fs::path dir = scratch_dir("margin");
+  const fs::path dir = fresh_folder(fmt::format("xbar_margin_{}", ::getpid()));
   fs::create_directories(dir / "out" / "sweep_read_margin");
   // Sizes out of order, a failed point, text that sorts differently from numbers (8 < 12 < 64).
   write(dir / "out" / "sweep_read_margin" / "sweep.csv",
@@ -151,7 +151,7 @@ TEST_CASE("the one-liner in configs/sweep_read_margin.yaml prints the largest pa
 }
 
 TEST_CASE("xbar run shows its phases on a terminal and is quiet when stderr is not one") {
-  const fs::path dir = scratch_dir("progress");
+  const fs::path dir = fresh_folder(fmt::format("xbar_progress_{}", ::getpid()));
   const std::string cfg = std::string(XBAR_SOURCE_DIR) + "/configs/example.yaml";
   const ProgramRun quiet = run_xbar(fmt::format("run {} --set tile.rows=8 --set tile.cols=8 -o q", cfg), dir);
   CHECK(quiet.exit_code == 0);

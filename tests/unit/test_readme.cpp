@@ -48,7 +48,7 @@ TEST_CASE("every command of the README's common tasks works as copied") {
   for (std::string line; std::getline(lines, line);)
     if (!line.empty()) commands.push_back(line);
   CHECK(commands.size() == 5);
-  const fs::path top = xbar::testing::scratch_dir("readme_tasks");
+  const fs::path top = xbar::testing::fresh_folder(fmt::format("xbar_readme_tasks_{}", ::getpid()));
   fs::create_directory_symlink(fs::path(XBAR_PROGRAM).parent_path(), top / "build");
   fs::create_directory_symlink(fs::path(XBAR_SOURCE_DIR) / "configs", top / "configs");
   for (const auto& command : commands) {
@@ -60,10 +60,10 @@ TEST_CASE("every command of the README's common tasks works as copied") {
   }
   // What the comments promise is there.
   CHECK(fs::exists(top / "out/engines/summary.json"));
-  CHECK(::read_text_file((top / "out/engines/summary.json").string()).find("spice_vs_nodal") != std::string::npos);
+  CHECK(xbar::testing::file_text(top / "out/engines/summary.json").find("spice_vs_nodal") != std::string::npos);
   CHECK(fs::exists(top / "out/rwire/sweep.csv"));
   CHECK(fs::exists(top / "out/read/read.json"));
-  CHECK(::read_text_file((top / "out/tran/summary.json").string()).find("energy_per_mvm_j") != std::string::npos);
-  CHECK(::read_text_file((top / "out/1t1r/summary.json").string()).find("1T1R") != std::string::npos);
+  CHECK(xbar::testing::file_text(top / "out/tran/summary.json").find("energy_per_mvm_j") != std::string::npos);
+  CHECK(xbar::testing::file_text(top / "out/1t1r/summary.json").find("1T1R") != std::string::npos);
   fs::remove_all(top);
 }
