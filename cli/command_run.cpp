@@ -104,6 +104,7 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
   try {
     r = run_job(config, ctx, &netlist);
   } catch (const SimulationError& e) {
+    reporter.finish();
     if (interrupt_signal() != 0) return report_interrupt(dir, false);
     try {
       keep_failure_evidence(dir, netlist, e.detail());
@@ -114,11 +115,16 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
     }
     throw;
   }
-  if (interrupt_signal() != 0) return report_interrupt(dir, false);
+  if (interrupt_signal() != 0) {
+    reporter.finish();
+    return report_interrupt(dir, false);
+  }
   {
     DeferInterrupts hold;  // all output files, or none
+    reporter.phase("writing the output files");
     write_run_outputs(r, dir);
   }
+  reporter.finish();
   if (interrupt_signal() != 0) return report_interrupt(dir, true);
   for (const auto& w : r.warnings) fmt::print(stderr, "{}\n", w);  // each names its source
   print_run_summary(r);
@@ -131,18 +137,23 @@ int command_gen(const CommonOptions& opt, const std::string& out_file) {
   if (!out_file.empty() && out_file != "-")
     if (const std::string why = output_file_problem(out_file); !why.empty())
       throw InputError(SourcePos{"command line (-o)", 0, 0}, "cannot write the netlist: " + why);
-  const std::vector<std::string> netlist = generate_netlist(config);
+  const std::vector<std::string> netlist = generate_standalone_netlist(config);
   auto write = [&](std::ostream& out) {
     for (const auto& l : netlist) out << l << '\n';
   };
-  if (out_file.empty() || out_file == "-") write_stdout(write);
-  else write_file_atomically(out_file, write);
+  if (out_file.empty() || out_file == "-") {
+    write_stdout(write);
+    return kExitOk;
+  }
+  write_file_atomically(out_file, write);
+  fmt::print(stderr, "xbar: wrote {} ({} lines); it runs as it is: ngspice -b {}\n", out_file, netlist.size(),
+             out_file);
   return kExitOk;
 }
 
 int command_check(const CommonOptions& opt) {
   const Config config = load_config(opt.config, opt.sets);
-  check_supported(config);
+  validate_job(config, RunContext{}.resources);  // the limits `xbar run` applies by default
   const std::string text = resolved_yaml(config);
   write_stdout([&](std::ostream& out) { out << text; });
   return kExitOk;

@@ -24,6 +24,8 @@ enum class EngineKind { kSpice, kNodal, kBoth };
 // sensed at 0 V).  floating: undriven; grounded: 0; half: V/2 on every
 // unselected line; third: V/3 on unselected WLs, 2V/3 on unselected BLs.
 enum class ReadBias { kFloating, kGrounded, kHalf, kThird };
+// Which cells cells.csv holds (report/cell_selection.hpp).
+enum class CellsOutput { kAuto, kAll, kNone, kSample };
 
 const char* to_string(AnalysisKind);
 const char* to_string(EngineKind);
@@ -132,6 +134,7 @@ struct Config {
     // and whether they also go to a raw file for waveform viewers.
     std::vector<WaveformSignal> waveforms;
     bool raw = false;
+    CellsOutput cells = CellsOutput::kAuto;
   } output;
 
   // The `sweep:` section (read by the sweep module); empty when absent.

@@ -117,6 +117,10 @@ NumericTable parse_numeric_csv(std::string_view text, const std::string& path, c
   }
   std::size_t expected_cols = opts.columns;
   int line_no = 0, last_line = 1;
+  // A file of the wrong shape has the same fault on every line: reported
+  // once, at the first, with the count.
+  int wrong_width_rows = 0, first_wrong_line = 0;
+  std::size_t first_wrong_width = 0;
   std::size_t pos = 0;
   while (pos < text.size() && !errors.full()) {
     std::size_t nl = text.find('\n', pos);
@@ -132,13 +136,20 @@ NumericTable parse_numeric_csv(std::string_view text, const std::string& path, c
     if (!parse_line(line, line_no, opts, errors, row)) continue;
     if (expected_cols == 0) expected_cols = row.size();
     if (row.size() != expected_cols) {
-      errors.error(line_no, 1, fmt::format("row has {} value{}; expected {}", row.size(),
-                                           row.size() == 1 ? "" : "s", expected_cols));
+      if (wrong_width_rows++ == 0) first_wrong_line = line_no, first_wrong_width = row.size();
       continue;
     }
     table.rows.push_back(std::move(row));
     table.line_of_row.push_back(line_no);
   }
+  if (wrong_width_rows > 0)
+    errors.error(first_wrong_line, 1,
+                 fmt::format("row has {} value{}; expected {}{}", first_wrong_width, first_wrong_width == 1 ? "" : "s",
+                             expected_cols,
+                             wrong_width_rows == 1
+                                 ? ""
+                                 : fmt::format(" ({} rows have the wrong number of values; this is the first)",
+                                               wrong_width_rows)));
   if (errors.count() == 0) {
     if (table.rows.empty())
       errors.error(1, 1, fmt::format("the {} holds no numbers", opts.label));

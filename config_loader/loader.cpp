@@ -134,7 +134,13 @@ bool ConfigBuilder::collect_file(std::string_view yaml) {
     diags_.error(where.at(e.mark), "the YAML is nested too deeply");
     return false;
   } catch (const YAML::ParserException& e) {
-    diags_.error(where.at(e.mark), fmt::format("YAML syntax error: {}", e.msg));
+    // yaml-cpp's words for a tab in the indentation ("illegal map value")
+    // do not say what is wrong.
+    const SourcePos at = where.at(e.mark);
+    if (const std::size_t tab = find_tab_in_indentation(yaml, at.line); tab != std::string_view::npos)
+      diags_.error(position_of_offset(display_name_, yaml, tab), "tabs are not allowed in YAML indentation; indent with spaces");
+    else
+      diags_.error(at, fmt::format("YAML syntax error: {}", e.msg));
     return false;
   } catch (const YAML::Exception& e) {
     diags_.error(where.at(e.mark), fmt::format("YAML error: {}", e.msg));

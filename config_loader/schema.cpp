@@ -172,6 +172,10 @@ std::vector<KeyInfo> make_table() {
        .max_entries = 32, .bind = bind(XBAR_FIELD(simulator.options))},
 
       {.path = "output.dir", .type = K::kPath, .help = "output folder", .bind = bind(XBAR_FIELD(output.dir))},
+      {.path = "output.cells", .type = K::kEnum,
+       .help = "cells.csv: auto (all cells up to 1024x1024, else sample), all, none, or sample (at most 64 evenly "
+               "spaced rows x 64 columns, the first and last included)",
+       .allowed = {"auto", "all", "none", "sample"}, .bind = bind(XBAR_FIELD(output.cells))},
       {.path = "output.raw", .type = K::kBool, .help = "tran: also write waveforms.raw (ngspice ASCII raw)",
        .bind = bind(XBAR_FIELD(output.raw))},
   };

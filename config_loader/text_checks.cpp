@@ -78,6 +78,21 @@ std::size_t find_invalid_utf8(std::string_view text) {
   return std::string_view::npos;
 }
 
+std::size_t find_tab_in_indentation(std::string_view text, int last_line) {
+  std::size_t start = 0;
+  for (int line = 1; line <= last_line && start < text.size(); ++line) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::size_t first = text.find_first_not_of(" \t", start);
+    if (first < end && text[first] != '#' && text[first] != '\r') {
+      const std::size_t tab = text.find('\t', start);
+      if (tab < first) return tab;
+    }
+    start = end + 1;
+  }
+  return std::string_view::npos;
+}
+
 SourcePos position_of_offset(const std::string& file, std::string_view text, std::size_t offset) {
   int line = 1, col = 1;
   for (std::size_t i = 0; i < offset && i < text.size(); ++i) {

@@ -97,6 +97,18 @@ std::string analysis_command(const Circuit& c);
 // SPICE text, one line per entry: title first, `.end` last, no control lines.
 std::vector<std::string> write_spice_netlist(const Circuit& c);
 
+// A circuit and the analysis command (without the dot) that solves it.
+struct JobCircuit {
+  Circuit circuit;
+  std::string command;
+};
+
+// The netlist as a plain `ngspice -b FILE` runs it: write_spice_netlist() plus
+// the analysis card, `.save` of the vectors xbar reads (when the circuit does
+// not list its own) and `.print` of the column outputs (of every saved vector
+// for a transient).
+std::vector<std::string> write_standalone_netlist(const JobCircuit& job);
+
 // Graph checks before any simulation (Boost.Graph): every node has a DC path
 // to ground or a source, no dangling cell, element counts match the tile.
 // A problem here is a generator bug, so the caller treats it as internal.

@@ -233,4 +233,68 @@ class Writer {
 
 std::vector<std::string> write_spice_netlist(const Circuit& c) { return Writer(c).write(); }
 
+namespace {
+
+// `head name name ...`, continued on `+` lines so no line grows long.
+void append_wrapped(std::vector<std::string>& out, const std::string& head, const std::vector<std::string>& items) {
+  if (items.empty()) return;
+  std::string line = head;
+  for (const auto& item : items) {
+    if (line.size() > 200) {
+      out.push_back(std::move(line));
+      line = "+";
+    }
+    line += ' ' + item;
+  }
+  out.push_back(std::move(line));
+}
+
+// "vs0#branch" -> "i(vs0)", "wl0_1" -> "v(wl0_1)": the form .print takes.
+std::string print_form(const std::string& vector) {
+  const auto hash = vector.find('#');
+  return hash == std::string::npos ? "v(" + vector + ")" : "i(" + vector.substr(0, hash) + ")";
+}
+
+// The vectors the engines read back from ngspice for an op or read circuit.
+std::vector<std::string> vectors_read(const Circuit& c) {
+  std::vector<std::string> v;
+  for (const auto* nodes : {&c.map.wl, &c.map.bl, &c.map.cell_mid, &c.map.sense, &c.map.tia_out})
+    for (NodeId n : *nodes)
+      if (n > kGround) v.push_back(c.node_names.at(static_cast<std::size_t>(n)));
+  for (const auto* sources : {&c.map.driver_source, &c.map.sense_source})
+    for (const auto& s : *sources)
+      if (!s.empty()) v.push_back(s + "#branch");
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+// The column outputs: the TIA outputs, else the sense sources' currents.
+std::vector<std::string> column_outputs(const Circuit& c) {
+  std::vector<std::string> v;
+  for (NodeId n : c.map.tia_out)
+    if (n > kGround) v.push_back(c.node_names.at(static_cast<std::size_t>(n)));
+  if (v.empty())
+    for (const auto& s : c.map.sense_source)
+      if (!s.empty()) v.push_back(s + "#branch");
+  return v;
+}
+
+}  // namespace
+
+std::vector<std::string> write_standalone_netlist(const JobCircuit& job) {
+  const Circuit& c = job.circuit;
+  std::vector<std::string> lines = write_spice_netlist(c);  // checks every name it writes
+  std::vector<std::string> tail;
+  const std::vector<std::string> saved = c.saves.empty() ? vectors_read(c) : c.saves;
+  if (c.saves.empty()) append_wrapped(tail, ".save", saved);
+  tail.push_back("." + job.command);
+  const std::string kind = job.command.substr(0, job.command.find(' '));
+  std::vector<std::string> printed;
+  for (const auto& v : c.saves.empty() ? column_outputs(c) : saved) printed.push_back(print_form(v));
+  append_wrapped(tail, ".print " + kind, printed);
+  lines.insert(lines.end() - 1, tail.begin(), tail.end());  // before `.end`
+  return lines;
+}
+
 }  // namespace xbar

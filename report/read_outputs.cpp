@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "config_loader/loader.hpp"
+#include "report/cell_selection.hpp"
 #include "report/run_outputs.hpp"
 
 namespace xbar {
@@ -89,14 +90,15 @@ std::string read_json(const RunResult& run) {
   return j.dump(2) + "\n";
 }
 
-void write_read_cells_csv(const ReadReport& r, std::ostream& out) {
+void write_read_cells_csv(const ReadReport& r, CellsOutput cells_mode, std::ostream& out) {
   const TileSpec& t = r.read_tile;
   const int PC = t.phys_cols();
   const ReadSample& s = r.stored;
   out << "vector,row,col,g,v_wl,v_bl,v_cell,i_cell,role\n";
   std::string line;
-  for (int i = 0; i < t.rows; ++i)
-    for (int j = 0; j < PC; ++j) {
+  const CellSelection sel = select_cells(cells_mode, t.rows, PC, r.setup.row, r.setup.col);
+  for (int i : sel.rows)
+    for (int j : sel.cols) {
       const std::size_t k = static_cast<std::size_t>(i) * PC + j;
       line.clear();
       fmt::format_to(std::back_inserter(line), "0,{},{},{},{},{},{},{},{}\n", i, j, t.g[k], s.v_wl[k], s.v_bl[k],
@@ -110,7 +112,9 @@ void write_read_outputs(const RunResult& r, ResultSetWriter& set) {
   set.write("netlist.cir", [&](std::ostream& out) {
     for (const auto& line : r.netlist) out << line << '\n';
   });
-  set.write("cells.csv", [&](std::ostream& out) { write_read_cells_csv(*r.read, out); });
+  const TileSpec& t = r.read->read_tile;
+  if (!select_cells(r.config.output.cells, t.rows, t.phys_cols()).empty())
+    set.write("cells.csv", [&](std::ostream& out) { write_read_cells_csv(*r.read, r.config.output.cells, out); });
   set.write("read.json", read_json(r));
   set.write("summary.json", summary_json(r));
 }

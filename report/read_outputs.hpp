@@ -20,8 +20,8 @@ void add_read_metrics(const ReadReport& read, nlohmann::json& metrics);
 std::string read_json(const RunResult& r);
 
 // cells.csv of the stored-pattern read: the op-mode columns, then `role`
-// (selected, half_row, half_col, unselected).
-void write_read_cells_csv(const ReadReport& read, std::ostream& out);
+// (selected, half_row, half_col, unselected); the cells `cells_mode` selects.
+void write_read_cells_csv(const ReadReport& read, CellsOutput cells_mode, std::ostream& out);
 
 // Stages every file of a read, summary.json among them (via summary_json()).
 void write_read_outputs(const RunResult& r, ResultSetWriter& set);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/error_decomposition.hpp"
+#include "report/cell_selection.hpp"
 #include "report/result_set.hpp"
 #include "config_loader/loader.hpp"
 #include "report/read_outputs.hpp"
@@ -106,9 +107,10 @@ void write_cells_csv(const RunResult& r, std::ostream& out) {
     out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
     buf.clear();
   };
+  const CellSelection sel = select_cells(r.config.output.cells, t.rows, PC);
   for (int v = 0; v < s.vectors; ++v)
-    for (int i = 0; i < t.rows; ++i) {
-      for (int j = 0; j < PC; ++j) {
+    for (int i : sel.rows) {
+      for (int j : sel.cols) {
         const std::size_t k = static_cast<std::size_t>(i) * PC + j;
         const double g = t.g_at(i, j);
         const double vc = s.device_voltage(v, k);
@@ -150,7 +152,9 @@ void write_run_outputs(const RunResult& r, const std::filesystem::path& dir) {
     });
     try {
       set.write("columns.csv", [&](std::ostream& out) { write_columns_csv(r, out); });
-      if (r.spice || r.nodal) set.write("cells.csv", [&](std::ostream& out) { write_cells_csv(r, out); });
+      // Not written (output.cells: none): the commit removes an earlier run's.
+      if ((r.spice || r.nodal) && !select_cells(r.config.output.cells, r.tile.rows, r.tile.phys_cols()).empty())
+        set.write("cells.csv", [&](std::ostream& out) { write_cells_csv(r, out); });
       write_transient_outputs(r, set);
     } catch (...) {
       inputs.wait();  // the other thread uses `set` too

@@ -79,8 +79,10 @@ ReadSetup read_setup(const Config& config, const TileSpec& tile) {
   return ReadSetup{r.row, r.col, r.v_read, r.bias};
 }
 
-std::vector<std::string> read_netlist(const Config& config, const TileSpec& tile) {
-  return write_spice_netlist(checked_read_circuit(config, tile, read_setup(config, tile)).circuit);
+JobCircuit read_job_circuit(const Config& config, const TileSpec& tile) {
+  Circuit c = checked_read_circuit(config, tile, read_setup(config, tile)).circuit;
+  std::string command = analysis_command(c);
+  return {std::move(c), std::move(command)};
 }
 
 ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist) {

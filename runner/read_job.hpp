@@ -53,8 +53,8 @@ struct ReadReport {
 // positions otherwise).
 ReadSetup read_setup(const Config& config, const TileSpec& tile);
 
-// The stored-pattern read's netlist (for `xbar gen`).
-std::vector<std::string> read_netlist(const Config& config, const TileSpec& tile);
+// The stored-pattern read's circuit and command (for `xbar gen` and `xbar check`).
+JobCircuit read_job_circuit(const Config& config, const TileSpec& tile);
 
 // Runs the three reads on `simulator` (or on an isolated one made from
 // `limits` when null).  Throws InputError, SimulationError.

@@ -111,18 +111,50 @@ void check_supported(const Config& c) {
   if (!d.empty()) throw InputError(std::move(d));
 }
 
-std::vector<std::string> generate_netlist(const Config& config) {
+namespace {
+
+// The circuit SPICE solves for a config, and its analysis command.
+JobCircuit job_circuit(const Config& config) {
   check_supported(config);
-  if (config.analysis.type == AnalysisKind::kTran) return generate_transient_netlist(config);
+  if (config.analysis.type == AnalysisKind::kTran) return transient_job_circuit(config);
   const TileSpec tile = build_tile_spec(config);
-  if (config.analysis.type == AnalysisKind::kRead) return read_netlist(config, tile);
-  return write_spice_netlist(checked_circuit(tile));
+  if (config.analysis.type == AnalysisKind::kRead) return read_job_circuit(config, tile);
+  Circuit c = checked_circuit(tile);
+  std::string command = analysis_command(c);
+  return {std::move(c), std::move(command)};
+}
+
+}  // namespace
+
+std::vector<std::string> generate_netlist(const Config& config) { return write_spice_netlist(job_circuit(config).circuit); }
+
+std::vector<std::string> generate_standalone_netlist(const Config& config) {
+  return write_standalone_netlist(job_circuit(config));
+}
+
+namespace {
+
+// The checks run_job makes before it builds anything.
+void check_job_inputs(const Config& config, const ResourcePolicy& resources) {
+  check_supported(config);
+  check_resources(config, resources);  // every engine and analysis
+}
+
+}  // namespace
+
+void validate_job(const Config& config, const ResourcePolicy& resources) {
+  check_job_inputs(config, resources);
+  // The same builders run_job uses, so every refusal has the same words and
+  // position; nothing is simulated.
+  if (config.analysis.type == AnalysisKind::kOp && config.simulator.engine == EngineKind::kNodal)
+    build_tile_spec(config);  // the nodal engine builds no SPICE circuit
+  else
+    job_circuit(config);
 }
 
 RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string>* netlist_out) {
   const auto t0 = std::chrono::steady_clock::now();
-  check_supported(config);
-  check_resources(config, ctx.resources);
+  check_job_inputs(config, ctx.resources);
   RunResult r;
   r.config = config;
   if (config.analysis.type == AnalysisKind::kTran) {
@@ -130,10 +162,15 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
     return r;
   }
   PhaseTimer timer(ctx.reporter);
+  auto phase = [&](std::string_view what) {
+    if (ctx.reporter) ctx.reporter->phase(what);
+  };
+  phase("building the tile");
   r.tile = build_tile_spec(config);
   add_warnings(r.warnings, r.tile.warnings);
   timer.done("build tile spec");
   if (config.analysis.type == AnalysisKind::kRead) {
+    phase("running the three reads in ngspice");
     r.read = run_read_job(config, r.tile, ctx.simulator, ctx.limits, netlist_out);
     r.netlist = r.read->netlist;
     r.ngspice_version = r.read->ngspice_version;
@@ -145,6 +182,7 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
   const EngineKind engine = config.simulator.engine;
   std::optional<KclReport> kcl;  // of the primary engine: SPICE when it ran
   if (engine != EngineKind::kNodal) {
+    phase("building and checking the circuit");
     const Circuit circuit = checked_circuit(r.tile, &timer);
     r.netlist = write_spice_netlist(circuit);
     if (netlist_out) *netlist_out = r.netlist;
@@ -154,6 +192,7 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
                                     ctx.reporter, own);
     timer.done("probe KLU");
     if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice on {} lines", r.netlist.size()));
+    phase(fmt::format("running ngspice on {} lines", r.netlist.size()));
     r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim);
     r.ngspice_version = r.spice->simulator_version;
     add_simulator_warnings(r.warnings, r.spice->warnings);
@@ -162,11 +201,13 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
     timer.done("check spice solution");
   }
   if (engine != EngineKind::kSpice) {
+    phase("solving with the nodal engine");
     r.nodal = solve_nodal_within_limits(r.tile, ctx.limits);
     const KclReport k = check_solution(r.tile, *r.nodal);
     if (engine == EngineKind::kNodal) kcl = k;
     timer.done("nodal solve and check");
   }
+  phase("comparing with the ideal product");
   r.analysis = analyze_tile(r.tile, r.spice ? &*r.spice : nullptr, r.nodal ? &*r.nodal : nullptr);
   r.analysis.metrics.kcl = kcl;
   timer.done("analysis");

@@ -59,8 +59,15 @@ TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& li
 // Refuses, with the config position, what this build cannot simulate yet.
 void check_supported(const Config& config);
 
-// The netlist of a config (for `xbar gen` and for the SPICE engine).
+// Every check `run_job` makes before it simulates (config, data files, circuit
+// graph, resource estimate), with the same messages; throws InputError.
+void validate_job(const Config& config, const ResourcePolicy& resources);
+
+// The netlist of a config as the SPICE engine loads it (the analysis command
+// is sent separately).
 std::vector<std::string> generate_netlist(const Config& config);
+// The same netlist as a plain `ngspice -b` runs it (for `xbar gen`).
+std::vector<std::string> generate_standalone_netlist(const Config& config);
 
 // Throws InputError (bad config or data), SimulationError (simulator failure,
 // failed result check).  On SimulationError after a netlist was made,

@@ -255,18 +255,26 @@ TileSolution solution_at_samples(const TileSpec& tile, const Circuit& c, const T
   return s;
 }
 
+// The read transient's command; dynamic cells start from their capacitors'
+// initial conditions (their states).
+std::string read_transient_command(const TileSpec& tile, const TranSpec& tran, bool dynamic) {
+  return transient_command(tile, tran) + (dynamic ? " uic" : "");
+}
+
 }  // namespace
 
-std::vector<std::string> generate_transient_netlist(const Config& config) {
+JobCircuit transient_job_circuit(const Config& config) {
   check_transient_supported(config);
   const TileSpec tile = build_tile_spec(config);
   const auto dyn = find_dynamic_model(tile.model.name, config.device.params);
   check_writes(config, dyn.has_value());
-  if (!dyn) return write_spice_netlist(checked_transient_circuit(tile, make_tran_spec(config, tile)));
-  // The read transient at the weights' states (the writes run separately).
+  const TranSpec tran = make_tran_spec(config, tile);
+  const std::string command = read_transient_command(tile, tran, dyn.has_value());
+  if (!dyn) return {checked_transient_circuit(tile, tran), command};
   const std::vector<double> states = states_from_conductances(*dyn, tile.g);
-  return write_spice_netlist(checked_transient_circuit(tile, make_tran_spec(config, tile), &*dyn, &states));
+  return {checked_transient_circuit(tile, tran, &*dyn, &states), command};
 }
+
 
 void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -284,8 +292,10 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   if (dyn) {
     // The writes first, in their own transient; r.tile.g then holds the
     // written conductances, so the ideal reference is the written array's.
-    if (ctx.reporter && !r.config.analysis.tran.write.empty())
+    if (ctx.reporter && !r.config.analysis.tran.write.empty()) {
       ctx.reporter->note(fmt::format("running {} write pulse trains", r.config.analysis.tran.write.size()));
+      ctx.reporter->phase(fmt::format("running {} write pulse trains in ngspice", r.config.analysis.tran.write.size()));
+    }
     run_write_phase(r.config, r.tile, tr->spec, *dyn, *sim, *dyn_run);
     add_simulator_warnings(r.warnings, dyn_run->write_warnings);
   }
@@ -293,9 +303,11 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
                               : checked_transient_circuit(r.tile, tr->spec);
   r.netlist = write_spice_netlist(circuit);
   if (netlist_out) *netlist_out = r.netlist;
-  tr->command = transient_command(r.tile, tr->spec);
-  if (dyn) tr->command += " uic";  // the cells' states start from their capacitors' initial conditions
-  if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice: {} ({} lines)", tr->command, r.netlist.size()));
+  tr->command = read_transient_command(r.tile, tr->spec, dyn.has_value());
+  if (ctx.reporter) {
+    ctx.reporter->note(fmt::format("running ngspice: {} ({} lines)", tr->command, r.netlist.size()));
+    ctx.reporter->phase(fmt::format("running the transient in ngspice ({} lines)", r.netlist.size()));
+  }
   const SimResult sim_result = sim->run(r.netlist, tr->command);
   r.ngspice_version = sim->version();
   add_simulator_warnings(r.warnings, sim_result.warnings);

@@ -73,7 +73,8 @@ double settling_time(const std::vector<double>& time, const std::vector<double>&
 // (tile, netlist, analysis, transient; spice when save_cells).
 void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out);
 
-// The netlist of a tran config (for `xbar gen`).
-std::vector<std::string> generate_transient_netlist(const Config& config);
+// The read transient's circuit and command of a tran config, at the weights'
+// states (for `xbar gen` and `xbar check`; the writes run separately).
+JobCircuit transient_job_circuit(const Config& config);
 
 }  // namespace xbar

@@ -198,6 +198,14 @@ TEST_CASE("resolved_yaml reloads to an equal config") {
   CHECK(resolved_yaml(load_config_text(dt, "r.yaml", "/", {})) == dt);
 }
 
+TEST_CASE("a tab in the indentation is named as such, at the tab") {
+  CHECK(one_error("tile:\n\trows: 4\n") == "t.yaml:2:1: error: tabs are not allowed in YAML indentation; indent with spaces");
+  CHECK(one_error("tile:\n  rows: 4\n  \tcols: 4\n") ==
+        "t.yaml:3:3: error: tabs are not allowed in YAML indentation; indent with spaces");
+  // A tab after the indentation is no indentation: the value parses.
+  CHECK(one_error("name:\tabc\ntile: {rows: 0}\n").find("tabs") == std::string::npos);
+}
+
 TEST_CASE("YAML-level errors have exact positions") {
   CHECK(one_error("tile: [1, 2\nname: a\n") == "t.yaml:2:5: error: YAML syntax error: end of sequence flow not found");
   CHECK(one_error("") == "t.yaml:1:1: error: the config file is empty");
@@ -219,6 +227,9 @@ TEST_CASE("key errors: duplicates, unknown keys, types") {
   CHECK(one_error("parasitics:\n  r_wll: 2\n") ==
         "t.yaml:2:3: error: unknown key 'r_wll' in 'parasitics'; did you mean 'r_wl'?");
   CHECK(one_error("nam: a\n") == "t.yaml:1:1: error: unknown key 'nam'; did you mean 'name'?");
+  // Two swapped letters are one typo, like one wrong letter: both get a suggestion.
+  CHECK(one_error("tile:\n  rwos: 4\n") == "t.yaml:2:3: error: unknown key 'rwos' in 'tile'; did you mean 'rows'?");
+  CHECK(one_error("tile:\n  colums: 4\n") == "t.yaml:2:3: error: unknown key 'colums' in 'tile'; did you mean 'cols'?");
   CHECK(one_error("zzzz: a\n") == "t.yaml:1:1: error: unknown key 'zzzz'");  // nothing close
   CHECK(one_error("tile:\n  rows: {a: 1}\n") == "t.yaml:2:9: error: 'tile.rows' expects an integer, got a map");
   CHECK(one_error("parasitics:\n  r_wl: [1, 2]\n") == "t.yaml:2:9: error: 'parasitics.r_wl' expects a number, got a list");

@@ -71,6 +71,11 @@ TEST_CASE("wrong shape is reported with the line") {
   // Columns 0: the first row sets the width.
   auto r = read("1,2\n3\n4,5\n");
   CHECK(r.errors == std::vector<std::string>{"f:2:1: error: row has 1 value; expected 2"});
+  // A file of the wrong shape: one message, at the first wrong row, with the count.
+  opts.columns = 8;
+  CHECK(read("1,2,3,4\n1,2,3,4\n1,2,3,4\n1,2,3,4,5,6,7,8\n1,2,3,4\n", opts).errors ==
+        std::vector<std::string>{
+            "f:1:1: error: row has 4 values; expected 8 (4 rows have the wrong number of values; this is the first)"});
   opts = {};
   opts.rows = 3;
   opts.label = "weights file";

@@ -73,3 +73,31 @@ TEST_CASE("plot waveforms, heatmap and sweep write non-trivial PNGs") {
   CHECK_FALSE(fs::exists(scratch("bad.png")));
   fs::remove_all(scratch("").parent_path());
 }
+
+TEST_CASE("plot sweep: legend in numeric order; a zip sweep is one series against the zipped key") {
+  // sweep_series() of scripts/plot, called from Python on small sweep.csv files.
+  const fs::path grid = scratch("grid.csv"), zip = scratch("zip.csv");
+  write(grid, "point,parasitics.r_wl,tile.rows,status,error,elapsed_s,max_rel_err\n"
+              "0,10,16,ok,,0.1,0.3\n1,3.16,16,ok,,0.1,0.2\n2,10,32,ok,,0.1,0.5\n3,3.16,32,ok,,0.1,0.4\n");
+  write(zip, "point,tile.rows,tile.cols,status,error,elapsed_s,max_rel_err\n"
+             "0,16,16,ok,,0.1,0.1\n1,32,32,ok,,0.1,0.2\n2,8,8,ok,,0.1,0.05\n");
+  const fs::path out = scratch("series.txt");
+  auto series = [&](const fs::path& csv, const std::string& x) {
+    const std::string py = fmt::format(
+        "import importlib.machinery, importlib.util, csv; "
+        "l = importlib.machinery.SourceFileLoader('plot', '{}'); s = importlib.util.spec_from_loader('plot', l); "
+        "m = importlib.util.module_from_spec(s); l.exec_module(m); "
+        "rows = list(csv.reader(open('{}'))); labels, zipped = m.sweep_series(rows[0], rows[1:], '{}', 'max_rel_err'); "
+        "print(repr(labels)); print(repr(zipped))",
+        kPlot, csv.string(), x);
+    REQUIRE(std::system(fmt::format("/usr/bin/python3 -c \"{}\" > {} 2>&1", py, out.string()).c_str()) == 0);
+    std::ifstream in(out);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return text;
+  };
+  if (!have_matplotlib()) return;
+  CHECK(series(grid, "tile.rows") ==
+        "[('parasitics.r_wl=3.16', [(16.0, 0.2), (32.0, 0.4)]), ('parasitics.r_wl=10', [(16.0, 0.3), (32.0, 0.5)])]\n[]\n");
+  CHECK(series(zip, "tile.rows") == "[('', [(8.0, 0.05), (16.0, 0.1), (32.0, 0.2)])]\n['tile.cols']\n");
+  fs::remove_all(scratch("").parent_path());
+}
