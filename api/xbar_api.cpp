@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -294,6 +295,7 @@ struct Sweep::Impl {
   std::deque<SweepPoint> done;
   std::size_t delivered = 0;
   std::vector<std::thread> workers;
+  std::atomic<std::size_t> active{0};  // workers still running
 
   SweepPoint run_point(std::size_t index) {
     SweepPoint p;
@@ -338,7 +340,12 @@ Sweep::Sweep(const Config& config, int jobs) : impl_(std::make_unique<Impl>()) {
   impl_->spec = *c.sweep;
   impl_->count = sweep_point_count(impl_->spec);
   const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(jobs), impl_->count);
-  for (std::size_t k = 0; k < n; ++k) impl_->workers.emplace_back([impl = impl_.get()] { impl->work(); });
+  impl_->active = n;
+  for (std::size_t k = 0; k < n; ++k)
+    impl_->workers.emplace_back([impl = impl_.get()] {
+      impl->work();
+      --impl->active;
+    });
 }
 
 Sweep::~Sweep() { cancel(); }
@@ -362,13 +369,19 @@ std::optional<SweepPoint> Sweep::next() {
 }
 
 void Sweep::cancel() {
+  bool running = false;
   {
     std::lock_guard lock(impl_->mutex);
     // Only points still running have children to end.
-    const bool running = impl_->delivered + impl_->done.size() < impl_->count;
-    if (!impl_->cancelled.exchange(true) && running) interrupt();
+    running = !impl_->cancelled.exchange(true) && impl_->delivered + impl_->done.size() < impl_->count;
     impl_->done.clear();
     impl_->ready.notify_all();
+  }
+  // Again until every worker is done: a point's ngspice child may not have
+  // started yet when the first interrupt goes out.
+  while (running && impl_->active > 0) {
+    interrupt();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   for (auto& w : impl_->workers)
     if (w.joinable()) w.join();

@@ -32,10 +32,11 @@ auto interruptible(F&& f) -> decltype(f()) {
     }
     if (PyErr_CheckSignals() != 0) {
       py::error_already_set raised;  // the KeyboardInterrupt, kept while the job ends
-      api::interrupt();
       {
         py::gil_scoped_release release;
-        done.wait();
+        // Again until the job ends: its ngspice child may not have started yet.
+        do api::interrupt();
+        while (done.wait_for(kSignalPoll) != std::future_status::ready);
       }
       throw raised;
     }

@@ -228,7 +228,9 @@ class XBAR_API Sweep {
   std::unique_ptr<Impl> impl_;
 };
 
-// Ends every SPICE run of this process now (each throws SimulationError).
+// Ends every SPICE run of this process that is running now (each throws
+// SimulationError); a run whose ngspice child has not started yet is not
+// reached, so a caller that wants a run gone calls this until it has ended.
 // Async-signal-safe.  A nodal solve in progress finishes first.
 XBAR_API void interrupt() noexcept;
 
