@@ -18,6 +18,7 @@
 
 #include "config_loader/loader.hpp"
 #include "models/registry.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "report/run_outputs.hpp"
 #include "runner/run_job.hpp"
 #include "spice_bridge/child_registry.hpp"
