@@ -177,9 +177,13 @@ def test_ctrl_c_raises_keyboard_interrupt_and_ends_ngspice():
             print("finished")
         except KeyboardInterrupt:
             print("interrupted after", round(time.monotonic() - t0, 2))
+        def parent_of(pid):  # None for a process that ended while the list was read
+            try:
+                return open(f"/proc/{pid}/status").read().split("PPid:\\t")[1].split()[0]
+            except (OSError, IndexError):
+                return None
         me = str(os.getpid())
-        children = [p for p in os.listdir("/proc") if p.isdigit()
-                    and f"PPid:\\t{me}\\n" in open(f"/proc/{p}/status").read()]
+        children = [p for p in os.listdir("/proc") if p.isdigit() and parent_of(p) == me]
         print("children", len(children))
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
@@ -202,9 +206,13 @@ def test_ctrl_c_stops_a_sweep_and_its_children():
                 print("point", p.index)
         except KeyboardInterrupt:
             print("interrupted after", round(time.monotonic() - t0, 2))
+        def parent_of(pid):  # None for a process that ended while the list was read
+            try:
+                return open(f"/proc/{pid}/status").read().split("PPid:\\t")[1].split()[0]
+            except (OSError, IndexError):
+                return None
         me = str(os.getpid())
-        children = [p for p in os.listdir("/proc") if p.isdigit()
-                    and f"PPid:\\t{me}\\n" in open(f"/proc/{p}/status").read()]
+        children = [p for p in os.listdir("/proc") if p.isdigit() and parent_of(p) == me]
         print("children", len(children))
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
