@@ -166,6 +166,30 @@ def test_gil_is_released_while_simulating():
     assert spins > 10000, spins
 
 
+# Appended to a script that raises KeyboardInterrupt in a run: counts the
+# process's children left afterwards.
+COUNT_CHILDREN = textwrap.dedent("""
+    def parent_of(pid):  # None for a process that ended while the list was read
+        try:
+            return open(f"/proc/{pid}/status").read().split("PPid:\\t")[1].split()[0]
+        except (OSError, IndexError):
+            return None
+    me = str(os.getpid())
+    children = [p for p in os.listdir("/proc") if p.isdigit() and parent_of(p) == me]
+    print("children", len(children))
+""")
+
+
+def check_interrupted_without_children(script):
+    out = subprocess.run([sys.executable, "-c", script + COUNT_CHILDREN], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    m = re.search(r"interrupted after ([\d.]+)", out.stdout)
+    assert m, out.stdout + out.stderr
+    assert float(m.group(1)) < 6.0  # the signal came at 1 s; the run alone takes far longer
+    assert "children 0" in out.stdout
+
+
 def test_ctrl_c_raises_keyboard_interrupt_and_ends_ngspice():
     script = textwrap.dedent("""
         import os, signal, threading, time, xbar
@@ -177,21 +201,8 @@ def test_ctrl_c_raises_keyboard_interrupt_and_ends_ngspice():
             print("finished")
         except KeyboardInterrupt:
             print("interrupted after", round(time.monotonic() - t0, 2))
-        def parent_of(pid):  # None for a process that ended while the list was read
-            try:
-                return open(f"/proc/{pid}/status").read().split("PPid:\\t")[1].split()[0]
-            except (OSError, IndexError):
-                return None
-        me = str(os.getpid())
-        children = [p for p in os.listdir("/proc") if p.isdigit() and parent_of(p) == me]
-        print("children", len(children))
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    m = re.search(r"interrupted after ([\d.]+)", out.stdout)
-    assert m, out.stdout + out.stderr
-    assert float(m.group(1)) < 6.0  # the signal came at 1 s; the run alone takes far longer
-    assert "children 0" in out.stdout
+    check_interrupted_without_children(script)
 
 
 def test_ctrl_c_stops_a_sweep_and_its_children():
@@ -206,21 +217,8 @@ def test_ctrl_c_stops_a_sweep_and_its_children():
                 print("point", p.index)
         except KeyboardInterrupt:
             print("interrupted after", round(time.monotonic() - t0, 2))
-        def parent_of(pid):  # None for a process that ended while the list was read
-            try:
-                return open(f"/proc/{pid}/status").read().split("PPid:\\t")[1].split()[0]
-            except (OSError, IndexError):
-                return None
-        me = str(os.getpid())
-        children = [p for p in os.listdir("/proc") if p.isdigit() and parent_of(p) == me]
-        print("children", len(children))
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    m = re.search(r"interrupted after ([\d.]+)", out.stdout)
-    assert m, out.stdout + out.stderr
-    assert float(m.group(1)) < 6.0  # the signal came at 1 s; the run alone takes far longer
-    assert "children 0" in out.stdout
+    check_interrupted_without_children(script)
 
 
 def test_readme_heatmap_example(tmp_path, source_dir):
