@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "common/data_dir.hpp"
 #include "common/suggest.hpp"
 
 namespace xbar {
@@ -239,7 +240,7 @@ double param_value(const ModelInfo& m, const std::string& name, const std::map<s
   return it != overrides.end() ? it->second : p->default_value;
 }
 
-std::string model_file_path(const std::string& file) { return std::string(XBAR_MODELS_DIR) + "/" + file; }
+std::string model_file_path(const std::string& file) { return (data_dir() / "models" / file).string(); }
 
 std::string nearest_model_name(std::string_view name) {
   std::vector<std::string> names;

@@ -410,4 +410,32 @@ TileSpec build_tile_spec(const Config& c) {
   return t;
 }
 
+std::vector<std::vector<double>> tile_inputs(const Config& c, const std::vector<std::vector<double>>& batch,
+                                             const std::string& source) {
+  const bool normalized = c.inputs.kind == InputKind::kNormalized;
+  // The ranges an inputs file may hold (build_inputs).
+  const double lo = normalized ? 0.0 : -100.0, hi = normalized ? 1.0 : 100.0;
+  const double scale = normalized ? c.inputs.v_read : 1.0;
+  Diagnostics diags;
+  if (batch.empty()) diags.error(SourcePos{source, 0, 0}, "no input vectors");
+  std::vector<std::vector<double>> x = batch;
+  for (std::size_t v = 0; v < x.size() && diags.size() < 20; ++v) {
+    const int line = static_cast<int>(v) + 1;
+    if (static_cast<int>(x[v].size()) != c.tile.rows) {
+      diags.error(SourcePos{source, line, 0},
+                  fmt::format("input vector {} has {} values; the tile has {} rows", v, x[v].size(), c.tile.rows));
+      continue;
+    }
+    for (std::size_t i = 0; i < x[v].size(); ++i) {
+      if (!(x[v][i] >= lo && x[v][i] <= hi))
+        diags.error(SourcePos{source, line, static_cast<int>(i) + 1},
+                    fmt::format("{} input {:g} is outside [{:g}, {:g}]", normalized ? "normalized" : "voltage", x[v][i],
+                                lo, hi));
+      x[v][i] *= scale;
+    }
+  }
+  if (!diags.empty()) throw InputError(std::move(diags));
+  return x;
+}
+
 }  // namespace xbar

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "common/data_dir.hpp"
 #include "common/diagnostics.hpp"
 
 namespace xbar::regression {
@@ -173,7 +174,7 @@ const std::vector<std::string>& known_origins() {
 }
 
 const char* xbar_version() { return XBAR_VERSION_TEXT; }
-const char* bundled_cases_dir() { return XBAR_CASES_DIR; }
+std::string bundled_cases_dir() { return (data_dir() / "regression" / "cases").string(); }
 
 Tolerance ExpectedFile::tolerance_of(const ExpectedValue& v) const {
   const QuantityKind kind = quantity_kind(v.name).value_or(QuantityKind::kCurrent);

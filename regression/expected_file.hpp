@@ -73,7 +73,8 @@ const std::vector<std::string>& known_origins();
 
 // The version string recorded for xbar itself.
 const char* xbar_version();
-// The suite of this source tree (compiled in), for `xbar regress` without a folder.
-const char* bundled_cases_dir();
+// The bundled suite (regression/cases, installed as share/xbar/regression/cases),
+// for `xbar regress` without a folder.
+std::string bundled_cases_dir();
 
 }  // namespace xbar::regression

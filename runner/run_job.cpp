@@ -58,6 +58,46 @@ bool ideal_access_switch(const Config& c) {
   return m == "ideal";
 }
 
+// The op job on a built tile: the engine(s) the config names, their result
+// checks, then the analysis against the ideal product.
+void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out, PhaseTimer& timer) {
+  auto phase = [&](std::string_view what) {
+    if (ctx.reporter) ctx.reporter->phase(what);
+  };
+  const EngineKind engine = r.config.simulator.engine;
+  std::optional<KclReport> kcl;  // of the primary engine: SPICE when it ran
+  if (engine != EngineKind::kNodal) {
+    phase("building and checking the circuit");
+    const Circuit circuit = checked_circuit(r.tile, &timer);
+    r.netlist = write_spice_netlist(circuit);
+    if (netlist_out) *netlist_out = r.netlist;
+    timer.done("write netlist");
+    std::unique_ptr<Simulator> own;
+    Simulator* sim = &job_simulator(ctx.simulator, ctx.limits, static_cast<long long>(r.tile.rows) * r.tile.phys_cols(),
+                                    ctx.reporter, own);
+    timer.done("probe KLU");
+    if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice on {} lines", r.netlist.size()));
+    phase(fmt::format("running ngspice on {} lines", r.netlist.size()));
+    r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim);
+    r.ngspice_version = r.spice->simulator_version;
+    add_simulator_warnings(r.warnings, r.spice->warnings);
+    timer.done(fmt::format("spice engine (ngspice job {:.3f} s, then results mapped)", r.spice->elapsed_s));
+    kcl = check_solution(r.tile, *r.spice);
+    timer.done("check spice solution");
+  }
+  if (engine != EngineKind::kSpice) {
+    phase("solving with the nodal engine");
+    r.nodal = solve_nodal_within_limits(r.tile, ctx.limits);
+    const KclReport k = check_solution(r.tile, *r.nodal);
+    if (engine == EngineKind::kNodal) kcl = k;
+    timer.done("nodal solve and check");
+  }
+  phase("comparing with the ideal product");
+  r.analysis = analyze_tile(r.tile, r.spice ? &*r.spice : nullptr, r.nodal ? &*r.nodal : nullptr);
+  r.analysis.metrics.kcl = kcl;
+  timer.done("analysis");
+}
+
 }  // namespace
 
 void add_warnings(std::vector<std::string>& to, const std::vector<std::string>& from) {
@@ -179,38 +219,21 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
     r.elapsed_s = seconds_since(t0);
     return r;
   }
-  const EngineKind engine = config.simulator.engine;
-  std::optional<KclReport> kcl;  // of the primary engine: SPICE when it ran
-  if (engine != EngineKind::kNodal) {
-    phase("building and checking the circuit");
-    const Circuit circuit = checked_circuit(r.tile, &timer);
-    r.netlist = write_spice_netlist(circuit);
-    if (netlist_out) *netlist_out = r.netlist;
-    timer.done("write netlist");
-    std::unique_ptr<Simulator> own;
-    Simulator* sim = &job_simulator(ctx.simulator, ctx.limits, static_cast<long long>(r.tile.rows) * r.tile.phys_cols(),
-                                    ctx.reporter, own);
-    timer.done("probe KLU");
-    if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice on {} lines", r.netlist.size()));
-    phase(fmt::format("running ngspice on {} lines", r.netlist.size()));
-    r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim);
-    r.ngspice_version = r.spice->simulator_version;
-    add_simulator_warnings(r.warnings, r.spice->warnings);
-    timer.done(fmt::format("spice engine (ngspice job {:.3f} s, then results mapped)", r.spice->elapsed_s));
-    kcl = check_solution(r.tile, *r.spice);
-    timer.done("check spice solution");
-  }
-  if (engine != EngineKind::kSpice) {
-    phase("solving with the nodal engine");
-    r.nodal = solve_nodal_within_limits(r.tile, ctx.limits);
-    const KclReport k = check_solution(r.tile, *r.nodal);
-    if (engine == EngineKind::kNodal) kcl = k;
-    timer.done("nodal solve and check");
-  }
-  phase("comparing with the ideal product");
-  r.analysis = analyze_tile(r.tile, r.spice ? &*r.spice : nullptr, r.nodal ? &*r.nodal : nullptr);
-  r.analysis.metrics.kcl = kcl;
-  timer.done("analysis");
+  solve_and_analyze(r, ctx, netlist_out, timer);
+  r.elapsed_s = seconds_since(t0);
+  return r;
+}
+
+RunResult run_tile_job(const Config& config, TileSpec tile, RunContext& ctx, std::vector<std::string>* netlist_out) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (config.analysis.type != AnalysisKind::kOp)
+    throw InputError(config.where("analysis.type"),
+                     fmt::format("a built tile runs new inputs with analysis 'op', not '{}'", to_string(config.analysis.type)));
+  RunResult r;
+  r.config = config;
+  r.tile = std::move(tile);
+  PhaseTimer timer(ctx.reporter);
+  solve_and_analyze(r, ctx, netlist_out, timer);
   r.elapsed_s = seconds_since(t0);
   return r;
 }

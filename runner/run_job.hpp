@@ -74,4 +74,12 @@ std::vector<std::string> generate_standalone_netlist(const Config& config);
 // `netlist_out` (when given) holds it, for the user to inspect.
 RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string>* netlist_out = nullptr);
 
+// The op part of run_job() on a tile built earlier (build_tile_spec, perhaps
+// with new inputs from tile_inputs()), so many input batches run on one tile
+// without drawing or reading its conductances again.  `config` must be the
+// one the tile was built from and have passed check_supported() (and the
+// resource check, for SPICE); other analyses are refused at analysis.type.
+RunResult run_tile_job(const Config& config, TileSpec tile, RunContext& ctx,
+                       std::vector<std::string>* netlist_out = nullptr);
+
 }  // namespace xbar
