@@ -181,3 +181,136 @@ TEST_CASE("mlp: layers load from CSV files") {
   CHECK(error_of([&] { load_mlp_csv({{w1.string(), b1.string()}, {w2.string(), b2.string()}}); })
             .find("2 biases for the 1 outputs") != std::string::npos);
 }
+
+// ---- mapping, engines and the whole run --------------------------------------
+
+#include "config_loader/loader.hpp"
+#include "network/crossbar_mlp.hpp"
+#include "network/network_outputs.hpp"
+#include "network/network_run.hpp"
+#include "network/tile_engines.hpp"
+
+namespace {
+
+// `network` holds entries of the network section, one per line, indented by 2.
+Config network_config(const std::string& extra, const std::string& network = "") {
+  const std::string yaml = "name: nettest\ntile: {rows: 128, cols: 128, cell: 1R}\n" + extra +
+                           "network:\n  cache: " + (fs::current_path() / "network-cache").string() + "\n" + network;
+  return load_config_text(yaml, "nettest.yaml", fs::current_path().string());
+}
+
+TileSpec wired_base() {
+  TileSpec b;
+  b.r_wl = 1, b.r_bl = 1, b.r_driver = 10, b.r_sense = 5;
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("network mapping: a small layer's conductances, signals and scaling") {
+  Mlp net;
+  DenseLayer d;
+  d.in = 2, d.out = 2, d.w = {0.5f, -1.0f, 0.25f, 0.0f}, d.b = {0.0f, 1.0f};
+  net.layers.push_back(d);
+  MappingOptions o;
+  o.tile_rows = 2, o.tile_cols = 4, o.dac_bits = 0, o.adc_bits = 0;
+  TileSpec base;
+  MappedNetwork m = map_network(net, base, o);
+  REQUIRE(m.tiles() == 1);
+  const MappedTile& t = m.layers[0].tiles[0];
+  const double dg = o.g_on - o.g_off;
+  // w / max|w|: row 0 (input 0) holds w(0,0) = 0.5 and w(1,0) = 0.25
+  CHECK(Tolerance{1e-12, 0}.accepts(o.g_off + 0.5 * dg, t.spec.g_at(0, 0)));
+  CHECK(Tolerance{1e-12, 0}.accepts(o.g_off, t.spec.g_at(0, 1)));
+  CHECK(Tolerance{1e-12, 0}.accepts(o.g_off + 1.0 * dg, t.spec.g_at(1, 1)));  // w(0,1) = -1: minus column
+  CHECK(Tolerance{1e-12, 0}.accepts(o.g_off + 0.25 * dg, t.spec.g_at(0, 2)));
+  // Ideal tiles without DAC/ADC give the float layer back exactly.
+  m.layers[0].x_max = 1, m.layers[0].adc_fs = 0;
+  Matrix x(1, 2);
+  x << 0.3, 0.8;
+  const LayerOutputs y = run_layer(m.layers[0], x, o, ideal_currents);
+  CHECK(Tolerance{1e-12, 1e-15}.accepts(0.5 * 0.3 - 1.0 * 0.8, y.pre(0, 0)));
+  CHECK(Tolerance{1e-12, 1e-15}.accepts(0.25 * 0.3 + 1.0, y.post(0, 1)));
+  CHECK(Tolerance{1e-12, 1e-15}.accepts(0.5 * 0.3 - 1.0 * 0.8, y.post(0, 0)));  // a last layer: no ReLU
+}
+
+TEST_CASE("network engines: transfer matrices equal direct nodal solves to 1e-9") {
+  const Mlp& net = shared_net();
+  const IdxDataset test = read_idx_dataset(kData + "t10k-images-idx3-ubyte.gz", kData + "t10k-labels-idx1-ubyte.gz", 16);
+  for (auto mapping : {SignedMapping::kPair, SignedMapping::kOffset}) {
+    MappingOptions o;
+    o.mapping = mapping;
+    o.sigma = 0.1;
+    MappedNetwork m = map_network(net, wired_base(), o);
+    m.layers[0].x_max = 1;
+    const Matrix v = dac_volts(m.layers[0], as_matrix(test), o);
+    TransferEngine transfer;
+    for (const MappedTile* t : {&m.layers[0].tiles.front(), &m.layers[0].tiles.back()}) {
+      const Matrix vt = v.middleCols(t->row0, t->rows);
+      Eigen::VectorXd pa, pb;
+      const Matrix a = transfer(*t, vt, &pa), b = nodal_currents(*t, vt, &pb, 5);
+      const double scale = b.cwiseAbs().maxCoeff();
+      CHECK((a - b).cwiseAbs().maxCoeff() <= 1e-9 * scale);
+      CHECK((pa - pb).cwiseAbs().maxCoeff() <= 1e-9 * pb.cwiseAbs().maxCoeff());
+      // The wires matter: the circuit is not the ideal product.
+      const Matrix ideal = ideal_currents(*t, vt, nullptr);
+      CHECK((ideal - b).cwiseAbs().maxCoeff() > 1e-4 * scale);
+    }
+  }
+}
+
+TEST_CASE("network run: with ideal wires and device, circuit decisions equal the quantized-ideal ones on all 10,000") {
+  shared_net();  // trained into the cache the config names
+  const Config c = network_config("parasitics: {r_wl: 0, r_bl: 0}\nperiphery: {r_driver: 0, r_sense: 0}\n");
+  const NetworkResult r = run_network(c);
+  CHECK(r.images == 10000);
+  CHECK(r.engine == "transfer");
+  CHECK(r.decisions_circuit_vs_quantized == 0);
+  CHECK(r.acc_circuit == r.acc_quantized);
+  CHECK(r.acc_float >= 0.86);
+  CHECK(Tolerance{0, 0.01}.accepts(r.acc_float, r.acc_quantized));  // 8-bit DAC/ADC cost < 1 point
+  for (const auto& l : r.layers) CHECK(l.nrmse_vs_ideal < 1e-12);
+  CHECK(r.transfer_check_max_rel <= 1e-9);
+  long long total = 0;
+  for (const auto& row : r.confusion)
+    for (long long v : row) total += v;
+  CHECK(total == 10000);
+}
+
+TEST_CASE("network run: wires cost accuracy; energy adds up; SPICE agrees with nodal") {
+  shared_net();
+  const Config c = network_config("parasitics: {r_wl: 5, r_bl: 5}\n",
+                                  "  images: 500\n  spice_sample: 2\n  adc: {bits: 6, fom: 5f}\n"
+                                  "  dac: {bits: 6, energy: 10f}\n  read_window: 10n\n");
+  const NetworkResult r = run_network(c);
+  CHECK(r.images == 500);
+  CHECK(r.spice_images == 2);
+  CHECK(r.spice_max_rel <= 1e-6);
+  CHECK(r.layers[0].nrmse_vs_ideal > 1e-3);
+  double e = 0;
+  for (const auto& l : r.layers) {
+    // ADC: Walden FOM x 2^bits per conversion; DAC: energy per conversion.
+    CHECK(Tolerance{1e-12, 0}.accepts(static_cast<double>(l.adc_conversions) * 5e-15 * 64, l.adc_energy));
+    CHECK(Tolerance{1e-12, 0}.accepts(static_cast<double>(l.dac_conversions) * 10e-15, l.dac_energy));
+    CHECK(l.array_energy > 0);
+    e += l.array_energy + l.dac_energy + l.adc_energy;
+  }
+  CHECK(Tolerance{1e-12, 0}.accepts(e, r.energy));
+  CHECK(Tolerance{1e-12, 0}.accepts(static_cast<double>(r.ops) / e / 1e12, r.tops_per_w));
+  // 784 inputs on 128-row tiles: 7 row tiles; 256 outputs, 64 pairs per tile: 4 column tiles.
+  CHECK(r.layers[0].tiles == 28);
+  CHECK(r.layers[0].dac_conversions == 4 * 784);
+  CHECK(r.layers[0].adc_conversions == 7 * 256);
+  const auto dir = scratch("run");
+  write_network_outputs(dir, c, r);
+  CHECK(fs::exists(dir / "network.json"));
+  CHECK(fs::exists(dir / "layers.csv"));
+  CHECK(fs::exists(dir / "confusion.csv"));
+}
+
+TEST_CASE("network config: bad network keys are reported with positions") {
+  const std::string e = error_of([] { network_config("", "  mapping: diagonal\n  adc: {bits: 99}\n"); });
+  MESSAGE(e);
+  CHECK(e.find("nettest.yaml:5:12: error:") != std::string::npos);
+  CHECK(e.find("nettest.yaml:6:15: error:") != std::string::npos);
+}
