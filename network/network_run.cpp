@@ -58,6 +58,18 @@ Mlp obtain_network(const Config& c, const IdxDataset& train, NetworkResult& r, c
 
 }  // namespace
 
+bool has_network_section(const Config& c) {
+  for (const auto& [key, pos] : c.origin)
+    if (key.rfind("network.", 0) == 0) return true;
+  return false;
+}
+
+std::vector<std::pair<std::string, double>> network_metrics(const NetworkResult& r) {
+  return {{"accuracy_circuit", r.acc_circuit}, {"accuracy_float", r.acc_float},
+          {"accuracy_quantized", r.acc_quantized}, {"energy_per_inference_J", r.energy},
+          {"tops_per_w", r.tops_per_w}};
+}
+
 MappingOptions mapping_options(const Config& c) {
   MappingOptions o;
   o.tile_rows = c.tile.rows, o.tile_cols = c.tile.cols;

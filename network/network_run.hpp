@@ -44,6 +44,10 @@ struct NetworkResult {
 using NetworkProgress = std::function<void(const std::string&)>;
 
 MappingOptions mapping_options(const Config& c);
+// True when the config has a `network:` section (any network.* key set).
+bool has_network_section(const Config& c);
+// The figures a sweep tabulates, sorted by name.
+std::vector<std::pair<std::string, double>> network_metrics(const NetworkResult& r);
 NetworkResult run_network(const Config& c, const NetworkProgress& progress = {});
 
 }  // namespace xbar
