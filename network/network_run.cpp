@@ -140,7 +140,8 @@ NetworkResult run_network(const Config& c, const NetworkProgress& say) {
     lr.col_tiles = lr.tiles / std::max(lr.row_tiles, 1);
     lr.ops = 2LL * lr.in * lr.out;
     const LayerOutputs q = run_layer(ml, xq, m.opt, ideal_currents);
-    const LayerOutputs cq = run_layer(ml, xc, m.opt, ideal_currents);
+    // The ideal tiles on the circuit's inputs; the first layer's inputs are the same.
+    const LayerOutputs cq = li == 0 ? q : run_layer(ml, xc, m.opt, ideal_currents);
     if (say) say(fmt::format("layer {}: {} tiles through the {} engine", li + 1, lr.tiles, r.engine));
     const LayerOutputs cc = run_layer(ml, xc, m.opt, circuit);
     lr.nrmse_vs_ideal = nrmse(cc.pre, cq.pre);
