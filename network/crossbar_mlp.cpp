@@ -92,6 +92,9 @@ MappedNetwork map_network(const Mlp& net, const TileSpec& base, const MappingOpt
         }
         if (opt.sigma > 0)
           for (double& g : t.spec.g) g *= std::exp(opt.sigma * rng.normal());
+        // Conductance drift of the device model (PCM), as the tile builder applies it.
+        if (base.model.drift_factor != 1.0)
+          for (double& g : t.spec.g) g *= base.model.drift_factor;
         ml.tiles.push_back(std::move(t));
       }
     }
