@@ -33,6 +33,17 @@ std::vector<Matrix> float_pre(const Mlp& net, const Matrix& x0) {
   return pre;
 }
 
+// max |I_a - I_b| / max |I_b| over the columns of each tile, worst tile.
+double worst_tile_difference(const MappedLayer& l, const Matrix& volts, const TileEngine& a, const TileEngine& b) {
+  double worst = 0;
+  for (const auto& t : l.tiles) {
+    const Matrix vt = volts.middleCols(t.row0, t.rows);
+    const Matrix ia = a(t, vt, nullptr), ib = b(t, vt, nullptr);
+    worst = std::max(worst, (ia - ib).cwiseAbs().maxCoeff() / std::max(ib.cwiseAbs().maxCoeff(), 1e-300));
+  }
+  return worst;
+}
+
 Mlp obtain_network(const Config& c, const IdxDataset& train, NetworkResult& r, const NetworkProgress& say) {
   const auto& n = c.network;
   if (!n.model.empty()) {
@@ -152,24 +163,16 @@ NetworkResult run_network(const Config& c, const NetworkProgress& say) {
     lr.adc_energy = m.opt.adc_bits > 0 ? static_cast<double>(lr.adc_conversions) * n.adc_fom * std::ldexp(1.0, m.opt.adc_bits) : 0.0;
     // Transfer matrices against direct nodal solves, on a few images.
     if (check > 0) {
-      const Matrix v = dac_volts(ml, xc.topRows(check), m.opt);
-      for (const auto& t : ml.tiles) {
-        const Matrix vt = v.middleCols(t.row0, t.rows);
-        const Matrix a = transfer(t, vt, nullptr), b = nodal_currents(t, vt, nullptr);
-        const double scale = std::max(b.cwiseAbs().maxCoeff(), 1e-300);
-        r.transfer_check_max_rel = std::max(r.transfer_check_max_rel, (a - b).cwiseAbs().maxCoeff() / scale);
-      }
+      r.transfer_check_max_rel = std::max(
+          r.transfer_check_max_rel,
+          worst_tile_difference(ml, dac_volts(ml, xc.topRows(check), m.opt), std::ref(transfer),
+                                [](const MappedTile& t, const Matrix& v, Eigen::VectorXd* p) { return nodal_currents(t, v, p); }));
       r.transfer_check_images = check;
     }
     if (sample > 0) {
       if (say) say(fmt::format("layer {}: {} images through SPICE", li + 1, sample));
-      const Matrix v = dac_volts(ml, xc.topRows(sample), m.opt);
-      for (const auto& t : ml.tiles) {
-        const Matrix vt = v.middleCols(t.row0, t.rows);
-        const Matrix a = spice_currents(t, vt, nullptr), b = circuit(t, vt, nullptr);
-        const double scale = std::max(b.cwiseAbs().maxCoeff(), 1e-300);
-        r.spice_max_rel = std::max(r.spice_max_rel, (a - b).cwiseAbs().maxCoeff() / scale);
-      }
+      r.spice_max_rel = std::max(r.spice_max_rel, worst_tile_difference(ml, dac_volts(ml, xc.topRows(sample), m.opt),
+                                                                         spice_currents, circuit));
       r.spice_images = sample;
     }
     xq = q.post;
