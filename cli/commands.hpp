@@ -20,6 +20,7 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
 int command_gen(const CommonOptions& opt, const std::string& out_file);
 int command_check(const CommonOptions& opt);
 int command_models(const std::string& name);
+int command_network(const CommonOptions& opt, const std::string& out_dir);
 // xbar sweep registers its own options; command_sweep() runs it after parsing.
 CLI::App* add_sweep_command(CLI::App& app);
 int command_sweep();

@@ -69,6 +69,10 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "validate a config; print it with every default filled in");
   add_common(check, common);
 
+  auto* network = app.add_subcommand("network", "a classifier's accuracy and energy on the config's tiles");
+  add_common(network, common);
+  network->add_option("-o,--output", out, "output folder (default: output.dir of the config)");
+
   auto* models = app.add_subcommand("models", "list the device models, or one model's parameters");
   models->add_option("NAME", model_name, "a model name");
   auto* sweep = add_sweep_command(app);
@@ -107,6 +111,7 @@ int main(int argc, char** argv) {
       if (*gen) return command_gen(common, out);
       if (*check) return command_check(common);
       if (*models) return command_models(model_name);
+      if (*network) return command_network(common, out);
       if (*sweep) return command_sweep();
       if (*regress) return command_regress(regress_opt);
       return static_cast<int>(kExitBadInput);

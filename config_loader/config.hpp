@@ -137,6 +137,29 @@ struct Config {
     CellsOutput cells = CellsOutput::kAuto;
   } output;
 
+  // The `network:` section: a classifier mapped onto tiles of this config
+  // (`xbar network`, network/README.md).
+  struct Network {
+    std::string train_images = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+    std::string train_labels = "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz";
+    std::string test_images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+    std::string test_labels = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
+    std::string model;                    // an xbar-mlp file; empty: train (or layers_csv)
+    std::vector<std::string> layers_csv;  // weights, bias, weights, bias, ...
+    int hidden = 256, epochs = 4, batch = 128;
+    double learning_rate = 1e-3;
+    unsigned long long seed = 1;
+    std::string cache = "out/network-cache";  // trained networks, by seed and hyper-parameters
+    int images = 0;                        // test images run (0: all)
+    int calibration_images = 1000;         // training images that set the DAC/ADC ranges
+    int mapping = 0;                       // 0: pair, 1: offset
+    int dac_bits = 8, adc_bits = 8;
+    int spice_sample = 0;                  // test images also run through SPICE
+    double read_window = 10e-9;            // s per tile read
+    double adc_fom = 5e-15;                // Walden figure of merit, J per conversion step
+    double dac_energy = 10e-15;            // J per DAC conversion (per driven row)
+  } network;
+
   // The `sweep:` section (read by the sweep module); empty when absent.
   std::optional<SweepSpec> sweep;
 

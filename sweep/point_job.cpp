@@ -7,6 +7,8 @@
 
 #include "common/atomic_file.hpp"
 #include "config_loader/loader.hpp"
+#include "network/network_outputs.hpp"
+#include "network/network_run.hpp"
 #include "report/run_outputs.hpp"
 #include "runner/run_job.hpp"
 #include "sweep/sweep_points.hpp"
@@ -32,13 +34,20 @@ PointRecord run_point(const SweepSetup& setup, std::size_t point, Simulator& sim
     for (auto& s : sweep_point_overrides(setup.spec, point)) sets.push_back(std::move(s));
     Config config = load_frozen_config(*setup.inputs, setup.dir, sets);
     config.sweep.reset();  // a point is one plain run
-    RunContext ctx;
-    ctx.simulator = &simulator;
-    RunResult r = run_job(config, ctx, &netlist);
-    const std::string summary = summary_json(r);
-    if (setup.spec.keep == SweepKeep::kAll) write_run_outputs(r, dir);
-    else write_file_atomically(dir / "summary.json", summary);
-    rec.metrics = metrics_of_summary(summary);
+    if (has_network_section(config)) {  // a point of `xbar network`
+      const NetworkResult n = run_network(config);
+      if (setup.spec.keep == SweepKeep::kAll) write_network_outputs(dir, config, n);
+      else write_file_atomically(dir / "network.json", network_json(config, n));
+      rec.metrics = network_metrics(n);
+    } else {
+      RunContext ctx;
+      ctx.simulator = &simulator;
+      RunResult r = run_job(config, ctx, &netlist);
+      const std::string summary = summary_json(r);
+      if (setup.spec.keep == SweepKeep::kAll) write_run_outputs(r, dir);
+      else write_file_atomically(dir / "summary.json", summary);
+      rec.metrics = metrics_of_summary(summary);
+    }
     rec.ok = true;
   } catch (const InputError& e) {
     rec.error = one_line(e.diagnostics().str());

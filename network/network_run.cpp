@@ -1,0 +1,203 @@
+#include "network/network_run.hpp"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "common/diagnostics.hpp"
+#include "netlist_gen/tile_builder.hpp"
+#include "network/model_cache.hpp"
+#include "network/tile_engines.hpp"
+
+namespace xbar {
+namespace {
+
+double nrmse(const Matrix& got, const Matrix& ref) {
+  const double r = std::sqrt(ref.squaredNorm() / static_cast<double>(ref.size()));
+  const double d = std::sqrt((got - ref).squaredNorm() / static_cast<double>(ref.size()));
+  return r > 0 ? d / r : d;
+}
+
+// Float pre-activations of every layer (images x out each).
+std::vector<Matrix> float_pre(const Mlp& net, const Matrix& x0) {
+  std::vector<Matrix> pre;
+  Matrix a = x0;
+  for (const auto& l : net.layers) {
+    const Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> W(l.w.data(), l.out, l.in);
+    Matrix z = a * W.cast<double>().transpose();
+    pre.push_back(z);
+    z.rowwise() += Eigen::Map<const Eigen::VectorXf>(l.b.data(), l.out).cast<double>().transpose();
+    a = l.relu ? Matrix(z.cwiseMax(0.0)) : z;
+  }
+  pre.push_back(a);  // the scores
+  return pre;
+}
+
+// max |I_a - I_b| / max |I_b| over the columns of each tile, worst tile.
+double worst_tile_difference(const MappedLayer& l, const Matrix& volts, const TileEngine& a, const TileEngine& b) {
+  double worst = 0;
+  for (const auto& t : l.tiles) {
+    const Matrix vt = volts.middleCols(t.row0, t.rows);
+    const Matrix ia = a(t, vt, nullptr), ib = b(t, vt, nullptr);
+    worst = std::max(worst, (ia - ib).cwiseAbs().maxCoeff() / std::max(ib.cwiseAbs().maxCoeff(), 1e-300));
+  }
+  return worst;
+}
+
+Mlp obtain_network(const Config& c, const IdxDataset& train, NetworkResult& r, const NetworkProgress& say) {
+  const auto& n = c.network;
+  if (!n.model.empty()) {
+    r.model_file = n.model;
+    return load_mlp(n.model);
+  }
+  if (!n.layers_csv.empty()) {
+    if (n.layers_csv.size() % 2 != 0)
+      throw InputError(c.where("network.layers_csv"), "network.layers_csv lists weights and bias files in pairs");
+    std::vector<CsvLayerFiles> f;
+    for (std::size_t k = 0; k < n.layers_csv.size(); k += 2) f.push_back({n.layers_csv[k], n.layers_csv[k + 1]});
+    return load_mlp_csv(f);
+  }
+  TrainOptions t;
+  t.hidden = n.hidden > 0 ? std::vector<int>{n.hidden} : std::vector<int>{};
+  t.epochs = n.epochs, t.batch = n.batch, t.learning_rate = n.learning_rate, t.seed = n.seed;
+  r.model_file = cached_mlp_path(n.cache, t, n.train_images);
+  if (say) say(fmt::format("network: {} (training it if not cached)", r.model_file));
+  return trained_mlp(train, t, n.train_images, n.cache, &r.trained, [&](int epoch, double loss) {
+    if (say) say(fmt::format("training: epoch {}/{}, loss {:.4f}", epoch, t.epochs, loss));
+  });
+}
+
+}  // namespace
+
+bool has_network_section(const Config& c) {
+  for (const auto& [key, pos] : c.origin)
+    if (key.rfind("network.", 0) == 0) return true;
+  return false;
+}
+
+std::vector<std::pair<std::string, double>> network_metrics(const NetworkResult& r) {
+  return {{"accuracy_circuit", r.acc_circuit}, {"accuracy_float", r.acc_float},
+          {"accuracy_quantized", r.acc_quantized}, {"energy_per_inference_J", r.energy},
+          {"tops_per_w", r.tops_per_w}};
+}
+
+MappingOptions mapping_options(const Config& c) {
+  MappingOptions o;
+  o.tile_rows = c.tile.rows, o.tile_cols = c.tile.cols;
+  o.mapping = c.network.mapping == 1 ? SignedMapping::kOffset : SignedMapping::kPair;
+  o.g_on = c.device.g_on, o.g_off = c.device.g_off;
+  o.levels = c.device.levels;
+  o.sigma = c.device.variability_sigma, o.seed = c.device.variability_seed;
+  o.dac_bits = c.network.dac_bits, o.adc_bits = c.network.adc_bits;
+  o.v_read = c.inputs.v_read;
+  return o;
+}
+
+NetworkResult run_network(const Config& c, const NetworkProgress& say) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto& n = c.network;
+  NetworkResult r;
+  const IdxDataset train = read_idx_dataset(n.train_images, n.train_labels);
+  const IdxDataset test = read_idx_dataset(n.test_images, n.test_labels, n.images);
+  if (train.features() != test.features())
+    throw InputError(c.where("network.test_images"),
+                     fmt::format("test images have {} pixels, training images {}", test.features(), train.features()));
+  const Mlp net = obtain_network(c, train, r, say);
+  if (net.inputs() != test.features())
+    throw InputError(c.where(n.model.empty() ? "network.layers_csv" : "network.model"),
+                     fmt::format("the network takes {} inputs but the images have {} pixels", net.inputs(), test.features()));
+  if (net.outputs() < test.classes)
+    throw InputError(c.where("network.test_labels"),
+                     fmt::format("labels go up to {} but the network has {} outputs", test.classes - 1, net.outputs()));
+  r.images = test.count;
+  r.classes = net.outputs();
+
+  const TileSpec base = build_tile_spec(c);  // the config's electrical parameters
+  if (base.cell == CellKind::k2T2R && n.mapping == 1)
+    throw InputError(c.where("network.mapping"), "2T2R cells hold signed weights as pairs: use network.mapping: pair");
+  if (c.tile.cols < 2 && base.cell != CellKind::k2T2R)
+    throw InputError(c.where("tile.cols"), "signed weights need at least 2 columns per tile");
+  MappedNetwork m = map_network(net, base, mapping_options(c));
+  const Matrix x_test = as_matrix(test);
+  {
+    IdxDataset cal = train;
+    cal.count = std::min(n.calibration_images, train.count);
+    cal.pixels.resize(static_cast<std::size_t>(cal.count) * cal.features());
+    calibrate(m, as_matrix(cal));
+  }
+  if (say) say(fmt::format("mapped {} layers onto {} tiles of {}x{}", m.layers.size(), m.tiles(), c.tile.rows, c.tile.cols));
+
+  const bool linear = base.model.linear() && !base.access_transistors();
+  r.engine = linear ? "transfer" : "per_image";
+  TransferEngine transfer;
+  const TileEngine circuit = linear ? TileEngine(std::ref(transfer))
+                                    : TileEngine([](const MappedTile& t, const Matrix& v, Eigen::VectorXd* p) {
+                                        return nodal_currents(t, v, p);
+                                      });
+  const std::vector<Matrix> fpre = float_pre(net, x_test);
+  Matrix xq = x_test, xc = x_test;
+  const int sample = std::min<int>(n.spice_sample, r.images);
+  const int check = std::min<int>(linear ? 8 : 0, r.images);
+  for (std::size_t li = 0; li < m.layers.size(); ++li) {
+    const MappedLayer& ml = m.layers[li];
+    LayerReport lr;
+    lr.in = ml.layer->in, lr.out = ml.layer->out, lr.tiles = static_cast<int>(ml.tiles.size());
+    lr.w_scale = ml.w_scale, lr.x_max = ml.x_max, lr.adc_fs = ml.adc_fs;
+    for (const auto& t : ml.tiles) {
+      lr.row_tiles = std::max(lr.row_tiles, t.row0 / c.tile.rows + 1);
+      lr.dac_conversions += t.rows;
+      lr.adc_conversions += t.cols;
+    }
+    lr.col_tiles = lr.tiles / std::max(lr.row_tiles, 1);
+    lr.ops = 2LL * lr.in * lr.out;
+    const LayerOutputs q = run_layer(ml, xq, m.opt, ideal_currents);
+    // The ideal tiles on the circuit's inputs; the first layer's inputs are the same.
+    const LayerOutputs cq = li == 0 ? q : run_layer(ml, xc, m.opt, ideal_currents);
+    if (say) say(fmt::format("layer {}: {} tiles through the {} engine", li + 1, lr.tiles, r.engine));
+    const LayerOutputs cc = run_layer(ml, xc, m.opt, circuit);
+    lr.nrmse_vs_ideal = nrmse(cc.pre, cq.pre);
+    Matrix fz = fpre[li];
+    lr.nrmse_vs_float = nrmse(cc.pre, fz);
+    lr.array_energy = cc.array_power.mean() * n.read_window;
+    lr.dac_energy = static_cast<double>(lr.dac_conversions) * n.dac_energy;
+    lr.adc_energy = m.opt.adc_bits > 0 ? static_cast<double>(lr.adc_conversions) * n.adc_fom * std::ldexp(1.0, m.opt.adc_bits) : 0.0;
+    // Transfer matrices against direct nodal solves, on a few images.
+    if (check > 0) {
+      r.transfer_check_max_rel = std::max(
+          r.transfer_check_max_rel,
+          worst_tile_difference(ml, dac_volts(ml, xc.topRows(check), m.opt), std::ref(transfer),
+                                [](const MappedTile& t, const Matrix& v, Eigen::VectorXd* p) { return nodal_currents(t, v, p); }));
+      r.transfer_check_images = check;
+    }
+    if (sample > 0) {
+      if (say) say(fmt::format("layer {}: {} images through SPICE", li + 1, sample));
+      r.spice_max_rel = std::max(r.spice_max_rel, worst_tile_difference(ml, dac_volts(ml, xc.topRows(sample), m.opt),
+                                                                         spice_currents, circuit));
+      r.spice_images = sample;
+    }
+    xq = q.post;
+    xc = cc.post;
+    r.layers.push_back(lr);
+  }
+  const std::vector<int> pf = argmax_rows(fpre.back()), pq = argmax_rows(xq), pc = argmax_rows(xc);
+  r.confusion.assign(static_cast<std::size_t>(r.classes), std::vector<long long>(static_cast<std::size_t>(r.classes)));
+  for (int k = 0; k < r.images; ++k) {
+    const auto kk = static_cast<std::size_t>(k);
+    r.acc_float += pf[kk] == test.labels[kk];
+    r.acc_quantized += pq[kk] == test.labels[kk];
+    r.acc_circuit += pc[kk] == test.labels[kk];
+    r.decisions_circuit_vs_quantized += pc[kk] != pq[kk];
+    r.confusion[test.labels[kk]][static_cast<std::size_t>(pc[kk])]++;
+  }
+  r.acc_float /= r.images, r.acc_quantized /= r.images, r.acc_circuit /= r.images;
+  for (const auto& l : r.layers) {
+    r.energy += l.array_energy + l.dac_energy + l.adc_energy;
+    r.ops += l.ops;
+  }
+  r.latency = static_cast<double>(r.layers.size()) * n.read_window;
+  r.tops_per_w = r.energy > 0 ? static_cast<double>(r.ops) / r.energy / 1e12 : 0.0;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace xbar

@@ -1,0 +1,316 @@
+// The network module: IDX reader, MLP training and its file format.
+#include <doctest/doctest.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "common/diagnostics.hpp"
+#include "common/tolerance.hpp"
+#include "network/idx_reader.hpp"
+#include "network/mlp.hpp"
+#include "network/model_cache.hpp"
+
+using namespace xbar;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kData = "/usr/share/datasets/fashion-mnist/";
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::current_path() / "network-test-scratch";
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+void write_bytes(const fs::path& p, const std::vector<unsigned char>& b, bool gz) {
+  if (gz) {
+    gzFile f = gzopen(p.c_str(), "wb");
+    gzwrite(f, b.data(), static_cast<unsigned>(b.size()));
+    gzclose(f);
+  } else {
+    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+  }
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.diagnostics().str();
+  }
+  return "";
+}
+
+// The network every test here shares: trained once, then read from the cache.
+const Mlp& shared_net() {
+  static const Mlp net = [] {
+    const IdxDataset train = read_idx_dataset(kData + "train-images-idx3-ubyte.gz", kData + "train-labels-idx1-ubyte.gz");
+    return trained_mlp(train, TrainOptions{}, kData + "train-images-idx3-ubyte.gz",
+                       (fs::current_path() / "network-cache").string());
+  }();
+  return net;
+}
+
+}  // namespace
+
+TEST_CASE("idx: the Fashion-MNIST files read with their shapes") {
+  const IdxDataset test = read_idx_dataset(kData + "t10k-images-idx3-ubyte.gz", kData + "t10k-labels-idx1-ubyte.gz");
+  CHECK(test.count == 10000);
+  CHECK(test.rows == 28);
+  CHECK(test.cols == 28);
+  CHECK(test.classes == 10);
+  std::vector<int> per_class(10);
+  for (auto l : test.labels) per_class[l]++;
+  for (int c : per_class) CHECK(c == 1000);  // the test set is balanced
+  float mx = 0;
+  for (float p : test.pixels) mx = std::max(mx, p);
+  CHECK(mx == 1.0f);
+}
+
+TEST_CASE("idx: malformed files are reported with file and byte offset") {
+  const auto p = scratch("bad.idx");
+  // header of 2 images of 2x2, but only 7 pixels
+  std::vector<unsigned char> b{0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7};
+  write_bytes(p, b, true);
+  std::string e = error_of([&] { read_idx(p.string()); });
+  CHECK(e.find(p.string() + ": error: at byte 23: the dimensions ask for 8 values but the file holds 7") !=
+        std::string::npos);
+  b.push_back(8);
+  write_bytes(p, b, false);  // plain (not gzipped) is read too
+  CHECK(read_idx(p.string()).data.size() == 8);
+  b[2] = 0x0d;  // float type
+  write_bytes(p, b, true);
+  CHECK(error_of([&] { read_idx(p.string()); }).find("at byte 2: IDX value type 0x0d") != std::string::npos);
+  write_bytes(p, {1, 0, 8, 1}, true);
+  CHECK(error_of([&] { read_idx(p.string()); }).find("at byte 0: not an IDX file") != std::string::npos);
+  write_bytes(p, {0, 0, 8, 2, 0, 0}, true);
+  CHECK(error_of([&] { read_idx(p.string()); }).find("ends inside the dimension sizes") != std::string::npos);
+  write_bytes(p, {0, 0, 8, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, true);
+  CHECK(error_of([&] { read_idx(p.string()); }).find("more data than the file can hold") != std::string::npos);
+  // A truncated gzip stream.
+  write_bytes(p, std::vector<unsigned char>(5000, 7), true);
+  const auto size = fs::file_size(p);
+  fs::resize_file(p, size / 2);
+  CHECK(error_of([&] { read_idx(p.string()); }).find(p.string() + ": error: at byte") != std::string::npos);
+  CHECK(error_of([&] { read_idx((p.string() + ".missing")); }).find("cannot open") != std::string::npos);
+  // Images and labels that disagree in count.
+  const auto img = scratch("img.idx"), lab = scratch("lab.idx");
+  write_bytes(img, {0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 9, 9}, false);
+  write_bytes(lab, {0, 0, 8, 1, 0, 0, 0, 2, 1, 2}, false);
+  CHECK(error_of([&] { read_idx_dataset(img.string(), lab.string()); }).find("2 labels for 1 images") !=
+        std::string::npos);
+}
+
+TEST_CASE("mlp: the trained network reaches 86 % and numpy agrees from the saved file") {
+  const Mlp& net = shared_net();
+  const IdxDataset test = read_idx_dataset(kData + "t10k-images-idx3-ubyte.gz", kData + "t10k-labels-idx1-ubyte.gz");
+  const double acc = accuracy(predict(net, test), test);
+  MESSAGE("float test accuracy " << acc);
+  CHECK(acc >= 0.86);
+  const auto file = scratch("net.txt");
+  save_mlp(net, file.string());
+  const std::string cmd = std::string("/usr/bin/python3 ") + XBAR_SOURCE_DIR + "/tests/network/mlp_accuracy.py " +
+                          file.string() + " " + kData + "t10k-images-idx3-ubyte.gz " + kData +
+                          "t10k-labels-idx1-ubyte.gz";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe);
+  char buf[64] = {};
+  REQUIRE(fgets(buf, sizeof buf, pipe));
+  REQUIRE(pclose(pipe) == 0);
+  const double numpy_acc = std::stod(buf);
+  // numpy sums in another order: at most a few of 10,000 decisions may flip.
+  CHECK(Tolerance{0, 3e-4}.accepts(acc, numpy_acc));
+  // The file loads back to the same network, value for value.
+  const Mlp back = load_mlp(file.string());
+  REQUIRE(back.layers.size() == net.layers.size());
+  for (std::size_t l = 0; l < net.layers.size(); ++l) {
+    CHECK(back.layers[l].w == net.layers[l].w);
+    CHECK(back.layers[l].b == net.layers[l].b);
+    CHECK(back.layers[l].relu == net.layers[l].relu);
+  }
+}
+
+TEST_CASE("mlp: training is deterministic for a seed") {
+  IdxDataset small = read_idx_dataset(kData + "train-images-idx3-ubyte.gz", kData + "train-labels-idx1-ubyte.gz", 2000);
+  TrainOptions o;
+  o.hidden = {32};
+  o.epochs = 2;
+  const Mlp a = train_mlp(small, o), b = train_mlp(small, o);
+  CHECK(a.layers[0].w == b.layers[0].w);
+  CHECK(a.layers[1].b == b.layers[1].b);
+  o.seed = 2;
+  const Mlp c = train_mlp(small, o);
+  CHECK(a.layers[0].w != c.layers[0].w);
+}
+
+TEST_CASE("mlp: malformed network files name line and column") {
+  const auto p = scratch("badnet.txt");
+  std::ofstream(p) << "xbar-mlp 1\nlayer 2 1 linear\n1,2\n0.5\nend\n";
+  CHECK(load_mlp(p.string()).layers.size() == 1);
+  std::ofstream(p) << "xbar-mlp 1\nlayer 2 1 linear\n1,x\n0.5\nend\n";
+  CHECK(error_of([&] { load_mlp(p.string()); }).find(p.string() + ":3:3: error: not a finite number") !=
+        std::string::npos);
+  std::ofstream(p) << "xbar-mlp 1\nlayer 2 1 linear\n1,2,3\n0.5\nend\n";
+  CHECK(error_of([&] { load_mlp(p.string()); }).find(":3:4: error: more than 2 values") != std::string::npos);
+  std::ofstream(p) << "xbar-mlp 1\nlayer 2 1 relu\n1,2\n0.5\nend\n";
+  CHECK(error_of([&] { load_mlp(p.string()); }).find("the last layer must be linear") != std::string::npos);
+  std::ofstream(p) << "xbar-mlp 1\nlayer 2 1 linear\n1,2\n";
+  CHECK(error_of([&] { load_mlp(p.string()); }).find(":3: error: the file ends where the bias row") !=
+        std::string::npos);
+  std::ofstream(p) << "xbar-mlp 1\nlayer 999999999 1 linear\n";
+  CHECK(error_of([&] { load_mlp(p.string()); }).find(":2:7: error: layer sizes must be") != std::string::npos);
+}
+
+TEST_CASE("mlp: layers load from CSV files") {
+  const auto w1 = scratch("w1.csv"), b1 = scratch("b1.csv"), w2 = scratch("w2.csv"), b2 = scratch("b2.csv");
+  std::ofstream(w1) << "1,0\n0,1\n1,1\n";
+  std::ofstream(b1) << "0,0,-1\n";
+  std::ofstream(w2) << "1,-1,0.5\n";
+  std::ofstream(b2) << "0.25\n";
+  const Mlp net = load_mlp_csv({{w1.string(), b1.string()}, {w2.string(), b2.string()}});
+  REQUIRE(net.layers.size() == 2);
+  CHECK(net.layers[0].in == 2);
+  CHECK(net.layers[0].out == 3);
+  CHECK(net.layers[0].relu);
+  CHECK(!net.layers[1].relu);
+  CHECK(net.layers[1].w[2] == 0.5f);
+  std::ofstream(b2) << "0.25,1\n";
+  CHECK(error_of([&] { load_mlp_csv({{w1.string(), b1.string()}, {w2.string(), b2.string()}}); })
+            .find("2 biases for the 1 outputs") != std::string::npos);
+}
+
+// ---- mapping, engines and the whole run --------------------------------------
+
+#include "config_loader/loader.hpp"
+#include "network/crossbar_mlp.hpp"
+#include "network/network_outputs.hpp"
+#include "network/network_run.hpp"
+#include "network/tile_engines.hpp"
+
+namespace {
+
+// `network` holds entries of the network section, one per line, indented by 2.
+Config network_config(const std::string& extra, const std::string& network = "") {
+  const std::string yaml = "name: nettest\ntile: {rows: 128, cols: 128, cell: 1R}\n" + extra +
+                           "network:\n  cache: " + (fs::current_path() / "network-cache").string() + "\n" + network;
+  return load_config_text(yaml, "nettest.yaml", fs::current_path().string());
+}
+
+TileSpec wired_base() {
+  TileSpec b;
+  b.r_wl = 1, b.r_bl = 1, b.r_driver = 10, b.r_sense = 5;
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("network mapping: a small layer's conductances, signals and scaling") {
+  Mlp net;
+  DenseLayer d;
+  d.in = 2, d.out = 2, d.w = {0.5f, -1.0f, 0.25f, 0.0f}, d.b = {0.0f, 1.0f};
+  net.layers.push_back(d);
+  MappingOptions o;
+  o.tile_rows = 2, o.tile_cols = 4, o.dac_bits = 0, o.adc_bits = 0;
+  TileSpec base;
+  MappedNetwork m = map_network(net, base, o);
+  REQUIRE(m.tiles() == 1);
+  const MappedTile& t = m.layers[0].tiles[0];
+  const double dg = o.g_on - o.g_off;
+  // w / max|w|: row 0 (input 0) holds w(0,0) = 0.5 and w(1,0) = 0.25
+  CHECK(Tolerance{1e-12, 0}.accepts(o.g_off + 0.5 * dg, t.spec.g_at(0, 0)));
+  CHECK(Tolerance{1e-12, 0}.accepts(o.g_off, t.spec.g_at(0, 1)));
+  CHECK(Tolerance{1e-12, 0}.accepts(o.g_off + 1.0 * dg, t.spec.g_at(1, 1)));  // w(0,1) = -1: minus column
+  CHECK(Tolerance{1e-12, 0}.accepts(o.g_off + 0.25 * dg, t.spec.g_at(0, 2)));
+  // Ideal tiles without DAC/ADC give the float layer back exactly.
+  m.layers[0].x_max = 1, m.layers[0].adc_fs = 0;
+  Matrix x(1, 2);
+  x << 0.3, 0.8;
+  const LayerOutputs y = run_layer(m.layers[0], x, o, ideal_currents);
+  CHECK(Tolerance{1e-12, 1e-15}.accepts(0.5 * 0.3 - 1.0 * 0.8, y.pre(0, 0)));
+  CHECK(Tolerance{1e-12, 1e-15}.accepts(0.25 * 0.3 + 1.0, y.post(0, 1)));
+  CHECK(Tolerance{1e-12, 1e-15}.accepts(0.5 * 0.3 - 1.0 * 0.8, y.post(0, 0)));  // a last layer: no ReLU
+}
+
+TEST_CASE("network engines: transfer matrices equal direct nodal solves to 1e-9") {
+  const Mlp& net = shared_net();
+  const IdxDataset test = read_idx_dataset(kData + "t10k-images-idx3-ubyte.gz", kData + "t10k-labels-idx1-ubyte.gz", 16);
+  for (auto mapping : {SignedMapping::kPair, SignedMapping::kOffset}) {
+    MappingOptions o;
+    o.mapping = mapping;
+    o.sigma = 0.1;
+    MappedNetwork m = map_network(net, wired_base(), o);
+    m.layers[0].x_max = 1;
+    const Matrix v = dac_volts(m.layers[0], as_matrix(test), o);
+    TransferEngine transfer;
+    for (const MappedTile* t : {&m.layers[0].tiles.front(), &m.layers[0].tiles.back()}) {
+      const Matrix vt = v.middleCols(t->row0, t->rows);
+      Eigen::VectorXd pa, pb;
+      const Matrix a = transfer(*t, vt, &pa), b = nodal_currents(*t, vt, &pb, 5);
+      const double scale = b.cwiseAbs().maxCoeff();
+      CHECK((a - b).cwiseAbs().maxCoeff() <= 1e-9 * scale);
+      CHECK((pa - pb).cwiseAbs().maxCoeff() <= 1e-9 * pb.cwiseAbs().maxCoeff());
+      // The wires matter: the circuit is not the ideal product.
+      const Matrix ideal = ideal_currents(*t, vt, nullptr);
+      CHECK((ideal - b).cwiseAbs().maxCoeff() > 1e-4 * scale);
+    }
+  }
+}
+
+TEST_CASE("network run: with ideal wires and device, circuit decisions equal the quantized-ideal ones on all 10,000") {
+  shared_net();  // trained into the cache the config names
+  const Config c = network_config("parasitics: {r_wl: 0, r_bl: 0}\nperiphery: {r_driver: 0, r_sense: 0}\n");
+  const NetworkResult r = run_network(c);
+  CHECK(r.images == 10000);
+  CHECK(r.engine == "transfer");
+  CHECK(r.decisions_circuit_vs_quantized == 0);
+  CHECK(r.acc_circuit == r.acc_quantized);
+  CHECK(r.acc_float >= 0.86);
+  CHECK(Tolerance{0, 0.01}.accepts(r.acc_float, r.acc_quantized));  // 8-bit DAC/ADC cost < 1 point
+  for (const auto& l : r.layers) CHECK(l.nrmse_vs_ideal < 1e-12);
+  CHECK(r.transfer_check_max_rel <= 1e-9);
+  long long total = 0;
+  for (const auto& row : r.confusion)
+    for (long long v : row) total += v;
+  CHECK(total == 10000);
+}
+
+TEST_CASE("network run: wires cost accuracy; energy adds up; SPICE agrees with nodal") {
+  shared_net();
+  const Config c = network_config("parasitics: {r_wl: 5, r_bl: 5}\n",
+                                  "  images: 500\n  spice_sample: 2\n  adc: {bits: 6, fom: 5f}\n"
+                                  "  dac: {bits: 6, energy: 10f}\n  read_window: 10n\n");
+  const NetworkResult r = run_network(c);
+  CHECK(r.images == 500);
+  CHECK(r.spice_images == 2);
+  CHECK(r.spice_max_rel <= 1e-6);
+  CHECK(r.layers[0].nrmse_vs_ideal > 1e-3);
+  double e = 0;
+  for (const auto& l : r.layers) {
+    // ADC: Walden FOM x 2^bits per conversion; DAC: energy per conversion.
+    CHECK(Tolerance{1e-12, 0}.accepts(static_cast<double>(l.adc_conversions) * 5e-15 * 64, l.adc_energy));
+    CHECK(Tolerance{1e-12, 0}.accepts(static_cast<double>(l.dac_conversions) * 10e-15, l.dac_energy));
+    CHECK(l.array_energy > 0);
+    e += l.array_energy + l.dac_energy + l.adc_energy;
+  }
+  CHECK(Tolerance{1e-12, 0}.accepts(e, r.energy));
+  CHECK(Tolerance{1e-12, 0}.accepts(static_cast<double>(r.ops) / e / 1e12, r.tops_per_w));
+  // 784 inputs on 128-row tiles: 7 row tiles; 256 outputs, 64 pairs per tile: 4 column tiles.
+  CHECK(r.layers[0].tiles == 28);
+  CHECK(r.layers[0].dac_conversions == 4 * 784);
+  CHECK(r.layers[0].adc_conversions == 7 * 256);
+  const auto dir = scratch("run");
+  write_network_outputs(dir, c, r);
+  CHECK(fs::exists(dir / "network.json"));
+  CHECK(fs::exists(dir / "layers.csv"));
+  CHECK(fs::exists(dir / "confusion.csv"));
+}
+
+TEST_CASE("network config: bad network keys are reported with positions") {
+  const std::string e = error_of([] { network_config("", "  mapping: diagonal\n  adc: {bits: 99}\n"); });
+  MESSAGE(e);
+  CHECK(e.find("nettest.yaml:5:12: error:") != std::string::npos);
+  CHECK(e.find("nettest.yaml:6:15: error:") != std::string::npos);
+}
