@@ -116,12 +116,15 @@ Result to_result(::xbar::RunResult&& run) {
     const bool spice = columns.front().i_spice.has_value(), nodal = columns.front().i_nodal.has_value();
     if (spice) out.i_spice = matrix(V, C);
     if (nodal) out.i_nodal = matrix(V, C);
+    const bool target = columns.front().i_target.has_value();
+    if (target) out.i_target = matrix(V, C);
     for (const auto& rec : columns) {
       const std::size_t k = static_cast<std::size_t>(rec.vector) * C + static_cast<std::size_t>(rec.col);
       out.i_ideal.data[k] = rec.i_ideal;
       out.rel_err.data[k] = rec.rel_err.value_or(std::numeric_limits<double>::quiet_NaN());
       if (spice) out.i_spice->data[k] = rec.i_spice.value();
       if (nodal) out.i_nodal->data[k] = rec.i_nodal.value();
+      if (target) out.i_target->data[k] = rec.i_target.value();
     }
   }
   if (!t.inputs.empty()) {

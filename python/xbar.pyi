@@ -35,7 +35,7 @@ class Result:
     i_ideal: Optional[npt.NDArray[np.float64]]   # (vectors, cols)
     i_spice: Optional[npt.NDArray[np.float64]]   # (vectors, cols); None when SPICE did not run
     i_nodal: Optional[npt.NDArray[np.float64]]   # (vectors, cols); None when the nodal engine did not run
-    i_target: Optional[npt.NDArray[np.float64]]  # None: not computed by this build
+    i_target: Optional[npt.NDArray[np.float64]]  # (vectors, cols): the intended product
     rel_err: Optional[npt.NDArray[np.float64]]   # (vectors, cols); NaN where i_ideal is 0
     v_in: Optional[npt.NDArray[np.float64]]      # (vectors, rows) driver voltages
     g: Optional[npt.NDArray[np.float64]]         # (rows, phys_cols)

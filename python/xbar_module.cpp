@@ -64,7 +64,7 @@ struct PyResult {
     i_ideal = numpy(std::move(run.i_ideal));
     i_spice = numpy(std::move(run.i_spice));
     i_nodal = numpy(std::move(run.i_nodal));
-    i_target = py::none();  // the intended product: not computed by this build
+    i_target = numpy(std::move(run.i_target));
     rel_err = numpy(std::move(run.rel_err));
     v_in = numpy(std::move(run.v_in));
     g = numpy(std::move(run.g));
@@ -233,8 +233,8 @@ leaving no ngspice process behind.)";
 
 Column arrays, shape (vectors, cols), equal to xbar run's columns.csv value
 for value: i_ideal (the ideal product sum_i G_ij V_i), i_spice and i_nodal
-(None when that engine did not run), i_target (None: not computed by this
-build), rel_err (of the primary engine; NaN where i_ideal is 0).
+(None when that engine did not run), i_target (the intended product: weights mapped to
+g_off..g_on, no quantization, variability or drift), rel_err (of the primary engine; NaN where i_ideal is 0).
 v_in: (vectors, rows) driver voltages; g: (rows, phys_cols) placed conductances.  Cell arrays, shape
 (vectors, rows, phys_cols), from the primary engine (None without a per-cell
 solution): v_wl, v_bl (line voltages at each cell), v_cell (across the

@@ -136,6 +136,9 @@ struct Result {
   // (2T2R: I+ - I-).  Empty for a read analysis.
   Array i_ideal;
   std::optional<Array> i_spice, i_nodal;
+  // (vectors, cols): the intended product, the weights mapped to g_off..g_on
+  // without quantization, variability or drift, times the ideal inputs.
+  std::optional<Array> i_target;
   Array rel_err;
   // (vectors, rows): the driver source voltages V_i of each input vector.
   Array v_in;

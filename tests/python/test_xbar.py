@@ -36,7 +36,7 @@ def test_run_equals_the_programs_files_bit_for_bit(tmp_path, source_dir, xbar_cl
     assert len(rows) == 3 * 64
     for row in rows:
         v, c = int(row["vector"]), int(row["col"])
-        for name in ("i_ideal", "i_spice", "i_nodal", "rel_err"):
+        for name in ("i_ideal", "i_spice", "i_nodal", "i_target", "rel_err"):
             assert getattr(r, name)[v, c] == float(row[name]), (name, v, c)
     summary = json.load(open(out / "summary.json"))
     assert r.metrics == summary["metrics"]
@@ -58,7 +58,7 @@ def test_write_gives_the_programs_files(tmp_path, source_dir):
 
 def test_dict_config_and_engine_that_did_not_run():
     r = xbar.run(small(4, 6))
-    assert r.i_spice is None and r.i_target is None
+    assert r.i_spice is None and r.i_target.shape == r.i_ideal.shape
     assert r.i_nodal.shape == r.i_ideal.shape == (1, 6)
     assert r.v_cell.shape == (1, 4, 6) and r.g.shape == (4, 6)
     # Kirchhoff: the cell currents of a column add up to its current (1e-9 relative).
