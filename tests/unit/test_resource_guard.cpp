@@ -181,7 +181,16 @@ double status_bytes(const std::string& field) {
 
 }  // namespace
 
-TEST_CASE("the nodal memory count bounds the engine's measured peak (issue 14)") {
+// The measured peak is the heap of a normal build: AddressSanitizer's
+// allocator adds redzones and quarantine, so there the case is reported as
+// skipped (doctest counts it) instead of compared.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitizedHeap = true;
+#else
+constexpr bool kSanitizedHeap = false;
+#endif
+
+TEST_CASE("the nodal memory count bounds the engine's measured peak (issue 14)" * doctest::skip(kSanitizedHeap)) {
   // Every array of the solve is mapped fresh and returned on release, so the
   // peak resident set during the solve is what the solve holds.
   mallopt(M_MMAP_THRESHOLD, 64 * 1024);
