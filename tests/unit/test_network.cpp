@@ -1,4 +1,5 @@
 // The network module: IDX reader, MLP training and its file format.
+#include <cstdlib>
 #include <doctest/doctest.h>
 #include <zlib.h>
 
@@ -44,12 +45,19 @@ std::string error_of(const std::function<void()>& f) {
   return "";
 }
 
+// Where the trained network is cached: XBAR_TEST_NETWORK_CACHE when set
+// (scripts/test points the release and the sanitizer runs at one folder, so
+// the slow sanitizer build reads the network instead of training it again).
+std::string test_cache_dir() {
+  const char* env = std::getenv("XBAR_TEST_NETWORK_CACHE");
+  return env && *env ? std::string(env) : (fs::current_path() / "network-cache").string();
+}
+
 // The network every test here shares: trained once, then read from the cache.
 const Mlp& shared_net() {
   static const Mlp net = [] {
     const IdxDataset train = read_idx_dataset(kData + "train-images-idx3-ubyte.gz", kData + "train-labels-idx1-ubyte.gz");
-    return trained_mlp(train, TrainOptions{}, kData + "train-images-idx3-ubyte.gz",
-                       (fs::current_path() / "network-cache").string());
+    return trained_mlp(train, TrainOptions{}, kData + "train-images-idx3-ubyte.gz", test_cache_dir());
   }();
   return net;
 }
@@ -195,7 +203,7 @@ namespace {
 // `network` holds entries of the network section, one per line, indented by 2.
 Config network_config(const std::string& extra, const std::string& network = "") {
   const std::string yaml = "name: nettest\ntile: {rows: 128, cols: 128, cell: 1R}\n" + extra +
-                           "network:\n  cache: " + (fs::current_path() / "network-cache").string() + "\n" + network;
+                           "network:\n  cache: " + test_cache_dir() + "\n" + network;
   return load_config_text(yaml, "nettest.yaml", fs::current_path().string());
 }
 
