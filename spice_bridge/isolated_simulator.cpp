@@ -86,15 +86,10 @@ void write_all_or_exit(int fd, std::string_view data) {
     dup2(null, STDERR_FILENO);
     close(null);
   }
-  // AddressSanitizer reserves terabytes of address space for its shadow
-  // memory, so an address-space limit aborts every child of a sanitizer build:
-  // there the limit is the up-front estimate alone.
-#if !defined(__SANITIZE_ADDRESS__)
-  if (memory_limit > 0) {
+  if (kChildAddressSpaceLimit && memory_limit > 0) {
     rlimit limit{memory_limit, memory_limit};
     setrlimit(RLIMIT_AS, &limit);
   }
-#endif
   try {
     auto& session = spice::NgspiceSession::instance();
     session.set_cleanup_after_job(false);  // the process ends after this job

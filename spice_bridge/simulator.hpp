@@ -28,6 +28,16 @@ struct SimLimits {
   std::size_t memory_limit_bytes = 0;
 };
 
+// Whether the isolated child applies memory_limit_bytes as an address-space
+// limit.  Not in an AddressSanitizer build: its shadow memory reserves
+// terabytes of address space, so any such limit aborts every child; there the
+// limit is the runner's up-front estimate alone.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kChildAddressSpaceLimit = false;
+#else
+inline constexpr bool kChildAddressSpaceLimit = true;
+#endif
+
 class Simulator {
  public:
   virtual ~Simulator() = default;
