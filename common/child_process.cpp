@@ -122,6 +122,7 @@ bool write_all(int fd, std::string_view data) {
       ::poll(&p, 1, 1000);
       continue;
     }
+    if (n == 0) errno = EPIPE;
     if (n <= 0) return false;
     data.remove_prefix(static_cast<std::size_t>(n));
   }

@@ -75,8 +75,9 @@ class Child {
 
 // ---- the channel ------------------------------------------------------------
 
-// Writes all of `data` (EINTR retried, a full non-blocking socket waited on);
-// false when the other end is gone.  Never raises SIGPIPE on a socket.
+// Writes all of `data` to a pipe, socket or file (EINTR retried, a full
+// non-blocking socket waited on); false when that fails, with errno saying
+// why (EPIPE: the other end is gone).  Never raises SIGPIPE on a socket.
 bool write_all(int fd, std::string_view data);
 
 enum class ReadStatus { kData, kNothing, kEnd };
