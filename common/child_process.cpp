@@ -30,8 +30,8 @@ SpawnError::SpawnError(std::string call, std::string reason)
 
 Child Child::spawn(const ChildOptions& options, const std::function<void(int fd)>& body) {
   int fds[2];
-  const bool made = options.two_way ? ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0
-                                    : ::pipe2(fds, O_CLOEXEC) == 0;
+  const bool made =
+      options.two_way ? ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0 : ::pipe2(fds, O_CLOEXEC) == 0;
   if (!made) throw SpawnError(options.two_way ? "socketpair" : "pipe", std::strerror(errno));
   std::fflush(nullptr);  // the child gets a copy of every stdio buffer
   const pid_t pid = ::fork();

@@ -109,7 +109,7 @@ std::optional<RawFrame> take_frame(std::string& buffer,
 
 class Deadline {
  public:
-  Deadline() = default;           // none
+  Deadline() = default;               // none
   explicit Deadline(double seconds);  // seconds <= 0: none
   bool set() const { return at_.has_value(); }
   bool passed() const;
