@@ -59,7 +59,7 @@ Child::Child(Child&& other) noexcept
 
 Child& Child::operator=(Child&& other) noexcept {
   if (this != &other) {
-    this->~Child();
+    end();
     pid_ = std::exchange(other.pid_, -1);
     fd_ = std::exchange(other.fd_, -1);
     options_ = other.options_;
@@ -67,7 +67,9 @@ Child& Child::operator=(Child&& other) noexcept {
   return *this;
 }
 
-Child::~Child() {
+Child::~Child() { end(); }
+
+void Child::end() {
   close_channel();
   if (pid_ <= 0) return;
   kill(SIGKILL);

@@ -68,6 +68,7 @@ class Child {
 
  private:
   Child(pid_t pid, int fd, const ChildOptions& options) : pid_(pid), fd_(fd), options_(options) {}
+  void end();  // closes the channel; kills and reaps a child not reaped yet
   pid_t pid_ = -1;
   int fd_ = -1;
   ChildOptions options_;
