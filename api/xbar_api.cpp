@@ -16,12 +16,12 @@
 #include <mutex>
 #include <thread>
 
+#include "common/child_registry.hpp"
 #include "config_loader/loader.hpp"
 #include "models/registry.hpp"
 #include "netlist_gen/tile_builder.hpp"
 #include "report/run_outputs.hpp"
 #include "runner/run_job.hpp"
-#include "spice_bridge/child_registry.hpp"
 #include "sweep/point_record.hpp"
 #include "sweep/sweep_points.hpp"
 
@@ -285,7 +285,7 @@ std::vector<ModelSummary> models() {
   return out;
 }
 
-void interrupt() noexcept { spice::signal_registered_children(SIGKILL); }
+void interrupt() noexcept { proc::signal_registered_children(SIGKILL); }
 
 // Worker threads take point indices in order; finished points queue up for next().
 struct Sweep::Impl {

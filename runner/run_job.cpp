@@ -12,6 +12,7 @@
 #include "netlist_gen/circuit.hpp"
 #include "netlist_gen/tile_builder.hpp"
 #include "nodal/nodal_solver.hpp"
+#include "runner/analysis_job.hpp"
 #include "runner/klu_check.hpp"
 #include "runner/spice_engine.hpp"
 #include "runner/transient_job.hpp"
@@ -153,18 +154,71 @@ void check_supported(const Config& c) {
 
 namespace {
 
-// The circuit SPICE solves for a config, and its analysis command.
-JobCircuit job_circuit(const Config& config) {
-  check_supported(config);
-  if (config.analysis.type == AnalysisKind::kTran) return transient_job_circuit(config);
-  const TileSpec tile = build_tile_spec(config);
-  if (config.analysis.type == AnalysisKind::kRead) return read_job_circuit(config, tile);
-  Circuit c = checked_circuit(tile);
+// ---- op: the matrix-vector product on the built tile -------------------------
+
+JobCircuit op_circuit(const Config& config) {
+  Circuit c = checked_circuit(build_tile_spec(config));
   std::string command = analysis_command(c);
   return {std::move(c), std::move(command)};
 }
 
+void validate_op(const Config& config) {
+  if (config.simulator.engine == EngineKind::kNodal)
+    build_tile_spec(config);  // the nodal engine builds no SPICE circuit
+  else
+    op_circuit(config);
+}
+
+void build_tile(RunResult& r, RunContext& ctx, PhaseTimer& timer) {
+  if (ctx.reporter) ctx.reporter->phase("building the tile");
+  r.tile = build_tile_spec(r.config);
+  add_warnings(r.warnings, r.tile.warnings);
+  timer.done("build tile spec");
+}
+
+// Builds the tile, then the engine(s) and the analysis.
+void run_op(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out) {
+  PhaseTimer timer(ctx.reporter);
+  build_tile(r, ctx, timer);
+  solve_and_analyze(r, ctx, netlist_out, timer);
+}
+
+// ---- read: one cell's read margin and sneak currents -------------------------
+
+JobCircuit read_circuit(const Config& config) { return read_job_circuit(config, build_tile_spec(config)); }
+
+void run_read(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out) {
+  PhaseTimer timer(ctx.reporter);
+  build_tile(r, ctx, timer);
+  if (ctx.reporter) ctx.reporter->phase("running the three reads in ngspice");
+  r.read = run_read_job(r.config, r.tile, ctx.simulator, ctx.limits, netlist_out);
+  r.netlist = r.read->netlist;
+  r.ngspice_version = r.read->ngspice_version;
+  for (const ReadSample* s : {&r.read->stored, &r.read->lrs, &r.read->hrs}) add_simulator_warnings(r.warnings, s->warnings);
+  r.analysis.primary = "spice";
+}
+
+// ---- the table ---------------------------------------------------------------
+
+const AnalysisJob kAnalyses[] = {
+    {AnalysisKind::kOp, op_circuit, validate_op, run_op},
+    {AnalysisKind::kRead, read_circuit, nullptr, run_read},
+    {AnalysisKind::kTran, transient_job_circuit, nullptr, run_transient_job},
+};
+
+// The circuit SPICE solves for a config, and its analysis command.
+JobCircuit job_circuit(const Config& config) {
+  check_supported(config);
+  return analysis_job(config.analysis.type).circuit(config);
+}
+
 }  // namespace
+
+const AnalysisJob& analysis_job(AnalysisKind kind) {
+  for (const AnalysisJob& a : kAnalyses)
+    if (a.kind == kind) return a;
+  throw std::logic_error(fmt::format("analysis '{}' has no entry in the analysis table", to_string(kind)));
+}
 
 std::vector<std::string> generate_netlist(const Config& config) { return write_spice_netlist(job_circuit(config).circuit); }
 
@@ -186,10 +240,11 @@ void validate_job(const Config& config, const ResourcePolicy& resources) {
   check_job_inputs(config, resources);
   // The same builders run_job uses, so every refusal has the same words and
   // position; nothing is simulated.
-  if (config.analysis.type == AnalysisKind::kOp && config.simulator.engine == EngineKind::kNodal)
-    build_tile_spec(config);  // the nodal engine builds no SPICE circuit
+  const AnalysisJob& analysis = analysis_job(config.analysis.type);
+  if (analysis.validate)
+    analysis.validate(config);
   else
-    job_circuit(config);
+    analysis.circuit(config);
 }
 
 RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string>* netlist_out) {
@@ -197,29 +252,7 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
   check_job_inputs(config, ctx.resources);
   RunResult r;
   r.config = config;
-  if (config.analysis.type == AnalysisKind::kTran) {
-    run_transient_job(r, ctx, netlist_out);
-    return r;
-  }
-  PhaseTimer timer(ctx.reporter);
-  auto phase = [&](std::string_view what) {
-    if (ctx.reporter) ctx.reporter->phase(what);
-  };
-  phase("building the tile");
-  r.tile = build_tile_spec(config);
-  add_warnings(r.warnings, r.tile.warnings);
-  timer.done("build tile spec");
-  if (config.analysis.type == AnalysisKind::kRead) {
-    phase("running the three reads in ngspice");
-    r.read = run_read_job(config, r.tile, ctx.simulator, ctx.limits, netlist_out);
-    r.netlist = r.read->netlist;
-    r.ngspice_version = r.read->ngspice_version;
-    for (const ReadSample* s : {&r.read->stored, &r.read->lrs, &r.read->hrs}) add_simulator_warnings(r.warnings, s->warnings);
-    r.analysis.primary = "spice";
-    r.elapsed_s = seconds_since(t0);
-    return r;
-  }
-  solve_and_analyze(r, ctx, netlist_out, timer);
+  analysis_job(config.analysis.type).run(r, ctx, netlist_out);
   r.elapsed_s = seconds_since(t0);
   return r;
 }
