@@ -1,6 +1,7 @@
 #include "models/registry.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "common/data_dir.hpp"
@@ -156,6 +157,32 @@ ModelInfo stanford_pku_model() {
   return m;
 }
 
+// The selector of 1S1R cells.  Its SPICE text is written inline by the
+// netlist writer (a B source with i0 and v0); models/sinh_selector.sub is the
+// same law as a subcircuit for use outside xbar, checked against this entry.
+ModelInfo sinh_selector_model() {
+  ModelInfo m;
+  m.name = "sinh_selector";
+  m.kind = ModelKind::kSelector;
+  m.summary = "two-terminal selector of 1S1R cells, symmetric exponential I-V with half-bias nonlinearity k";
+  m.equation =
+      "I = i0 sinh(V / v0), v0 = v_on / (2 acosh(k / 2)), i0 = i_on / sinh(v_on / v0): I(v_on) = i_on and "
+      "I(v_on) / I(v_on / 2) = k";
+  m.params = {{"k", "1", 1e4, 2.001, 1e9, "half-bias nonlinearity I(v_on) / I(v_on / 2)"},
+              {"v_on", "V", 1.0, 0.01, 10, "voltage at which k and i_on are given (the full read bias)"},
+              {"i_on", "A", 1e-4, 1e-12, 1, "selector current at v_on"}};
+  m.analyses = {"op", "read"};
+  m.file = "sinh_selector.sub";
+  m.spice_name = "sinh_selector";
+  m.terminals = "a b";
+  m.source =
+      "half-bias nonlinearity K = I(V)/I(V/2) as the selector figure of merit: G. W. Burr et al., 'Access devices "
+      "for 3D crosspoint memory', J. Vac. Sci. Technol. B 32(4), 040802 (2014); the symmetric sinh form is the "
+      "tunnel-barrier I-V shape those selectors follow near their operating point";
+  m.limits = "symmetric, no threshold snap-back, no hold current, no capacitance: a DC read-mode selector";
+  return m;
+}
+
 ModelInfo nmos_bsim4_model() {
   ModelInfo m;
   m.name = "nmos";
@@ -223,7 +250,8 @@ ModelInfo ideal_switch_model() {
 const std::vector<ModelInfo>& model_registry() {
   static const std::vector<ModelInfo> models = {linear_model(),   sinh_model(),         pcm_model(),
                                                 yakopcic_model(), vteam_model(),        stanford_pku_model(),
-                                                nmos_bsim4_model(), nmos_level1_model(), ideal_switch_model()};
+                                                nmos_bsim4_model(), nmos_level1_model(), ideal_switch_model(),
+                                                sinh_selector_model()};
   return models;
 }
 
@@ -238,6 +266,22 @@ double param_value(const ModelInfo& m, const std::string& name, const std::map<s
   if (p == nullptr) throw std::out_of_range("model '" + m.name + "' has no parameter '" + name + "'");
   auto it = overrides.find(name);
   return it != overrides.end() ? it->second : p->default_value;
+}
+
+SinhSelectorLaw sinh_selector_law(double k, double v_on, double i_on) {
+  SinhSelectorLaw law;
+  law.v0 = v_on / (2 * std::acosh(k / 2));
+  law.i0 = i_on / std::sinh(v_on / law.v0);
+  return law;
+}
+
+const char* to_string(ModelKind k) {
+  switch (k) {
+    case ModelKind::kCell: return "cell";
+    case ModelKind::kTransistor: return "transistor";
+    case ModelKind::kSelector: return "selector";
+  }
+  return "?";
 }
 
 std::string model_file_path(const std::string& file) { return (data_dir() / "models" / file).string(); }

@@ -10,7 +10,8 @@
 
 namespace xbar {
 
-enum class ModelKind { kCell, kTransistor };
+enum class ModelKind { kCell, kTransistor, kSelector };
+const char* to_string(ModelKind k);
 
 struct ModelParam {
   std::string name;
@@ -50,6 +51,14 @@ const ModelInfo* find_model(std::string_view name);
 // Value of parameter `name` of `m`: the override in `overrides` when present,
 // else the default.  Throws std::out_of_range for a parameter `m` lacks.
 double param_value(const ModelInfo& m, const std::string& name, const std::map<std::string, double>& overrides);
+
+// The selector law I = i0 sinh(V / v0) with half-bias nonlinearity
+// K = I(v_on) / I(v_on / 2) = 2 cosh(v_on / (2 v0)) and I(v_on) = i_on
+// (the registry's `sinh_selector`; k > 2).
+struct SinhSelectorLaw {
+  double i0 = 0, v0 = 0;  // A, V
+};
+SinhSelectorLaw sinh_selector_law(double k, double v_on, double i_on);
 // Absolute path of a file in the models folder.
 std::string model_file_path(const std::string& file);
 // Names close to `name` (for "did you mean" messages).
