@@ -42,6 +42,7 @@ ModelInfo sinh_model() {
   m.equation = "I = G v0 sinh(V / v0); dI/dV at 0 V = G";
   m.params = {{"v0", "V", 0.3, 0.05, 10.0, "characteristic voltage of the sinh nonlinearity (0.25-0.43 V typical)"}};
   m.analyses = {"op", "tran", "read"};
+  m.sinh_v0 = [](const ParamValue& p) { return p("v0"); };
   m.source =
       "read-mode I-V of the Stanford-PKU RRAM model, I = I0 exp(-gap/g0) sinh(V/V0), with the gap frozen "
       "(Jiang et al., SISPAD 2014)";
@@ -88,6 +89,12 @@ ModelInfo yakopcic_model() {
               {"x0", "1", 0.11, 0, 1, "initial state"}};
   m.analyses = {"tran"};
   m.file = "yakopcic.sub";
+  // Frozen state: a1 x sinh(b V) (V >= 0), conductance at 0 V a1 b x.
+  m.sinh_v0 = [](const ParamValue& p) { return 1.0 / p("b"); };
+  m.state = StateMap{.param = "x0",
+                     .unit = "1",
+                     .g_of_state = [](const ParamValue& p, double s) { return p("a1") * p("b") * s; },
+                     .state_of_g = [](const ParamValue& p, double g) { return g / (p("a1") * p("b")); }};
   m.spice_name = "yakopcic";
   m.terminals = "p n xs";
   m.source = "Yakopcic et al., 'A Memristor Device Model', IEEE EDL 32(10), 2011 (published parameter set)";
@@ -115,6 +122,11 @@ ModelInfo vteam_model() {
               {"x0", "1", 0.5, 0, 1, "initial state"}};
   m.analyses = {"tran"};
   m.file = "vteam.sub";
+  // Frozen state: V / R(x), linear.
+  m.state = StateMap{.param = "x0",
+                     .unit = "1",
+                     .g_of_state = [](const ParamValue& p, double s) { return 1.0 / (p("ron") + (p("roff") - p("ron")) * s); },
+                     .state_of_g = [](const ParamValue& p, double g) { return (1.0 / g - p("ron")) / (p("roff") - p("ron")); }};
   m.spice_name = "vteam";
   m.terminals = "p n xs";
   m.source = "Kvatinsky et al., 'VTEAM: A General Model for Voltage-Controlled Memristors', IEEE TCAS-II 62(8), 2015";
@@ -146,6 +158,14 @@ ModelInfo stanford_pku_model() {
               {"gini", "nm", 0.2, 0.01, 10, "initial gap"}};
   m.analyses = {"tran"};
   m.file = "stanford_pku.sub";
+  // Frozen gap: i0 e^(-g/g0) sinh(V/v0), conductance at 0 V i0 e^(-g/g0) / v0.
+  m.sinh_v0 = [](const ParamValue& p) { return p("v0"); };
+  m.state = StateMap{.param = "gini",
+                     .unit = "nm",
+                     .lo_param = "gmin",
+                     .hi_param = "gmax",
+                     .g_of_state = [](const ParamValue& p, double s) { return p("i0") * std::exp(-s / p("g0")) / p("v0"); },
+                     .state_of_g = [](const ParamValue& p, double g) { return -p("g0") * std::log(g * p("v0") / p("i0")); }};
   m.spice_name = "stanford_pku";
   m.terminals = "p n gs";
   m.source =

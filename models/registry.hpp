@@ -3,7 +3,9 @@
 // units, defaults and the analyses it suits.  The generator, the nodal engine
 // and `xbar models` all read this one table.  Models that need SPICE text
 // (subcircuits, model cards) keep it in a file in this folder, named by `file`.
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +21,19 @@ struct ModelParam {
   double default_value = 0;
   double min = 0, max = 0;   // allowed range, inclusive
   std::string meaning;
+};
+
+// A model's parameter by name, overrides applied.
+using ParamValue = std::function<double(const std::string&)>;
+
+// How a dynamic cell's state maps to its conductance at 0 V (the tile
+// places conductances; the subcircuit takes an initial state).
+struct StateMap {
+  std::string param;            // subcircuit parameter holding the initial state
+  std::string unit;             // "1" or "nm"
+  std::string lo_param, hi_param;  // parameters bounding the state; empty: [0, 1]
+  double (*g_of_state)(const ParamValue& p, double s) = nullptr;
+  double (*state_of_g)(const ParamValue& p, double g) = nullptr;
 };
 
 struct ModelInfo {
@@ -42,6 +57,11 @@ struct ModelInfo {
   bool drift = false;
   // Limits of validity, one line.
   std::string limits;
+  // Behaviour.  The read-mode law of a cell (at a frozen state for a dynamic
+  // one) is I = G v0 sinh(V / v0) with this v0 when set, else linear.
+  double (*sinh_v0)(const ParamValue& p) = nullptr;
+  // Dynamic cells (a subcircuit with a state): the state map.
+  std::optional<StateMap> state;
   const ModelParam* find_param(std::string_view n) const;
   bool suits(std::string_view analysis) const;
 };

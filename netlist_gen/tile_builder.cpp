@@ -72,9 +72,9 @@ CellModel resolve_cell_model(const Config& c, Diagnostics& diags) {
                   fmt::format("in a tile each cell's initial {} comes from its weight; remove it", dyn->state_param));
     return dyn->read_law();
   }
-  if (info->name == "sinh") {
+  if (info->sinh_v0) {
     m.law = CellLaw::kSinh;
-    m.v0 = param_value(*info, "v0", c.device.params);
+    m.v0 = info->sinh_v0([&](const std::string& n) { return param_value(*info, n, c.device.params); });
   }
   if (info->drift) {
     // G(t) = G0 (t_read / t0)^(-nu): applied to the placed conductances, so

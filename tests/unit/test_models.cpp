@@ -77,6 +77,8 @@ TEST_CASE("every model is documented, and its file agrees with the registry") {
       CHECK(!p.meaning.empty());
       if (m.kind == ModelKind::kCell) CHECK((p.default_value >= p.min && p.default_value <= p.max));
     }
+    // A dynamic cell (a subcircuit with a state) owns its state map.
+    if (m.kind == ModelKind::kCell && !m.spice_name.empty()) CHECK(m.state.has_value());
     if (m.file.empty()) continue;
     const std::string text = read_text(model_file_path(m.file));
     REQUIRE(!text.empty());
