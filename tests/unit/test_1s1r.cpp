@@ -42,8 +42,8 @@ Config cfg(const std::string& yaml) { return load_config_text(yaml, "test.yaml",
 SelectorSpec default_selector() {
   const ModelInfo* m = find_model("sinh_selector");
   REQUIRE(m != nullptr);
-  const SinhSelectorLaw law = sinh_selector_law(param_value(*m, "k", {}), param_value(*m, "v_on", {}),
-                                                param_value(*m, "i_on", {}));
+  const SinhSelectorLaw law =
+      sinh_selector_law(param_value(*m, "k", {}), param_value(*m, "v_on", {}), param_value(*m, "i_on", {}));
   SelectorSpec s;
   s.model = "sinh_selector";
   s.i0 = law.i0;
@@ -171,10 +171,10 @@ TEST_CASE("read mode, 64x64 all-LRS, V/2: 1S1R cuts the sneak fraction at least 
     return solve_read(rc, simulator(), write_spice_netlist(rc.circuit));
   };
   const ReadSample r1 = read(spec("1R")), rs = read(spec("1S1R"));
-  MESSAGE(fmt::format("64x64 all-LRS V/2 at 1 V: 1R sneak fraction {:.4f} (I_cell {:.3e} A), 1S1R {:.4f} (I_cell {:.3e} "
-                      "A), ratio {:.1f}",
-                      r1.sneak_fraction, r1.i_cell, rs.sneak_fraction, rs.i_cell,
-                      r1.sneak_fraction / rs.sneak_fraction));
+  MESSAGE(
+      fmt::format("64x64 all-LRS V/2 at 1 V: 1R sneak fraction {:.4f} (I_cell {:.3e} A), 1S1R {:.4f} (I_cell {:.3e} "
+                  "A), ratio {:.1f}",
+                  r1.sneak_fraction, r1.i_cell, rs.sneak_fraction, rs.i_cell, r1.sneak_fraction / rs.sneak_fraction));
   CHECK(r1.sneak_fraction > 0.9);
   CHECK(rs.sneak_fraction > 0);
   CHECK(rs.sneak_fraction * 10 <= r1.sneak_fraction);
