@@ -44,7 +44,7 @@ struct VectorResult {
 
 class VectorSolver {
  public:
-  VectorSolver(const TileNetwork& net, const CellModel& law, const LineSystem& linear_sys,
+  VectorSolver(const TileNetwork& net, const TwoTerminalLaw& law, const LineSystem& linear_sys,
                const NodalOptions& opt)
       : net_(net), law_(law), linear_sys_(linear_sys), opt_(opt) {}
 
@@ -124,7 +124,7 @@ class VectorSolver {
   }
 
   const TileNetwork& net_;
-  const CellModel& law_;
+  const TwoTerminalLaw& law_;
   const LineSystem& linear_sys_;
   const NodalOptions& opt_;
   std::vector<double> fw_, fb_, dw_, db_, cell_g_;
@@ -132,7 +132,7 @@ class VectorSolver {
 };
 
 // Maps one solved state back to tile coordinates (docs/circuit.md).
-void fill_vector(const TileNetwork& net, const CellModel& law, const std::vector<double>& v_in,
+void fill_vector(const TileNetwork& net, const TwoTerminalLaw& law, const std::vector<double>& v_in,
                  const TileState& x, TileSolution& sol, int v) {
   const int R = net.rows, P = net.cols;
   auto& v_wl = sol.v_wl[v];
@@ -148,6 +148,14 @@ void fill_vector(const TileNetwork& net, const CellModel& law, const std::vector
     const std::size_t c = static_cast<std::size_t>(i) * P + j;
     return law.current(net.g[c], v_wl[c] - v_bl[c]);
   };
+  // Two-part cells: the junction below the device (0 V where the cell is
+  // absent, as the circuit ties an absent cell's junction to ground).
+  if (law.has_inner_node()) {
+    auto& v_mid = sol.v_mid[v];
+    v_mid.assign(static_cast<std::size_t>(R) * P, 0.0);
+    for (std::size_t c = 0; c < v_mid.size(); ++c)
+      if (net.g[c] > 0) v_mid[c] = v_wl[c] - law.at(net.g[c], v_wl[c] - v_bl[c]).v_device;
+  }
 
   // Driver current: through r_driver, or, for a fixed slot 0, what leaves it
   // into the rest of the word line and its own cells.
@@ -192,7 +200,7 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
   const auto t0 = std::chrono::steady_clock::now();
   if (opt.stop) opt.stop->check();
   const TileNetwork net = make_tile_network(tile);
-  const CellModel& law = tile.model;
+  const TwoTerminalLaw law(tile);
   // The linear-cell system is shared by every vector (and is the first step
   // of Newton for nonlinear cells).
   const LineSystem linear_sys = make_line_system(net, net.g);
@@ -206,6 +214,7 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
   sol.phys_cols = net.cols;
   for (auto* f : {&sol.column_current, &sol.array_current, &sol.v_wl, &sol.v_bl, &sol.driver_current})
     f->resize(nv);
+  if (law.has_inner_node()) sol.v_mid.resize(nv);
 
   std::vector<NodalReport> reports(nv);
   std::vector<std::exception_ptr> errors(nv);

@@ -15,7 +15,7 @@ TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in)
   return s;
 }
 
-double kcl_residual(const TileNetwork& net, const CellModel& law, const std::vector<double>& v_in,
+double kcl_residual(const TileNetwork& net, const TwoTerminalLaw& law, const std::vector<double>& v_in,
                     const TileState& x, std::vector<double>& fw, std::vector<double>& fb,
                     std::vector<double>* cell_g) {
   const int R = net.rows, P = net.cols, LW = net.wl_len, LB = net.bl_len;
@@ -53,10 +53,16 @@ double kcl_residual(const TileNetwork& net, const CellModel& law, const std::vec
       const std::size_t ws = net.wl_slot(i, j), bs = net.bl_slot(i, j);
       const double v = x.xw[ws] - x.xb[bs];
       const double g = net.g[c];
-      const double i_cell = law.current(g, v);
+      double i_cell;
+      if (cell_g) {
+        const CellPoint p = law.at(g, v);
+        i_cell = p.i;
+        (*cell_g)[c] = p.di_dv;
+      } else {
+        i_cell = law.current(g, v);
+      }
       fw[ws] += i_cell;
       fb[bs] -= i_cell;
-      if (cell_g) (*cell_g)[c] = law.conductance(g, v);
     }
   }
   // Fixed slots obey their source, not KCL.

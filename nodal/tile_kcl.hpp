@@ -4,6 +4,7 @@
 // conductances for the Newton Jacobian.
 #include <vector>
 
+#include "nodal/cell_law.hpp"
 #include "tile/tile_spec.hpp"
 #include "nodal/tile_network.hpp"
 
@@ -19,7 +20,7 @@ TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in)
 
 // Fills fw, fb (current leaving each free slot; 0 at fixed slots) and, when
 // cell_g is given, dI/dV of every cell.  Returns ||(fw, fb)||_2.
-double kcl_residual(const TileNetwork& net, const CellModel& law, const std::vector<double>& v_in,
+double kcl_residual(const TileNetwork& net, const TwoTerminalLaw& law, const std::vector<double>& v_in,
                     const TileState& x, std::vector<double>& fw, std::vector<double>& fb,
                     std::vector<double>* cell_g);
 

@@ -23,7 +23,7 @@ TileNetwork make_tile_network(const TileSpec& tile) {
   // no law here (a linearised one would miss SPICE by far more than 1e-6).
   if (tile.access_transistors()) {
     throw SimulationError(std::string("the nodal engine has no access-transistor law for ") +
-                          (tile.cell == CellKind::k1T1R ? "1T1R" : "2T2R") + " tiles with transistor model '" +
+                          to_string(tile.cell) + " tiles with transistor model '" +
                           tile.transistor.model + "'; use simulator.engine: spice, or transistor.model: ideal");
   }
   require(!tile.transistor.ideal || tile.transistor.row_on.empty(),
@@ -40,6 +40,10 @@ TileNetwork make_tile_network(const TileSpec& tile) {
   }
   for (double r : {tile.r_wl, tile.r_bl, tile.r_driver, tile.r_sense})
     require(finite_nonnegative(r), "resistances must be finite and >= 0");
+  if (tile.cell->has(CellPart::kSelector))
+    require(std::isfinite(tile.selector.i0) && tile.selector.i0 > 0 && std::isfinite(tile.selector.v0) &&
+                tile.selector.v0 > 0,
+            "selector i0 and v0 must be > 0");
   if (tile.model.law == CellLaw::kSinh)
     require(std::isfinite(tile.model.v0) && tile.model.v0 > 0, "sinh v0 must be > 0");
 

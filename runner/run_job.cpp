@@ -51,6 +51,16 @@ Circuit checked_circuit(const TileSpec& tile, PhaseTimer* timer = nullptr) {
   return c;
 }
 
+// "'op'", "'op' and 'read'", "'op', 'read' and 'tran'".
+std::string quoted_list(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    if (k > 0) out += k + 1 == names.size() ? " and " : ", ";
+    out += fmt::format("'{}'", names[k]);
+  }
+  return out;
+}
+
 // transistor.model names the registry's ideal switch (the name is matched as
 // ngspice would: case-insensitively).
 bool ideal_access_switch(const Config& c) {
@@ -126,28 +136,25 @@ TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& li
 
 void check_supported(const Config& c) {
   Diagnostics d;
-  if (c.tile.cell != CellKind::k1R) {
-    // Transistor tiles: SPICE only (the nodal engine has no transistor law),
-    // except with the ideal switch, whose cells are the device alone; op, and
-    // read for 1T1R with a real transistor (the read job switches unselected
-    // gates off, which the ideal switch does not model); the tran job assumes
-    // 1R cells.
-    const bool ideal = ideal_access_switch(c);
-    if (c.simulator.engine != EngineKind::kSpice && !ideal)
-      d.error(c.where("simulator.engine"),
-              fmt::format("engine '{}' cannot solve {} tiles with transistor model '{}' (the nodal engine has no "
-                          "access-transistor law); use engine: spice, or transistor.model: ideal",
-                          to_string(c.simulator.engine), to_string(c.tile.cell), c.transistor.model));
-    const bool read_1t1r = c.analysis.type == AnalysisKind::kRead && c.tile.cell == CellKind::k1T1R;
-    if (read_1t1r && ideal)
-      d.error(c.where("transistor.model"),
-              "analysis read switches the unselected rows' gates off, which the ideal switch (every gate on) does "
-              "not model; use a transistor card (nmos, nmos_level1) or a 1R tile");
-    if (c.analysis.type != AnalysisKind::kOp && !read_1t1r)
-      d.error(c.where("analysis.type"),
-              fmt::format("{} tiles support analysis 'op'{} in this build, not '{}'", to_string(c.tile.cell),
-                          c.tile.cell == CellKind::k1T1R ? " and 'read'" : "", to_string(c.analysis.type)));
-  }
+  // What each kind supports is its registry entry's (tile/cells/): its
+  // analyses, and the nodal engine for every kind whose parts all have a
+  // two-terminal law (not a real transistor; the ideal switch is 0 ohm).
+  const CellKindInfo& kind = c.tile.cell.info();
+  const bool transistor = kind.has(CellPart::kAccessTransistor);
+  const bool ideal = ideal_access_switch(c);
+  if (transistor && c.simulator.engine != EngineKind::kSpice && !ideal)
+    d.error(c.where("simulator.engine"),
+            fmt::format("engine '{}' cannot solve {} tiles with transistor model '{}' (the nodal engine has no "
+                        "access-transistor law); use engine: spice, or transistor.model: ideal",
+                        to_string(c.simulator.engine), kind.name, c.transistor.model));
+  const bool read = c.analysis.type == AnalysisKind::kRead;
+  if (transistor && read && ideal && kind.suits("read"))
+    d.error(c.where("transistor.model"),
+            "analysis read switches the unselected rows' gates off, which the ideal switch (every gate on) does "
+            "not model; use a transistor card (nmos, nmos_level1) or a 1R tile");
+  if (!kind.suits(to_string(c.analysis.type)))
+    d.error(c.where("analysis.type"), fmt::format("{} tiles support analysis {} in this build, not '{}'", kind.name,
+                                                  quoted_list(kind.analyses), to_string(c.analysis.type)));
   check_model_files(c, d);
   if (!d.empty()) throw InputError(std::move(d));
 }
