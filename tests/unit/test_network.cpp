@@ -236,7 +236,7 @@ TEST_CASE("network mapping: a small layer's conductances, signals and scaling") 
   m.layers[0].x_max = 1, m.layers[0].adc_fs = 0;
   Matrix x(1, 2);
   x << 0.3, 0.8;
-  const LayerOutputs y = run_layer(m.layers[0], x, o, ideal_currents);
+  const LayerOutputs y = run_layer(m.layers[0], x, o, ideal_readout);
   CHECK(Tolerance{1e-12, 1e-15}.accepts(0.5 * 0.3 - 1.0 * 0.8, y.pre(0, 0)));
   CHECK(Tolerance{1e-12, 1e-15}.accepts(0.25 * 0.3 + 1.0, y.post(0, 1)));
   CHECK(Tolerance{1e-12, 1e-15}.accepts(0.5 * 0.3 - 1.0 * 0.8, y.post(0, 0)));  // a last layer: no ReLU
@@ -256,13 +256,22 @@ TEST_CASE("network engines: transfer matrices equal direct nodal solves to 1e-9"
     for (const MappedTile* t : {&m.layers[0].tiles.front(), &m.layers[0].tiles.back()}) {
       const Matrix vt = v.middleCols(t->row0, t->rows);
       Eigen::VectorXd pa, pb;
-      const Matrix a = transfer(*t, vt, &pa), b = nodal_currents(*t, vt, &pb, 5);
+      const Matrix a = transfer.currents(*t, vt, &pa), b = nodal_currents(*t, vt, &pb, 5);
       const double scale = b.cwiseAbs().maxCoeff();
       CHECK((a - b).cwiseAbs().maxCoeff() <= 1e-9 * scale);
       CHECK((pa - pb).cwiseAbs().maxCoeff() <= 1e-9 * pb.cwiseAbs().maxCoeff());
       // The wires matter: the circuit is not the ideal product.
       const Matrix ideal = ideal_currents(*t, vt, nullptr);
       CHECK((ideal - b).cwiseAbs().maxCoeff() > 1e-4 * scale);
+      // What the image pass uses: signals V S and the power summed through V'V.
+      const Matrix gram = vt.transpose() * vt;
+      const TileReadout ra = transfer(*t, vt, gram), rb = readout_of(*t, b, pb);
+      CHECK((ra.signal - rb.signal).cwiseAbs().maxCoeff() <= 1e-9 * scale);
+      CHECK(Tolerance{1e-9, 0}.accepts(rb.power_sum, ra.power_sum));
+      Eigen::VectorXd pi;
+      const TileReadout ri = ideal_readout(*t, vt, gram), rj = readout_of(*t, ideal_currents(*t, vt, &pi), pi);
+      CHECK((ri.signal - rj.signal).cwiseAbs().maxCoeff() <= 1e-12 * scale);
+      CHECK(Tolerance{1e-12, 0}.accepts(rj.power_sum, ri.power_sum));
     }
   }
 }
