@@ -26,13 +26,6 @@ namespace {
 // an error far below the CG tolerance.
 constexpr double kNewtonStepTol = 1e-9;
 constexpr int kMaxLineSearchHalvings = 40;
-// Inexact Newton (Eisenstat and Walker): a step's linear solve need only cut
-// the residual about as much as the step itself will, so for sinh cells CG
-// stops at a relative residual of (||F|| / ||F_0||)^2, at most kMaxForcing and
-// never below opt.rel_tol (the linear start, a first guess there, at
-// kMaxForcing).  The last steps, where ||F|| is tiny, are solved to rel_tol
-// as before; a step off by at most that fraction still tells convergence.
-constexpr double kMaxForcing = 1e-4;
 
 // Largest magnitude; infinity when any entry is not finite.
 double max_abs(const std::vector<double>& v) {
@@ -61,21 +54,20 @@ class VectorSolver {
     const double f0 = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, nullptr);
     // Linear solve from the starting point: exact for linear cells, and the
     // first guess for Newton otherwise.
-    newton_step(linear_sys_, out, vector_index, "linear solve",
-                law_.linear() ? opt_.rel_tol : std::max(opt_.rel_tol, kMaxForcing));
+    newton_step(linear_sys_, out, vector_index, "linear solve");
     out.report.newton_iterations = 1;
     double f = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, law_.linear() ? nullptr : &cell_g_);
-    if (!law_.linear()) f = newton(v_in, out, f, f0, vector_index);
+    if (!law_.linear()) f = newton(v_in, out, f, vector_index);
     out.report.final_residual = f0 > 0 ? f / f0 : 0.0;
     return out;
   }
 
  private:
   // Solves J d = -F (fw_, fb_ hold F) and stores d in dw_, db_.
-  void newton_step(const LineSystem& sys, VectorResult& out, int vector_index, const char* what, double rel_tol) {
+  void newton_step(const LineSystem& sys, VectorResult& out, int vector_index, const char* what) {
     for (auto& v : fw_) v = -v;
     for (auto& v : fb_) v = -v;
-    const CgResult cg = solve_line_system(sys, fw_, fb_, dw_, db_, rel_tol,
+    const CgResult cg = solve_line_system(sys, fw_, fb_, dw_, db_, opt_.rel_tol,
                                           opt_.max_linear_iter, ws_, opt_.stop);
     out.report.linear_iterations += cg.iterations;
     if (!cg.converged) {
@@ -83,7 +75,7 @@ class VectorSolver {
           fmt::format("nodal engine: {} of input vector {} did not converge: conjugate "
                       "gradients reached relative residual {:.3g} after {} iterations "
                       "(tolerance {:.3g}, max_linear_iter {})",
-                      what, vector_index, cg.rel_residual, cg.iterations, rel_tol,
+                      what, vector_index, cg.rel_residual, cg.iterations, opt_.rel_tol,
                       opt_.max_linear_iter));
     }
     if (&sys == &linear_sys_) {
@@ -93,8 +85,8 @@ class VectorSolver {
   }
 
   // Damped Newton for nonlinear cells.  fw_, fb_, cell_g_ hold F and dI/dV at
-  // out.x on entry; f0 is ||F|| at the start; returns the final ||F||.
-  double newton(const std::vector<double>& v_in, VectorResult& out, double f, double f0, int vector_index) {
+  // out.x on entry; returns the final ||F||.
+  double newton(const std::vector<double>& v_in, VectorResult& out, double f, int vector_index) {
     const double v_scale = std::max(max_abs(v_in), 1e-300);
     bool converged = false;
     int it = 0;
@@ -102,9 +94,7 @@ class VectorSolver {
       if (opt_.stop) opt_.stop->check();
       ++it;
       const LineSystem sys = make_line_system(net_, cell_g_);
-      const double ratio = f0 > 0 ? f / f0 : 0.0;
-      newton_step(sys, out, vector_index, "Newton step",
-                  std::max(opt_.rel_tol, std::min(kMaxForcing, ratio * ratio)));
+      newton_step(sys, out, vector_index, "Newton step");
       const double tol_w = kNewtonStepTol * v_scale;
       const double tol_b = kNewtonStepTol * max_abs(out.x.xb) + 1e-6 * tol_w;
       const bool small = max_abs(dw_) <= tol_w && max_abs(db_) <= tol_b;
