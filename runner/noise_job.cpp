@@ -1,7 +1,6 @@
 #include "runner/noise_job.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -29,14 +28,12 @@ NoiseOptions noise_options(const Config& c) {
   return o;
 }
 
-void check_noise_supported(const Config& c, Diagnostics& d) {
+void check_noise_supported(const Config& c, bool ideal_switch, Diagnostics& d) {
   if (!c.noise.enabled) return;
   if (c.analysis.type != AnalysisKind::kOp)
     d.error(c.where("noise.enabled"),
             fmt::format("noise is computed at the operating point of analysis 'op', not '{}'", to_string(c.analysis.type)));
-  std::string m = c.transistor.model;
-  for (char& ch : m) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (c.tile.cell != CellKind::k1R && m != "ideal")
+  if (c.tile.cell != CellKind::k1R && !ideal_switch)
     d.error(c.where("noise.enabled"),
             fmt::format("noise is computed for 1R tiles and the ideal access switch, not {} tiles with transistor model "
                         "'{}'; use transistor.model: ideal",

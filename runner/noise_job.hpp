@@ -29,8 +29,9 @@ double tile_temperature_k(const Config& config);
 
 NoiseOptions noise_options(const Config& config);
 
-// noise.enabled needs an op analysis of a tile without access transistors.
-void check_noise_supported(const Config& config, Diagnostics& d);
+// noise.enabled needs an op analysis of a tile without access transistors
+// (`ideal_switch`: transistor.model names the ideal access switch).
+void check_noise_supported(const Config& config, bool ideal_switch, Diagnostics& d);
 
 // `op`: the primary engine's solution of `tile`.  SPICE runs on `sim` (only
 // with noise.spice_check).

@@ -6,39 +6,25 @@
 
 #include <cmath>
 #include <functional>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "support/close.hpp"
+#include "support/noise_tiles.hpp"
 #include "support/tile_variants.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "noise/nodal_noise.hpp"
 #include "noise/spice_noise.hpp"
+#include "common/diagnostics.hpp"
+#include "config_loader/loader.hpp"
+#include "runner/run_job.hpp"
 #include "spice_bridge/simulator.hpp"
 
 using namespace xbar;
 using testing::close;
 
 namespace {
-
-TileSpec random_tile(int rows, int cols, unsigned seed) {
-  TileSpec t;
-  t.name = "noise";
-  t.rows = rows;
-  t.cols = cols;
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> g(1e-6, 100e-6), v(0.0, 0.2);
-  t.g.resize(static_cast<std::size_t>(rows) * t.phys_cols());
-  for (double& x : t.g) x = g(rng);
-  t.g_intended = t.g;
-  t.inputs.assign(1, std::vector<double>(rows));
-  for (double& x : t.inputs[0]) x = v(rng);
-  t.r_wl = t.r_bl = 2.0;
-  t.i_full_scale = rows * 100e-6 * 0.2;
-  return t;
-}
 
 // One input vector's circuit (drivers as plain sources).
 Circuit one_vector_circuit(TileSpec t, int vector) {
@@ -55,7 +41,7 @@ Simulator& simulator() {
 
 TEST_CASE("noise: a single resistor's thermal noise is 4kT/R over the band") {
   for (double r_sense : {0.0, 3.3e3}) {
-    TileSpec t = random_tile(1, 1, 1);
+    TileSpec t = testing::random_noise_tile(1, 1, 1);
     t.r_wl = t.r_bl = 0.0;
     t.r_sense = r_sense;
     const double r_cell = 1e4;
@@ -77,7 +63,7 @@ TEST_CASE("noise: a single resistor's thermal noise is 4kT/R over the band") {
 }
 
 TEST_CASE("noise: each source's closed form on a single cell") {
-  TileSpec t = random_tile(1, 1, 2);
+  TileSpec t = testing::random_noise_tile(1, 1, 2);
   t.r_wl = t.r_bl = 0.0;
   t.g = {20e-6};
   t.inputs = {{0.2}};
@@ -105,13 +91,6 @@ struct Variant {
   std::function<void(TileSpec&, NoiseOptions&)> apply;
 };
 
-void all_sources(TileSpec&, NoiseOptions& o) {
-  o.shot_fano = 1.0;
-  o.read_q0 = 0.0088;
-  o.sense_i_n = 2e-12;
-  o.sense_e_n = 5e-9;
-}
-
 std::vector<Variant> variants() {
   return {
       {"virtual ground, thermal", [](TileSpec&, NoiseOptions&) {}},
@@ -120,22 +99,22 @@ std::vector<Variant> variants() {
       {"zero wires", [](TileSpec& t, NoiseOptions&) { testing::use_zero_wires(t); }},
       {"every source, virtual ground", [](TileSpec& t, NoiseOptions& o) {
          testing::use_driver_and_sense(t);
-         all_sources(t, o);
+         testing::use_every_noise_source(o);
        }},
       {"every source, tia", [](TileSpec& t, NoiseOptions& o) {
          testing::use_driver_and_sense(t);
          testing::use_tia(t);
-         all_sources(t, o);
+         testing::use_every_noise_source(o);
        }},
       {"every source, zero wires and no sense resistor", [](TileSpec& t, NoiseOptions& o) {
          testing::use_zero_wires(t);
-         all_sources(t, o);
+         testing::use_every_noise_source(o);
        }},
       {"sinh cells at their operating point", [](TileSpec& t, NoiseOptions& o) {
          t.model.law = CellLaw::kSinh;
          t.model.v0 = 0.1;
          testing::use_driver_and_sense(t);
-         all_sources(t, o);
+         testing::use_every_noise_source(o);
        }},
   };
 }
@@ -159,7 +138,7 @@ TEST_CASE("noise: the adjoint computation agrees with ngspice's .noise within 1e
     for (const Variant& v : variants()) {
       CAPTURE(rows);
       CAPTURE(v.name);
-      TileSpec t = random_tile(rows, cols, 7);
+      TileSpec t = testing::random_noise_tile(rows, cols, 7);
       NoiseOptions o;
       v.apply(t, o);
       check_against_spice(t, o);
@@ -168,14 +147,33 @@ TEST_CASE("noise: the adjoint computation agrees with ngspice's .noise within 1e
 }
 
 TEST_CASE("noise: differential 2T2R columns with the ideal access switch agree with ngspice") {
-  TileSpec t = random_tile(4, 3, 11);
+  TileSpec t = testing::random_noise_tile(4, 3, 11);
   t.cell = CellKind::k2T2R;
   t.transistor.ideal = true;
   t.g.resize(static_cast<std::size_t>(t.rows) * t.phys_cols(), 50e-6);
   t.g_intended = t.g;
   NoiseOptions o;
-  all_sources(t, o);
+  testing::use_every_noise_source(o);
   check_against_spice(t, o);
   testing::use_tia(t);
   check_against_spice(t, o);
+}
+
+TEST_CASE("noise: the config refuses an empty band, other analyses and transistor tiles, at the key") {
+  auto messages = [](const std::string& yaml) {
+    try {
+      check_supported(load_config_text(yaml, "n.yaml", "."));
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(messages("noise: {enabled: true, f_min: 1meg, f_max: 1k}\n").find(
+            "n.yaml:1:31: error: 'noise.f_min' (1000000) must be less than 'noise.f_max' (1000)") != std::string::npos);
+  CHECK(messages("analysis: {type: tran}\nnoise: {enabled: true}\n").find(
+            "n.yaml:2:18: error: noise is computed at the operating point of analysis 'op', not 'tran'") !=
+        std::string::npos);
+  CHECK(messages("tile: {cell: 1T1R}\nnoise: {enabled: true}\n").find("noise is computed for 1R tiles") !=
+        std::string::npos);
+  CHECK(messages("tile: {cell: 1T1R}\ntransistor: {model: ideal}\nnoise: {enabled: true}\n") == "accepted");
 }
