@@ -29,7 +29,11 @@ double tile_temperature_k(const Config& config);
 
 NoiseOptions noise_options(const Config& config);
 
-// noise.enabled needs an op analysis of a tile without access transistors
+// The largest tile (physical cells) noise is computed for.
+inline constexpr long long kMaxNoiseCells = 512LL * 512;
+
+// noise.enabled needs an op analysis of a tile without access transistors,
+// of at most kMaxNoiseCells cells
 // (`ideal_switch`: transistor.model names the ideal access switch).
 void check_noise_supported(const Config& config, bool ideal_switch, Diagnostics& d);
 

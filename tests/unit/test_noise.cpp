@@ -176,4 +176,7 @@ TEST_CASE("noise: the config refuses an empty band, other analyses and transisto
   CHECK(messages("tile: {cell: 1T1R}\nnoise: {enabled: true}\n").find("noise is computed for 1R tiles") !=
         std::string::npos);
   CHECK(messages("tile: {cell: 1T1R}\ntransistor: {model: ideal}\nnoise: {enabled: true}\n") == "accepted");
+  CHECK(messages("tile: {rows: 1024, cols: 512}\nnoise: {enabled: true}\n").find(
+            "noise is computed for tiles of at most 262144 cells") != std::string::npos);
+  CHECK(messages("tile: {rows: 512, cols: 512}\nnoise: {enabled: true}\n") == "accepted");
 }
