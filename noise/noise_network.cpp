@@ -32,7 +32,7 @@ class NetworkBuilder {
     for (const Element& e : c_.elements) {
       if (e.kind == ElementKind::kVoltageSource || e.kind == ElementKind::kVcvs) held[e.nodes[0]] = 1;
       if (e.kind == ElementKind::kMosfet || e.kind == ElementKind::kDynamicCell || e.kind == ElementKind::kBatchSource ||
-          e.kind == ElementKind::kPwlSource)
+          e.kind == ElementKind::kPwlSource || e.kind == ElementKind::kSelector)
         throw SimulationError(fmt::format(
             "noise is computed for 1R tiles (and the ideal access switch) at one operating point; element '{}' has "
             "no small-signal noise model in xbar",
@@ -173,9 +173,9 @@ class NetworkBuilder {
 
 NoiseNetwork build_noise_network(const TileSpec& tile, const Circuit& circuit, const TileSolution& op, int vector,
                                  const NoiseOptions& options) {
-  if (tile.access_transistors())
+  if (tile.access_transistors() || tile.cell->has(CellPart::kSelector))
     throw SimulationError(fmt::format("noise is computed for 1R tiles and the ideal access switch; this {} tile has "
-                                      "access transistors",
+                                      "access transistors or selectors",
                                       to_string(tile.cell)));
   if (vector < 0 || vector >= op.vectors || op.phys_cols != tile.phys_cols() || op.rows != tile.rows)
     throw std::invalid_argument("noise: the operating point does not match the tile");
@@ -183,7 +183,7 @@ NoiseNetwork build_noise_network(const TileSpec& tile, const Circuit& circuit, c
 }
 
 std::vector<std::pair<int, double>> output_columns(const TileSpec& tile, int j) {
-  if (tile.cell == CellKind::k2T2R) return {{tile.plus_col(j), 1.0}, {tile.minus_col(j), -1.0}};
+  if (tile.cell->differential) return {{tile.plus_col(j), 1.0}, {tile.minus_col(j), -1.0}};
   return {{j, 1.0}};
 }
 

@@ -35,17 +35,18 @@ void check_noise_supported(const Config& c, bool ideal_switch, Diagnostics& d) {
             fmt::format("noise is computed at the operating point of analysis 'op', not '{}'", to_string(c.analysis.type)));
   // The factorisation grows faster than the tile (measured 512x512: 44 s
   // CPU, 1.3 GB): larger tiles are refused rather than run out of memory.
-  const long long cells = static_cast<long long>(c.tile.rows) * c.tile.cols * (c.tile.cell == CellKind::k2T2R ? 2 : 1);
+  const long long cells = static_cast<long long>(c.tile.rows) * c.tile.cols * c.tile.cell->columns_per_output();
   if (cells > kMaxNoiseCells)
     d.error(c.where("noise.enabled"),
             fmt::format("noise is computed for tiles of at most {} cells (512x512: 44 s CPU and 1.3 GB measured); this "
                         "tile has {}",
                         kMaxNoiseCells, cells));
-  if (c.tile.cell != CellKind::k1R && !ideal_switch)
+  if ((c.tile.cell->has(CellPart::kAccessTransistor) && !ideal_switch) || c.tile.cell->has(CellPart::kSelector))
     d.error(c.where("noise.enabled"),
-            fmt::format("noise is computed for 1R tiles and the ideal access switch, not {} tiles with transistor model "
-                        "'{}'; use transistor.model: ideal",
-                        to_string(c.tile.cell), c.transistor.model));
+            fmt::format("noise is computed for 1R tiles and the ideal access switch, not {} tiles{}", to_string(c.tile.cell),
+                        c.tile.cell->has(CellPart::kSelector)
+                            ? " (the selector has no small-signal noise model in xbar yet)"
+                            : fmt::format(" with transistor model '{}'; use transistor.model: ideal", c.transistor.model)));
 }
 
 TileNoiseResult run_noise(const Config& config, const TileSpec& tile, const TileSolution& op, Simulator* sim) {
@@ -79,7 +80,7 @@ std::optional<double> noise_snr_db(double signal, double rms) {
 }
 
 double noise_enob(const TileSpec& tile, double rms) {
-  const double span = tile.i_full_scale * (tile.cell == CellKind::k2T2R ? 2.0 : 1.0);
+  const double span = tile.i_full_scale * (tile.cell->differential ? 2.0 : 1.0);
   return std::log2(span / (rms * std::sqrt(12.0)));
 }
 

@@ -148,7 +148,7 @@ TEST_CASE("noise: the adjoint computation agrees with ngspice's .noise within 1e
 
 TEST_CASE("noise: differential 2T2R columns with the ideal access switch agree with ngspice") {
   TileSpec t = testing::random_noise_tile(4, 3, 11);
-  t.cell = CellKind::k2T2R;
+  t.cell = cell_kind("2T2R");
   t.transistor.ideal = true;
   t.g.resize(static_cast<std::size_t>(t.rows) * t.phys_cols(), 50e-6);
   t.g_intended = t.g;
@@ -176,6 +176,8 @@ TEST_CASE("noise: the config refuses an empty band, other analyses and transisto
   CHECK(messages("tile: {cell: 1T1R}\nnoise: {enabled: true}\n").find("noise is computed for 1R tiles") !=
         std::string::npos);
   CHECK(messages("tile: {cell: 1T1R}\ntransistor: {model: ideal}\nnoise: {enabled: true}\n") == "accepted");
+  CHECK(messages("tile: {cell: 1S1R}\nnoise: {enabled: true}\n").find("the selector has no small-signal noise model") !=
+        std::string::npos);
   CHECK(messages("tile: {rows: 1024, cols: 512}\nnoise: {enabled: true}\n").find(
             "noise is computed for tiles of at most 262144 cells") != std::string::npos);
   CHECK(messages("tile: {rows: 512, cols: 512}\nnoise: {enabled: true}\n") == "accepted");
