@@ -244,6 +244,10 @@ class TileCircuitBuilder {
         m.w = ts.w;
         m.l = ts.l;
         m.subckt = ts.subckt;
+        if (!t_.delta_vth.empty()) {
+          const std::size_t k = static_cast<std::size_t>(i) * PC_ + j;
+          m.params = {{"delvto", t_.delta_vth[k]}, {"mulu0", t_.beta_factor[k]}};
+        }
         return;
       }
       case CellPart::kSelector:

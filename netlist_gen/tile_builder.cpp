@@ -17,6 +17,7 @@
 #include "netlist_gen/dynamic_cells.hpp"
 #include "netlist_gen/portable_random.hpp"
 #include "netlist_gen/tile_builder.hpp"
+#include "netlist_gen/variability.hpp"
 
 namespace xbar {
 namespace {
@@ -151,6 +152,11 @@ TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
   if (!c.tile.cell->has(CellPart::kAccessTransistor) || diags.size() > problems_before) return t;
   if (user.models.count(t.model) || user.subckts.count(t.model)) {
     t.subckt = user.subckts.count(t.model) > 0;
+    if (t.subckt && (c.transistor.a_vt > 0 || c.transistor.a_beta > 0))
+      diags.error(c.where(c.transistor.a_vt > 0 ? "transistor.a_vt" : "transistor.a_beta"),
+                  fmt::format("Pelgrom mismatch is passed as the instance parameters delvto and mulu0 of a .model "
+                              "transistor; '{}' is a subcircuit",
+                              t.model));
     t.model_files = c.transistor.include;
     return t;
   }
@@ -175,6 +181,11 @@ TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
   }
   t.model = info->spice_name;
   t.model_files = {model_file_path(info->file)};
+  // ngspice 46's level-1 MOSFET has no delvto / mulu0 instance parameters (measured).
+  if ((c.transistor.a_vt > 0 || c.transistor.a_beta > 0) && info->name == "nmos_level1")
+    diags.error(c.where(c.transistor.a_vt > 0 ? "transistor.a_vt" : "transistor.a_beta"),
+                "Pelgrom mismatch needs per-instance delvto and mulu0, which ngspice's level-1 model lacks; use the "
+                "BSIM4 card 'nmos'");
   // The user's files still go in: they may hold models the card relies on.
   t.model_files.insert(t.model_files.end(), c.transistor.include.begin(), c.transistor.include.end());
   return t;
@@ -329,16 +340,7 @@ std::vector<double> build_conductances(const Config& c, int phys_cols, Diagnosti
     }
   }
   if (W.kind != WeightKind::kWeight) intended = g;  // the file's (or constant's) conductances as given
-  // Device-to-device variability: G = G0 exp(sigma N(0,1)).  A draw is made
-  // for every cell, present or not, so the pattern does not shift when a cell
-  // is absent.
-  if (c.device.variability_sigma > 0) {
-    PortableRandom rng(c.device.variability_seed);
-    for (double& gv : g) {
-      const double n = rng.normal();
-      if (gv > 0) gv *= std::exp(c.device.variability_sigma * n);
-    }
-  }
+  apply_device_variability(c, g);
   return g;
 }
 
@@ -420,6 +422,13 @@ TileSpec build_tile_spec(const Config& c) {
   t.model = resolve_cell_model(c, diags);
   t.transistor = resolve_transistor(c, diags);
   t.selector = resolve_selector(c, diags);
+  // beta_factor = 1 + sigma N(0,1) must stay positive: at 0.2, a draw below 0
+  // is a 5-sigma event (about 1 in 3.5 million transistors).
+  if (t.access_transistors() && c.transistor.a_beta / std::sqrt(c.transistor.w * c.transistor.l) > 0.2)
+    diags.error(c.where("transistor.a_beta"),
+                fmt::format("a_beta / sqrt(W L) = {:g} is above 0.2: a normal current-factor mismatch that wide "
+                            "draws negative current factors",
+                            c.transistor.a_beta / std::sqrt(c.transistor.w * c.transistor.l)));
   t.g = build_conductances(c, t.phys_cols(), diags, t.g_intended, t.warnings);
   if (const auto dyn = diags.empty() ? find_dynamic_model(t.model.name, c.device.params) : std::nullopt) {
     const bool by_weight = c.weights.kind == WeightKind::kWeight;
@@ -444,6 +453,9 @@ TileSpec build_tile_spec(const Config& c) {
   t.tia_r_f = c.periphery.tia_r_f;
   t.adc_bits = c.periphery.adc_bits;
   t.spice_options = c.simulator.options;
+  t.temperature = c.simulator.temperature;
+  apply_wire_variability(c, t);
+  apply_transistor_mismatch(c, t);
   return t;
 }
 

@@ -119,7 +119,14 @@ struct TileSpec {
   int adc_bits = 0;
   TransistorSpec transistor;
   SelectorSpec selector;  // kinds with a selector part
+  // Pelgrom mismatch of the access transistor of cell (i, pj), rows x
+  // phys_cols like g; empty: none.  delta_vth adds to the threshold (V);
+  // beta_factor multiplies the current factor (SPICE: BSIM4's delvto and
+  // mulu0 instance parameters).
+  std::vector<double> delta_vth;
+  std::vector<double> beta_factor;
   std::map<std::string, std::string> spice_options;  // extra .options
+  double temperature = 27.0;  // C, of the whole tile
 };
 
 }  // namespace xbar
