@@ -73,6 +73,8 @@ CellModel resolve_cell_model(const Config& c, Diagnostics& diags) {
                   fmt::format("in a tile each cell's initial {} comes from its weight; remove it", dyn->state_param));
     return dyn->read_law();
   }
+  if (info->find_param("tcg"))
+    m.temperature_factor = std::exp(param_value(*info, "tcg", c.device.params) * (c.simulator.temperature - 27.0));
   if (info->sinh_v0) {
     m.law = CellLaw::kSinh;
     m.v0 = info->sinh_v0([&](const std::string& n) { return param_value(*info, n, c.device.params); });
@@ -412,6 +414,20 @@ double column_full_scale(const Config& c, const TileSpec& t) {
   return t.rows * g_fs * v_fs;
 }
 
+namespace {
+
+// R(T) = R20 (1 + tcr (T - 20 C)): the configured resistances hold at 27 C.
+void scale_wires_to_temperature(const Config& c, TileSpec& t) {
+  const double at_t = 1 + c.parasitics.tcr * (c.simulator.temperature - 20.0);
+  const double at_27 = 1 + c.parasitics.tcr * (27.0 - 20.0);
+  const double f = at_t / at_27;
+  t.r_wl *= f;
+  t.r_bl *= f;
+  t.r_gl *= f;
+}
+
+}  // namespace
+
 TileSpec build_tile_spec(const Config& c) {
   Diagnostics diags;
   TileSpec t;
@@ -438,7 +454,13 @@ TileSpec build_tile_spec(const Config& c) {
   }
   if (t.model.drift_factor != 1.0)
     for (double& gv : t.g) gv *= t.model.drift_factor;
+  if (t.model.temperature_factor != 1.0)
+    for (double& gv : t.g) gv *= t.model.temperature_factor;
   t.inputs = build_inputs(c, diags, t.warnings);
+  if (!(1 + c.parasitics.tcr * (c.simulator.temperature - 20.0) > 0) || !(1 + c.parasitics.tcr * 7.0 > 0))
+    diags.error(c.where(c.origin.count("parasitics.tcr") ? "parasitics.tcr" : "simulator.temperature"),
+                fmt::format("a wire resistance would be 0 or negative at {:g} C with tcr {:g} /K",
+                            c.simulator.temperature, c.parasitics.tcr));
   if (!diags.empty()) throw InputError(std::move(diags));
   t.i_full_scale = column_full_scale(c, t);
   t.r_wl = c.parasitics.r_wl;
@@ -454,6 +476,7 @@ TileSpec build_tile_spec(const Config& c) {
   t.adc_bits = c.periphery.adc_bits;
   t.spice_options = c.simulator.options;
   t.temperature = c.simulator.temperature;
+  scale_wires_to_temperature(c, t);
   apply_wire_variability(c, t);
   apply_transistor_mismatch(c, t);
   return t;

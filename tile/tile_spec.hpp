@@ -24,6 +24,9 @@ struct CellModel {
   // Conductance drift factor already applied to TileSpec::g (PCM: (t/t0)^-nu;
   // 1 for models without drift).  Kept for reports.
   double drift_factor = 1.0;
+  // exp(tcg (T - 27 C)) of the model's temperature coefficient at
+  // simulator.temperature, also already applied to TileSpec::g.
+  double temperature_factor = 1.0;
   // Current through a cell of small-signal conductance g at voltage v.  Inline:
   // both engines evaluate it per cell per Newton step.
   double current(double g, double v) const {
