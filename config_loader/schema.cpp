@@ -119,7 +119,7 @@ std::vector<KeyInfo> make_table() {
        .help = "die-to-die spread of the wire resistances: r_wl, r_bl, r_gl times one exp(r_sigma N(0,1)) per tile",
        .min = 0, .max = 5, .bind = bind(XBAR_FIELD(parasitics.r_sigma))},
       {.path = "parasitics.tcr", .type = K::kReal,
-       .help = "temperature coefficient of the wire resistance (1/K, about 20 C); copper: 0.0039", .min = -0.1,
+       .help = "temperature coefficient of the wire resistance (1/K, about 20 C); default: bulk copper, 0.0039 (CRC Handbook)", .min = -0.1,
        .max = 0.1, .bind = bind(XBAR_FIELD(parasitics.tcr))},
 
       {.path = "periphery.r_driver", .type = K::kReal, .help = "row driver output resistance (ohm)", .min = 0,
