@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/limit_options.hpp"
+#include "cli/sweep_cli.hpp"
 #include "common/diagnostics.hpp"
 #include "common/exit_codes.hpp"
 #include "sweep/mpi_sweep.hpp"
@@ -24,21 +25,6 @@ namespace xbar {
 namespace fs = std::filesystem;
 
 namespace {
-
-struct SweepCli {
-  std::string config;
-  std::vector<std::string> sets;
-  std::string out;
-  int jobs = 0;  // 0: one per core
-  bool resume = false;
-  std::string shard;
-  std::vector<std::string> merge;
-  double time_limit_s = 0;
-  double max_memory_gb = 0;
-  int recycle_after = 500;
-  bool mpi = false;
-  bool quiet = false;
-};
 
 SweepCli g_cli;
 volatile std::sig_atomic_t g_stop_signal = 0;
@@ -112,6 +98,67 @@ class ProgressPrinter : public SweepObserver {
   std::chrono::steady_clock::time_point last_print_{};
 };
 
+
+}  // namespace
+
+void add_sweep_run_options(CLI::App* cmd, SweepCli& cli) {
+  cmd->add_option("--set", cli.sets, "override a config key of every point: --set parasitics.r_wl=2.5")
+      ->allow_extra_args(false);
+  cmd->add_option("-o,--output", cli.out, "sweep folder (default: output.dir of the config)");
+  cmd->add_option("-j,--jobs", cli.jobs, "worker processes (default: one per core)")->check(CLI::Range(1, 1024));
+  cmd->add_flag("--resume", cli.resume, "finish an interrupted sweep in the same folder; finished points are kept");
+  cmd->add_option("--shard", cli.shard, "run only points with index % N == K (K from 0, as Slurm array indices)");
+  cmd->add_option("--time-limit", cli.time_limit_s, "seconds one point may take (0: none)")
+      ->check(limit_check(kMaxTimeLimitS, "seconds"));
+  cmd->add_option("--max-memory", cli.max_memory_gb, "GB of resident memory one worker may use (0: none)")
+      ->check(limit_check(kMaxMemoryLimitGb, "GB"));
+  cmd->add_option("--recycle", cli.recycle_after, "points per worker before a fresh worker replaces it")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_flag("--mpi", cli.mpi, "run under mpirun: rank 0 hands points to every rank");
+  cmd->add_flag("-q,--quiet", cli.quiet, "no progress, only failures and the result");
+}
+
+SweepOptions sweep_options(const SweepCli& cli) {
+  SweepOptions opt;
+  opt.out_dir = cli.out;
+  const long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
+  opt.jobs = cli.jobs > 0 ? cli.jobs : static_cast<int>(cores > 0 ? cores : 1);
+  opt.resume = cli.resume;
+  if (!cli.shard.empty()) opt.shard = parse_shard(cli.shard);
+  opt.limits.time_limit_s = cli.time_limit_s;
+  opt.limits.memory_limit_bytes = static_cast<std::size_t>(cli.max_memory_gb * 1e9);
+  opt.limits.recycle_after = cli.recycle_after;
+  return opt;
+}
+
+std::optional<SweepOutcome> run_sweep_with_progress(const SweepOptions& opt, const SweepCli& cli) {
+  install_stop_handlers();
+  ProgressPrinter printer(cli.quiet);
+  SweepOutcome r;
+  if (cli.mpi) {
+    if (!mpi_built()) throw InputError({"--mpi", 1, 1}, "this xbar was built without MPI (cmake -DXBAR_MPI=ON)");
+    auto mr = run_sweep_mpi(opt, printer, &g_stop_signal);
+    if (!mr) return std::nullopt;
+    r = *mr;
+  } else {
+    r = run_sweep(opt, printer, &g_stop_signal);
+  }
+  printer.finish();
+  return r;
+}
+
+int report_interruption(const SweepOutcome& r, const char* command, const fs::path& results) {
+  const int sig = g_stop_signal;
+  fmt::print(stderr,
+             "{}: stopped by {}; {} of {} point(s) finished and kept in {} (running points dropped); "
+             "finish with --resume\n",
+             command, sig == SIGINT ? "SIGINT" : "SIGTERM", r.progress.done, r.progress.total, results.string());
+  return 128 + sig;
+}
+
+namespace {
+
 int run_merge() {
   if (g_cli.out.empty()) throw InputError({"--merge", 1, 1}, "give the folder for the merged results with -o DIR");
   std::vector<fs::path> dirs(g_cli.merge.begin(), g_cli.merge.end());
@@ -130,61 +177,23 @@ int run_merge() {
 CLI::App* add_sweep_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("sweep", "run the points of a config's sweep: section on worker processes");
   cmd->add_option("CONFIG", g_cli.config, "YAML config file with a sweep: section");
-  cmd->add_option("--set", g_cli.sets, "override a config key of every point: --set parasitics.r_wl=2.5")
-      ->allow_extra_args(false);
-  cmd->add_option("-o,--output", g_cli.out, "sweep folder (default: output.dir of the config)");
-  cmd->add_option("-j,--jobs", g_cli.jobs, "worker processes (default: one per core)")->check(CLI::Range(1, 1024));
-  cmd->add_flag("--resume", g_cli.resume, "finish an interrupted sweep in the same folder; finished points are kept");
-  cmd->add_option("--shard", g_cli.shard, "run only points with index % N == K (K from 0, as Slurm array indices)");
+  add_sweep_run_options(cmd, g_cli);
   cmd->add_option("--merge", g_cli.merge, "join the sweep folders of shards into -o DIR")->allow_extra_args(true);
-  cmd->add_option("--time-limit", g_cli.time_limit_s, "seconds one point may take (0: none)")
-      ->check(limit_check(kMaxTimeLimitS, "seconds"));
-  cmd->add_option("--max-memory", g_cli.max_memory_gb, "GB of resident memory one worker may use (0: none)")
-      ->check(limit_check(kMaxMemoryLimitGb, "GB"));
-  cmd->add_option("--recycle", g_cli.recycle_after, "points per worker before a fresh worker replaces it")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  cmd->add_flag("--mpi", g_cli.mpi, "run under mpirun: rank 0 hands points to every rank");
-  cmd->add_flag("-q,--quiet", g_cli.quiet, "no progress, only failures and the result");
   return cmd;
 }
 
 int command_sweep() {
   if (!g_cli.merge.empty()) return run_merge();
   if (g_cli.config.empty()) throw InputError({"xbar sweep", 0, 0}, "give a CONFIG (or --merge DIR...)");
-  SweepOptions opt;
+  SweepOptions opt = sweep_options(g_cli);
   opt.config_path = g_cli.config;
   opt.sets = g_cli.sets;
-  opt.out_dir = g_cli.out;
-  const long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
-  opt.jobs = g_cli.jobs > 0 ? g_cli.jobs : static_cast<int>(cores > 0 ? cores : 1);
-  opt.resume = g_cli.resume;
-  if (!g_cli.shard.empty()) opt.shard = parse_shard(g_cli.shard);
-  opt.limits.time_limit_s = g_cli.time_limit_s;
-  opt.limits.memory_limit_bytes = static_cast<std::size_t>(g_cli.max_memory_gb * 1e9);
-  opt.limits.recycle_after = g_cli.recycle_after;
-  install_stop_handlers();
-  ProgressPrinter printer(g_cli.quiet);
-  SweepOutcome r;
-  if (g_cli.mpi) {
-    if (!mpi_built()) throw InputError({"--mpi", 1, 1}, "this xbar was built without MPI (cmake -DXBAR_MPI=ON)");
-    auto mr = run_sweep_mpi(opt, printer, &g_stop_signal);
-    if (!mr) return kExitOk;  // a rank other than 0: rank 0 reports
-    r = *mr;
-  } else {
-    r = run_sweep(opt, printer, &g_stop_signal);
-  }
-  printer.finish();
+  const std::optional<SweepOutcome> run = run_sweep_with_progress(opt, g_cli);
+  if (!run) return kExitOk;  // a rank other than 0: rank 0 reports
+  const SweepOutcome& r = *run;
   const SweepProgress& p = r.progress;
   const fs::path csv = r.dir / "sweep.csv";
-  if (r.interrupted) {
-    const int sig = g_stop_signal;
-    fmt::print(stderr,
-               "sweep: stopped by {}; {} of {} point(s) finished and kept in {} (running points dropped); "
-               "finish with --resume\n",
-               sig == SIGINT ? "SIGINT" : "SIGTERM", p.done, p.total, csv.string());
-    return 128 + sig;
-  }
+  if (r.interrupted) return report_interruption(r, "sweep", csv);
   fmt::print(stderr, "sweep: {} point(s), {} ok, {} failed, {:.1f} s; results in {}\n", p.total, p.done - p.failed,
              p.failed, p.elapsed_s, csv.string());
   return p.failed ? kExitSimFailed : kExitOk;

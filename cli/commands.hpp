@@ -24,6 +24,9 @@ int command_network(const CommonOptions& opt, const std::string& out_dir);
 // xbar sweep registers its own options; command_sweep() runs it after parsing.
 CLI::App* add_sweep_command(CLI::App& app);
 int command_sweep();
+// xbar montecarlo: the same options; runs its samples as a sweep.
+CLI::App* add_montecarlo_command(CLI::App& app);
+int command_montecarlo();
 
 struct RegressOptions {
   std::string dir;                 // empty: the suite of this source tree

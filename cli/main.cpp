@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
   auto* models = app.add_subcommand("models", "list the device models, or one model's parameters");
   models->add_option("NAME", model_name, "a model name");
   auto* sweep = add_sweep_command(app);
+  auto* montecarlo = add_montecarlo_command(app);
 
   RegressOptions regress_opt;
   auto* regress = app.add_subcommand("regress", "run the regression suite: every folder under DIR with a config.yaml "
@@ -113,6 +114,7 @@ int main(int argc, char** argv) {
       if (*models) return command_models(model_name);
       if (*network) return command_network(common, out);
       if (*sweep) return command_sweep();
+      if (*montecarlo) return command_montecarlo();
       if (*regress) return command_regress(regress_opt);
       return static_cast<int>(kExitBadInput);
     };

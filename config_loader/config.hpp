@@ -48,6 +48,8 @@ struct Config {
     int levels = 0;
     double variability_sigma = 0.0;
     unsigned long long variability_seed = 1;
+    // Fractions of the present cells stuck at g_on and at g_off (drawn per cell).
+    double stuck_on = 0.0, stuck_off = 0.0;
   } device;
 
   struct Weights {
@@ -70,10 +72,15 @@ struct Config {
 
   struct Parasitics {
     double r_wl = 1.0, r_bl = 1.0, c_wl = 0.0, c_bl = 0.0, r_gl = 0.0;
+    // Die-to-die lognormal spread of every wire resistance (one factor per tile).
+    double r_sigma = 0.0;
+    // Temperature coefficient of the wires' resistance, 1/K, about 20 C.
+    double tcr = 0.0039;
   } parasitics;
 
   struct Periphery {
     double r_driver = 0.0;
+    double r_driver_sigma = 0.0;  // die-to-die lognormal spread of r_driver
     double r_sense = 0.0;
     SenseKind sense = SenseKind::kVirtualGround;
     double tia_gain = 1e4;
@@ -85,6 +92,9 @@ struct Config {
     std::string model = "nmos";
     double w = 0.5e-6, l = 0.1e-6, v_gate = 1.2;
     std::vector<std::string> include;  // absolute paths
+    // Pelgrom mismatch coefficients: sigma(Vth) = a_vt / sqrt(W L) (V m),
+    // sigma(beta)/beta = a_beta / sqrt(W L) (m), per transistor instance.
+    double a_vt = 0.0, a_beta = 0.0;
   } transistor;
 
   struct Selector {  // tile.cell: 1S1R
@@ -131,6 +141,7 @@ struct Config {
   struct Simulator {
     EngineKind engine = EngineKind::kSpice;
     std::map<std::string, std::string> options;  // extra .options, validated
+    double temperature = 27.0;  // C, of the whole tile (ngspice's default TEMP and TNOM)
   } simulator;
 
   struct Output {
@@ -176,6 +187,19 @@ struct Config {
     double adc_fom = 5e-15;                // Walden figure of merit, J per conversion step
     double dac_energy = 10e-15;            // J per DAC conversion (per driven row)
   } network;
+
+  // The `montecarlo:` section (`xbar montecarlo`): how many samples, their
+  // seed and the limits the yield is counted against.  `sample` >= 0 makes
+  // this config that sample: every variability stream is then drawn from
+  // (seed, sample) instead of device.variability.seed.
+  struct MonteCarlo {
+    int samples = 100;
+    unsigned long long seed = 1;
+    long long sample = -1;
+    std::map<std::string, double> limits;        // metric: largest passing value
+    std::map<std::string, double> lower_limits;  // metric: smallest passing value
+    double confidence = 0.95;
+  } montecarlo;
 
   // The `sweep:` section (read by the sweep module); empty when absent.
   std::optional<SweepSpec> sweep;

@@ -322,6 +322,17 @@ void ConfigBuilder::check_relations(Config& config) {
     diags_.error(config.where(at), fmt::format("'noise.f_min' ({}) must be less than 'noise.f_max' ({})",
                                                format_number(config.noise.f_min), format_number(config.noise.f_max)));
   }
+  if (!failed_.count("device.variability.stuck_on") && !failed_.count("device.variability.stuck_off") &&
+      config.device.stuck_on + config.device.stuck_off > 1) {
+    diags_.error(config.where(values_.count("device.variability.stuck_off") ? "device.variability.stuck_off"
+                                                                            : "device.variability.stuck_on"),
+                 fmt::format("the stuck fractions add up to more than 1 (stuck_on {} + stuck_off {})",
+                             format_number(config.device.stuck_on), format_number(config.device.stuck_off)));
+  }
+  if (!failed_.count("simulator.options") && config.simulator.options.count("temp"))
+    diags_.error(config.where("simulator.options"),
+                 "set the temperature with 'simulator.temperature' (C), not 'simulator.options.temp': it also reaches "
+                 "the devices and the wires");
   check_data_file(config, "weights.source", "weights.file", config.weights.source == Source::kFile);
   check_data_file(config, "inputs.source", "inputs.file", config.inputs.source == Source::kFile);
 }

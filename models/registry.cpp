@@ -28,7 +28,9 @@ ModelInfo linear_model() {
   ModelInfo m;
   m.name = "linear";
   m.summary = "ideal linear conductance (read-mode cell)";
-  m.equation = "I = G V, with G from device.g_on/g_off and the weight";
+  m.equation = "I = G V, with G from device.g_on/g_off and the weight; G(T) = G exp(tcg (T - 27 C))";
+  m.params = {{"tcg", "1/K", 0.0, -0.2, 0.2,
+               "temperature coefficient of conductance, d ln G / dT at 27 C (0: an ideal conductance)"}};
   m.analyses = {"op", "tran", "read"};
   m.source = "Ohm's law";
   m.limits = "no nonlinearity, no state: a read-mode abstraction";
@@ -39,8 +41,11 @@ ModelInfo sinh_model() {
   ModelInfo m;
   m.name = "sinh";
   m.summary = "read-mode nonlinear cell, same small-signal conductance as linear";
-  m.equation = "I = G v0 sinh(V / v0); dI/dV at 0 V = G";
-  m.params = {{"v0", "V", 0.3, 0.05, 10.0, "characteristic voltage of the sinh nonlinearity (0.25-0.43 V typical)"}};
+  m.equation = "I = G v0 sinh(V / v0); dI/dV at 0 V = G; G(T) = G exp(tcg (T - 27 C))";
+  m.params = {{"v0", "V", 0.3, 0.05, 10.0, "characteristic voltage of the sinh nonlinearity (0.25-0.43 V typical)"},
+              {"tcg", "1/K", -1e-3, -0.2, 0.2,
+               "temperature coefficient of conductance at 27 C: an oxide-RRAM filament conducts like a metal, "
+               "its resistance rising about 0.1 %/K (Ielmini, Nardi and Cagli, Nanotechnology 22, 254022, 2011)"}};
   m.analyses = {"op", "tran", "read"};
   m.sinh_v0 = [](const ParamValue& p) { return p("v0"); };
   m.source =
@@ -54,8 +59,13 @@ ModelInfo pcm_model() {
   ModelInfo m;
   m.name = "pcm";
   m.summary = "phase-change cell read at time t_read: linear, conductance drifted by a power law";
-  m.equation = "I = G(t) V, G(t) = G0 (t_read / t0)^(-nu); G0 = the programmed conductance at t0";
+  m.equation = "I = G(t) V, G(t) = G0 (t_read / t0)^(-nu); G0 = the programmed conductance at t0; "
+               "G(T) = G exp(tcg (T - 27 C))";
   m.params = {{"t_read", "s", 3600.0, 20.0, 3.2e9, "time from programming to the read (t0 = 20 s is no drift)"},
+              {"tcg", "1/K", 0.0386, -0.2, 0.2,
+               "temperature coefficient of conductance at 27 C: amorphous GST conducts by thermal activation, "
+               "Ea about 0.3 eV (Ielmini and Zhang, J. Appl. Phys. 102, 054517, 2007), so d ln G / dT = "
+               "Ea / (k T^2) = 0.0386 /K at 300 K"},
               {"nu", "1", 0.06, 0.0, 0.5, "drift exponent (0.05-0.1 typical for amorphous GST)"},
               {"t0", "s", 20.0, 1e-6, 1e6, "reference time at which G0 (g_on/g_off) was measured"}};
   m.analyses = {"op", "read"};

@@ -244,6 +244,10 @@ class TileCircuitBuilder {
         m.w = ts.w;
         m.l = ts.l;
         m.subckt = ts.subckt;
+        if (!t_.delta_vth.empty()) {
+          const std::size_t k = static_cast<std::size_t>(i) * PC_ + j;
+          m.params = {{"delvto", t_.delta_vth[k]}, {"mulu0", t_.beta_factor[k]}};
+        }
         return;
       }
       case CellPart::kSelector:
@@ -295,6 +299,9 @@ class TileCircuitBuilder {
     // Tight tolerances so nonlinear cells converge far below the error being
     // measured (the defaults stop Newton at 1e-3 relative).
     c_.options = {{"klu", ""}, {"reltol", "1e-9"}, {"vntol", "1e-12"}, {"abstol", "1e-18"}};
+    // The transistors' temperature (27 C, ngspice's default, is left implicit
+    // so the netlists of earlier versions stay the same).
+    if (t_.temperature != 27.0) c_.options.emplace_back("temp", fmt::format("{:.17g}", t_.temperature));
     for (const auto& [k, v] : t_.spice_options) {
       bool replaced = false;
       for (auto& o : c_.options)

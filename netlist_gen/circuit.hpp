@@ -42,7 +42,7 @@ struct Element {
   double w = 0, l = 0;       // kMosfet
   bool subckt = false;       // kMosfet: the model is a .subckt
   std::vector<double> pwl_time, pwl_value;  // kPwlSource: s, V (times increasing)
-  std::vector<std::pair<std::string, double>> params;  // kDynamicCell: instance parameters
+  std::vector<std::pair<std::string, double>> params;  // kDynamicCell, kMosfet: instance parameters
   // Where the element belongs in the tile, for reports: row/col or -1.
   int row = -1, col = -1;
 };

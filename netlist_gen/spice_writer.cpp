@@ -136,6 +136,7 @@ class Writer {
         line_.clear();
         fmt::format_to(std::back_inserter(line_), "{} {} {} {} {} {} w={:.17g} l={:.17g}", e.name, node(e.nodes[0]),
                        node(e.nodes[1]), node(e.nodes[2]), node(e.nodes[3]), e.model, e.w, e.l);
+        for (const auto& [name, value] : e.params) fmt::format_to(std::back_inserter(line_), " {}={:.17g}", name, value);
         out_.emplace_back(line_.data(), line_.size());
         break;
     }

@@ -17,6 +17,7 @@
 #include "netlist_gen/dynamic_cells.hpp"
 #include "netlist_gen/portable_random.hpp"
 #include "netlist_gen/tile_builder.hpp"
+#include "netlist_gen/variability.hpp"
 
 namespace xbar {
 namespace {
@@ -72,6 +73,8 @@ CellModel resolve_cell_model(const Config& c, Diagnostics& diags) {
                   fmt::format("in a tile each cell's initial {} comes from its weight; remove it", dyn->state_param));
     return dyn->read_law();
   }
+  if (info->find_param("tcg"))
+    m.temperature_factor = std::exp(param_value(*info, "tcg", c.device.params) * (c.simulator.temperature - 27.0));
   if (info->sinh_v0) {
     m.law = CellLaw::kSinh;
     m.v0 = info->sinh_v0([&](const std::string& n) { return param_value(*info, n, c.device.params); });
@@ -151,6 +154,11 @@ TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
   if (!c.tile.cell->has(CellPart::kAccessTransistor) || diags.size() > problems_before) return t;
   if (user.models.count(t.model) || user.subckts.count(t.model)) {
     t.subckt = user.subckts.count(t.model) > 0;
+    if (t.subckt && (c.transistor.a_vt > 0 || c.transistor.a_beta > 0))
+      diags.error(c.where(c.transistor.a_vt > 0 ? "transistor.a_vt" : "transistor.a_beta"),
+                  fmt::format("Pelgrom mismatch is passed as the instance parameters delvto and mulu0 of a .model "
+                              "transistor; '{}' is a subcircuit",
+                              t.model));
     t.model_files = c.transistor.include;
     return t;
   }
@@ -175,6 +183,11 @@ TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
   }
   t.model = info->spice_name;
   t.model_files = {model_file_path(info->file)};
+  // ngspice 46's level-1 MOSFET has no delvto / mulu0 instance parameters (measured).
+  if ((c.transistor.a_vt > 0 || c.transistor.a_beta > 0) && info->name == "nmos_level1")
+    diags.error(c.where(c.transistor.a_vt > 0 ? "transistor.a_vt" : "transistor.a_beta"),
+                "Pelgrom mismatch needs per-instance delvto and mulu0, which ngspice's level-1 model lacks; use the "
+                "BSIM4 card 'nmos'");
   // The user's files still go in: they may hold models the card relies on.
   t.model_files.insert(t.model_files.end(), c.transistor.include.begin(), c.transistor.include.end());
   return t;
@@ -329,16 +342,7 @@ std::vector<double> build_conductances(const Config& c, int phys_cols, Diagnosti
     }
   }
   if (W.kind != WeightKind::kWeight) intended = g;  // the file's (or constant's) conductances as given
-  // Device-to-device variability: G = G0 exp(sigma N(0,1)).  A draw is made
-  // for every cell, present or not, so the pattern does not shift when a cell
-  // is absent.
-  if (c.device.variability_sigma > 0) {
-    PortableRandom rng(c.device.variability_seed);
-    for (double& gv : g) {
-      const double n = rng.normal();
-      if (gv > 0) gv *= std::exp(c.device.variability_sigma * n);
-    }
-  }
+  apply_device_variability(c, g);
   return g;
 }
 
@@ -410,6 +414,20 @@ double column_full_scale(const Config& c, const TileSpec& t) {
   return t.rows * g_fs * v_fs;
 }
 
+namespace {
+
+// R(T) = R20 (1 + tcr (T - 20 C)): the configured resistances hold at 27 C.
+void scale_wires_to_temperature(const Config& c, TileSpec& t) {
+  const double at_t = 1 + c.parasitics.tcr * (c.simulator.temperature - 20.0);
+  const double at_27 = 1 + c.parasitics.tcr * (27.0 - 20.0);
+  const double f = at_t / at_27;
+  t.r_wl *= f;
+  t.r_bl *= f;
+  t.r_gl *= f;
+}
+
+}  // namespace
+
 TileSpec build_tile_spec(const Config& c) {
   Diagnostics diags;
   TileSpec t;
@@ -420,6 +438,13 @@ TileSpec build_tile_spec(const Config& c) {
   t.model = resolve_cell_model(c, diags);
   t.transistor = resolve_transistor(c, diags);
   t.selector = resolve_selector(c, diags);
+  // beta_factor = 1 + sigma N(0,1) must stay positive: at 0.2, a draw below 0
+  // is a 5-sigma event (about 1 in 3.5 million transistors).
+  if (t.access_transistors() && c.transistor.a_beta / std::sqrt(c.transistor.w * c.transistor.l) > 0.2)
+    diags.error(c.where("transistor.a_beta"),
+                fmt::format("a_beta / sqrt(W L) = {:g} is above 0.2: a normal current-factor mismatch that wide "
+                            "draws negative current factors",
+                            c.transistor.a_beta / std::sqrt(c.transistor.w * c.transistor.l)));
   t.g = build_conductances(c, t.phys_cols(), diags, t.g_intended, t.warnings);
   if (const auto dyn = diags.empty() ? find_dynamic_model(t.model.name, c.device.params) : std::nullopt) {
     const bool by_weight = c.weights.kind == WeightKind::kWeight;
@@ -429,7 +454,13 @@ TileSpec build_tile_spec(const Config& c) {
   }
   if (t.model.drift_factor != 1.0)
     for (double& gv : t.g) gv *= t.model.drift_factor;
+  if (t.model.temperature_factor != 1.0)
+    for (double& gv : t.g) gv *= t.model.temperature_factor;
   t.inputs = build_inputs(c, diags, t.warnings);
+  if (!(1 + c.parasitics.tcr * (c.simulator.temperature - 20.0) > 0) || !(1 + c.parasitics.tcr * 7.0 > 0))
+    diags.error(c.where(c.origin.count("parasitics.tcr") ? "parasitics.tcr" : "simulator.temperature"),
+                fmt::format("a wire resistance would be 0 or negative at {:g} C with tcr {:g} /K",
+                            c.simulator.temperature, c.parasitics.tcr));
   if (!diags.empty()) throw InputError(std::move(diags));
   t.i_full_scale = column_full_scale(c, t);
   t.r_wl = c.parasitics.r_wl;
@@ -444,6 +475,10 @@ TileSpec build_tile_spec(const Config& c) {
   t.tia_r_f = c.periphery.tia_r_f;
   t.adc_bits = c.periphery.adc_bits;
   t.spice_options = c.simulator.options;
+  t.temperature = c.simulator.temperature;
+  scale_wires_to_temperature(c, t);
+  apply_wire_variability(c, t);
+  apply_transistor_mismatch(c, t);
   return t;
 }
 

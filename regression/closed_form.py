@@ -25,7 +25,7 @@ def num(v):
 
 def config_text(name, rows, cols, *, r_wl, r_bl, g=None, weights=None, inputs=None, v=None, model="linear",
                 params="{}", r_driver=0, r_sense=0, sense="virtual_ground", tia="{gain: 1e4, r_f: 1k}",
-                engine="both"):
+                engine="both", temperature=None, tcr=None):
     w = weights or f"{{source: constant, value: 1, kind: conductance}}"
     if weights is None:
         w = f"{{source: constant, value: {num(g)}, kind: conductance}}"
@@ -36,10 +36,10 @@ tile: {{rows: {rows}, cols: {cols}, cell: 1R}}
 device: {{model: {model}, params: {params}, g_on: 100u, g_off: 1u}}
 weights: {w}
 inputs: {x}
-parasitics: {{r_wl: {num(r_wl)}, r_bl: {num(r_bl)}}}
+parasitics: {{r_wl: {num(r_wl)}, r_bl: {num(r_bl)}{"" if tcr is None else f", tcr: {num(tcr)}"}}}
 periphery: {{r_driver: {num(r_driver)}, r_sense: {num(r_sense)}, sense: {sense}, tia: {tia}}}
 analysis: {{type: op}}
-simulator: {{engine: {engine}}}
+simulator: {{engine: {engine}{"" if temperature is None else f", temperature: {num(temperature)}"}}}
 output: {{dir: out/{name}}}
 """
 
@@ -105,6 +105,24 @@ def wordline_ladder(name, n, r, g, v):
            "I_j = g V cosh(t (n - 1/2 - j)) / cosh(t (n - 1/2)), cosh t = 1 + r g / 2;",
            "spice_vs_nodal: both engines solve the same linear circuit, so 0 within 1e-9."]
     write_case(name, config_text(name, 1, n, r_wl=r, r_bl=1, g=g, v=v), expected_text(name, how, vals))
+
+
+def hot_wordline_ladder(name, n, r, g, v, temperature, tcg, tcr):
+    # The word-line ladder at another temperature: every cell's conductance
+    # times exp(tcg (T - 27)), every segment times (1 + tcr (T - 20)) / (1 + tcr 7).
+    g_t = g * math.exp(tcg * (temperature - 27))
+    r_t = r * (1 + tcr * (temperature - 20)) / (1 + tcr * 7)
+    t = math.acosh(1 + r_t * g_t / 2)
+    cur = [(f"v0,c{j}", g_t * v * math.cosh(t * (n - 0.5 - j)) / math.cosh(t * (n - 0.5))) for j in range(n)]
+    vals = both_engines(cur, {"rel": 1e-9})
+    vals.append(("spice_vs_nodal", 0.0, {"abs": 1e-9}))
+    how = [f"one word line of {n} cells of {g} S (at 27 C, tcg {tcg} /K), {r} ohm segments (at 27 C, tcr {tcr} /K",
+           f"about 20 C), {v} V, bit lines grounded, at {temperature} C: g_T = g exp(tcg (T - 27)),",
+           "r_T = r (1 + tcr (T - 20)) / (1 + tcr 7); I_j = g_T V cosh(t (n - 1/2 - j)) / cosh(t (n - 1/2)),",
+           "cosh t = 1 + r_T g_T / 2."]
+    write_case(name, config_text(name, 1, n, r_wl=r, r_bl=1, g=g, v=v, params=f"{{tcg: {num(tcg)}}}",
+                                 temperature=temperature, tcr=tcr),
+               expected_text(name, how, vals))
 
 
 def bitline_ladder(name, n, r, g, v):
@@ -235,6 +253,8 @@ if __name__ == "__main__":
     wordline_ladder("cf_wordline_ladder_16", 16, 2.0, 100e-6, 0.2)
     wordline_ladder("cf_wordline_ladder_256", 256, 1.0, 50e-6, 0.2)
     bitline_ladder("cf_bitline_ladder_32", 32, 5.0, 100e-6, 0.2)
+    hot_wordline_ladder("cf_wordline_ladder_16_at_85c", 16, 20.0, 100e-6, 0.2, 85.0, -2e-3, 0.0039)
+    hot_wordline_ladder("cf_wordline_ladder_16_at_m40c", 16, 20.0, 100e-6, 0.2, -40.0, -2e-3, 0.0039)
     tia_cell("cf_tia_cell", 100e-6, 0.2, 100.0, 50.0, 1e4, 1e3)
     sinh_cell("cf_sinh_cell", 100e-6, 0.5, 0.3)
     zero_wire("cf_zero_wire_64", 64)

@@ -11,7 +11,7 @@
 
 namespace xbar {
 
-double tile_temperature_k(const Config&) { return 27.0 + 273.15; }
+double tile_temperature_k(const Config& config) { return config.simulator.temperature + 273.15; }
 
 NoiseOptions noise_options(const Config& c) {
   NoiseOptions o;

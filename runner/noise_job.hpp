@@ -23,8 +23,8 @@ struct TileNoiseResult {
   std::optional<double> spice_vs_nodal;  // worst |rms_spice - rms_nodal| / rms_spice (spice_check)
 };
 
-// The tile's temperature in kelvin.  27 C (ngspice's default, which the SPICE
-// engine runs at) until the config carries a temperature.
+// The tile's temperature in kelvin: simulator.temperature (C), the temperature
+// the SPICE engine and the tile's conductances use too.
 double tile_temperature_k(const Config& config);
 
 NoiseOptions noise_options(const Config& config);

@@ -24,6 +24,9 @@ struct CellModel {
   // Conductance drift factor already applied to TileSpec::g (PCM: (t/t0)^-nu;
   // 1 for models without drift).  Kept for reports.
   double drift_factor = 1.0;
+  // exp(tcg (T - 27 C)) of the model's temperature coefficient at
+  // simulator.temperature, also already applied to TileSpec::g.
+  double temperature_factor = 1.0;
   // Current through a cell of small-signal conductance g at voltage v.  Inline:
   // both engines evaluate it per cell per Newton step.
   double current(double g, double v) const {
@@ -119,7 +122,14 @@ struct TileSpec {
   int adc_bits = 0;
   TransistorSpec transistor;
   SelectorSpec selector;  // kinds with a selector part
+  // Pelgrom mismatch of the access transistor of cell (i, pj), rows x
+  // phys_cols like g; empty: none.  delta_vth adds to the threshold (V);
+  // beta_factor multiplies the current factor (SPICE: BSIM4's delvto and
+  // mulu0 instance parameters).
+  std::vector<double> delta_vth;
+  std::vector<double> beta_factor;
   std::map<std::string, std::string> spice_options;  // extra .options
+  double temperature = 27.0;  // C, of the whole tile
 };
 
 }  // namespace xbar

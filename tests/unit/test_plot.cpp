@@ -41,7 +41,7 @@ int run(const std::string& args) { return std::system(fmt::format("{} {} >/dev/n
 
 }  // namespace
 
-TEST_CASE("plot waveforms, heatmap and sweep write non-trivial PNGs") {
+TEST_CASE("plot waveforms, heatmap, sweep and histogram write non-trivial PNGs") {
   // scripts/setup installs python3-matplotlib: without it scripts/plot cannot
   // work, and that is a failure of this machine's setup, not a skip.
   REQUIRE_MESSAGE(have_matplotlib(), "python3 cannot import matplotlib: run scripts/setup (python3-matplotlib)");
@@ -67,6 +67,17 @@ TEST_CASE("plot waveforms, heatmap and sweep write non-trivial PNGs") {
   const std::string sweep = std::string(XBAR_SOURCE_DIR) + "/tests/plot/sweep.csv";
   CHECK(run(fmt::format("sweep {} --y max_rel_err --logx -o {}", sweep, scratch("sw.png").string())) == 0);
   CHECK(is_png(scratch("sw.png"), 15000));
+
+  std::string samples = "point,seed,status,error,elapsed_s,max_rel_err\n";
+  for (int k = 0; k < 200; ++k) samples += fmt::format("{},{},ok,,0.01,{}\n", k, 1000 + k, 0.05 + 0.01 * std::sin(k));
+  samples += "200,1200,failed,no convergence,0.01,\n";
+  write(scratch("samples.csv"), samples);
+  CHECK(run(fmt::format("histogram {} --metric max_rel_err --limit 0.055 -o {}", scratch("samples.csv").string(),
+                        scratch("hist.png").string())) == 0);
+  CHECK(is_png(scratch("hist.png"), 15000));
+  CHECK(run(fmt::format("histogram {} --metric nope -o {}", scratch("samples.csv").string(),
+                        scratch("bad_hist.png").string())) != 0);
+  CHECK_FALSE(fs::exists(scratch("bad_hist.png")));
 
   // Bad input: a clear refusal, no PNG.
   CHECK(run(fmt::format("sweep {} --y no_such_metric -o {}", sweep, scratch("bad.png").string())) != 0);
