@@ -2,15 +2,19 @@
 // sends different options, the climb advances on a non-convergence and stops
 // on any other failure, summary keys record the rung, and the 1T1R read with
 // floating lines (which no single ngspice op solved) gives a KCL-checked
-// result in every bias scheme.
+// result in every bias scheme; the warm-start seam (TileSolution -> .nodeset).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "config_loader/loader.hpp"
 #include "netlist_gen/read_circuit.hpp"
 #include "netlist_gen/tile_builder.hpp"
+#include "nodal/nodal_solver.hpp"
 #include "runner/convergence_ladder.hpp"
 #include "runner/read_job.hpp"
 #include "runner/run_job.hpp"
@@ -137,4 +141,30 @@ TEST_CASE("1T1R 8x8 read converges in every bias scheme, with floating lines too
     CHECK(s.i_cell > 0.5 * 100e-6 * 0.2 * 0.5);
     CHECK(close(s.i_sense, s.i_cell, 1e-3, 1e-12));
   }
+}
+
+TEST_CASE("warm start: the nodal solution as .nodeset lines; SPICE started there gives the same answer") {
+  const TileSpec t = build_tile_spec(cfg(kSmall));
+  const Circuit c = build_tile_circuit(t);
+  const TileSolution nodal = solve_nodal(t);
+  const std::vector<std::string> lines = warm_start_nodeset(c, nodal);
+  REQUIRE_FALSE(lines.empty());
+  std::string all;
+  for (const auto& l : lines) {
+    CHECK((l.rfind(".nodeset ", 0) == 0 || l.rfind("+ ", 0) == 0));
+    all += l + "\n";
+  }
+  // Every word-line and bit-line node that is not ground, once, at full precision.
+  for (std::size_t k = 0; k < c.map.wl.size(); ++k)
+    for (NodeId n : {c.map.wl[k], c.map.bl[k]})
+      if (n > kGround) CHECK(all.find(" v(" + c.node_names[n] + ")=") != std::string::npos);
+  CHECK(all.find(fmt::format(" v({})={:.17g}", c.node_names[c.map.wl[1]], nodal.v_wl[0][1])) != std::string::npos);
+  ScriptedSimulator sim(0);
+  std::string rung;
+  const TileSolution warm = solve_with_spice(t, c, write_spice_netlist(c), sim, {.warm_start = &nodal, .rung = &rung});
+  CHECK(rung == "op");
+  REQUIRE(sim.netlists.size() == 1u);
+  CHECK(std::find(sim.netlists[0].begin(), sim.netlists[0].end(), lines[0]) != sim.netlists[0].end());
+  for (int j = 0; j < t.cols; ++j) CHECK(close(warm.column_current[0][j], nodal.column_current[0][j], 1e-9, 1e-18));
+  CHECK_THROWS_AS(nodeset_lines({{"bad name", 0.1}}), std::invalid_argument);
 }
