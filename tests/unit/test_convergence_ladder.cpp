@@ -11,7 +11,6 @@
 
 #include <fmt/format.h>
 
-#include "config_loader/loader.hpp"
 #include "netlist_gen/read_circuit.hpp"
 #include "netlist_gen/tile_builder.hpp"
 #include "nodal/nodal_solver.hpp"
@@ -20,18 +19,15 @@
 #include "runner/run_job.hpp"
 #include "runner/spice_engine.hpp"
 #include "support/close.hpp"
+#include "support/run_helpers.hpp"
 
 using namespace xbar;
 using xbar::testing::close;
 
 namespace {
 
-Simulator& simulator() {
-  static std::unique_ptr<Simulator> sim = make_ngspice_simulator();
-  return *sim;
-}
-
-Config cfg(const std::string& yaml) { return load_config_text(yaml, "test.yaml", ".", {}); }
+Simulator& simulator() { return xbar::testing::shared_simulator(); }
+Config cfg(const std::string& yaml) { return xbar::testing::config_from_yaml(yaml); }
 
 // Records every netlist it is given; fails the first `fail` runs as ngspice
 // fails a non-converging op (or with `other`, as a time-out), then hands the
@@ -104,18 +100,16 @@ TEST_CASE("ladder: a failure other than convergence ends the climb at once") {
 
 TEST_CASE("ladder: forced failures (testing hook) advance the rung recorded in the run result; none left fails") {
   const Config c = cfg(std::string(kSmall) + "simulator: {engine: spice}\n");
-  RunContext ctx;
-  ctx.simulator = &simulator();
   struct Reset {
     ~Reset() { xbar::testing::set_forced_rung_failures(0); }
   } reset;
   xbar::testing::set_forced_rung_failures(2);
-  CHECK(run_job(c, ctx).spice_convergence == "source");
+  CHECK(xbar::testing::run_in_process(c).spice_convergence == "source");
   xbar::testing::set_forced_rung_failures(0);
-  CHECK(run_job(c, ctx).spice_convergence == "op");
+  CHECK(xbar::testing::run_in_process(c).spice_convergence == "op");
   xbar::testing::set_forced_rung_failures(4);
   try {
-    run_job(c, ctx);
+    xbar::testing::run_in_process(c);
     FAIL("no rung was left, yet the run succeeded");
   } catch (const SimulationError& e) {
     const std::string msg = e.what();
