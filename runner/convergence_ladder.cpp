@@ -87,7 +87,7 @@ const std::vector<ConvergenceRung>& convergence_ladder() {
       {"op", "Newton from the warm start", {{"gminsteps", "0"}, {"srcsteps", "0"}}},
       {"gmin", "gmin stepping", {{"noopiter", ""}, {"gminsteps", "1"}, {"srcsteps", "0"}, {"dyngmin", ""}}},
       {"source", "source stepping", {{"noopiter", ""}, {"gminsteps", "0"}, {"srcsteps", "1"}}},
-      {"relaxed", "tolerances loosened 1000x, then the KCL check at the requested tolerance",
+      {"relaxed", "tolerances loosened 1000x then the KCL check at the requested tolerance",
        {{"gminsteps", "1"}, {"srcsteps", "1"}}},
   };
   return rungs;
@@ -147,9 +147,9 @@ LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std
         for (const auto& f : out.failures) msg += "\n  " + f;
         msg +=
             "\nwhat you can try: simulator.engine: nodal (1R tiles and the ideal switch); "
-            "--set simulator.options.reltol=1e-6 (and vntol, abstol) to accept looser tolerances; "
+            "--set simulator.options.reltol=1e-6 (also vntol and abstol) to accept looser tolerances; "
             "analysis.read.bias: half or third instead of floating (reads); "
-            "a smaller tile, or finite r_driver/r_sense";
+            "a smaller tile or finite r_driver and r_sense";
         throw SimulationError(msg, e.detail());
       }
     }
