@@ -68,6 +68,7 @@ std::string summary_json(const RunResult& r) {
       {"warnings", r.warnings},
   };
   if (!r.ngspice_version.empty()) j["ngspice_version"] = r.ngspice_version;  // SPICE ran (op, read or tran)
+  if (!r.spice_convergence.empty()) j["spice_convergence"] = r.spice_convergence;
   if (r.spice) j["spice_elapsed_s"] = r.spice->elapsed_s;
   if (r.nodal) j["nodal_elapsed_s"] = r.nodal->elapsed_s;
   if (r.transient) add_transient_summary(*r.transient, j["metrics"], j);

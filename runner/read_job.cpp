@@ -10,7 +10,9 @@
 
 #include <fmt/format.h>
 
+#include "analysis/tile_analysis.hpp"
 #include "common/diagnostics.hpp"
+#include "runner/convergence_ladder.hpp"
 #include "tile/cell_current.hpp"
 
 namespace xbar {
@@ -88,8 +90,35 @@ JobCircuit read_job_circuit(const Config& config, const TileSpec& tile) {
   return {std::move(c), std::move(command)};
 }
 
-ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist) {
-  const SimResult r = sim.run(netlist, "op");
+namespace {
+
+// The read as a TileSolution of its tile, for xbar's KCL check: an undriven
+// row delivers no current and a floating column takes none, so the row, column
+// and global sums of the op check hold with those zeros; a biased column's
+// array current is its bias source's current.
+TileSolution read_solution(const ReadCircuit& rc, const SimResult& r, const ReadSample& out) {
+  const Circuit& c = rc.circuit;
+  const TileSpec& t = rc.tile;
+  TileSolution s;
+  s.engine = "spice";
+  s.allocate(1, t.rows, t.phys_cols(), !c.map.cell_mid.empty());
+  s.v_wl[0] = out.v_wl;
+  s.v_bl[0] = out.v_bl;
+  if (!c.map.cell_mid.empty())
+    for (std::size_t k = 0; k < c.map.cell_mid.size(); ++k) s.v_mid[0][k] = node_voltage(r, c, c.map.cell_mid[k]);
+  for (int i = 0; i < t.rows; ++i)
+    if (rc.row_driven[i]) s.driver_current[0][i] = -vector_of(r, c.map.driver_source[i] + "#branch")[0];
+  for (int j = 0; j < t.phys_cols(); ++j) {
+    if (j == rc.setup.col)
+      s.array_current[0][j] = out.i_array;
+    else if (!rc.col_source[j].empty())
+      s.array_current[0][j] = vector_of(r, rc.col_source[j] + "#branch")[0];
+    s.column_current[0][j] = s.array_current[0][j];
+  }
+  return s;
+}
+
+ReadSample read_sample(const ReadCircuit& rc, const SimResult& r) {
   const Circuit& c = rc.circuit;
   const TileSpec& t = rc.tile;
   const ReadSetup& s = rc.setup;
@@ -130,12 +159,7 @@ ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<s
   }
   scale = std::max(scale, std::fabs(out.i_array));
   out.kcl_residual = scale > 0 ? std::fabs(out.i_array - column_sum) / scale : 0.0;
-  // 1T1R: the transistor's drain current is not derived here, so the column
-  // check holds for cells without one (the device current is the current of
-  // a series cell).
-  if (!t.access_transistors() && out.kcl_residual > 1e-6)
-    throw SimulationError(fmt::format("read result fails KCL at the sensed column: residual {:.3e}", out.kcl_residual),
-                          r.log);
+  check_solution(t, read_solution(rc, r, out));
   for (int i = 0; i < R; ++i)
     for (int j = 0; j < PC; ++j) {
       const std::size_t k = static_cast<std::size_t>(i) * PC + j;
@@ -144,6 +168,18 @@ ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<s
       out.max_unselected_v = std::max(out.max_unselected_v, v);
       if (i == s.row || j == s.col) out.max_half_selected_v = std::max(out.max_half_selected_v, v);
     }
+  return out;
+}
+
+}  // namespace
+
+ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist,
+                      std::string* rung, const std::string& first_rung) {
+  ReadSample out;
+  const LadderOutcome climb = run_convergence_ladder(sim, rc.circuit, netlist, "op", {}, [&](const SimResult& r) {
+    out = read_sample(rc, r);
+  }, first_rung);
+  if (rung) *rung = climb.rung;
   return out;
 }
 
@@ -157,11 +193,16 @@ ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* s
   rep.netlist = write_spice_netlist(stored.circuit);
   if (netlist_out) *netlist_out = rep.netlist;
   rep.read_tile = stored.tile;
-  rep.stored = solve_read(stored, *simulator, rep.netlist);
+  rep.stored = solve_read(stored, *simulator, rep.netlist, &rep.spice_convergence);
   rep.ngspice_version = simulator->version();
+  // The LRS and HRS reads differ from the stored one in one conductance:
+  // their climb starts at the rung that solved it.
   auto read_with = [&](double g) {
     const ReadCircuit rc = checked_read_circuit(config, with_selected(tile, rep.setup, g), rep.setup);
-    return solve_read(rc, *simulator, write_spice_netlist(rc.circuit));
+    std::string rung;
+    ReadSample sample = solve_read(rc, *simulator, write_spice_netlist(rc.circuit), &rung, rep.spice_convergence);
+    rep.spice_convergence = later_rung(rep.spice_convergence, rung);
+    return sample;
   };
   rep.lrs = read_with(config.device.g_on);
   rep.hrs = read_with(config.device.g_off);

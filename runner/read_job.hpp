@@ -47,6 +47,8 @@ struct ReadReport {
   TileSpec read_tile;                   // the stored pattern with this read's drives
   std::vector<std::string> netlist;     // of the stored-pattern read
   std::string ngspice_version;
+  // The highest convergence rung any of the three reads needed.
+  std::string spice_convergence;
 };
 
 // The ReadSetup of a config, checked against the tile (InputError with
@@ -61,7 +63,11 @@ JobCircuit read_job_circuit(const Config& config, const TileSpec& tile);
 ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* simulator, const SimLimits& limits,
                         std::vector<std::string>* netlist_out = nullptr);
 
-// One read of `rc` on `sim` (exposed for tests).
-ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist);
+// One read of `rc` on `sim` (exposed for tests), up the convergence ladder
+// from `first_rung` (runner/convergence_ladder.hpp); `rung`, when given, is
+// set to the rung that converged.  The result passes xbar's KCL check (every
+// row, column and the whole tile; undriven lines carry no net current).
+ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist,
+                      std::string* rung = nullptr, const std::string& first_rung = "op");
 
 }  // namespace xbar

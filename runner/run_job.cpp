@@ -90,7 +90,7 @@ void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* 
     timer.done("probe KLU");
     if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice on {} lines", r.netlist.size()));
     phase(fmt::format("running ngspice on {} lines", r.netlist.size()));
-    r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim);
+    r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim, {.rung = &r.spice_convergence});
     r.ngspice_version = r.spice->simulator_version;
     add_simulator_warnings(r.warnings, r.spice->warnings);
     timer.done(fmt::format("spice engine (ngspice job {:.3f} s, then results mapped)", r.spice->elapsed_s));
@@ -215,6 +215,7 @@ void run_read(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_o
   r.read = run_read_job(r.config, r.tile, ctx.simulator, ctx.limits, netlist_out);
   r.netlist = r.read->netlist;
   r.ngspice_version = r.read->ngspice_version;
+  r.spice_convergence = r.read->spice_convergence;
   for (const ReadSample* s : {&r.read->stored, &r.read->lrs, &r.read->hrs}) add_simulator_warnings(r.warnings, s->warnings);
   r.analysis.primary = "spice";
 }

@@ -31,6 +31,9 @@ struct RunResult {
   std::shared_ptr<const TransientResult> transient;  // analysis.type: tran (runner/transient_job.hpp)
   std::shared_ptr<const TileNoiseResult> noise;      // noise.enabled (runner/noise_job.hpp)
   std::string ngspice_version;  // when SPICE ran
+  // When SPICE solved an op or read: the convergence rung that did it
+  // (runner/convergence_ladder.hpp: op, gmin, source, relaxed).
+  std::string spice_convergence;
   // What the user should know about this result: data-file values that look
   // like unit mistakes, the simulator's warnings (an ignored model parameter,
   // gmin stepping, ...).  Each once, in order.

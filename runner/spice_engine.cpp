@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "analysis/tile_analysis.hpp"
 #include "common/diagnostics.hpp"
 
 namespace xbar {
@@ -37,9 +40,9 @@ class VectorLookup {
 
 }  // namespace
 
-TileSolution solve_with_spice(const TileSpec& tile, const Circuit& circuit, const std::vector<std::string>& netlist,
-                              Simulator& sim) {
-  const SimResult r = sim.run(netlist, analysis_command(circuit));
+namespace {
+
+TileSolution map_result(const TileSpec& tile, const Circuit& circuit, const SimResult& r, Simulator& sim) {
   const int V = tile.vectors(), R = tile.rows, PC = tile.phys_cols();
   const auto& m = circuit.map;
   VectorLookup vec(r, V);
@@ -79,6 +82,41 @@ TileSolution solve_with_spice(const TileSpec& tile, const Circuit& circuit, cons
       }
     }
   }
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> warm_start_nodeset(const Circuit& c, const TileSolution& s, int v) {
+  std::vector<std::pair<std::string, double>> voltages;
+  const auto& m = c.map;
+  auto add = [&](const std::vector<NodeId>& nodes, const std::vector<std::vector<double>>& values) {
+    if (values.size() <= static_cast<std::size_t>(v)) return;
+    for (std::size_t k = 0; k < nodes.size() && k < values[v].size(); ++k)
+      if (nodes[k] > kGround) voltages.emplace_back(c.node_names[nodes[k]], values[v][k]);
+  };
+  add(m.wl, s.v_wl);
+  add(m.bl, s.v_bl);
+  add(m.cell_mid, s.v_mid);
+  // Merged nodes (zero resistances) appear once.
+  std::sort(voltages.begin(), voltages.end());
+  voltages.erase(std::unique(voltages.begin(), voltages.end(),
+                             [](const auto& a, const auto& b) { return a.first == b.first; }),
+                 voltages.end());
+  return nodeset_lines(voltages);
+}
+
+TileSolution solve_with_spice(const TileSpec& tile, const Circuit& circuit, const std::vector<std::string>& netlist,
+                              Simulator& sim, const SpiceSolveOptions& options) {
+  const std::vector<std::string> nodeset =
+      options.warm_start ? warm_start_nodeset(circuit, *options.warm_start) : std::vector<std::string>{};
+  TileSolution s;
+  const LadderOutcome out =
+      run_convergence_ladder(sim, circuit, netlist, analysis_command(circuit), nodeset, [&](const SimResult& r) {
+        s = map_result(tile, circuit, r, sim);
+        check_solution(tile, s);
+      });
+  if (options.rung) *options.rung = out.rung;
   return s;
 }
 

@@ -8,10 +8,28 @@
 #include "netlist_gen/circuit.hpp"
 #include "tile/tile_solution.hpp"
 #include "spice_bridge/simulator.hpp"
+#include "runner/convergence_ladder.hpp"
 
 namespace xbar {
 
+struct SpiceSolveOptions {
+  // Node voltages to start ngspice's Newton from (`.nodeset` of every word-
+  // line, bit-line and junction node; vector 0); null: SPICE's own start.
+  const TileSolution* warm_start = nullptr;
+  // Set to the key of the convergence rung that solved it
+  // (runner/convergence_ladder.hpp).
+  std::string* rung = nullptr;
+};
+
+// Climbs the convergence ladder until a rung's result passes the KCL check
+// (check_solution at its default tolerance); throws SimulationError when none
+// does.
 TileSolution solve_with_spice(const TileSpec& tile, const Circuit& circuit, const std::vector<std::string>& netlist,
-                              Simulator& sim);
+                              Simulator& sim, const SpiceSolveOptions& options = {});
+
+// The seam between any engine's solution and SPICE's start: `.nodeset` lines
+// holding vector `v` of `s` at every word-line, bit-line and junction node of
+// `c` (ground and nodes absent from the map skipped).
+std::vector<std::string> warm_start_nodeset(const Circuit& c, const TileSolution& s, int v = 0);
 
 }  // namespace xbar

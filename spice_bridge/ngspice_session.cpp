@@ -122,6 +122,11 @@ void NgspiceSession::initialise() {
   send("set nomoremode");
   send("set noaskquit");
   send("set num_threads=1");  // OpenMP devices (BSIM3/4) are slower and erratic with 2 threads here
+  // No transient operating point after failed gmin and source stepping: it
+  // spent minutes before failing on a 32x32 floating read, and the runner
+  // climbs its own convergence ladder (docs/ngspice.md).  A step of 0
+  // deselects it; the other fields keep ngspice's defaults.
+  send("optran 1 1 1 0 1 0");
   take_log();                 // the start-up banner belongs to no job
 }
 

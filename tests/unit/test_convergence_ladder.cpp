@@ -1,0 +1,164 @@
+// The SPICE convergence ladder (runner/convergence_ladder.hpp): each rung
+// sends different options, the climb advances on a non-convergence and stops
+// on any other failure, summary keys record the rung, and the 1T1R read with
+// floating lines (which no single ngspice op solved) gives a KCL-checked
+// result in every bias scheme; the warm-start seam (TileSolution -> .nodeset).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "netlist_gen/read_circuit.hpp"
+#include "netlist_gen/tile_builder.hpp"
+#include "nodal/nodal_solver.hpp"
+#include "runner/convergence_ladder.hpp"
+#include "runner/read_job.hpp"
+#include "runner/run_job.hpp"
+#include "runner/spice_engine.hpp"
+#include "support/close.hpp"
+#include "support/run_helpers.hpp"
+
+using namespace xbar;
+using xbar::testing::close;
+
+namespace {
+
+Simulator& simulator() { return xbar::testing::shared_simulator(); }
+Config cfg(const std::string& yaml) { return xbar::testing::config_from_yaml(yaml); }
+
+// Records every netlist it is given; fails the first `fail` runs as ngspice
+// fails a non-converging op (or with `other`, as a time-out), then hands the
+// job to the real simulator.
+class ScriptedSimulator : public Simulator {
+ public:
+  explicit ScriptedSimulator(int fail, std::string other = {}) : fail_(fail), other_(std::move(other)) {}
+  std::string version() override { return simulator().version(); }
+  bool has_klu() override { return true; }
+  SimResult run(const std::vector<std::string>& netlist, const std::string& command) override {
+    netlists.push_back(netlist);
+    if (static_cast<int>(netlists.size()) <= fail_) {
+      if (!other_.empty()) throw SimulationError(other_, "");
+      throw SimulationError("ngspice reported an error: Error: The operating point could not be simulated successfully.",
+                            "Error: The operating point could not be simulated successfully.\n");
+    }
+    return simulator().run(netlist, command);
+  }
+  std::vector<std::vector<std::string>> netlists;
+
+ private:
+  int fail_;
+  std::string other_;
+};
+
+std::string options_line(const std::vector<std::string>& netlist) {
+  for (const auto& l : netlist)
+    if (l.rfind(".options", 0) == 0) return l;
+  return "";
+}
+
+const char* kSmall = "tile: {rows: 4, cols: 3}\nweights: {source: constant, value: 0.5}\nparasitics: {r_wl: 1, r_bl: 1}\n";
+
+}  // namespace
+
+TEST_CASE("ladder: each rung sends its own options; the climb stops at the first rung that converges") {
+  const TileSpec t = build_tile_spec(cfg(kSmall));
+  const Circuit c = build_tile_circuit(t);
+  ScriptedSimulator sim(3);  // op, gmin and source fail; relaxed runs
+  std::string rung;
+  const TileSolution s = solve_with_spice(t, c, write_spice_netlist(c), sim, {.rung = &rung});
+  CHECK(rung == "relaxed");
+  REQUIRE(sim.netlists.size() == 4u);
+  const std::string op = options_line(sim.netlists[0]), gmin = options_line(sim.netlists[1]),
+                    source = options_line(sim.netlists[2]), relaxed = options_line(sim.netlists[3]);
+  CHECK(op.find("gminsteps=0 srcsteps=0") != std::string::npos);
+  CHECK(op.find("noopiter") == std::string::npos);
+  CHECK(gmin.find("noopiter gminsteps=1 srcsteps=0 dyngmin") != std::string::npos);
+  CHECK(source.find("noopiter gminsteps=0 srcsteps=1") != std::string::npos);
+  // Relaxed: the requested tolerances (reltol 1e-9, vntol 1e-12, abstol 1e-18) loosened 1000x.
+  CHECK(relaxed.find("reltol=1e-06 vntol=1e-09 abstol=1e-15") != std::string::npos);
+  CHECK(op.find("reltol=1e-9 vntol=1e-12 abstol=1e-18") != std::string::npos);
+  // Only the options line differs between the attempts.
+  for (std::size_t k = 0; k < sim.netlists[0].size(); ++k)
+    if (sim.netlists[0][k].rfind(".options", 0) != 0) CHECK(sim.netlists[0][k] == sim.netlists[3][k]);
+  // The relaxed result passed the KCL check at 1e-6, and matches the plain one.
+  std::string plain_rung;
+  const TileSolution plain = solve_with_spice(t, c, write_spice_netlist(c), simulator(), {.rung = &plain_rung});
+  CHECK(plain_rung == "op");
+  for (int j = 0; j < t.cols; ++j) CHECK(close(s.column_current[0][j], plain.column_current[0][j], 1e-5, 1e-15));
+}
+
+TEST_CASE("ladder: a failure other than convergence ends the climb at once") {
+  const TileSpec t = build_tile_spec(cfg(kSmall));
+  const Circuit c = build_tile_circuit(t);
+  ScriptedSimulator sim(1, "time limit of 5 s exceeded");
+  CHECK_THROWS_WITH_AS(solve_with_spice(t, c, write_spice_netlist(c), sim), "time limit of 5 s exceeded", SimulationError);
+  CHECK(sim.netlists.size() == 1u);
+}
+
+TEST_CASE("ladder: forced failures (testing hook) advance the rung recorded in the run result; none left fails") {
+  const Config c = cfg(std::string(kSmall) + "simulator: {engine: spice}\n");
+  struct Reset {
+    ~Reset() { xbar::testing::set_forced_rung_failures(0); }
+  } reset;
+  xbar::testing::set_forced_rung_failures(2);
+  CHECK(xbar::testing::run_in_process(c).spice_convergence == "source");
+  xbar::testing::set_forced_rung_failures(0);
+  CHECK(xbar::testing::run_in_process(c).spice_convergence == "op");
+  xbar::testing::set_forced_rung_failures(4);
+  try {
+    xbar::testing::run_in_process(c);
+    FAIL("no rung was left, yet the run succeeded");
+  } catch (const SimulationError& e) {
+    const std::string msg = e.what();
+    for (const char* part : {"op (", "gmin (", "source (", "relaxed (", "what you can try", "simulator.engine: nodal",
+                             "analysis.read.bias"})
+      CHECK_MESSAGE(msg.find(part) != std::string::npos, part);
+  }
+}
+
+TEST_CASE("1T1R 8x8 read converges in every bias scheme, with floating lines too, and passes the KCL check") {
+  const std::string yaml =
+      "tile: {rows: 8, cols: 8, cell: 1T1R}\nweights: {source: constant, value: 1}\nparasitics: {r_wl: 1, r_bl: 1}\n"
+      "device: {g_on: 100u, g_off: 1u}\n";
+  const TileSpec t = build_tile_spec(cfg(yaml));
+  for (ReadBias bias : {ReadBias::kFloating, ReadBias::kGrounded, ReadBias::kHalf, ReadBias::kThird}) {
+    CAPTURE(to_string(bias));
+    const ReadCircuit rc = build_read_circuit(t, ReadSetup{0, 7, 0.2, bias});
+    std::string rung;
+    const ReadSample s = solve_read(rc, simulator(), write_spice_netlist(rc.circuit), &rung);  // KCL-checked inside
+    MESSAGE(std::string(to_string(bias)), ": rung ", rung, ", i_sense ", s.i_sense, " A, i_cell ", s.i_cell, " A");
+    // The selected cell (g_on in series with an on transistor) conducts
+    // nearly all of the sensed current: off transistors cut the sneak paths.
+    CHECK(s.i_cell > 0.5 * 100e-6 * 0.2 * 0.5);
+    CHECK(close(s.i_sense, s.i_cell, 1e-3, 1e-12));
+  }
+}
+
+TEST_CASE("warm start: the nodal solution as .nodeset lines; SPICE started there gives the same answer") {
+  const TileSpec t = build_tile_spec(cfg(kSmall));
+  const Circuit c = build_tile_circuit(t);
+  const TileSolution nodal = solve_nodal(t);
+  const std::vector<std::string> lines = warm_start_nodeset(c, nodal);
+  REQUIRE_FALSE(lines.empty());
+  std::string all;
+  for (const auto& l : lines) {
+    CHECK((l.rfind(".nodeset ", 0) == 0 || l.rfind("+ ", 0) == 0));
+    all += l + "\n";
+  }
+  // Every word-line and bit-line node that is not ground, once, at full precision.
+  for (std::size_t k = 0; k < c.map.wl.size(); ++k)
+    for (NodeId n : {c.map.wl[k], c.map.bl[k]})
+      if (n > kGround) CHECK(all.find(" v(" + c.node_names[n] + ")=") != std::string::npos);
+  CHECK(all.find(fmt::format(" v({})={:.17g}", c.node_names[c.map.wl[1]], nodal.v_wl[0][1])) != std::string::npos);
+  ScriptedSimulator sim(0);
+  std::string rung;
+  const TileSolution warm = solve_with_spice(t, c, write_spice_netlist(c), sim, {.warm_start = &nodal, .rung = &rung});
+  CHECK(rung == "op");
+  REQUIRE(sim.netlists.size() == 1u);
+  CHECK(std::find(sim.netlists[0].begin(), sim.netlists[0].end(), lines[0]) != sim.netlists[0].end());
+  for (int j = 0; j < t.cols; ++j) CHECK(close(warm.column_current[0][j], nodal.column_current[0][j], 1e-9, 1e-18));
+  CHECK_THROWS_AS(nodeset_lines({{"bad name", 0.1}}), std::invalid_argument);
+}
