@@ -15,6 +15,7 @@
 #include "cli/limit_options.hpp"
 #include "common/diagnostics.hpp"
 #include "common/exit_codes.hpp"
+#include "runner/resource_guard.hpp"
 #include "sweep/mpi_sweep.hpp"
 #include "sweep/sweep_runner.hpp"
 #include "sweep/sweep_store.hpp"
@@ -34,7 +35,7 @@ struct SweepCli {
   std::string shard;
   std::vector<std::string> merge;
   double time_limit_s = 0;
-  double max_memory_gb = 0;
+  double max_memory_gb = -1;  // not given: the default limit
   int recycle_after = 500;
   bool mpi = false;
   bool quiet = false;
@@ -139,7 +140,7 @@ CLI::App* add_sweep_command(CLI::App& app) {
   cmd->add_option("--merge", g_cli.merge, "join the sweep folders of shards into -o DIR")->allow_extra_args(true);
   cmd->add_option("--time-limit", g_cli.time_limit_s, "seconds one point may take (0: none)")
       ->check(limit_check(kMaxTimeLimitS, "seconds"));
-  cmd->add_option("--max-memory", g_cli.max_memory_gb, "GB of resident memory one worker may use (0: none)")
+  cmd->add_option("--max-memory", g_cli.max_memory_gb, "GB of resident memory one worker may use (default: half the RAM; 0: none)")
       ->check(limit_check(kMaxMemoryLimitGb, "GB"));
   cmd->add_option("--recycle", g_cli.recycle_after, "points per worker before a fresh worker replaces it")
       ->check(CLI::Range(1, 1000000))
@@ -161,7 +162,7 @@ int command_sweep() {
   opt.resume = g_cli.resume;
   if (!g_cli.shard.empty()) opt.shard = parse_shard(g_cli.shard);
   opt.limits.time_limit_s = g_cli.time_limit_s;
-  opt.limits.memory_limit_bytes = static_cast<std::size_t>(g_cli.max_memory_gb * 1e9);
+  opt.limits.memory_limit_bytes = static_cast<std::size_t>(memory_limit_from_option(g_cli.max_memory_gb));
   opt.limits.recycle_after = g_cli.recycle_after;
   install_stop_handlers();
   ProgressPrinter printer(g_cli.quiet);
