@@ -105,7 +105,7 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
   // The estimate of every engine is checked against the limit before the run;
   // the simulator children also get it as a hard limit (not given (< 0): the
   // default limit; 0: none).
-  ctx.resources.max_memory_bytes = max_memory_gb >= 0 ? max_memory_gb * 1e9 : default_memory_limit_bytes();
+  ctx.resources.max_memory_bytes = memory_limit_from_option(max_memory_gb);
   ctx.limits.memory_limit_bytes = static_cast<std::size_t>(ctx.resources.max_memory_bytes);
   std::vector<std::string> netlist;
   RunResult r;

@@ -16,6 +16,7 @@
 #include "cli/sweep_cli.hpp"
 #include "common/diagnostics.hpp"
 #include "common/exit_codes.hpp"
+#include "runner/resource_guard.hpp"
 #include "sweep/mpi_sweep.hpp"
 #include "sweep/sweep_runner.hpp"
 #include "sweep/sweep_store.hpp"
@@ -110,7 +111,7 @@ void add_sweep_run_options(CLI::App* cmd, SweepCli& cli) {
   cmd->add_option("--shard", cli.shard, "run only points with index % N == K (K from 0, as Slurm array indices)");
   cmd->add_option("--time-limit", cli.time_limit_s, "seconds one point may take (0: none)")
       ->check(limit_check(kMaxTimeLimitS, "seconds"));
-  cmd->add_option("--max-memory", cli.max_memory_gb, "GB of resident memory one worker may use (0: none)")
+  cmd->add_option("--max-memory", cli.max_memory_gb, "GB of resident memory one worker may use (default: half the RAM; 0: none)")
       ->check(limit_check(kMaxMemoryLimitGb, "GB"));
   cmd->add_option("--recycle", cli.recycle_after, "points per worker before a fresh worker replaces it")
       ->check(CLI::Range(1, 1000000))
@@ -127,7 +128,7 @@ SweepOptions sweep_options(const SweepCli& cli) {
   opt.resume = cli.resume;
   if (!cli.shard.empty()) opt.shard = parse_shard(cli.shard);
   opt.limits.time_limit_s = cli.time_limit_s;
-  opt.limits.memory_limit_bytes = static_cast<std::size_t>(cli.max_memory_gb * 1e9);
+  opt.limits.memory_limit_bytes = static_cast<std::size_t>(memory_limit_from_option(cli.max_memory_gb));
   opt.limits.recycle_after = cli.recycle_after;
   return opt;
 }

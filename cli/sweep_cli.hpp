@@ -24,7 +24,7 @@ struct SweepCli {
   std::string shard;
   std::vector<std::string> merge;
   double time_limit_s = 0;
-  double max_memory_gb = 0;
+  double max_memory_gb = -1;  // not given: the default limit of xbar run
   int recycle_after = 500;
   bool mpi = false;
   bool quiet = false;

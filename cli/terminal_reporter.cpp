@@ -41,14 +41,28 @@ void TerminalReporter::phase(std::string_view text) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stop_) return;
   phase_ = std::string(text);
+  progress_.clear();
   draw_locked();
   if (!ticker_.joinable()) ticker_ = std::thread([this] { tick(); });
+}
+
+void TerminalReporter::progress(std::string_view text) {
+  // ngspice reports every 0.1 s or so; a redraw per report would flicker.
+  constexpr auto kProgressRedraw = std::chrono::milliseconds(250);
+  if (!live_) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  progress_ = std::string(text);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - progress_drawn_ < kProgressRedraw) return;  // the ticker shows it within a second
+  progress_drawn_ = now;
+  draw_locked();
 }
 
 void TerminalReporter::draw_locked() {
   if (!live_ || stop_ || phase_.empty()) return;
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  fmt::print(stderr, "\r\033[Kxbar: {} ... {:.0f} s", phase_, s);
+  if (progress_.empty()) fmt::print(stderr, "\r\033[Kxbar: {} ... {:.0f} s", phase_, s);
+  else fmt::print(stderr, "\r\033[Kxbar: {}: {} ... {:.0f} s", phase_, progress_, s);
   std::fflush(stderr);
   shown_ = true;
 }

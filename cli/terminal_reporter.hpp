@@ -20,6 +20,8 @@ class TerminalReporter : public Reporter {
   void note(std::string_view text) override;
   void warning(std::string_view text) override;
   void phase(std::string_view text) override;
+  // Shown beside the phase, redrawn at most every kProgressRedraw.
+  void progress(std::string_view text) override;
   // Clears the live line for good (before the summary is printed).
   void finish();
 
@@ -33,7 +35,8 @@ class TerminalReporter : public Reporter {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false, shown_ = false;
-  std::string phase_;
+  std::string phase_, progress_;
+  std::chrono::steady_clock::time_point progress_drawn_{};
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::thread ticker_;
 };

@@ -34,6 +34,7 @@ StopCondition::StopCondition(double time_limit_s)
                     std::chrono::duration<double>(std::min(time_limit_s_, kLongestDeadlineS)))) {}
 
 void StopCondition::check() const {
+  checks_.fetch_add(1, std::memory_order_relaxed);
   throw_if_interrupted();
   if (time_limit_s_ > 0 && std::chrono::steady_clock::now() >= deadline_)
     throw SimulationError(fmt::format("time limit of {} s exceeded", time_limit_s_));

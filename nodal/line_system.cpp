@@ -21,10 +21,12 @@ double dot(const std::vector<double>& a, const std::vector<double>& b) {
   return s;
 }
 
-LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& cell_g) {
+LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& cell_g,
+                            const StopCondition* stop) {
   const int R = net.rows, P = net.cols, LW = net.wl_len, LB = net.bl_len;
   LineSystem sys;
   sys.net = &net;
+  sys.stop = stop;
   sys.diag_w.assign(net.wl_size(), 0.0);
   sys.chain_w.assign(net.wl_size(), 0.0);
   sys.diag_b.assign(net.bl_size(), 0.0);
@@ -33,6 +35,7 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
 
   // Chains and terminals.
   for (int i = 0; i < R; ++i) {
+    check_stop(stop, i);
     double* d = &sys.diag_w[static_cast<size_t>(i) * LW];
     double* c = &sys.chain_w[static_cast<size_t>(i) * LW];
     for (int k = 0; k + 1 < LW; ++k) {
@@ -43,6 +46,7 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
     d[0] += net.g_driver;
   }
   for (int k = 0; k < LB; ++k) {
+    check_stop(stop, k);
     for (int j = 0; j < P; ++j) {
       const size_t s = static_cast<size_t>(k) * P + j;
       if (k + 1 < LB) {
@@ -56,6 +60,7 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
   // Cells: every cell loads both of its slots; only cells between two free
   // slots couple them.
   for (int i = 0; i < R; ++i) {
+    check_stop(stop, i);
     for (int j = 0; j < P; ++j) {
       const double g = cell_g[static_cast<size_t>(i) * P + j];
       sys.diag_w[net.wl_slot(i, j)] += g;
@@ -81,6 +86,7 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
   sys.fac_w.m.assign(net.wl_size(), 0.0);
   sys.fac_w.inv_d.assign(net.wl_size(), 0.0);
   for (int i = 0; i < R; ++i) {
+    check_stop(stop, i);
     const size_t o = static_cast<size_t>(i) * LW;
     double D = sys.diag_w[o];
     for (int k = 0; k < LW; ++k) {
@@ -96,6 +102,7 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
   sys.fac_b.inv_d.assign(net.bl_size(), 0.0);
   std::vector<double> D(sys.diag_b.begin(), sys.diag_b.begin() + P);
   for (int k = 0; k < LB; ++k) {
+    check_stop(stop, k);
     const size_t o = static_cast<size_t>(k) * P;
     for (int j = 0; j < P; ++j) {
       sys.fac_b.inv_d[o + j] = 1.0 / D[j];
@@ -114,6 +121,7 @@ void LineSystem::solve_wl(std::vector<double>& x) const {
   const double* m = fac_w.m.data();
   const double* inv_d = fac_w.inv_d.data();
   for (int i = 0; i < R; ++i) {
+    check_stop(stop, i);
     const size_t o = static_cast<size_t>(i) * L;
     double* y = &x[o];
     for (int k = 1; k < L; ++k) y[k] += m[o + k - 1] * y[k - 1];
@@ -128,6 +136,7 @@ void LineSystem::solve_bl(std::vector<double>& x) const {
   const double* inv_d = fac_b.inv_d.data();
   const int blocks = (P + kColumnBlock - 1) / kColumnBlock;
   for (int b = 0; b < blocks; ++b) {
+    check_stop(stop);  // a block: up to 256 columns of every row
     const int j0 = b * kColumnBlock, j1 = std::min(P, j0 + kColumnBlock);
     double* y = x.data();
     for (int k = 1; k < L; ++k) {
@@ -147,6 +156,7 @@ double LineSystem::bl_abs_product_norm(const std::vector<double>& x) const {
   const int P = net->cols, L = net->bl_len;
   double sq = 0;
   for (int k = 0; k < L; ++k) {
+    check_stop(stop, k);
     const size_t o = static_cast<size_t>(k) * P;
     for (int j = 0; j < P; ++j) {
       double v = std::abs(diag_b[o + j] * x[o + j]);
@@ -161,6 +171,7 @@ double LineSystem::bl_abs_product_norm(const std::vector<double>& x) const {
 void LineSystem::mul_bl(const std::vector<double>& p, std::vector<double>& y) const {
   const int P = net->cols, L = net->bl_len;
   for (int k = 0; k < L; ++k) {
+    check_stop(stop, k);
     const size_t o = static_cast<size_t>(k) * P;
     for (int j = 0; j < P; ++j) {
       double v = diag_b[o + j] * p[o + j];
@@ -185,6 +196,7 @@ void LineSystem::schur_product(const std::vector<double>& p, std::vector<double>
   const double* m = fac_w.m.data();
   const double* inv_d = fac_w.inv_d.data();
   for (int i = 0; i < R; ++i) {
+    check_stop(stop, i);
     const size_t o = static_cast<size_t>(i) * P;
     double* y = &yw[o];
     for (int j = 0; j < P; ++j) y[j] = gc[o + j] * p[o + j];
@@ -205,6 +217,7 @@ void LineSystem::couple_to_wl(const std::vector<double>& p_b, std::vector<double
   const size_t bl_step = static_cast<size_t>(net->bl_row_step());
   const int wl_step = net->wl_col_step();
   for (int i = 0; i < R; ++i) {
+    check_stop(stop, i);
     double* y = &y_w[static_cast<size_t>(i) * L];
     const double* g = &gc[static_cast<size_t>(i) * P];
     const double* p = &p_b[i * bl_step];
@@ -224,6 +237,7 @@ void LineSystem::add_coupling_to_bl(const std::vector<double>& z_w, std::vector<
   const int wl_step = net->wl_col_step();
   if (net->bl_row_step() == 0) {  // merged bit lines: sum over rows in order
     for (int i = 0; i < R; ++i) {
+      check_stop(stop, i);
       const double* g = &gc[static_cast<size_t>(i) * P];
       const double* z = &z_w[static_cast<size_t>(i) * L];
       for (int j = 0; j < P; ++j) y_b[j] += sign * (g[j] * z[j * wl_step]);
@@ -231,6 +245,7 @@ void LineSystem::add_coupling_to_bl(const std::vector<double>& z_w, std::vector<
     return;
   }
   for (int i = 0; i < R; ++i) {
+    check_stop(stop, i);
     const double* g = &gc[static_cast<size_t>(i) * P];
     const double* z = &z_w[static_cast<size_t>(i) * L];
     double* y = &y_b[static_cast<size_t>(i) * P];

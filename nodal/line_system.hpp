@@ -23,6 +23,7 @@ struct LineFactors {
 
 struct LineSystem {
   const TileNetwork* net = nullptr;
+  const StopCondition* stop = nullptr;  // checked every few rows by every method (nodal_solver.hpp)
   std::vector<double> diag_w, chain_w;  // wl_size: diagonal; coupling slot k <-> k+1
   std::vector<double> diag_b, chain_b;  // bl_size: same for bit lines (row-major)
   std::vector<double> gc;               // R x P: cell coupling (0 when an end is fixed)
@@ -46,8 +47,10 @@ struct LineSystem {
 };
 
 // Builds and factors the system for the given per-cell small-signal
-// conductances (R x P; for linear cells simply net.g).
-LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& cell_g);
+// conductances (R x P; for linear cells simply net.g).  `stop`: checked at
+// every row of every pass.
+LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& cell_g,
+                            const StopCondition* stop = nullptr);
 
 // Plain serial dot product (solves are single-threaded; batches run one
 // vector per thread, so results never depend on the thread count).

@@ -50,13 +50,13 @@ class VectorSolver {
 
   VectorResult solve(const std::vector<double>& v_in, int vector_index) {
     VectorResult out;
-    out.x = initial_state(net_, v_in);
-    const double f0 = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, nullptr);
+    out.x = initial_state(net_, v_in, opt_.stop);
+    const double f0 = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, nullptr, opt_.stop);
     // Linear solve from the starting point: exact for linear cells, and the
     // first guess for Newton otherwise.
     newton_step(linear_sys_, out, vector_index, "linear solve");
     out.report.newton_iterations = 1;
-    double f = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, law_.linear() ? nullptr : &cell_g_);
+    double f = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, law_.linear() ? nullptr : &cell_g_, opt_.stop);
     if (!law_.linear()) f = newton(v_in, out, f, vector_index);
     out.report.final_residual = f0 > 0 ? f / f0 : 0.0;
     return out;
@@ -93,7 +93,7 @@ class VectorSolver {
     while (it < opt_.max_newton && !converged) {
       if (opt_.stop) opt_.stop->check();
       ++it;
-      const LineSystem sys = make_line_system(net_, cell_g_);
+      const LineSystem sys = make_line_system(net_, cell_g_, opt_.stop);
       newton_step(sys, out, vector_index, "Newton step");
       const double tol_w = kNewtonStepTol * v_scale;
       const double tol_b = kNewtonStepTol * max_abs(out.x.xb) + 1e-6 * tol_w;
@@ -105,7 +105,7 @@ class VectorSolver {
       for (int h = 0;; ++h) {
         for (std::size_t k = 0; k < dw_.size(); ++k) trial.xw[k] = out.x.xw[k] + t * dw_[k];
         for (std::size_t k = 0; k < db_.size(); ++k) trial.xb[k] = out.x.xb[k] + t * db_[k];
-        f_trial = kcl_residual(net_, law_, v_in, trial, fw_, fb_, &cell_g_);
+        f_trial = kcl_residual(net_, law_, v_in, trial, fw_, fb_, &cell_g_, opt_.stop);
         if (small || (std::isfinite(f_trial) && f_trial < f) || h >= kMaxLineSearchHalvings) break;
         t *= 0.5;
       }
@@ -131,79 +131,17 @@ class VectorSolver {
   CgWorkspace ws_;
 };
 
-// Maps one solved state back to tile coordinates (docs/circuit.md).
-void fill_vector(const TileNetwork& net, const TwoTerminalLaw& law, const std::vector<double>& v_in,
-                 const TileState& x, TileSolution& sol, int v) {
-  const int R = net.rows, P = net.cols;
-  auto& v_wl = sol.v_wl[v];
-  auto& v_bl = sol.v_bl[v];
-  v_wl.resize(static_cast<std::size_t>(R) * P);
-  v_bl.resize(static_cast<std::size_t>(R) * P);
-  for (int i = 0; i < R; ++i)
-    for (int j = 0; j < P; ++j) {
-      v_wl[static_cast<std::size_t>(i) * P + j] = x.xw[net.wl_slot(i, j)];
-      v_bl[static_cast<std::size_t>(i) * P + j] = x.xb[net.bl_slot(i, j)];
-    }
-  auto cell_current = [&](int i, int j) {
-    const std::size_t c = static_cast<std::size_t>(i) * P + j;
-    return law.current(net.g[c], v_wl[c] - v_bl[c]);
-  };
-  // Two-part cells: the junction below the device (0 V where the cell is
-  // absent, as the circuit ties an absent cell's junction to ground).
-  if (law.has_inner_node()) {
-    auto& v_mid = sol.v_mid[v];
-    v_mid.assign(static_cast<std::size_t>(R) * P, 0.0);
-    for (std::size_t c = 0; c < v_mid.size(); ++c)
-      if (net.g[c] > 0) v_mid[c] = v_wl[c] - law.at(net.g[c], v_wl[c] - v_bl[c]).v_device;
-  }
-
-  // Driver current: through r_driver, or, for a fixed slot 0, what leaves it
-  // into the rest of the word line and its own cells.
-  auto& drv = sol.driver_current[v];
-  drv.assign(R, 0.0);
-  for (int i = 0; i < R; ++i) {
-    const double* w = &x.xw[static_cast<std::size_t>(i) * net.wl_len];
-    if (!net.driver_fixed) {
-      drv[i] = net.g_driver * (v_in[i] - w[0]);
-    } else if (net.wl_len > 1) {
-      drv[i] = net.g_wl * (w[0] - w[1]) + cell_current(i, 0);
-    } else {
-      for (int j = 0; j < P; ++j) drv[i] += cell_current(i, j);
-    }
-  }
-  // Sense current into S_j: through the sense conductance, or, for a fixed
-  // bottom slot, what the bit line above and the cells deliver into it.
-  auto& arr = sol.array_current[v];
-  auto& col = sol.column_current[v];
-  arr.assign(P, 0.0);
-  col.assign(P, 0.0);
-  const int LB = net.bl_len;
-  for (int j = 0; j < P; ++j) {
-    const double bottom = x.xb[static_cast<std::size_t>(LB - 1) * P + j];
-    if (!net.sense_fixed) {
-      arr[j] = net.g_sense * bottom;
-    } else if (LB > 1) {
-      arr[j] = net.g_bl * x.xb[static_cast<std::size_t>(LB - 2) * P + j] + cell_current(R - 1, j);
-    } else {
-      for (int i = 0; i < R; ++i) arr[j] += cell_current(i, j);
-    }
-    // TIA: V_S = I r_f / (1 + gain), V_out = -gain V_S, I_j = -V_out / r_f.
-    col[j] = net.tia ? arr[j] * (net.tia_gain / (1 + net.tia_gain)) : arr[j];
-  }
-}
-
 }  // namespace
 }  // namespace nodal_detail
 
 TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalReport* report) {
   using namespace nodal_detail;
   const auto t0 = std::chrono::steady_clock::now();
-  if (opt.stop) opt.stop->check();
-  const TileNetwork net = make_tile_network(tile);
+  const TileNetwork net = make_tile_network(tile, opt.stop);
   const TwoTerminalLaw law(tile);
   // The linear-cell system is shared by every vector (and is the first step
   // of Newton for nonlinear cells).
-  const LineSystem linear_sys = make_line_system(net, net.g);
+  const LineSystem linear_sys = make_line_system(net, net.g, opt.stop);
 
   const int nv = tile.vectors();
   TileSolution sol;
@@ -229,7 +167,7 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
       try {
         if (opt.stop) opt.stop->check();  // the vectors not started yet end at once
         VectorResult r = solver.solve(tile.inputs[v], v);
-        fill_vector(net, law, tile.inputs[v], r.x, sol, v);
+        fill_vector(net, law, tile.inputs[v], r.x, sol, v, opt.stop);
         reports[v] = r.report;
       } catch (...) {
         errors[v] = std::current_exception();

@@ -18,8 +18,10 @@ struct NodalOptions {
   double rel_tol = 1e-12;    // CG: ||residual|| <= rel_tol * ||right-hand side||
   int max_newton = 50;       // Newton steps per input vector (sinh cells)
   int max_linear_iter = 2000;  // CG iterations per linear solve
-  // Checked before every input vector and at every CG and Newton step (each
-  // one pass over the tile); its SimulationError ends the solve.  Null: none.
+  // Checked before every input vector, at every CG and Newton step, and at
+  // every row of every pass over the tile (the network, the factorisations,
+  // the residuals, the mapping back), so a stop lands within one row's work;
+  // its SimulationError ends the solve.  Null: none.
   const StopCondition* stop = nullptr;
 };
 

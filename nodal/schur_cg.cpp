@@ -29,6 +29,7 @@ CgResult solve_line_system(const LineSystem& sys, const std::vector<double>& rw,
                            const std::vector<double>& rb, std::vector<double>& dw,
                            std::vector<double>& db, double rel_tol, int max_iter,
                            CgWorkspace& ws, const StopCondition* stop) {
+  check_stop(stop);  // setup and back-substitution: a few passes each, checked around them
   const std::size_t nb = rb.size();
   ws.resize(rw.size(), nb);
   // Schur right-hand side: b = rb + Gc' A_W^{-1} rw.
@@ -67,7 +68,7 @@ CgResult solve_line_system(const LineSystem& sys, const std::vector<double>& rw,
       ws.p = ws.z;
       double rz = dot(ws.r, ws.z);
       while (res.iterations < max_iter) {
-        if (stop) stop->check();
+        check_stop(stop);
         apply_schur(sys, ws.p, ws.q, ws.yw);
         const double pq = dot(ws.p, ws.q);
         if (!(pq > 0) || !std::isfinite(pq)) break;  // breakdown: S not SPD numerically
@@ -98,6 +99,7 @@ CgResult solve_line_system(const LineSystem& sys, const std::vector<double>& rw,
     res.converged = true;
   }
   // Back-substitute the word lines: dw = A_W^{-1} (rw + Gc db).
+  check_stop(stop);
   db = ws.x;
   sys.couple_to_wl(db, ws.yw);
   for (std::size_t k = 0; k < rw.size(); ++k) ws.yw[k] += rw[k];

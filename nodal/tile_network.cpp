@@ -17,7 +17,7 @@ bool finite_nonnegative(double v) { return std::isfinite(v) && v >= 0; }
 
 }  // namespace
 
-TileNetwork make_tile_network(const TileSpec& tile) {
+TileNetwork make_tile_network(const TileSpec& tile, const StopCondition* stop) {
   // An ideal access switch makes a 1T1R/2T2R cell the device alone between
   // WL and BL: the 1R network on phys_cols() columns.  A real transistor has
   // no law here (a linearised one would miss SPICE by far more than 1e-6).
@@ -33,7 +33,12 @@ TileNetwork make_tile_network(const TileSpec& tile) {
   require(tile.g.size() == static_cast<std::size_t>(R) * P,
           "conductance matrix has " + std::to_string(tile.g.size()) + " entries, expected " +
               std::to_string(static_cast<std::size_t>(R) * P));
-  for (double g : tile.g) require(finite_nonnegative(g), "cell conductances must be finite and >= 0");
+  for (int i = 0; i < R; ++i) {
+    check_stop(stop, i);
+    for (int j = 0; j < P; ++j)
+      require(finite_nonnegative(tile.g[static_cast<std::size_t>(i) * P + j]),
+              "cell conductances must be finite and >= 0");
+  }
   for (const auto& v : tile.inputs) {
     require(v.size() == static_cast<std::size_t>(R), "an input vector does not have `rows` values");
     for (double x : v) require(std::isfinite(x), "input voltages must be finite");

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "common/stop_condition.hpp"
 #include "tile/tile_spec.hpp"
 
 namespace xbar::nodal_detail {
@@ -49,7 +50,8 @@ struct TileNetwork {
 
 // Checks the tile and builds its network.  Unsupported cells (1T1R, 2T2R)
 // throw SimulationError; inconsistent sizes or invalid values throw
-// std::invalid_argument.
-TileNetwork make_tile_network(const TileSpec& tile);
+// std::invalid_argument.  `stop` is checked at every row (as in every pass over
+// the tile in this folder), so a stop lands within one row's work.
+TileNetwork make_tile_network(const TileSpec& tile, const StopCondition* stop = nullptr);
 
 }  // namespace xbar::nodal_detail

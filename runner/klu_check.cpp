@@ -1,5 +1,7 @@
 #include "runner/klu_check.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace xbar {
@@ -25,7 +27,12 @@ Simulator& job_simulator(Simulator* given, const SimLimits& limits, long long ce
                          std::unique_ptr<Simulator>& own) {
   Simulator* sim = given;
   if (sim == nullptr) {
-    own = make_isolated_simulator(limits);
+    StatusListener on_status;
+    if (reporter)  // ngspice's own progress, beside the phase
+      on_status = [reporter](const SimStatus& s) {
+        reporter->progress(std::isnan(s.percent) ? s.analysis : fmt::format("{} {:.0f}%", s.analysis, s.percent));
+      };
+    own = make_isolated_simulator(limits, std::move(on_status));
     sim = own.get();
   }
   warn_once_without_klu(*sim, cells, reporter);

@@ -156,6 +156,10 @@ double default_memory_limit_bytes() {
   return 0.5 * static_cast<double>(pages) * static_cast<double>(page_size);
 }
 
+double memory_limit_from_option(double max_memory_gb) {
+  return max_memory_gb < 0 ? default_memory_limit_bytes() : max_memory_gb * 1e9;
+}
+
 void check_resources(const Config& c, const ResourcePolicy& policy) {
   Diagnostics d;
   auto at = [&](const std::string& key) {

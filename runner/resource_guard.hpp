@@ -55,6 +55,9 @@ ResourceEstimate estimate_nodal_resources(const Config& config);
 // The default memory limit: half of the physical memory (or 4 GB when it
 // cannot be read).
 double default_memory_limit_bytes();
+// The memory limit a `--max-memory GB` option means: not given (< 0) the
+// default limit, 0 none.  One rule for every command that runs simulations.
+double memory_limit_from_option(double max_memory_gb);
 
 // Throws InputError when the estimate of an engine the config runs is above
 // the policy's limits, positioned at the key that makes the run large

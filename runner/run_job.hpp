@@ -45,7 +45,10 @@ struct RunResult {
 // crash inside the library becomes an error, not a dead program.
 struct RunContext {
   Simulator* simulator = nullptr;  // null: make one per job from `limits`
-  SimLimits limits;
+  // The simulator children's hard memory limit is the default one unless the
+  // caller changes it, so every command (run, regress, sweep points, the
+  // library) gets it.
+  SimLimits limits{.memory_limit_bytes = static_cast<std::size_t>(default_memory_limit_bytes())};
   Reporter* reporter = nullptr;
   // Runs estimated above these limits are refused before they start (every engine).
   ResourcePolicy resources{.max_memory_bytes = default_memory_limit_bytes()};

@@ -1,5 +1,8 @@
 #include "spice_bridge/child_protocol.hpp"
 
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -82,7 +85,8 @@ std::string encode_frame(FrameKind kind, std::string_view payload) {
 std::optional<Frame> take_frame(std::string& buffer) {
   try {
     auto frame = proc::take_frame(buffer, [](std::uint8_t kind, std::uint64_t n) {
-      return kind >= 1 && kind <= 6 && n <= kMaxFrame;
+      return kind >= 1 && kind <= 6 && n <= kMaxFrame &&
+             (kind != static_cast<std::uint8_t>(FrameKind::kStatus) || n <= kMaxStatusFrame);
     });
     if (!frame) return std::nullopt;
     return Frame{static_cast<FrameKind>(frame->kind), std::move(frame->payload)};
@@ -127,6 +131,45 @@ SimResult decode_result(std::string_view payload) {
   }
   if (!r.done()) throw SimulationError("isolated ngspice: trailing bytes in the child's result");
   return out;
+}
+
+SimStatus parse_ngspice_status(std::string_view text) {
+  SimStatus s;
+  // "NAME: 45.3%": the percentage after the last colon.
+  if (const auto colon = text.rfind(':'); colon != std::string_view::npos && text.ends_with('%')) {
+    const std::string number(text.substr(colon + 1, text.size() - colon - 2));
+    char* end = nullptr;
+    const double p = std::strtod(number.c_str(), &end);
+    if (end != number.c_str() && *end == '\0' && p >= 0 && p <= 100) {
+      s.percent = p;
+      text = text.substr(0, colon);
+    }
+  }
+  for (char c : text)
+    if (s.analysis.size() < kMaxStatusText) s.analysis += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+  while (!s.analysis.empty() && s.analysis.back() == ' ') s.analysis.pop_back();
+  while (!s.analysis.empty() && s.analysis.front() == ' ') s.analysis.erase(0, 1);
+  return s;
+}
+
+std::string encode_status(const SimStatus& status) {
+  Writer w;
+  w.f64(status.percent);
+  w.str(status.analysis);
+  return w.take();
+}
+
+SimStatus decode_status(std::string_view payload) {
+  auto malformed = [] { return SimulationError("isolated ngspice: malformed status report from the child"); };
+  Reader r(payload);
+  SimStatus s;
+  s.percent = r.f64();
+  s.analysis = r.str();
+  if (!r.done() || s.analysis.size() > kMaxStatusText || !(std::isnan(s.percent) || (s.percent >= 0 && s.percent <= 100)))
+    throw malformed();
+  for (char c : s.analysis)
+    if (!std::isprint(static_cast<unsigned char>(c))) throw malformed();
+  return s;
 }
 
 std::string encode_error(const std::string& what, const std::string& detail) {

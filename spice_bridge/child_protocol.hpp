@@ -30,6 +30,17 @@ std::optional<Frame> take_frame(std::string& buffer);
 std::string encode_result(const SimResult& result);
 SimResult decode_result(std::string_view payload);  // throws SimulationError if malformed
 
+// Status frames: ngspice's progress report, parsed in the child.  The parent
+// takes at most kMaxStatusFrame bytes, printable text of at most
+// kMaxStatusText characters and a percentage in [0, 100] (or NaN): anything
+// else is a malformed reply (SimulationError), so a hostile child cannot
+// flood the parent or write control sequences to its terminal.
+inline constexpr std::size_t kMaxStatusText = 64;
+inline constexpr std::size_t kMaxStatusFrame = 8 + 8 + kMaxStatusText;
+SimStatus parse_ngspice_status(std::string_view text);  // "tran: 45.3%"; cleaned and cut to the bounds
+std::string encode_status(const SimStatus& status);
+SimStatus decode_status(std::string_view payload);
+
 std::string encode_error(const std::string& what, const std::string& detail);
 std::pair<std::string, std::string> decode_error(std::string_view payload);
 

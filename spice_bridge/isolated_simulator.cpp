@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <new>
@@ -80,9 +81,11 @@ void write_all_or_exit(int fd, std::string_view data) {
     // nothing this process runs may start a process or change a file.
     spice::enter_sandbox();
     session.set_log_listener([fd](const spice::LogLine& line) {
-      const bool status = line.text.starts_with("status: ");
-      write_all_or_exit(fd, spice::encode_frame(status ? FrameKind::kStatus : FrameKind::kLog,
-                                                status ? line.text.substr(8) : line.text));
+      if (line.text.starts_with("status: "))
+        write_all_or_exit(fd, spice::encode_frame(FrameKind::kStatus, spice::encode_status(spice::parse_ngspice_status(
+                                                                          std::string_view(line.text).substr(8)))));
+      else
+        write_all_or_exit(fd, spice::encode_frame(FrameKind::kLog, line.text));
     });
     spice::Frame reply = job(session, [fd](FrameKind kind, std::string_view payload) {
       write_all_or_exit(fd, spice::encode_frame(kind, payload));
@@ -106,15 +109,18 @@ void write_all_or_exit(int fd, std::string_view data) {
 
 // ---- parent side ------------------------------------------------------------
 
-void handle_frame(spice::Frame frame, ChildOutcome& out) {
+void handle_frame(spice::Frame frame, ChildOutcome& out, const StatusListener& on_status) {
   switch (frame.kind) {
     case FrameKind::kLog:
       out.log += frame.payload;
       out.log += '\n';
       break;
-    case FrameKind::kStatus:
-      out.last_status = std::move(frame.payload);
+    case FrameKind::kStatus: {
+      const SimStatus s = spice::decode_status(frame.payload);
+      out.last_status = std::isnan(s.percent) ? s.analysis : fmt::format("{}: {:.1f}%", s.analysis, s.percent);
+      if (on_status) on_status(s);
       break;
+    }
     case FrameKind::kVersion:
       out.version = std::move(frame.payload);
       break;
@@ -127,7 +133,8 @@ void handle_frame(spice::Frame frame, ChildOutcome& out) {
 // end and before it is reaped, so the parent can decode a large reply while
 // the child's exit frees its memory.
 ChildOutcome run_in_child(const SimLimits& limits, const ChildJob& job,
-                          const std::function<void(ChildOutcome&)>& before_reaping = {}) {
+                          const std::function<void(ChildOutcome&)>& before_reaping = {},
+                          const StatusListener& on_status = {}) {
   std::optional<proc::Child> spawned;
   try {
     // Interruptible: an interrupt (Ctrl-C) kills the child at once.
@@ -153,7 +160,7 @@ ChildOutcome run_in_child(const SimLimits& limits, const ChildJob& job,
     const proc::ReadStatus got = proc::read_some(child.fd(), buffer);
     if (got == proc::ReadStatus::kNothing) continue;
     if (got == proc::ReadStatus::kEnd) break;  // the child finished or died
-    while (auto frame = spice::take_frame(buffer)) handle_frame(std::move(*frame), out);
+    while (auto frame = spice::take_frame(buffer)) handle_frame(std::move(*frame), out, on_status);
   }
   child.close_channel();
   if (before_reaping && !out.timed_out) before_reaping(out);
@@ -195,7 +202,7 @@ spice::Frame reply_or_throw(ChildOutcome out, const SimLimits& limits) {
 
 class IsolatedSimulator final : public Simulator {
  public:
-  explicit IsolatedSimulator(SimLimits limits) : limits_(limits) {}
+  IsolatedSimulator(SimLimits limits, StatusListener on_status) : limits_(limits), on_status_(std::move(on_status)) {}
 
   std::string version() override {
     if (version_.empty()) version_ = value_from_child([](auto& s) { return s.version(); });
@@ -228,7 +235,7 @@ class IsolatedSimulator final : public Simulator {
     auto decode = [&](ChildOutcome& out) {
       if (out.reply && out.reply->kind == FrameKind::kResult) decoded = spice::decode_result(out.reply->payload);
     };
-    ChildOutcome out = run_in_child(limits_, job, decode);
+    ChildOutcome out = run_in_child(limits_, job, decode, on_status_);
     if (version_.empty() && !out.version.empty()) version_ = out.version;
     spice::Frame reply = reply_or_throw(std::move(out), limits_);
     if (reply.kind != FrameKind::kResult || !decoded)
@@ -248,14 +255,15 @@ class IsolatedSimulator final : public Simulator {
   }
 
   SimLimits limits_;
+  StatusListener on_status_;
   std::string version_;
   std::string klu_;
 };
 
 }  // namespace
 
-std::unique_ptr<Simulator> make_isolated_simulator(SimLimits limits) {
-  return std::make_unique<IsolatedSimulator>(limits);
+std::unique_ptr<Simulator> make_isolated_simulator(SimLimits limits, StatusListener on_status) {
+  return std::make_unique<IsolatedSimulator>(limits, std::move(on_status));
 }
 
 namespace spice::testing {

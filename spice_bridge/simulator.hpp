@@ -3,6 +3,8 @@
 // part of xbar that knows the ngspice shared-library API; it knows SPICE text
 // and vectors, never configs or tiles.
 #include <cstddef>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -21,6 +23,15 @@ struct SimResult {
   std::vector<std::string> warnings;  // suspect log lines (singular matrix, gmin stepping failed, ...)
   double elapsed_s = 0;
 };
+
+// A progress report of ngspice while a job runs (its SendStat callback, e.g.
+// "tran: 45.3%"): the analysis, and its percentage (NaN when the report has
+// none, e.g. "--ready--").
+struct SimStatus {
+  std::string analysis;
+  double percent = std::numeric_limits<double>::quiet_NaN();
+};
+using StatusListener = std::function<void(const SimStatus&)>;
 
 // 0 = no limit.  Only the isolated simulator can enforce limits.
 struct SimLimits {
@@ -61,7 +72,8 @@ std::unique_ptr<Simulator> make_ngspice_simulator();
 
 // Each job runs in a forked child process that streams its result back; a crash,
 // a time-out or a memory-limit failure in the child becomes a SimulationError
-// and leaves this process intact.
-std::unique_ptr<Simulator> make_isolated_simulator(SimLimits limits = {});
+// and leaves this process intact.  `on_status`, when given, receives ngspice's
+// progress reports while a job runs, in this process.
+std::unique_ptr<Simulator> make_isolated_simulator(SimLimits limits = {}, StatusListener on_status = {});
 
 }  // namespace xbar

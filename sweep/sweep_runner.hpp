@@ -10,6 +10,7 @@
 #include "sweep/point_job.hpp"
 #include "sweep/point_record.hpp"
 #include "sweep/sweep_points.hpp"
+#include "runner/resource_guard.hpp"
 #include "sweep/worker_pool.hpp"
 
 namespace xbar {
@@ -21,7 +22,9 @@ struct SweepOptions {
   int jobs = 1;
   bool resume = false;
   Shard shard;
-  PoolLimits limits;
+  // A worker over the default memory limit is stopped, as `xbar run`'s
+  // simulator child would be.
+  PoolLimits limits{.memory_limit_bytes = static_cast<std::size_t>(default_memory_limit_bytes())};
 };
 
 struct SweepProgress {

@@ -132,3 +132,19 @@ TEST_CASE("a library without KLU is reported once, with the fix, before large ti
   sim.klu = true;
   CHECK(warn_once_without_klu(sim, 256 * 256, &rep));
 }
+
+TEST_CASE("a job's simulator hands ngspice's progress to the reporter, beside the phase (issue 19)") {
+  struct Recorder : Reporter {
+    std::vector<std::string> progress_seen;
+    void progress(std::string_view text) override { progress_seen.emplace_back(text); }
+  } rec;
+  std::unique_ptr<Simulator> own;
+  Simulator& sim = job_simulator(nullptr, SimLimits{}, 16, &rec, own);
+  sim.run({"rc", "v1 in 0 sin(0 1 1meg)", "r1 in out 1k", "c1 out 0 1n", ".end"}, "tran 1n 20u 0 1n");
+  REQUIRE_FALSE(rec.progress_seen.empty());
+  // "tran 25%": the analysis and a whole percentage.
+  const std::string& first = rec.progress_seen.front();
+  INFO(first);
+  CHECK(first.starts_with("tran "));
+  CHECK(first.ends_with("%"));
+}

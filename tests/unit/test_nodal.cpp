@@ -15,7 +15,11 @@
 #include "common/diagnostics.hpp"
 #include "common/stop_condition.hpp"
 #include "nodal/nodal_solver.hpp"
+#include "nodal/line_system.hpp"
+#include "nodal/schur_cg.hpp"
 #include "nodal/sparse_reference.hpp"
+#include "nodal/tile_kcl.hpp"
+#include "nodal/tile_network.hpp"
 #include "support/close.hpp"
 
 using namespace xbar;
@@ -485,4 +489,58 @@ TEST_CASE("the nodal engine stops within one step of its time limit or an interr
   MESSAGE("interrupt at 0.1 s: stopped after " << interrupted_after << " s");
   CHECK(interrupted_after < 0.1 + 1.0);
   CHECK(requested_interrupt() == 0);
+}
+
+TEST_CASE("every pass of the nodal engine over the tile stops at its first row (issue 14)") {
+  // Before any solver step the engine makes several passes over the tile
+  // (network, factorisation, residual, and the mapping back after it): at
+  // 4096x4096 seconds of work, during which a stop used to wait.
+  using namespace xbar::nodal_detail;
+  TileSpec t = make_tile(48, 40);
+  t.r_wl = t.r_bl = 1.0;
+  t.r_driver = 10;
+  t.model = CellModel{.law = CellLaw::kSinh, .v0 = 0.25};
+  std::mt19937 rng(19);
+  random_fill(t, rng, 1);
+  const TwoTerminalLaw law(t);
+  const StopCondition running;  // no deadline, no interrupt
+  const TileNetwork net = make_tile_network(t, &running);
+  const LineSystem sys = make_line_system(net, net.g, &running);
+  const TileState x = initial_state(net, t.inputs[0], &running);
+  std::vector<double> fw, fb, cell_g;
+  kcl_residual(net, law, t.inputs[0], x, fw, fb, &cell_g, &running);
+  TileSolution sol;
+  for (auto* f : {&sol.column_current, &sol.array_current, &sol.v_wl, &sol.v_bl, &sol.driver_current})
+    f->resize(1);
+  fill_vector(net, law, t.inputs[0], x, sol, 0, &running);
+  // Each pass checks at least once per block of rows.
+  CHECK(running.checks() >= 5u * (48 / kRowsPerStopCheck));
+
+  const StopCondition expired(0.001);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  request_interrupt(0);
+  auto stops_at_once = [&](const char* pass, const StopCondition& stop, const char* reason, auto&& run) {
+    INFO(pass);
+    const auto before = stop.checks();
+    CHECK_THROWS_WITH_AS(run(stop), reason, SimulationError);
+    CHECK(stop.checks() == before + 1);  // at its first check, before its work
+  };
+  auto every_pass = [&](const StopCondition& stop, const char* reason) {
+    stops_at_once("make_tile_network", stop, reason, [&](auto& s) { make_tile_network(t, &s); });
+    stops_at_once("make_line_system", stop, reason, [&](auto& s) { make_line_system(net, net.g, &s); });
+    stops_at_once("initial_state", stop, reason, [&](auto& s) { initial_state(net, t.inputs[0], &s); });
+    stops_at_once("kcl_residual", stop, reason,
+                  [&](auto& s) { kcl_residual(net, law, t.inputs[0], x, fw, fb, &cell_g, &s); });
+    stops_at_once("fill_vector", stop, reason, [&](auto& s) { fill_vector(net, law, t.inputs[0], x, sol, 0, &s); });
+    stops_at_once("solve_line_system", stop, reason, [&](auto& s) {
+      std::vector<double> dw, db;
+      CgWorkspace ws;
+      solve_line_system(sys, fw, fb, dw, db, 1e-12, 100, ws, &s);
+    });
+    stops_at_once("solve_nodal", stop, reason, [&](auto& s) { solve_nodal(t, NodalOptions{.stop = &s}); });
+  };
+  every_pass(expired, "time limit of 0.001 s exceeded");
+  request_interrupt(SIGINT);
+  every_pass(running, "interrupted (signal 2)");
+  request_interrupt(0);
 }

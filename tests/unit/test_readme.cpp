@@ -39,14 +39,16 @@ TEST_CASE("every command of the README's common tasks works as copied") {
   const std::string readme = read_readme();
   const auto section = readme.find("## Common tasks");
   REQUIRE(section != std::string::npos);
-  const auto block = readme.find("```sh\n", section);
-  const auto end = readme.find("```\n", block + 6);
-  REQUIRE(block != std::string::npos);
-  REQUIRE(end != std::string::npos);
+  // Every sh block of the section, up to the next heading.
+  const auto section_end = readme.find("\n## ", section + 1);
   std::vector<std::string> commands;
-  std::stringstream lines(readme.substr(block + 6, end - block - 6));
-  for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) commands.push_back(line);
+  for (auto block = readme.find("```sh\n", section); block < section_end; block = readme.find("```sh\n", block + 6)) {
+    const auto end = readme.find("```\n", block + 6);
+    REQUIRE(end != std::string::npos);
+    std::stringstream lines(readme.substr(block + 6, end - block - 6));
+    for (std::string line; std::getline(lines, line);)
+      if (!line.empty()) commands.push_back(line);
+  }
   CHECK(commands.size() == 6);
   const fs::path top = xbar::testing::fresh_folder(fmt::format("xbar_readme_tasks_{}", ::getpid()));
   fs::create_directory_symlink(fs::path(XBAR_PROGRAM).parent_path(), top / "build");

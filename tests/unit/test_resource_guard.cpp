@@ -214,3 +214,17 @@ TEST_CASE("the nodal memory count bounds the engine's measured peak (issue 14)" 
     CHECK(peak >= 0.7 * counted);
   }
 }
+
+TEST_CASE("every run context carries the default hard memory limit, as `xbar run` does (issue 14)") {
+  // Regression cases and sweep points build their own RunContext: their
+  // simulator children get the limit of a plain `xbar run`.
+  const double def = default_memory_limit_bytes();
+  CHECK(def > 0);
+  const RunContext ctx;
+  CHECK(ctx.limits.memory_limit_bytes == static_cast<std::size_t>(def));
+  CHECK(ctx.resources.max_memory_bytes == def);
+  // --max-memory: not given (< 0) the default, 0 none, else GB.
+  CHECK(memory_limit_from_option(-1) == def);
+  CHECK(memory_limit_from_option(0) == 0);
+  CHECK(memory_limit_from_option(2.5) == 2.5e9);
+}

@@ -478,6 +478,65 @@ TEST_CASE("child protocol frames survive partial reads and reject garbage") {
   CHECK(error_of([&] { spice::take_frame(garbage); }));
 }
 
+TEST_CASE("status frames: ngspice's progress round-trips; a hostile child's is bounded and refused (issue 19)") {
+  const SimStatus tran = spice::parse_ngspice_status("tran:  45.3%");
+  CHECK(tran.analysis == "tran");
+  CHECK(tran.percent == 45.3);
+  const SimStatus ready = spice::parse_ngspice_status("--ready--");
+  CHECK(ready.analysis == "--ready--");
+  CHECK(std::isnan(ready.percent));
+  // What the child sends is printable and short whatever ngspice printed.
+  const SimStatus odd = spice::parse_ngspice_status("\x1b]0;owned\x07" + std::string(500, 'x') + ": 250%");
+  CHECK(odd.analysis.size() == spice::kMaxStatusText);
+  CHECK(odd.analysis.find('\x1b') == std::string::npos);
+  CHECK(std::isnan(odd.percent));  // 250 % is not a percentage
+
+  std::string buffer = spice::encode_frame(spice::FrameKind::kStatus, spice::encode_status(tran)) +
+                       spice::encode_frame(spice::FrameKind::kStatus, spice::encode_status(ready));
+  for (const SimStatus& want : {tran, ready}) {
+    const auto f = spice::take_frame(buffer);
+    REQUIRE(f);
+    CHECK(f->kind == spice::FrameKind::kStatus);
+    const SimStatus back = spice::decode_status(f->payload);
+    CHECK(back.analysis == want.analysis);
+    CHECK((back.percent == want.percent || (std::isnan(back.percent) && std::isnan(want.percent))));
+  }
+  CHECK(buffer.empty());
+
+  // A hostile child: each of these is a SimulationError, never a crash, a
+  // flood of memory or an escape sequence on the user's terminal.
+  auto status_payload = [](double percent, const std::string& text) {
+    return spice::encode_status(SimStatus{text, percent});
+  };
+  const std::string good = status_payload(10, "tran");
+  for (const std::string& bad :
+       {status_payload(10, "tran\x1b[2J"), status_payload(10, std::string(spice::kMaxStatusText + 1, 'a')),
+        status_payload(-1, "tran"), status_payload(100.5, "tran"), status_payload(INFINITY, "tran"),
+        good.substr(0, good.size() - 1), good + "x", std::string(3, '\0')}) {
+    CHECK(error_of([&] { spice::decode_status(bad); }));
+  }
+  // A status frame announcing more than its bound is refused from its header,
+  // before its payload is waited for or buffered.
+  std::string huge = spice::encode_frame_header(spice::FrameKind::kStatus, spice::kMaxStatusFrame + 1);
+  CHECK(error_of([&] { spice::take_frame(huge); }));
+  std::string at_bound = spice::encode_frame_header(spice::FrameKind::kStatus, spice::kMaxStatusFrame);
+  CHECK_FALSE(spice::take_frame(at_bound));  // only incomplete
+}
+
+TEST_CASE("isolated: ngspice's progress reaches the parent while the job runs (issue 19)") {
+  std::vector<SimStatus> seen;
+  auto isolated = make_isolated_simulator({}, [&](const SimStatus& s) { seen.push_back(s); });
+  const Netlist slow{"slow rc", "v1 in 0 sin(0 1 1meg)", "r1 in out 1k", "c1 out 0 1n", ".end"};
+  isolated->run(slow, "tran 1n 20u 0 1n");
+  REQUIRE_FALSE(seen.empty());
+  bool tran_percent = false;
+  for (const auto& s : seen) {
+    if (s.analysis == "tran" && s.percent >= 0 && s.percent <= 100) tran_percent = true;
+  }
+  CHECK(tran_percent);
+  MESSAGE(seen.size() << " status report(s), the first " << seen.front().analysis << " " << seen.front().percent);
+}
+
 // Per-job cost, in-process against isolated.  Not part of the suite:
 // run with `test_spice_bridge -tc="bench*" --no-skip`.
 TEST_CASE("bench: per-job overhead" * doctest::skip()) {

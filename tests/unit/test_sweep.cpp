@@ -395,3 +395,9 @@ TEST_CASE("a sweep runs from its frozen inputs; a resume whose data file changed
     CHECK(e.diagnostics().str().find("'" + config.string() + "' changed since the sweep started") != std::string::npos);
   }
 }
+
+TEST_CASE("sweep workers get the default memory limit of `xbar run` unless told otherwise (issue 14)") {
+  const SweepOptions opt;  // what `xbar sweep` starts from; --max-memory replaces the limit
+  CHECK(opt.limits.memory_limit_bytes == static_cast<std::size_t>(default_memory_limit_bytes()));
+  CHECK(opt.limits.memory_limit_bytes > 0);
+}
