@@ -15,13 +15,15 @@ TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in)
   return s;
 }
 
-double kcl_residual(const TileNetwork& net, const CellModel& law, const std::vector<double>& v_in,
-                    const TileState& x, std::vector<double>& fw, std::vector<double>& fb,
-                    std::vector<double>* cell_g) {
+template <class Law>
+double kcl_residual(const TileNetwork& net, const Law& law, const std::vector<double>& v_in, const TileState& x,
+                    std::vector<double>& fw, std::vector<double>& fb, std::vector<double>* cell_g,
+                    std::vector<double>* mid) {
   const int R = net.rows, P = net.cols, LW = net.wl_len, LB = net.bl_len;
   fw.assign(net.wl_size(), 0.0);
   fb.assign(net.bl_size(), 0.0);
   if (cell_g) cell_g->resize(static_cast<std::size_t>(R) * P);
+  if (mid) mid->resize(static_cast<std::size_t>(R) * P, NAN);
 
   // Word-line chains and drivers.
   for (int i = 0; i < R; ++i) {
@@ -51,12 +53,11 @@ double kcl_residual(const TileNetwork& net, const CellModel& law, const std::vec
     for (int j = 0; j < P; ++j) {
       const std::size_t c = static_cast<std::size_t>(i) * P + j;
       const std::size_t ws = net.wl_slot(i, j), bs = net.bl_slot(i, j);
-      const double v = x.xw[ws] - x.xb[bs];
-      const double g = net.g[c];
-      const double i_cell = law.current(g, v);
-      fw[ws] += i_cell;
-      fb[bs] -= i_cell;
-      if (cell_g) (*cell_g)[c] = law.conductance(g, v);
+      const CellPoint p = law.at(c, x.xw[ws], x.xb[bs], mid ? (*mid)[c] : 0.0);
+      fw[ws] += p.i;
+      fb[bs] -= p.i;
+      if (cell_g) (*cell_g)[c] = 0.5 * (p.g_w + p.g_b);
+      if (mid) (*mid)[c] = p.mid;
     }
   }
   // Fixed slots obey their source, not KCL.
@@ -66,5 +67,11 @@ double kcl_residual(const TileNetwork& net, const CellModel& law, const std::vec
     for (int j = 0; j < P; ++j) fb[static_cast<std::size_t>(LB - 1) * P + j] = 0.0;
   return std::sqrt(dot(fw, fw) + dot(fb, fb));
 }
+
+template double kcl_residual(const TileNetwork&, const DeviceCells&, const std::vector<double>&, const TileState&,
+                             std::vector<double>&, std::vector<double>&, std::vector<double>*, std::vector<double>*);
+template double kcl_residual(const TileNetwork&, const TransistorCells&, const std::vector<double>&,
+                             const TileState&, std::vector<double>&, std::vector<double>&, std::vector<double>*,
+                             std::vector<double>*);
 
 }  // namespace xbar::nodal_detail

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tile/tile_spec.hpp"
+#include "nodal/cell_law.hpp"
 #include "nodal/tile_network.hpp"
 
 namespace xbar::nodal_detail {
@@ -18,9 +19,14 @@ struct TileState {
 TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in);
 
 // Fills fw, fb (current leaving each free slot; 0 at fixed slots) and, when
-// cell_g is given, dI/dV of every cell.  Returns ||(fw, fb)||_2.
-double kcl_residual(const TileNetwork& net, const CellModel& law, const std::vector<double>& v_in,
-                    const TileState& x, std::vector<double>& fw, std::vector<double>& fb,
-                    std::vector<double>* cell_g);
+// cell_g is given, every cell's conductance for the symmetric Newton matrix:
+// (dI/dV_wl - dI/dV_bl) / 2, which is dI/dV for a two-terminal device.
+// `mid` (R x P, laws with an inner node): the inner node voltages, read as
+// the starting guess and overwritten with the solution.  Returns ||(fw, fb)||_2.
+// Instantiated for DeviceCells and TransistorCells (cell_law.hpp).
+template <class Law>
+double kcl_residual(const TileNetwork& net, const Law& law, const std::vector<double>& v_in, const TileState& x,
+                    std::vector<double>& fw, std::vector<double>& fb, std::vector<double>* cell_g,
+                    std::vector<double>* mid = nullptr);
 
 }  // namespace xbar::nodal_detail

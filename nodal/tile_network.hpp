@@ -47,9 +47,9 @@ struct TileNetwork {
   }
 };
 
-// Checks the tile and builds its network.  Unsupported cells (1T1R, 2T2R)
-// throw SimulationError; inconsistent sizes or invalid values throw
-// std::invalid_argument.
+// Checks the tile and builds its network (1R, 1T1R and 2T2R cells alike: a
+// cell is a two-terminal element between its lines).  Inconsistent sizes or
+// invalid values throw std::invalid_argument.
 TileNetwork make_tile_network(const TileSpec& tile);
 
 }  // namespace xbar::nodal_detail

@@ -50,13 +50,6 @@ Circuit checked_circuit(const TileSpec& tile, PhaseTimer* timer = nullptr) {
   return c;
 }
 
-// transistor.model names the registry's ideal switch (the name is matched as
-// ngspice would: case-insensitively).
-bool ideal_access_switch(const Config& c) {
-  std::string m = c.transistor.model;
-  for (char& ch : m) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return m == "ideal";
-}
 
 // The op job on a built tile: the engine(s) the config names, their result
 // checks, then the analysis against the ideal product.
@@ -123,20 +116,21 @@ TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& li
   return solve_nodal(tile, NodalOptions{.stop = &stop});
 }
 
+bool ideal_access_switch(const Config& c) {
+  std::string m = c.transistor.model;
+  for (char& ch : m) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return m == "ideal";
+}
+
 void check_supported(const Config& c) {
   Diagnostics d;
   if (c.tile.cell != CellKind::k1R) {
-    // Transistor tiles: SPICE only (the nodal engine has no transistor law),
-    // except with the ideal switch, whose cells are the device alone; op, and
+    // Transistor tiles: op on either engine (the nodal engine takes the real
+    // transistor from ngspice's drain-current tables, or the ideal switch);
     // read for 1T1R with a real transistor (the read job switches unselected
-    // gates off, which the ideal switch does not model); the tran job assumes
-    // 1R cells.
+    // gates off, which the ideal switch does not model; SPICE only, checked
+    // by the read job); the tran job assumes 1R cells.
     const bool ideal = ideal_access_switch(c);
-    if (c.simulator.engine != EngineKind::kSpice && !ideal)
-      d.error(c.where("simulator.engine"),
-              fmt::format("engine '{}' cannot solve {} tiles with transistor model '{}' (the nodal engine has no "
-                          "access-transistor law); use engine: spice, or transistor.model: ideal",
-                          to_string(c.simulator.engine), to_string(c.tile.cell), c.transistor.model));
     const bool read_1t1r = c.analysis.type == AnalysisKind::kRead && c.tile.cell == CellKind::k1T1R;
     if (read_1t1r && ideal)
       d.error(c.where("transistor.model"),
