@@ -15,9 +15,11 @@
 #include <fmt/format.h>
 
 #include "device_tables/transistor_tables.hpp"
+#include "model_library/model_library.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "netlist_gen/tile_builder.hpp"
 #include "nodal/nodal_solver.hpp"
+#include "runner/run_job.hpp"
 #include "runner/spice_engine.hpp"
 #include "spice_bridge/simulator.hpp"
 #include "support/close.hpp"
@@ -112,4 +114,123 @@ TEST_CASE("1T1R and 2T2R with level-1 and BSIM4 transistors: nodal matches SPICE
             worst_mid = std::max(worst_mid, std::abs(n.v_mid[v][k] - s.v_mid[v][k]));
         CHECK(close(worst_mid, 0, 0, 1e-5 * 0.3));
       }
+}
+
+namespace {
+
+// A user card in transistor.include, written to the test's cache folder.
+std::string write_card(const std::string& name, const std::string& text) {
+  const auto path = cache_dir().dir / name;
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+}  // namespace
+
+TEST_CASE("transistor tables are cached on disk: the same card hits, a changed or corrupt file is rebuilt") {
+  cache_dir();
+  const std::string file = write_card("card.lib", ".model mycard nmos level=1 vto=0.4 kp=2.9e-4 gamma=0.4 phi=0.8\n");
+  // The last `transistor:` line of the YAML wins over the one tile_yaml writes.
+  auto tile = [&] {
+    std::string y = tile_yaml(4, 4, "1T1R", "mycard", "");
+    y.replace(y.find("transistor: {model: mycard}"), 27,
+              fmt::format("transistor: {{model: mycard, include: [\"{}\"]}}", file));
+    return tile_of(y);
+  };
+  TransistorTableReport first, again, disk, changed, corrupt;
+  const auto t1 = transistor_tables(tile(), &first);
+  CHECK_FALSE(first.cache_hit);
+  REQUIRE(first.files.size() == 1);
+  CHECK(std::filesystem::is_regular_file(first.files[0]));
+  transistor_tables(tile(), &again);  // this process's memo
+  CHECK(again.cache_hit);
+  clear_transistor_table_memo();
+  const auto t2 = transistor_tables(tile(), &disk);  // the file
+  CHECK(disk.cache_hit);
+  CHECK(disk.files == first.files);
+  const auto a = t1->drain_current[0]->eval(0.21, 0.03), b = t2->drain_current[0]->eval(0.21, 0.03);
+  CHECK(a.f == b.f);
+  CHECK(a.f > 0);
+
+  // The card changes (same name, other threshold): a miss, another file, another current.
+  write_card("card.lib", ".model mycard nmos level=1 vto=0.45 kp=2.9e-4 gamma=0.4 phi=0.8\n");
+  clear_transistor_table_memo();
+  const auto t3 = transistor_tables(tile(), &changed);
+  CHECK_FALSE(changed.cache_hit);
+  CHECK(changed.files != first.files);
+  CHECK(t3->drain_current[0]->eval(0.21, 0.03).f < a.f);
+
+  // A corrupt file (one byte flipped) is a miss, rebuilt, never trusted.
+  {
+    std::fstream f(changed.files[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(200);
+    char ch = 0;
+    f.read(&ch, 1);
+    f.seekp(200);
+    ch = static_cast<char>(ch ^ 0x40);
+    f.write(&ch, 1);
+  }
+  clear_transistor_table_memo();
+  const auto t4 = transistor_tables(tile(), &corrupt);
+  CHECK_FALSE(corrupt.cache_hit);
+  CHECK(t4->drain_current[0]->eval(0.21, 0.03).f == t3->drain_current[0]->eval(0.21, 0.03).f);
+  TransistorTableReport after;
+  clear_transistor_table_memo();
+  transistor_tables(tile(), &after);
+  CHECK(after.cache_hit);  // the rebuilt file is whole again
+}
+
+TEST_CASE("interpolation error of the drain-current table against ngspice between the grid points") {
+  cache_dir();
+  // Midpoints of the grid squares over the range the tiles above reach
+  // (0..0.3 V on drain and source), where the error of a cubic is largest.
+  for (const std::string model : {"nmos_level1", "nmos"}) {
+    CAPTURE(model);
+    const TileSpec t = tile_of(tile_yaml(4, 4, "1T1R", model, ""));
+    const auto tables = transistor_tables(t);
+    const BicubicTable& table = tables->at_gate(t.transistor.v_gate);
+    const double h = table.step(), start = h / 2, stop = start + 76 * h;  // 77 midpoints per axis
+    std::vector<std::string> net = {"interpolation check"};
+    for (const auto& file : t.transistor.model_files)
+      for (auto& line : read_model_library(file)) net.push_back(line);
+    net.push_back(fmt::format("mt d g s 0 {} w={:.17g} l={:.17g}", t.transistor.model, t.transistor.w, t.transistor.l));
+    net.push_back("vd d 0 dc 0");
+    net.push_back(fmt::format("vg g 0 dc {:.17g}", t.transistor.v_gate));
+    net.push_back("vs s 0 dc 0");
+    net.push_back(".options reltol=1e-9 vntol=1e-12 abstol=1e-18");
+    net.push_back(".end");
+    const SimResult r = testing::shared_simulator().run(
+        net, fmt::format("dc vd {0:.17g} {1:.17g} {2:.17g} vs {0:.17g} {1:.17g} {2:.17g}", start, stop, h));
+    const auto& id = r.vectors.at("vd#branch");
+    const auto& vd = r.vectors.at("d");
+    const auto& vs = r.vectors.at("s");
+    REQUIRE(id.size() == 77u * 77u);
+    double worst = 0, i_max = 0;
+    for (std::size_t k = 0; k < id.size(); ++k) {
+      const auto p = table.eval(vd[k], vs[k]);
+      worst = std::max(worst, std::abs(p.f + id[k]));
+      i_max = std::max(i_max, std::abs(id[k]));
+    }
+    MESSAGE(model, ": worst table error ", worst, " A = ", worst / i_max, " of the largest current ", i_max,
+            " A in 0..0.3 V (grid step ", h, " V)");
+    // The bound the README states.
+    CHECK(close(worst / i_max, 0, 0, 2e-6));
+  }
+}
+
+TEST_CASE("engine both on 1T1R and 2T2R transistor tiles: spice_vs_nodal and KCL of both engines") {
+  cache_dir();
+  for (const std::string cell : {"1T1R", "2T2R"}) {
+    CAPTURE(cell);
+    const RunResult r = testing::run_in_process(testing::config_from_yaml(
+        tile_yaml(8, 8, cell, "nmos", "simulator: {engine: both}\nperiphery: {r_driver: 100, r_sense: 50}\n")));
+    REQUIRE(r.spice.has_value());
+    REQUIRE(r.nodal.has_value());
+    REQUIRE(r.analysis.metrics.spice_vs_nodal.has_value());
+    MESSAGE(cell, " spice_vs_nodal ", *r.analysis.metrics.spice_vs_nodal);
+    // Relative per column: 2T2R outputs I+ - I- come near 0, so its bound is
+    // looser; against full scale both are far inside 1e-5.
+    CHECK(close(*r.analysis.metrics.spice_vs_nodal, 0, 0, cell == "1T1R" ? 1e-5 : 1e-4));
+    CHECK(close(worst_difference(r.tile, *r.nodal, *r.spice), 0, 0, 1e-6));
+  }
 }
