@@ -68,7 +68,10 @@ class TransistorCells {
       const double gt = beta * t.eval(vb, vb).dx;
       m = vb + (vw - vb) * g / (g + std::max(gt, 1e-30));
     }
-    const double tol = 1e-15 * (std::abs(vw) + std::abs(vb)) + 1e-300;
+    // Newton converges quadratically: once a step is below 1e-7 of the cell
+    // voltage, the next one would be ~1e-14 of it, so the last step is taken
+    // without another table look-up and the current follows it to first order.
+    const double tol = 1e-7 * (std::abs(vw - vb) + 1e-9);
     double f = 0, fp = 0;
     BicubicTable::Value tr;
     for (int it = 0; it < 100; ++it) {
@@ -77,11 +80,14 @@ class TransistorCells {
       tr = t.eval(m, vb);
       const double h = f - beta * tr.f, hp = -fp - beta * tr.dx;
       (h > 0 ? lo : hi) = m;
-      double next = m - h / hp;
-      if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-      const bool done = std::abs(next - m) <= tol;
-      if (done) break;
-      m = next;
+      const double step = -h / hp;
+      if (std::abs(step) <= tol && m + step >= lo && m + step <= hi) {
+        m += step;
+        f -= fp * step;
+        break;
+      }
+      const double next = m + step;
+      m = next > lo && next < hi ? next : 0.5 * (lo + hi);
     }
     // Implicit derivatives of I = I_dev(V_wl - m(V_wl, V_bl)).
     const double td = beta * tr.dx, ts = beta * tr.dy, den = fp + td;
