@@ -71,8 +71,10 @@ ChildRun child_solve(int n, const std::filesystem::path& root, const std::string
   const pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    if (empty) fresh_cache(root, cache);
-    else ::setenv("XBAR_CACHE_DIR", (root / cache).c_str(), 1), clear_transistor_table_memo();
+    if (empty)
+      fresh_cache(root, cache);
+    else
+      ::setenv("XBAR_CACHE_DIR", (root / cache).c_str(), 1), clear_transistor_table_memo();
     const TileSpec t = tile(n);
     const double t0 = now();
     const TileSolution s = solve_nodal(t);
@@ -124,10 +126,11 @@ int main(int argc, char** argv) {
   }
   std::sort(times.begin(), times.end());
   const double nodal = times[1];
-  std::printf("1T1R 256x256 BSIM4: characterisation %.2f s (%d gate voltage(s), %d x %d points), nodal %.3f s "
-              "(median of 3, %d Newton, %d CG iterations)\n",
-              characterise, static_cast<int>(tables->v_gate.size()), tables->drain_current[0]->points(),
-              tables->drain_current[0]->points(), nodal, nrep.newton_iterations, nrep.linear_iterations);
+  std::printf(
+      "1T1R 256x256 BSIM4: characterisation %.2f s (%d gate voltage(s), %d x %d points), nodal %.3f s "
+      "(median of 3, %d Newton, %d CG iterations)\n",
+      characterise, static_cast<int>(tables->v_gate.size()), tables->drain_current[0]->points(),
+      tables->drain_current[0]->points(), nodal, nrep.newton_iterations, nrep.linear_iterations);
   if (with_spice) {
     auto sim = make_ngspice_simulator();
     t0 = now();
@@ -137,9 +140,10 @@ int main(int argc, char** argv) {
     double worst = 0;
     for (int j = 0; j < t.cols; ++j)
       worst = std::max(worst, std::abs(n.column_current[0][j] - s.column_current[0][j]) / t.i_full_scale);
-    std::printf("1T1R 256x256 BSIM4: SPICE engine %.2f s (ngspice %.2f s); nodal/SPICE difference %.2e of full "
-                "scale; ratio cached %.0f, with characterisation %.0f\n",
-                spice, s.elapsed_s, worst, spice / nodal, spice / (nodal + characterise));
+    std::printf(
+        "1T1R 256x256 BSIM4: SPICE engine %.2f s (ngspice %.2f s); nodal/SPICE difference %.2e of full "
+        "scale; ratio cached %.0f, with characterisation %.0f\n",
+        spice, s.elapsed_s, worst, spice / nodal, spice / (nodal + characterise));
     ok &= target(spice / nodal >= 50, fmt::format("256x256 SPICE/nodal {:.0f} >= 50 (cached tables)", spice / nodal));
     ok &= target(worst <= 1e-5, fmt::format("256x256 difference to SPICE {:.2e} <= 1e-5 of full scale", worst));
   }
@@ -147,13 +151,18 @@ int main(int argc, char** argv) {
     const std::string cache = fmt::format("c{}", size);
     const ChildRun first = child_solve(size, root, cache, true);
     const ChildRun cached = child_solve(size, root, cache, false);
-    std::printf("1T1R %dx%d BSIM4 nodal: first run %.2f s (characterisation included), cached %.2f s; peak RSS "
-                "%.0f MB\n",
-                size, size, first.seconds, cached.seconds, std::max(first.rss_mb, cached.rss_mb));
-    if (size == 512) ok &= target(first.seconds >= 0 && first.seconds <= 2, fmt::format("512x512 first run {:.2f} s <= 2 s", first.seconds));
+    std::printf(
+        "1T1R %dx%d BSIM4 nodal: first run %.2f s (characterisation included), cached %.2f s; peak RSS "
+        "%.0f MB\n",
+        size, size, first.seconds, cached.seconds, std::max(first.rss_mb, cached.rss_mb));
+    if (size == 512)
+      ok &= target(first.seconds >= 0 && first.seconds <= 2,
+                   fmt::format("512x512 first run {:.2f} s <= 2 s", first.seconds));
     if (size == 1024) {
-      ok &= target(first.seconds >= 0 && first.seconds <= 10, fmt::format("1024x1024 first run {:.2f} s <= 10 s", first.seconds));
-      ok &= target(first.rss_mb > 0 && first.rss_mb <= 2048, fmt::format("1024x1024 peak RSS {:.0f} MB <= 2048 MB", first.rss_mb));
+      ok &= target(first.seconds >= 0 && first.seconds <= 10,
+                   fmt::format("1024x1024 first run {:.2f} s <= 10 s", first.seconds));
+      ok &= target(first.rss_mb > 0 && first.rss_mb <= 2048,
+                   fmt::format("1024x1024 peak RSS {:.0f} MB <= 2048 MB", first.rss_mb));
     }
   }
   std::filesystem::remove_all(root);

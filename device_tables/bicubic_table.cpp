@@ -32,8 +32,7 @@ void spline_slopes(const double* f, double* d, int n, std::size_t stride, std::v
 
 }  // namespace
 
-BicubicTable::BicubicTable(double lo, double h, int n, const std::vector<double>& values)
-    : lo_(lo), h_(h), n_(n) {
+BicubicTable::BicubicTable(double lo, double h, int n, const std::vector<double>& values) : lo_(lo), h_(h), n_(n) {
   if (n < 2 || !(h > 0) || values.size() != static_cast<std::size_t>(n) * n)
     throw std::invalid_argument("bicubic table: needs n >= 2, h > 0 and n*n values");
   const std::size_t N = static_cast<std::size_t>(n);

@@ -145,8 +145,8 @@ std::vector<double> run_sweep(const std::vector<std::string>& netlist, const std
   auto vec = [&](const char* name) -> const std::vector<double>& {
     const auto it = r.vectors.find(name);
     if (it == r.vectors.end() || it->second.size() != cells)
-      throw SimulationError(fmt::format("transistor characterisation: ngspice returned no {}-point vector '{}'",
-                                        cells, name), r.log);
+      throw SimulationError(
+          fmt::format("transistor characterisation: ngspice returned no {}-point vector '{}'", cells, name), r.log);
     return it->second;
   };
   const auto& i_vd = vec("vd#branch");
@@ -157,8 +157,10 @@ std::vector<double> run_sweep(const std::vector<std::string>& netlist, const std
     // Inner sweep: the drain; outer: the source.  The grid must be the one asked for.
     const double want_d = g.lo + g.h * static_cast<double>(k % g.n), want_s = g.lo + g.h * static_cast<double>(k / g.n);
     if (std::abs(vd[k] - want_d) > 1e-9 || std::abs(vs[k] - want_s) > 1e-9)
-      throw SimulationError(fmt::format("transistor characterisation: sweep point {} at ({}, {}) V, expected ({}, {}) V",
-                                        k, vd[k], vs[k], want_d, want_s), r.log);
+      throw SimulationError(
+          fmt::format("transistor characterisation: sweep point {} at ({}, {}) V, expected ({}, {}) V", k, vd[k], vs[k],
+                      want_d, want_s),
+          r.log);
     id[k] = -i_vd[k];  // a source's branch current flows into its + terminal
   }
   return id;

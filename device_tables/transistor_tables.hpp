@@ -23,9 +23,9 @@ struct TransistorTables {
 };
 
 struct TransistorTableReport {
-  bool cache_hit = false;     // every gate voltage read from the cache
+  bool cache_hit = false;          // every gate voltage read from the cache
   std::vector<std::string> files;  // the cache file of each gate voltage
-  double seconds = 0;         // wall time to obtain the tables
+  double seconds = 0;              // wall time to obtain the tables
 };
 
 // The table grid: step (V) and the rounding of the voltage range.
