@@ -4,7 +4,8 @@
 //     mapping back) vs nodal, first run (transistor characterisation into an
 //     empty cache) and cached (median of 3); column difference to SPICE;
 //   - 512x512 and 1024x1024 nodal: a first run into an empty cache and a run
-//     from the disk cache, each alone in a forked child (peak RSS).
+//     from the disk cache, each alone in a forked child (peak RSS), wall and
+//     CPU time (the machine is shared: CPU says what the solve costs).
 // PASS/FAIL: SPICE/nodal >= 50 at 256x256 (cached), 512x512 <= 2 s, 1024x1024
 // <= 10 s and <= 2 GB first run, difference to SPICE <= 1e-5 of full scale.
 //   build/bench/transistor_nodal_bench [--no-spice]
@@ -37,6 +38,14 @@ namespace {
 
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
+// CPU time of this process (all threads), s: the machine is shared, so wall
+// times carry other people's load and CPU times say what the solve costs.
+double cpu() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
 TileSpec tile(int n) {
   const std::string yaml = fmt::format(
       "tile: {{rows: {0}, cols: {0}, cell: 1T1R}}\n"
@@ -60,7 +69,7 @@ void fresh_cache(const std::filesystem::path& root, const std::string& name) {
 }
 
 struct ChildRun {
-  double seconds = -1, rss_mb = -1;
+  double seconds = -1, cpu_s = -1, rss_mb = -1;
 };
 
 // One nodal solve of an n x n tile alone in a forked child: wall time
@@ -76,22 +85,23 @@ ChildRun child_solve(int n, const std::filesystem::path& root, const std::string
     else
       ::setenv("XBAR_CACHE_DIR", (root / cache).c_str(), 1), clear_transistor_table_memo();
     const TileSpec t = tile(n);
-    const double t0 = now();
+    const double t0 = now(), c0 = cpu();
     const TileSolution s = solve_nodal(t);
-    const double dt = now() - t0;
-    if (write(fds[1], &dt, sizeof dt) != sizeof dt) _exit(2);
+    const double dt[2] = {now() - t0, cpu() - c0};  // the ngspice child's CPU is not in it
+    if (write(fds[1], dt, sizeof dt) != sizeof dt) _exit(2);
     _exit(s.vectors == 1 ? 0 : 1);
   }
   close(fds[1]);
   ChildRun r;
-  double dt = -1;
-  const bool got = read(fds[0], &dt, sizeof dt) == sizeof dt;
+  double dt[2] = {-1, -1};
+  const bool got = read(fds[0], dt, sizeof dt) == sizeof dt;
   close(fds[0]);
   int status = 0;
   if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !got) return r;
   rusage ru{};
   getrusage(RUSAGE_CHILDREN, &ru);  // the largest child so far: runs go in increasing size
-  r.seconds = dt;
+  r.seconds = dt[0];
+  r.cpu_s = dt[1];
   r.rss_mb = static_cast<double>(ru.ru_maxrss) / 1024.0;
   return r;
 }
@@ -108,6 +118,26 @@ int main(int argc, char** argv) {
   const auto root = std::filesystem::temp_directory_path() / fmt::format("xbar-transistor-bench-{}", ::getpid());
   bool ok = true;
 
+  // The large tiles first, each in a child forked from this still small
+  // process (a child's peak RSS counts the pages it inherits).
+  for (int size : {512, 1024}) {
+    const std::string cache = fmt::format("c{}", size);
+    const ChildRun first = child_solve(size, root, cache, true);
+    const ChildRun cached = child_solve(size, root, cache, false);
+    std::printf(
+        "1T1R %dx%d BSIM4 nodal: first run %.2f s (characterisation included; CPU %.2f s without the ngspice "
+        "child), cached %.2f s (CPU %.2f s); peak RSS %.0f MB\n",
+        size, size, first.seconds, first.cpu_s, cached.seconds, cached.cpu_s, std::max(first.rss_mb, cached.rss_mb));
+    if (size == 512)
+      ok &= target(first.seconds >= 0 && first.seconds <= 2,
+                   fmt::format("512x512 first run {:.2f} s <= 2 s", first.seconds));
+    if (size == 1024) {
+      ok &= target(first.seconds >= 0 && first.seconds <= 10,
+                   fmt::format("1024x1024 first run {:.2f} s <= 10 s", first.seconds));
+      ok &= target(first.rss_mb > 0 && first.rss_mb <= 2048,
+                   fmt::format("1024x1024 peak RSS {:.0f} MB <= 2048 MB", first.rss_mb));
+    }
+  }
   const TileSpec t = tile(256);
   fresh_cache(root, "c256");
   double t0 = now();
@@ -119,18 +149,21 @@ int main(int argc, char** argv) {
   std::vector<double> times;
   NodalReport nrep;
   TileSolution n;
+  double cpu_total = 0;
   for (int k = 0; k < 3; ++k) {
     t0 = now();
+    const double c0 = cpu();
     n = solve_nodal(t, opt, &nrep);
     times.push_back(now() - t0);
+    cpu_total += cpu() - c0;
   }
   std::sort(times.begin(), times.end());
   const double nodal = times[1];
   std::printf(
       "1T1R 256x256 BSIM4: characterisation %.2f s (%d gate voltage(s), %d x %d points), nodal %.3f s "
-      "(median of 3, %d Newton, %d CG iterations)\n",
+      "(median of 3; CPU %.3f s each), %d Newton, %d CG iterations\n",
       characterise, static_cast<int>(tables->v_gate.size()), tables->drain_current[0]->points(),
-      tables->drain_current[0]->points(), nodal, nrep.newton_iterations, nrep.linear_iterations);
+      tables->drain_current[0]->points(), nodal, cpu_total / 3, nrep.newton_iterations, nrep.linear_iterations);
   if (with_spice) {
     auto sim = make_ngspice_simulator();
     t0 = now();
@@ -146,24 +179,6 @@ int main(int argc, char** argv) {
         spice, s.elapsed_s, worst, spice / nodal, spice / (nodal + characterise));
     ok &= target(spice / nodal >= 50, fmt::format("256x256 SPICE/nodal {:.0f} >= 50 (cached tables)", spice / nodal));
     ok &= target(worst <= 1e-5, fmt::format("256x256 difference to SPICE {:.2e} <= 1e-5 of full scale", worst));
-  }
-  for (int size : {512, 1024}) {
-    const std::string cache = fmt::format("c{}", size);
-    const ChildRun first = child_solve(size, root, cache, true);
-    const ChildRun cached = child_solve(size, root, cache, false);
-    std::printf(
-        "1T1R %dx%d BSIM4 nodal: first run %.2f s (characterisation included), cached %.2f s; peak RSS "
-        "%.0f MB\n",
-        size, size, first.seconds, cached.seconds, std::max(first.rss_mb, cached.rss_mb));
-    if (size == 512)
-      ok &= target(first.seconds >= 0 && first.seconds <= 2,
-                   fmt::format("512x512 first run {:.2f} s <= 2 s", first.seconds));
-    if (size == 1024) {
-      ok &= target(first.seconds >= 0 && first.seconds <= 10,
-                   fmt::format("1024x1024 first run {:.2f} s <= 10 s", first.seconds));
-      ok &= target(first.rss_mb > 0 && first.rss_mb <= 2048,
-                   fmt::format("1024x1024 peak RSS {:.0f} MB <= 2048 MB", first.rss_mb));
-    }
   }
   std::filesystem::remove_all(root);
   return ok ? 0 : 1;
