@@ -73,8 +73,9 @@ BicubicTable::BicubicTable(double lo, double h, int n, const std::vector<double>
 BicubicTable::Value BicubicTable::eval(double x, double y) const {
   // Square and local coordinates; outside the grid, the edge point plus a
   // linear continuation.
-  const double hi_ = hi();
-  const double xc = std::clamp(x, lo_, hi_), yc = std::clamp(y, lo_, hi_);
+  if (std::isnan(x) || std::isnan(y)) return {NAN, NAN, NAN};
+  const double top = hi();
+  const double xc = std::clamp(x, lo_, top), yc = std::clamp(y, lo_, top);
   const double sx = (xc - lo_) / h_, sy = (yc - lo_) / h_;
   const int ix = std::min(static_cast<int>(sx), n_ - 2), iy = std::min(static_cast<int>(sy), n_ - 2);
   const double u = sx - ix, v = sy - iy;

@@ -58,6 +58,7 @@ class TransistorCells {
   CellPoint at(std::size_t c, double vw, double vb, double mid_guess) const {
     const double g = g_[c];
     if (g <= 0) return {};  // absent cell: no device, no transistor
+    if (!std::isfinite(vw) || !std::isfinite(vb)) return {NAN, NAN, NAN, NAN};  // a diverged trial state
     const BicubicTable& t = *row_table_[c / static_cast<std::size_t>(cols_)];
     const double beta = beta_.empty() ? 1.0 : beta_[c];
     const double widen = 1e-3 * std::abs(vw - vb) + 1e-9;
