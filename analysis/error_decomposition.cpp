@@ -4,7 +4,7 @@ namespace xbar {
 
 std::vector<ColumnErrorParts> decompose_column_errors(const TileSpec& t, const TileSolution& s) {
   std::vector<ColumnErrorParts> out;
-  if (t.cell != CellKind::k1R) return out;
+  if (t.cell->parts.size() > 1) return out;  // the split assumes the device alone per cell
   const int PC = t.phys_cols();
   for (int v = 0; v < s.vectors; ++v) {
     const std::vector<double>& x = t.inputs[v];

@@ -7,6 +7,7 @@
 
 #include "common/diagnostics.hpp"
 #include "common/tolerance.hpp"
+#include "tile/cell_current.hpp"
 
 namespace xbar {
 
@@ -34,7 +35,7 @@ std::vector<std::vector<double>> target_phys_currents(const TileSpec& t) {
 }
 
 std::vector<double> logical_outputs(const TileSpec& t, const std::vector<double>& phys) {
-  if (t.cell != CellKind::k2T2R) return phys;
+  if (!t.cell->differential) return phys;
   std::vector<double> out(t.cols);
   for (int j = 0; j < t.cols; ++j) out[j] = phys[t.plus_col(j)] - phys[t.minus_col(j)];
   return out;
@@ -75,10 +76,18 @@ KclReport check_solution(const TileSpec& t, const TileSolution& s, double rel_to
   // (ngspice's gmin, 1e-12 S, across every pn junction), which no sense
   // node sees: allow that much absolute residual per cell.
   const double junction_leak = t.access_transistors() ? 2 * 1e-12 : 0.0;
+  // Selector tiles carry femtoamps at low bias (the default selector passes
+  // ~1e-15 A at 10 mV), the size of the simulator's roundoff on a line's
+  // currents: eps times the stiffest line conductance times the input, per
+  // node along the line.  Allowed as an absolute residual there.
+  double g_line = 0;
+  for (double r : {t.r_wl, t.r_bl, t.r_driver, t.r_sense})
+    if (r > 0) g_line = std::max(g_line, 1 / r);
+  const double roundoff = t.cell->has(CellPart::kSelector) ? 2.2e-16 * g_line : 0.0;
   for (int v = 0; v < s.vectors; ++v) {
     double vmax = 0;
     for (double x : t.inputs[v]) vmax = std::max(vmax, std::fabs(x));
-    const double leak_floor = junction_leak * vmax * std::max(t.rows, PC) / rel_tol;
+    const double leak_floor = (junction_leak + roundoff) * vmax * std::max(t.rows, PC) / rel_tol;
     const double into = [&] { double a = 0; for (double x : s.driver_current[v]) a += x; return a; }();
     const double out = [&] { double a = 0; for (double x : s.array_current[v]) a += x; return a; }();
     const double scale = std::max({sum_abs(s.array_current[v]), kFloor / rel_tol, leak_floor * t.rows});
@@ -94,7 +103,7 @@ KclReport check_solution(const TileSpec& t, const TileSolution& s, double rel_to
       double row_sum = 0, row_max = 0;
       for (int j = 0; j < PC; ++j) {
         const std::size_t k = static_cast<std::size_t>(i) * PC + j;
-        const double ic = t.g_at(i, j) > 0 ? t.model.current(t.g_at(i, j), s.device_voltage(v, k)) : 0.0;
+        const double ic = cell_current(t, t.g_at(i, j), s.v_wl[v][k], s.v_wl[v][k] - s.device_voltage(v, k), s.v_bl[v][k]);
         col_sum[j] += ic;
         col_max[j] = std::max(col_max[j], std::fabs(ic));
         row_sum += ic;

@@ -16,14 +16,15 @@
 #include <mutex>
 #include <thread>
 
+#include "common/child_registry.hpp"
 #include "config_loader/loader.hpp"
 #include "models/registry.hpp"
 #include "netlist_gen/tile_builder.hpp"
 #include "report/run_outputs.hpp"
 #include "runner/run_job.hpp"
-#include "spice_bridge/child_registry.hpp"
 #include "sweep/point_record.hpp"
 #include "sweep/sweep_points.hpp"
+#include "tile/cell_current.hpp"
 
 namespace xbar::api {
 
@@ -103,7 +104,7 @@ Result to_result(::xbar::RunResult&& run) {
   out.ngspice_version = run.ngspice_version;
   out.rows = c.tile.rows;
   out.cols = c.tile.cols;
-  out.phys_cols = c.tile.cell == CellKind::k2T2R ? 2 * c.tile.cols : c.tile.cols;
+  out.phys_cols = c.tile.cell->columns_per_output() * c.tile.cols;
   out.elapsed_s = run.elapsed_s;
 
   const auto& columns = run.analysis.columns;
@@ -150,7 +151,7 @@ Result to_result(::xbar::RunResult&& run) {
           out.v_wl.data[at] = s->v_wl[v][k];
           out.v_bl.data[at] = s->v_bl[v][k];
           out.v_cell.data[at] = vc;
-          out.i_cell.data[at] = t.g[k] > 0 ? t.model.current(t.g[k], vc) : 0.0;
+          out.i_cell.data[at] = cell_current(t, t.g[k], s->v_wl[v][k], s->v_wl[v][k] - vc, s->v_bl[v][k]);
         }
     }
   }
@@ -277,7 +278,7 @@ Result Tile::run(const double* inputs, std::size_t vectors) const {
 std::vector<ModelSummary> models() {
   std::vector<ModelSummary> out;
   for (const auto& m : model_registry()) {
-    ModelSummary s{m.name, m.kind == ModelKind::kCell ? "cell" : "transistor", m.summary, m.equation, m.source,
+    ModelSummary s{m.name, to_string(m.kind), m.summary, m.equation, m.source,
                    m.limits, m.analyses, {}};
     for (const auto& p : m.params) s.params.push_back(ModelParam{p.name, p.unit, p.meaning, p.default_value, p.min, p.max});
     out.push_back(std::move(s));
@@ -285,7 +286,7 @@ std::vector<ModelSummary> models() {
   return out;
 }
 
-void interrupt() noexcept { spice::signal_registered_children(SIGKILL); }
+void interrupt() noexcept { proc::signal_registered_children(SIGKILL); }
 
 // Worker threads take point indices in order; finished points queue up for next().
 struct Sweep::Impl {

@@ -53,7 +53,7 @@ using testing::use_zero_wires;
 // The n x n tile read as n/2 differential pairs (sizes are even); compared on
 // the physical columns, as every variant.
 void ideal_2t2r(TileSpec& t) {
-  t.cell = CellKind::k2T2R;
+  t.cell = cell_kind("2T2R");
   t.cols = t.rows / 2;
   t.transistor.model = "ideal";
   t.transistor.ideal = true;

@@ -7,8 +7,6 @@
 
 namespace xbar {
 
-static const char* kind_name(ModelKind k) { return k == ModelKind::kCell ? "cell" : "transistor"; }
-
 // Cell parameters are settable through device.params within [min, max]; a
 // transistor card's parameters are fixed values of the card, shown for reference.
 static void print_param_row(const ModelInfo& m, const ModelParam& p) {
@@ -28,7 +26,7 @@ int command_models(const std::string& name) {
   if (name.empty()) {
     fmt::print("{:<14} {:<11} {:<13} {}\n", "MODEL", "KIND", "ANALYSES", "SUMMARY");
     for (const auto& m : model_registry()) {
-      fmt::print("{:<14} {:<11} {:<13} {}\n", m.name, kind_name(m.kind), join(m.analyses), m.summary);
+      fmt::print("{:<14} {:<11} {:<13} {}\n", m.name, to_string(m.kind), join(m.analyses), m.summary);
       for (const auto& p : m.params) print_param_row(m, p);
     }
     return kExitOk;
@@ -40,7 +38,7 @@ int command_models(const std::string& name) {
                      fmt::format("unknown model '{}'{}", name, near.empty() ? "" : fmt::format("; did you mean '{}'?", near)));
   }
   fmt::print("model:     {}\nkind:      {}\nsummary:   {}\nequation:  {}\nanalyses:  {}\nsource:    {}\n", m->name,
-             kind_name(m->kind), m->summary, m->equation, join(m->analyses), m->source);
+             to_string(m->kind), m->summary, m->equation, join(m->analyses), m->source);
   if (!m->limits.empty()) fmt::print("limits:    {}\n", m->limits);
   if (!m->nominal.empty()) fmt::print("nominal:   {}\n", m->nominal);
   if (m->drift) fmt::print("drift:     yes, applied to the placed conductances when the tile is built\n");

@@ -67,7 +67,7 @@ void print_run_summary(const RunResult& r) {
                                      shown(m.mean_err_fs), r.tile.i_full_scale);
   // A signed output (2T2R) crosses 0, where a relative error means nothing:
   // the error over the column's full scale leads there.
-  if (r.tile.cell == CellKind::k2T2R)
+  if (r.tile.cell->differential)
     fmt::print("  {}\n  {}\n", fs, rel);
   else
     fmt::print("  {}\n  {}\n", rel, fs);

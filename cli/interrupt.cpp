@@ -4,8 +4,8 @@
 
 #include <cstring>
 
+#include "common/child_registry.hpp"
 #include "common/stop_condition.hpp"
-#include "spice_bridge/child_registry.hpp"
 
 namespace xbar {
 namespace {
@@ -15,7 +15,7 @@ extern "C" void on_interrupt(int sig) {
   request_interrupt(sig);
   // The simulator child would otherwise finish its job first (a SIGTERM sent
   // to this process alone does not reach it).
-  spice::signal_registered_children(SIGKILL);
+  proc::signal_registered_children(SIGKILL);
 }
 
 sigset_t interrupt_set() {

@@ -37,7 +37,7 @@ struct Config {
   struct Tile {
     int rows = 64;
     int cols = 64;
-    CellKind cell = CellKind::k1R;
+    CellKind cell;  // 1R by default
   } tile;
 
   struct Device {
@@ -86,6 +86,11 @@ struct Config {
     double w = 0.5e-6, l = 0.1e-6, v_gate = 1.2;
     std::vector<std::string> include;  // absolute paths
   } transistor;
+
+  struct Selector {  // tile.cell: 1S1R
+    std::string model = "sinh_selector";
+    std::map<std::string, double> params;  // model parameter overrides (SI units)
+  } selector;
 
   struct Analysis {
     AnalysisKind type = AnalysisKind::kOp;

@@ -15,13 +15,15 @@ namespace {
 
 template <class T>
 KeyValue to_key_value(const T& v) {
-  if constexpr (std::is_enum_v<T> || (std::is_integral_v<T> && !std::is_same_v<T, bool>)) return static_cast<long long>(v);
+  if constexpr (std::is_same_v<T, CellKind>) return static_cast<long long>(v.index());  // registry order
+  else if constexpr (std::is_enum_v<T> || (std::is_integral_v<T> && !std::is_same_v<T, bool>)) return static_cast<long long>(v);
   else return KeyValue(v);
 }
 
 template <class T>
 void from_key_value(T& out, const KeyValue& v) {
-  if constexpr (std::is_enum_v<T> || (std::is_integral_v<T> && !std::is_same_v<T, bool>)) out = static_cast<T>(std::get<long long>(v));
+  if constexpr (std::is_same_v<T, CellKind>) out = CellKind::at(static_cast<int>(std::get<long long>(v)));
+  else if constexpr (std::is_enum_v<T> || (std::is_integral_v<T> && !std::is_same_v<T, bool>)) out = static_cast<T>(std::get<long long>(v));
   else out = std::get<T>(v);
 }
 
@@ -33,6 +35,13 @@ KeyBinding bind(F field) {
 
 const char* levels_rule(double v) {
   return v == 1 ? "levels must be 0 (analog) or at least 2" : nullptr;
+}
+
+// tile.cell: the registered kinds, in registry order (the enum value is the index).
+std::vector<std::string_view> cell_kind_names() {
+  std::vector<std::string_view> names;
+  for (const CellKindInfo* k : cell_kinds()) names.emplace_back(k->name);
+  return names;
 }
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -49,7 +58,7 @@ std::vector<KeyInfo> make_table() {
       {.path = "tile.cols", .type = K::kInt, .help = "bit lines (outputs)", .min = 1, .max = 4096,
        .bind = bind(XBAR_FIELD(tile.cols))},
       {.path = "tile.cell", .type = K::kEnum, .help = "cell structure",
-       .allowed = {"1R", "1T1R", "2T2R"}, .bind = bind(XBAR_FIELD(tile.cell))},
+       .allowed = cell_kind_names(), .bind = bind(XBAR_FIELD(tile.cell))},
 
       {.path = "device.model", .type = K::kString, .help = "device model (see `xbar models`)",
        .rule = StringRule::kIdentifier, .bind = bind(XBAR_FIELD(device.model))},
@@ -126,6 +135,11 @@ std::vector<KeyInfo> make_table() {
        .max = 100, .bind = bind(XBAR_FIELD(transistor.v_gate))},
       {.path = "transistor.include", .type = K::kPathList, .help = "extra model files (e.g. a foundry PDK)",
        .must_exist = true, .bind = bind(XBAR_FIELD(transistor.include))},
+
+      {.path = "selector.model", .type = K::kString, .help = "selector model of 1S1R cells (see `xbar models`)",
+       .rule = StringRule::kIdentifier, .bind = bind(XBAR_FIELD(selector.model))},
+      {.path = "selector.params", .type = K::kNumberMap, .help = "selector parameter overrides (SI units)",
+       .bind = bind(XBAR_FIELD(selector.params))},
 
       {.path = "analysis.type", .type = K::kEnum, .help = "analysis to run",
        .allowed = {"op", "tran", "read"}, .bind = bind(XBAR_FIELD(analysis.type))},

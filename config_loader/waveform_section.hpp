@@ -55,7 +55,7 @@ inline void parse_one(const YAML::Node& item, const SourcePos& pos, const Sectio
     return;
   }
   const int rows = config.tile.rows;
-  const int phys_cols = config.tile.cell == CellKind::k2T2R ? 2 * config.tile.cols : config.tile.cols;
+  const int phys_cols = config.tile.cell->columns_per_output() * config.tile.cols;
   WaveformSignal s;
   s.pos = pos;
   bool have_kind = false, ok = true;

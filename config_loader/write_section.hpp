@@ -57,7 +57,7 @@ inline void parse_one(const YAML::Node& item, const SourcePos& pos, const Sectio
                                  node_kind_text(item)));
     return;
   }
-  const int phys_cols = config.tile.cell == CellKind::k2T2R ? 2 * config.tile.cols : config.tile.cols;
+  const int phys_cols = config.tile.cell->columns_per_output() * config.tile.cols;
   WritePulse w;
   w.pos = pos;
   bool ok = true, have_row = false, have_col = false, have_v = false, have_width = false, have_period = false;

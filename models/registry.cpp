@@ -1,6 +1,7 @@
 #include "models/registry.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "common/data_dir.hpp"
@@ -41,6 +42,7 @@ ModelInfo sinh_model() {
   m.equation = "I = G v0 sinh(V / v0); dI/dV at 0 V = G";
   m.params = {{"v0", "V", 0.3, 0.05, 10.0, "characteristic voltage of the sinh nonlinearity (0.25-0.43 V typical)"}};
   m.analyses = {"op", "tran", "read"};
+  m.sinh_v0 = [](const ParamValue& p) { return p("v0"); };
   m.source =
       "read-mode I-V of the Stanford-PKU RRAM model, I = I0 exp(-gap/g0) sinh(V/V0), with the gap frozen "
       "(Jiang et al., SISPAD 2014)";
@@ -87,6 +89,12 @@ ModelInfo yakopcic_model() {
               {"x0", "1", 0.11, 0, 1, "initial state"}};
   m.analyses = {"tran"};
   m.file = "yakopcic.sub";
+  // Frozen state: a1 x sinh(b V) (V >= 0), conductance at 0 V a1 b x.
+  m.sinh_v0 = [](const ParamValue& p) { return 1.0 / p("b"); };
+  m.state = StateMap{.param = "x0",
+                     .unit = "1",
+                     .g_of_state = [](const ParamValue& p, double s) { return p("a1") * p("b") * s; },
+                     .state_of_g = [](const ParamValue& p, double g) { return g / (p("a1") * p("b")); }};
   m.spice_name = "yakopcic";
   m.terminals = "p n xs";
   m.source = "Yakopcic et al., 'A Memristor Device Model', IEEE EDL 32(10), 2011 (published parameter set)";
@@ -114,6 +122,11 @@ ModelInfo vteam_model() {
               {"x0", "1", 0.5, 0, 1, "initial state"}};
   m.analyses = {"tran"};
   m.file = "vteam.sub";
+  // Frozen state: V / R(x), linear.
+  m.state = StateMap{.param = "x0",
+                     .unit = "1",
+                     .g_of_state = [](const ParamValue& p, double s) { return 1.0 / (p("ron") + (p("roff") - p("ron")) * s); },
+                     .state_of_g = [](const ParamValue& p, double g) { return (1.0 / g - p("ron")) / (p("roff") - p("ron")); }};
   m.spice_name = "vteam";
   m.terminals = "p n xs";
   m.source = "Kvatinsky et al., 'VTEAM: A General Model for Voltage-Controlled Memristors', IEEE TCAS-II 62(8), 2015";
@@ -145,6 +158,14 @@ ModelInfo stanford_pku_model() {
               {"gini", "nm", 0.2, 0.01, 10, "initial gap"}};
   m.analyses = {"tran"};
   m.file = "stanford_pku.sub";
+  // Frozen gap: i0 e^(-g/g0) sinh(V/v0), conductance at 0 V i0 e^(-g/g0) / v0.
+  m.sinh_v0 = [](const ParamValue& p) { return p("v0"); };
+  m.state = StateMap{.param = "gini",
+                     .unit = "nm",
+                     .lo_param = "gmin",
+                     .hi_param = "gmax",
+                     .g_of_state = [](const ParamValue& p, double s) { return p("i0") * std::exp(-s / p("g0")) / p("v0"); },
+                     .state_of_g = [](const ParamValue& p, double g) { return -p("g0") * std::log(g * p("v0") / p("i0")); }};
   m.spice_name = "stanford_pku";
   m.terminals = "p n gs";
   m.source =
@@ -153,6 +174,32 @@ ModelInfo stanford_pku_model() {
   m.limits =
       "transient only (uic); needs a series resistance (a compliance) for SET, as a real cell does; "
       "reads below ~1 V do not move the gap";
+  return m;
+}
+
+// The selector of 1S1R cells.  Its SPICE text is written inline by the
+// netlist writer (a B source with i0 and v0); models/sinh_selector.sub is the
+// same law as a subcircuit for use outside xbar, checked against this entry.
+ModelInfo sinh_selector_model() {
+  ModelInfo m;
+  m.name = "sinh_selector";
+  m.kind = ModelKind::kSelector;
+  m.summary = "two-terminal selector of 1S1R cells, symmetric exponential I-V with half-bias nonlinearity k";
+  m.equation =
+      "I = i0 sinh(V / v0), v0 = v_on / (2 acosh(k / 2)), i0 = i_on / sinh(v_on / v0): I(v_on) = i_on and "
+      "I(v_on) / I(v_on / 2) = k";
+  m.params = {{"k", "1", 1e4, 2.001, 1e9, "half-bias nonlinearity I(v_on) / I(v_on / 2)"},
+              {"v_on", "V", 1.0, 0.01, 10, "voltage at which k and i_on are given (the full read bias)"},
+              {"i_on", "A", 1e-4, 1e-12, 1, "selector current at v_on"}};
+  m.analyses = {"op", "read"};
+  m.file = "sinh_selector.sub";
+  m.spice_name = "sinh_selector";
+  m.terminals = "a b";
+  m.source =
+      "half-bias nonlinearity K = I(V)/I(V/2) as the selector figure of merit: G. W. Burr et al., 'Access devices "
+      "for 3D crosspoint memory', J. Vac. Sci. Technol. B 32(4), 040802 (2014); the symmetric sinh form is the "
+      "tunnel-barrier I-V shape those selectors follow near their operating point";
+  m.limits = "symmetric, no threshold snap-back, no hold current, no capacitance: a DC read-mode selector";
   return m;
 }
 
@@ -223,7 +270,8 @@ ModelInfo ideal_switch_model() {
 const std::vector<ModelInfo>& model_registry() {
   static const std::vector<ModelInfo> models = {linear_model(),   sinh_model(),         pcm_model(),
                                                 yakopcic_model(), vteam_model(),        stanford_pku_model(),
-                                                nmos_bsim4_model(), nmos_level1_model(), ideal_switch_model()};
+                                                nmos_bsim4_model(), nmos_level1_model(), ideal_switch_model(),
+                                                sinh_selector_model()};
   return models;
 }
 
@@ -238,6 +286,22 @@ double param_value(const ModelInfo& m, const std::string& name, const std::map<s
   if (p == nullptr) throw std::out_of_range("model '" + m.name + "' has no parameter '" + name + "'");
   auto it = overrides.find(name);
   return it != overrides.end() ? it->second : p->default_value;
+}
+
+SinhSelectorLaw sinh_selector_law(double k, double v_on, double i_on) {
+  SinhSelectorLaw law;
+  law.v0 = v_on / (2 * std::acosh(k / 2));
+  law.i0 = i_on / std::sinh(v_on / law.v0);
+  return law;
+}
+
+const char* to_string(ModelKind k) {
+  switch (k) {
+    case ModelKind::kCell: return "cell";
+    case ModelKind::kTransistor: return "transistor";
+    case ModelKind::kSelector: return "selector";
+  }
+  return "?";
 }
 
 std::string model_file_path(const std::string& file) { return (data_dir() / "models" / file).string(); }

@@ -3,14 +3,17 @@
 // units, defaults and the analyses it suits.  The generator, the nodal engine
 // and `xbar models` all read this one table.  Models that need SPICE text
 // (subcircuits, model cards) keep it in a file in this folder, named by `file`.
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace xbar {
 
-enum class ModelKind { kCell, kTransistor };
+enum class ModelKind { kCell, kTransistor, kSelector };
+const char* to_string(ModelKind k);
 
 struct ModelParam {
   std::string name;
@@ -18,6 +21,19 @@ struct ModelParam {
   double default_value = 0;
   double min = 0, max = 0;   // allowed range, inclusive
   std::string meaning;
+};
+
+// A model's parameter by name, overrides applied.
+using ParamValue = std::function<double(const std::string&)>;
+
+// How a dynamic cell's state maps to its conductance at 0 V (the tile
+// places conductances; the subcircuit takes an initial state).
+struct StateMap {
+  std::string param;            // subcircuit parameter holding the initial state
+  std::string unit;             // "1" or "nm"
+  std::string lo_param, hi_param;  // parameters bounding the state; empty: [0, 1]
+  double (*g_of_state)(const ParamValue& p, double s) = nullptr;
+  double (*state_of_g)(const ParamValue& p, double g) = nullptr;
 };
 
 struct ModelInfo {
@@ -41,6 +57,11 @@ struct ModelInfo {
   bool drift = false;
   // Limits of validity, one line.
   std::string limits;
+  // Behaviour.  The read-mode law of a cell (at a frozen state for a dynamic
+  // one) is I = G v0 sinh(V / v0) with this v0 when set, else linear.
+  double (*sinh_v0)(const ParamValue& p) = nullptr;
+  // Dynamic cells (a subcircuit with a state): the state map.
+  std::optional<StateMap> state;
   const ModelParam* find_param(std::string_view n) const;
   bool suits(std::string_view analysis) const;
 };
@@ -50,6 +71,14 @@ const ModelInfo* find_model(std::string_view name);
 // Value of parameter `name` of `m`: the override in `overrides` when present,
 // else the default.  Throws std::out_of_range for a parameter `m` lacks.
 double param_value(const ModelInfo& m, const std::string& name, const std::map<std::string, double>& overrides);
+
+// The selector law I = i0 sinh(V / v0) with half-bias nonlinearity
+// K = I(v_on) / I(v_on / 2) = 2 cosh(v_on / (2 v0)) and I(v_on) = i_on
+// (the registry's `sinh_selector`; k > 2).
+struct SinhSelectorLaw {
+  double i0 = 0, v0 = 0;  // A, V
+};
+SinhSelectorLaw sinh_selector_law(double k, double v_on, double i_on);
 // Absolute path of a file in the models folder.
 std::string model_file_path(const std::string& file);
 // Names close to `name` (for "did you mean" messages).

@@ -84,12 +84,14 @@ constexpr int kGroundKey = -1;
 
 class TileCircuitBuilder {
  public:
-  explicit TileCircuitBuilder(const TileSpec& t) : t_(t), R_(t.rows), PC_(t.phys_cols()) {}
+  explicit TileCircuitBuilder(const TileSpec& t)
+      : t_(t), R_(t.rows), PC_(t.phys_cols()), parts_(t.cell_parts()), inner_(parts_.size() > 1) {}
 
   Circuit build() {
     c_.title = fmt::format("xbar {} {}x{} {}", t_.name, t_.rows, t_.cols, to_string(t_.cell));
     c_.cell_model = t_.model;
     c_.transistor = t_.transistor;
+    c_.selector = t_.selector;
     c_.vectors = t_.vectors();
     if (has_transistors()) c_.includes = t_.transistor.model_files;
     c_.elements.reserve(element_bound());
@@ -116,13 +118,14 @@ class TileCircuitBuilder {
   std::size_t element_bound() const {
     const std::size_t R = R_, PC = PC_, cells = R * PC;
     std::size_t n = 1 + 2 * R + 2 * cells + 2 * PC + cells;  // index, drivers, lines, sensing, cells
-    if (has_transistors()) n += cells + R + cells;          // transistors, gate sources and lines
+    n += cells * (parts_.size() - 1);                        // the parts beside the device
+    if (has_transistors()) n += R + cells;                  // gate sources and lines
     return n;
   }
 
   void make_nodes() {
     const std::size_t cells = static_cast<std::size_t>(R_) * PC_;
-    nodes_.reserve(1 + R_ + (has_transistors() ? 4 : 2) * cells + 2 * PC_);
+    nodes_.reserve(1 + R_ + (2 + inner_ + has_transistors()) * cells + 2 * PC_);
     if (c_.vectors > 1) idx_ = nodes_.make("idx");
     for (int i = 0; i < R_; ++i) in_.push_back(nodes_.make(indexed_name("in", i)));
     wl_.resize(cells);
@@ -131,15 +134,16 @@ class TileCircuitBuilder {
       for (int j = 0; j < PC_; ++j) wl_[at(i, j)] = nodes_.make(indexed_name("wl", i, j));
     for (int i = 0; i < R_; ++i)
       for (int j = 0; j < PC_; ++j) bl_[at(i, j)] = nodes_.make(indexed_name("bl", i, j));
-    if (has_transistors()) {
-      // 1T1R/2T2R: the device-transistor junction of every present cell and
-      // the gate-line nodes G(i,j).
-      mid_.assign(static_cast<std::size_t>(R_) * PC_, kGroundKey);
-      gate_.resize(static_cast<std::size_t>(R_) * PC_);
+    if (inner_ || has_transistors()) {
+      // The junction M(i,j) below the device of every present cell (two
+      // parts in series), and the gate-line nodes G(i,j) of a kind with
+      // access transistors.
+      if (inner_) mid_.assign(static_cast<std::size_t>(R_) * PC_, kGroundKey);
+      if (has_transistors()) gate_.resize(static_cast<std::size_t>(R_) * PC_);
       for (int i = 0; i < R_; ++i)
         for (int j = 0; j < PC_; ++j) {
-          if (t_.g_at(i, j) > 0.0) mid_[at(i, j)] = nodes_.make(indexed_name("m", i, j));
-          gate_[at(i, j)] = nodes_.make(indexed_name("g", i, j));
+          if (inner_ && t_.g_at(i, j) > 0.0) mid_[at(i, j)] = nodes_.make(indexed_name("m", i, j));
+          if (has_transistors()) gate_[at(i, j)] = nodes_.make(indexed_name("g", i, j));
         }
     }
     for (int j = 0; j < PC_; ++j) s_.push_back(nodes_.make(indexed_name("s", j)));
@@ -206,31 +210,46 @@ class TileCircuitBuilder {
     }
   }
 
-  // 1R and the ideal switch: the device between WL(i,j) and BL(i,j), so SPICE
-  // solves exactly the nodal engine's circuit.  1T1R/2T2R with a transistor
-  // card: WL(i,j) - device - M(i,j) - NMOS (drain M, gate G(i,j), source
-  // BL(i,j), bulk at ground).
+  // Each present cell is its kind's parts in series from WL(i,j) to BL(i,j)
+  // (tile/cells/): 1R and the ideal switch the device alone, so SPICE solves
+  // exactly the nodal engine's circuit; two parts meet at the junction
+  // M(i,j): WL - device - M - NMOS (drain M, gate G(i,j), source BL, bulk at
+  // ground) for 1T1R/2T2R, WL - device - M - selector - BL for 1S1R.
   void add_cells() {
-    // A cell name carries its law's letter: r for a linear resistor, b for a
-    // behavioural current source.
-    const std::string_view cell_prefix = t_.model.law == CellLaw::kLinear ? "rc" : "bc";
     for (int i = 0; i < R_; ++i)
       for (int j = 0; j < PC_; ++j) {
         const double g = t_.g_at(i, j);
-        if (g <= 0.0) continue;  // absent cell: no device, no transistor
-        if (!has_transistors()) {
-          add(ElementKind::kCell, indexed_name(cell_prefix, i, j), {wl(i, j), bl(i, j)}, g, i, j);
-          continue;
-        }
-        add(ElementKind::kCell, indexed_name(cell_prefix, i, j), {wl(i, j), mid_[at(i, j)]}, g, i, j);
+        if (g <= 0.0) continue;  // absent cell: no device, no other part
+        const int top = wl(i, j), bottom = bl(i, j);
+        const int mid = inner_ ? mid_[at(i, j)] : bottom;
+        for (std::size_t k = 0; k < parts_.size(); ++k)
+          add_part(parts_[k], i, j, k == 0 ? top : mid, k + 1 == parts_.size() ? bottom : mid, g);
+      }
+  }
+
+  void add_part(CellPart part, int i, int j, int a, int b, double g) {
+    switch (part) {
+      case CellPart::kDevice: {
+        // A cell name carries its law's letter: r for a linear resistor, b
+        // for a behavioural current source.
+        const std::string_view prefix = t_.model.law == CellLaw::kLinear ? "rc" : "bc";
+        add(ElementKind::kCell, indexed_name(prefix, i, j), {a, b}, g, i, j);
+        return;
+      }
+      case CellPart::kAccessTransistor: {
         const TransistorSpec& ts = t_.transistor;
         Element& m = add(ElementKind::kMosfet, indexed_name(ts.subckt ? "xt" : "mt", i, j),
-                         {mid_[at(i, j)], gate_[at(i, j)], bl(i, j), kGroundKey}, 0.0, i, j);
+                         {a, gate_[at(i, j)], b, kGroundKey}, 0.0, i, j);
         m.model = ts.model;
         m.w = ts.w;
         m.l = ts.l;
         m.subckt = ts.subckt;
+        return;
       }
+      case CellPart::kSelector:
+        add(ElementKind::kSelector, indexed_name("bs", i, j), {a, b}, 0.0, i, j);
+        return;
+    }
   }
 
   void add_bit_lines() {
@@ -286,6 +305,8 @@ class TileCircuitBuilder {
 
   const TileSpec& t_;
   const int R_, PC_;
+  const std::vector<CellPart> parts_;  // per cell, WL side first
+  const bool inner_;                   // a junction node per cell
   Circuit c_;
   NodeMerger nodes_;
   int idx_ = -1;

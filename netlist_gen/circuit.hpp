@@ -26,6 +26,7 @@ enum class ElementKind {
                     // vector by an index source (nodes {plus, minus, index})
   kPwlSource,       // ideal voltage source following a piecewise-linear
                     // waveform (transient); nodes {plus, minus}
+  kSelector,        // the selector of a 1S1R cell, nodes {a, b}, law Circuit::selector
   kDynamicCell,     // memory device with a state (transient): an X instance of
                     // subcircuit `model`, nodes {a, b, state}, `params` on the
                     // instance; value = conductance at 0 V of its initial state
@@ -51,8 +52,8 @@ struct TileNodeMap {
   int rows = 0, phys_cols = 0;
   std::vector<NodeId> wl;      // rows x phys_cols: WL(i,j)
   std::vector<NodeId> bl;      // rows x phys_cols: BL(i,j) (the cell's bit-line side)
-  std::vector<NodeId> cell_mid;// 1T1R/2T2R: rows x phys_cols device-transistor junction
-                               // (kGround where the cell is absent); else empty
+  std::vector<NodeId> cell_mid;// two-part cells (1T1R/2T2R, 1S1R): rows x phys_cols junction
+                               // below the device (kGround where the cell is absent); else empty
   std::vector<NodeId> gate;    // 1T1R/2T2R: rows x phys_cols gate-line node G(i,j); else empty
   std::vector<std::string> gate_source;  // 1T1R/2T2R: rows, the gate-line source of row i
   std::vector<NodeId> sense;   // phys_cols: S_j
@@ -71,6 +72,7 @@ struct Circuit {
   std::vector<Element> elements;
   CellModel cell_model;
   TransistorSpec transistor;  // for 1T1R/2T2R
+  SelectorSpec selector;      // for 1S1R
   // Model files the netlist includes (absolute paths): the transistor card
   // from models/ or the user's files.  Checked and quoted by the writer.
   std::vector<std::string> includes;

@@ -19,35 +19,26 @@ std::optional<DynamicModel> find_dynamic_model(const std::string& name, const st
   m.info = info;
   m.overrides = overrides;
   for (const auto& p : info->params) m.params[p.name] = param_value(*info, p.name, overrides);
-  if (info->name == "stanford_pku") {
-    m.state_param = "gini";
-    m.state_unit = "nm";
-    m.state_lo = m.p("gmin");
-    m.state_hi = m.p("gmax");
-  } else if (info->name == "yakopcic" || info->name == "vteam") {
-    m.state_param = "x0";
-    m.state_unit = "1";
-  } else {
-    throw std::logic_error("dynamic model '" + name + "' has no state mapping");
-  }
+  // The registry entry owns the state map; a dynamic model without one is a
+  // registry bug (tests/unit/test_models.cpp checks every entry).
+  if (!info->state) throw std::logic_error("dynamic model '" + name + "' has no state mapping");
+  m.state_param = info->state->param;
+  m.state_unit = info->state->unit;
+  if (!info->state->lo_param.empty()) m.state_lo = m.p(info->state->lo_param);
+  if (!info->state->hi_param.empty()) m.state_hi = m.p(info->state->hi_param);
   return m;
+}
+
+ParamValue DynamicModel::param_fn() const {
+  return [this](const std::string& n) { return p(n); };
 }
 
 double DynamicModel::g_of_state(double s) const {
   s = std::clamp(s, state_lo, state_hi);  // the subcircuits clip the same way
-  const std::string& n = info->name;
-  // dI/dV at V = 0 of each model's I-V at a frozen state.
-  if (n == "yakopcic") return p("a1") * p("b") * s;                      // a1 x sinh(b V)
-  if (n == "vteam") return 1.0 / (p("ron") + (p("roff") - p("ron")) * s);  // V / R(x)
-  return p("i0") * std::exp(-s / p("g0")) / p("v0");                      // i0 e^(-g/g0) sinh(V/v0)
+  return info->state->g_of_state(param_fn(), s);
 }
 
-double DynamicModel::state_of_g(double g) const {
-  const std::string& n = info->name;
-  if (n == "yakopcic") return g / (p("a1") * p("b"));
-  if (n == "vteam") return (1.0 / g - p("ron")) / (p("roff") - p("ron"));
-  return -p("g0") * std::log(g * p("v0") / p("i0"));
-}
+double DynamicModel::state_of_g(double g) const { return info->state->state_of_g(param_fn(), g); }
 
 std::pair<double, double> DynamicModel::g_range() const {
   const double a = g_of_state(state_lo), b = g_of_state(state_hi);
@@ -57,12 +48,9 @@ std::pair<double, double> DynamicModel::g_range() const {
 CellModel DynamicModel::read_law() const {
   CellModel c;
   c.name = info->name;
-  if (info->name == "yakopcic") {
+  if (info->sinh_v0) {
     c.law = CellLaw::kSinh;
-    c.v0 = 1.0 / p("b");
-  } else if (info->name == "stanford_pku") {
-    c.law = CellLaw::kSinh;
-    c.v0 = p("v0");
+    c.v0 = info->sinh_v0(param_fn());
   }
   return c;
 }

@@ -38,6 +38,8 @@ struct DynamicModel {
   std::pair<double, double> g_range() const;
   // The frozen-state I-V as a built-in law (name kept: the registry name).
   CellModel read_law() const;
+  // p() as the registry's behaviour functions take it.
+  ParamValue param_fn() const;
 };
 
 // True for a cell model placed as a subcircuit with a state (analysis tran).

@@ -32,6 +32,7 @@ NodePairs dc_paths(const Element& e) {
     case ElementKind::kBatchSource:
     case ElementKind::kPwlSource:
     case ElementKind::kCell: return {{e.nodes[0], e.nodes[1]}};
+    case ElementKind::kSelector: return {{e.nodes[0], e.nodes[1]}};
     case ElementKind::kVcvs: return {{e.nodes[0], e.nodes[1]}};  // the output branch only
     case ElementKind::kMosfet: return {{e.nodes[0], e.nodes[2]}};  // drain-source channel
     case ElementKind::kCapacitor: return {};
@@ -56,6 +57,7 @@ std::map<ElementKind, std::size_t> expected_counts(const TileSpec& t) {
   n[ElementKind::kVoltageSource] = (batch ? 1 : R) + (t.sense == SenseKind::kVirtualGround ? PC : 0);
   n[ElementKind::kBatchSource] = batch ? R : 0;
   n[ElementKind::kVcvs] = t.sense == SenseKind::kTia ? PC : 0;
+  n[ElementKind::kSelector] = t.cell->has(CellPart::kSelector) ? cells : 0;
   if (t.access_transistors()) {
     // One access transistor per present cell; one gate source per row and
     // r_gl segments along it.
@@ -75,6 +77,7 @@ const char* kind_name(ElementKind k) {
     case ElementKind::kVoltageSource: return "voltage sources";
     case ElementKind::kVcvs: return "amplifiers";
     case ElementKind::kCell: return "cells";
+    case ElementKind::kSelector: return "selectors";
     case ElementKind::kMosfet: return "transistors";
     case ElementKind::kBatchSource: return "batch sources";
     case ElementKind::kPwlSource: return "pwl sources";
@@ -148,10 +151,9 @@ CircuitCheckReport check_circuit_graph(const Circuit& c, const TileSpec& tile) {
   // bit-line ends beyond an absent cell are open by design (docs/circuit.md), so only
   // cells and sources count.
   for (const auto& e : c.elements) {
-    if (e.kind != ElementKind::kCell && e.kind != ElementKind::kVoltageSource && e.kind != ElementKind::kBatchSource)
-      continue;
+    if (e.kind != ElementKind::kCell && e.kind != ElementKind::kSelector) continue;
     for (NodeId n : e.nodes)
-      if (n != kGround && terminals[n] == 1 && e.kind == ElementKind::kCell)
+      if (n != kGround && terminals[n] == 1)
         r.problems.push_back(fmt::format("cell {} dangles at node {}", e.name, c.node_names[n]));
   }
   if (counts[ElementKind::kMosfet] > 0) check_transistors(c, r);

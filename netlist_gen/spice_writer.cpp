@@ -125,6 +125,7 @@ class Writer {
       case ElementKind::kBatchSource: batch_source(e); break;
       case ElementKind::kPwlSource: pwl_source(e); break;
       case ElementKind::kCell: cell(e); break;
+      case ElementKind::kSelector: selector(e); break;
       case ElementKind::kDynamicCell: dynamic_cell(e); break;
       case ElementKind::kMosfet:
         // M for a .model card, X for a subcircuit (PDK wrapper); the same
@@ -158,6 +159,16 @@ class Writer {
       const double v0 = c_.cell_model.v0;
       out_.push_back(fmt::format("{} {} {} i = {} * sinh(v({}, {}) / {})", e.name, a, b, num(e.value * v0), a, b, num(v0)));
     }
+  }
+
+  // `bs0_0 a b i = i0 * sinh(v(a, b) / v0)`: the selector of a 1S1R cell.
+  void selector(const Element& e) {
+    if (e.name[0] != 'b' || e.nodes.size() != 2)
+      throw std::invalid_argument(fmt::format("selector '{}' is malformed", e.name));
+    const std::string& a = node(e.nodes[0]);
+    const std::string& b = node(e.nodes[1]);
+    const SelectorSpec& s = c_.selector;
+    out_.push_back(fmt::format("{} {} {} i = {} * sinh(v({}, {}) / {})", e.name, a, b, num(s.i0), a, b, num(s.v0)));
   }
 
   // `xc0_0 a b state model name=value ...`: a subcircuit with a state.

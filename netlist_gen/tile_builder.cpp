@@ -21,7 +21,7 @@
 namespace xbar {
 namespace {
 
-bool signed_weights(const Config& c) { return c.tile.cell == CellKind::k2T2R; }
+bool signed_weights(const Config& c) { return c.tile.cell->differential; }
 
 // Weight quantized to `levels` evenly spaced values over [0, 1] (by magnitude
 // for signed weights).
@@ -72,9 +72,9 @@ CellModel resolve_cell_model(const Config& c, Diagnostics& diags) {
                   fmt::format("in a tile each cell's initial {} comes from its weight; remove it", dyn->state_param));
     return dyn->read_law();
   }
-  if (info->name == "sinh") {
+  if (info->sinh_v0) {
     m.law = CellLaw::kSinh;
-    m.v0 = param_value(*info, "v0", c.device.params);
+    m.v0 = info->sinh_v0([&](const std::string& n) { return param_value(*info, n, c.device.params); });
   }
   if (info->drift) {
     // G(t) = G0 (t_read / t0)^(-nu): applied to the placed conductances, so
@@ -148,7 +148,7 @@ TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
   // Read even when a 1R tile leaves them out: a bad file is reported either way.
   const std::size_t problems_before = diags.size();
   const ModelDefinitions user = read_user_models(c, diags);
-  if (c.tile.cell == CellKind::k1R || diags.size() > problems_before) return t;
+  if (!c.tile.cell->has(CellPart::kAccessTransistor) || diags.size() > problems_before) return t;
   if (user.models.count(t.model) || user.subckts.count(t.model)) {
     t.subckt = user.subckts.count(t.model) > 0;
     t.model_files = c.transistor.include;
@@ -178,6 +178,42 @@ TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
   // The user's files still go in: they may hold models the card relies on.
   t.model_files.insert(t.model_files.end(), c.transistor.include.begin(), c.transistor.include.end());
   return t;
+}
+
+// Resolves selector.* for a kind with a selector part: a registry selector,
+// its parameters within their ranges, reduced to the law's i0 and v0.
+SelectorSpec resolve_selector(const Config& c, Diagnostics& diags) {
+  SelectorSpec s;
+  if (!c.tile.cell->has(CellPart::kSelector)) return s;
+  const ModelInfo* info = find_model(c.selector.model);
+  if (info == nullptr || info->kind != ModelKind::kSelector) {
+    std::vector<std::string> names;
+    for (const auto& m : model_registry())
+      if (m.kind == ModelKind::kSelector) names.push_back(m.name);
+    const std::string near = nearest_name(c.selector.model, names);
+    diags.error(c.where("selector.model"),
+                fmt::format("unknown selector model '{}'{}; `xbar models` lists them", c.selector.model,
+                            near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
+    return s;
+  }
+  const std::size_t problems_before = diags.size();
+  for (const auto& [key, value] : c.selector.params) {
+    const std::string path = "selector.params." + key;
+    const SourcePos at = c.where(path).line ? c.where(path) : c.where("selector.params");
+    const ModelParam* p = info->find_param(key);
+    if (p == nullptr)
+      diags.error(at, fmt::format("selector model '{}' has no parameter '{}'", info->name, key));
+    else if (!(value >= p->min && value <= p->max))
+      diags.error(at, fmt::format("{} = {:g} is outside [{:g}, {:g}] {}", key, value, p->min, p->max, p->unit));
+  }
+  if (diags.size() > problems_before) return s;
+  const SinhSelectorLaw law = sinh_selector_law(param_value(*info, "k", c.selector.params),
+                                                param_value(*info, "v_on", c.selector.params),
+                                                param_value(*info, "i_on", c.selector.params));
+  s.model = info->name;
+  s.i0 = law.i0;
+  s.v0 = law.v0;
+  return s;
 }
 
 }  // namespace
@@ -361,7 +397,7 @@ double column_full_scale(const Config& c, const TileSpec& t) {
     for (const auto& vec : t.inputs)
       for (double v : vec) v_fs = std::max(v_fs, std::fabs(v));
   }
-  const bool differential = t.cell == CellKind::k2T2R;
+  const bool differential = t.cell->differential;
   double g_fs = differential ? c.device.g_on - c.device.g_off : c.device.g_on;
   if (c.weights.kind != WeightKind::kWeight) {
     double hi = 0, lo = std::numeric_limits<double>::infinity();
@@ -383,6 +419,7 @@ TileSpec build_tile_spec(const Config& c) {
   t.cell = c.tile.cell;
   t.model = resolve_cell_model(c, diags);
   t.transistor = resolve_transistor(c, diags);
+  t.selector = resolve_selector(c, diags);
   t.g = build_conductances(c, t.phys_cols(), diags, t.g_intended, t.warnings);
   if (const auto dyn = diags.empty() ? find_dynamic_model(t.model.name, c.device.params) : std::nullopt) {
     const bool by_weight = c.weights.kind == WeightKind::kWeight;

@@ -37,7 +37,7 @@ int MappedNetwork::tiles() const {
 }
 
 MappedNetwork map_network(const Mlp& net, const TileSpec& base, const MappingOptions& opt) {
-  const bool native_pair = base.cell == CellKind::k2T2R;
+  const bool native_pair = base.cell->differential;
   if (native_pair && opt.mapping == SignedMapping::kOffset)
     throw std::invalid_argument("2T2R cells hold signed weights as pairs: the offset mapping needs 1R or 1T1R cells");
   const int per_tile = native_pair ? opt.tile_cols

@@ -113,9 +113,9 @@ NetworkResult run_network(const Config& c, const NetworkProgress& say) {
   r.classes = net.outputs();
 
   const TileSpec base = build_tile_spec(c);  // the config's electrical parameters
-  if (base.cell == CellKind::k2T2R && n.mapping == 1)
+  if (base.cell->differential && n.mapping == 1)
     throw InputError(c.where("network.mapping"), "2T2R cells hold signed weights as pairs: use network.mapping: pair");
-  if (c.tile.cols < 2 && base.cell != CellKind::k2T2R)
+  if (c.tile.cols < 2 && !base.cell->differential)
     throw InputError(c.where("tile.cols"), "signed weights need at least 2 columns per tile");
   MappedNetwork m = map_network(net, base, mapping_options(c));
   const Matrix x_test = as_matrix(test);

@@ -1,40 +1,106 @@
 #pragma once
-// The cell laws of the nodal engine: what a cell between WL(i,j) and BL(i,j)
-// conducts at its two terminal voltages.  Each law gives the current from the
-// word line into the bit line and its derivatives, which is all the outer
-// (line-structured) Newton needs; a new cell kind implements `at` and
-// `linear` and plugs into solve_nodal (nodal_solver.cpp) and kcl_residual.
+// A cell as the nodal engine sees it: a two-terminal element between its
+// word-line and bit-line slots, with its current and dI/dV at the outer
+// voltage v = V(WL) - V(BL).  A cell of two parts in series (1S1R: device,
+// then selector) has an inner node; it is eliminated here by a local scalar
+// Newton on its voltage, so the tile's Newton sees one law per cell.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <vector>
 
 #include "device_tables/bicubic_table.hpp"
+
 #include "tile/tile_spec.hpp"
 
 namespace xbar::nodal_detail {
 
 struct CellPoint {
+  double i = 0;         // A, from WL to BL
+  double di_dv = 0;     // S, at the outer voltage
+  double v_device = 0;  // V across the device (the outer voltage for one-part cells)
+};
+
+class TwoTerminalLaw {
+ public:
+  explicit TwoTerminalLaw(const TileSpec& tile)
+      : device_(tile.model), selector_(tile.selector), series_(tile.cell->has(CellPart::kSelector)) {}
+
+  // Linear cells need no Newton: one linear solve is exact.
+  bool linear() const { return !series_ && device_.linear(); }
+  bool has_inner_node() const { return series_; }
+  const CellModel& device() const { return device_; }
+
+  // Current, dI/dV and device voltage of a cell of conductance g (at 0 V)
+  // at outer voltage v.
+  CellPoint at(double g, double v) const {
+    if (!series_) return {device_.current(g, v), device_.conductance(g, v), v};
+    if (!(g > 0)) return {0.0, 0.0, v};  // absent cell: no current, the junction follows WL
+    const double u = device_voltage(g, v);
+    const double gd = device_.conductance(g, u), gs = selector_.conductance(v - u);
+    return {device_.current(g, u), gd * gs / (gd + gs), u};
+  }
+  double current(double g, double v) const { return at(g, v).i; }
+
+ private:
+  // The device voltage u in [min(0, v), max(0, v)] where the device and the
+  // selector carry the same current: f(u) = I_d(u) - I_s(v - u) = 0.  f rises
+  // strictly (f' = G_d(u) + G_s(v - u) > 0) from f(0) = -I_s(v) to
+  // f(v) = I_d(v), so the root is unique and bracketed; Newton steps that
+  // leave the bracket are replaced by bisection.
+  double device_voltage(double g, double v) const {
+    if (v == 0) return 0.0;
+    double lo = std::min(0.0, v), hi = std::max(0.0, v);
+    // Start where the two small-signal conductances at the ends split v.
+    const double gd = device_.conductance(g, 0.0), gs = selector_.conductance(v);
+    double u = v * gs / (gd + gs);
+    const double tol = 1e-15 * std::fabs(v);
+    for (int it = 0; it < kMaxIterations; ++it) {
+      const double f = device_.current(g, u) - selector_.current(v - u);
+      if (f == 0) return u;
+      (f > 0 ? hi : lo) = u;
+      const double df = device_.conductance(g, u) + selector_.conductance(v - u);
+      double next = u - f / df;
+      if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+      if (std::fabs(next - u) <= tol || hi - lo <= tol) return next;
+      u = next;
+    }
+    return u;  // 200 bisections alone shrink the bracket below 1e-60 |v|
+  }
+
+  static constexpr int kMaxIterations = 200;
+  CellModel device_;
+  SelectorSpec selector_;
+  bool series_;
+};
+
+
+// The solver's interface over both kinds of law below: the current from WL
+// into BL at the two terminal voltages and its derivatives.  A cell with an
+// access transistor depends on V_bl itself (body effect), not only on
+// V_wl - V_bl, so it gives dI/dV_wl and -dI/dV_bl separately.
+struct CellResponse {
   double i = 0;    // current from WL into BL, A
   double g_w = 0;  // dI/dV_wl
   double g_b = 0;  // -dI/dV_bl (equal to g_w for a device that sees V_wl - V_bl only)
   double mid = 0;  // inner node voltage (transistor cells; 0 for an absent cell)
 };
 
-// The memory device alone between the lines (1R, and 1T1R/2T2R with the
-// ideal switch): I = law(g, V_wl - V_bl).
+// A cell whose law depends on V_wl - V_bl only (TwoTerminalLaw: 1R, 1S1R,
+// the ideal switch), seen through the interface the solver uses.
 class DeviceCells {
  public:
-  DeviceCells(const CellModel& model, const std::vector<double>& g) : model_(model), g_(g) {}
-  bool linear() const { return model_.linear(); }
+  DeviceCells(const TwoTerminalLaw& law, const std::vector<double>& g) : law_(law), g_(g) {}
+  bool linear() const { return law_.linear(); }
+  bool has_inner_node() const { return law_.has_inner_node(); }
   static constexpr bool kHasMid = false;
-  CellPoint at(std::size_t c, double vw, double vb, double /*mid_guess*/) const {
-    const double v = vw - vb, g = model_.conductance(g_[c], v);
-    return {model_.current(g_[c], v), g, g, 0.0};
+  CellResponse at(std::size_t c, double vw, double vb, double /*mid_guess*/) const {
+    const CellPoint p = law_.at(g_[c], vw - vb);
+    return {p.i, p.di_dv, p.di_dv, vw - p.v_device};
   }
 
  private:
-  const CellModel& model_;
+  const TwoTerminalLaw& law_;
   const std::vector<double>& g_;
 };
 
@@ -53,9 +119,10 @@ class TransistorCells {
                   std::vector<const BicubicTable*> row_table, std::vector<double> beta = {})
       : model_(model), g_(g), cols_(cols), row_table_(std::move(row_table)), beta_(std::move(beta)) {}
   bool linear() const { return false; }
+  bool has_inner_node() const { return true; }
   static constexpr bool kHasMid = true;
 
-  CellPoint at(std::size_t c, double vw, double vb, double mid_guess) const {
+  CellResponse at(std::size_t c, double vw, double vb, double mid_guess) const {
     const double g = g_[c];
     if (g <= 0) return {};  // absent cell: no device, no transistor
     if (!std::isfinite(vw) || !std::isfinite(vb)) return {NAN, NAN, NAN, NAN};  // a diverged trial state

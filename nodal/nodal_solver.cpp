@@ -161,7 +161,17 @@ void fill_vector(const TileNetwork& net, const Law& law, const std::vector<doubl
       v_wl[static_cast<std::size_t>(i) * P + j] = x.xw[net.wl_slot(i, j)];
       v_bl[static_cast<std::size_t>(i) * P + j] = x.xb[net.bl_slot(i, j)];
     }
-  if (Law::kHasMid) sol.v_mid[v] = r.mid;
+  if (Law::kHasMid) {
+    sol.v_mid[v] = r.mid;
+  } else if (law.has_inner_node()) {
+    // Two-part cells without their own inner-node state (1S1R): the junction
+    // below the device (0 V where the cell is absent, as the circuit ties an
+    // absent cell's junction to ground).
+    auto& v_mid = sol.v_mid[v];
+    v_mid.assign(static_cast<std::size_t>(R) * P, 0.0);
+    for (std::size_t c = 0; c < v_mid.size(); ++c)
+      if (net.g[c] > 0) v_mid[c] = law.at(c, v_wl[c], v_bl[c], 0.0).mid;
+  }
   auto cell_current = [&](int i, int j) {
     const std::size_t c = static_cast<std::size_t>(i) * P + j;
     return law.at(c, v_wl[c], v_bl[c], Law::kHasMid ? r.mid[c] : 0.0).i;
@@ -220,7 +230,7 @@ TileSolution solve_all(const TileSpec& tile, const TileNetwork& net, const Law& 
   sol.phys_cols = net.cols;
   for (auto* f : {&sol.column_current, &sol.array_current, &sol.v_wl, &sol.v_bl, &sol.driver_current})
     f->resize(nv);
-  if (Law::kHasMid) sol.v_mid.resize(nv);
+  if (law.has_inner_node()) sol.v_mid.resize(nv);
 
   std::vector<NodalReport> reports(nv);
   std::vector<std::exception_ptr> errors(nv);
@@ -267,7 +277,10 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
   const auto t0 = std::chrono::steady_clock::now();
   if (opt.stop) opt.stop->check();
   const TileNetwork net = make_tile_network(tile);
-  if (!tile.access_transistors()) return solve_all(tile, net, DeviceCells(tile.model, net.g), net.g, opt, report, t0);
+  if (!tile.access_transistors()) {
+    const TwoTerminalLaw two_terminal(tile);
+    return solve_all(tile, net, DeviceCells(two_terminal, net.g), net.g, opt, report, t0);
+  }
 
   // Access transistors: ngspice's own drain-current tables, one per gate
   // voltage (the gate lines carry no DC current, so every gate sits at its

@@ -53,7 +53,7 @@ double kcl_residual(const TileNetwork& net, const Law& law, const std::vector<do
     for (int j = 0; j < P; ++j) {
       const std::size_t c = static_cast<std::size_t>(i) * P + j;
       const std::size_t ws = net.wl_slot(i, j), bs = net.bl_slot(i, j);
-      const CellPoint p = law.at(c, x.xw[ws], x.xb[bs], mid ? (*mid)[c] : 0.0);
+      const CellResponse p = law.at(c, x.xw[ws], x.xb[bs], mid ? (*mid)[c] : 0.0);
       fw[ws] += p.i;
       fb[bs] -= p.i;
       if (cell_g) (*cell_g)[c] = 0.5 * (p.g_w + p.g_b);

@@ -34,6 +34,10 @@ TileNetwork make_tile_network(const TileSpec& tile) {
   }
   for (double r : {tile.r_wl, tile.r_bl, tile.r_driver, tile.r_sense})
     require(finite_nonnegative(r), "resistances must be finite and >= 0");
+  if (tile.cell->has(CellPart::kSelector))
+    require(std::isfinite(tile.selector.i0) && tile.selector.i0 > 0 && std::isfinite(tile.selector.v0) &&
+                tile.selector.v0 > 0,
+            "selector i0 and v0 must be > 0");
   if (tile.model.law == CellLaw::kSinh)
     require(std::isfinite(tile.model.v0) && tile.model.v0 > 0, "sinh v0 must be > 0");
 

@@ -1,20 +1,18 @@
 #include "regression/case_pool.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "common/child_process.hpp"
 #include "regression/outcome_codec.hpp"
 
 namespace xbar::regression {
@@ -24,28 +22,14 @@ using Clock = std::chrono::steady_clock;
 
 struct Running {
   std::size_t index = 0;
-  pid_t pid = -1;
-  int fd = -1;
+  proc::Child process;
   std::string received;
-  Clock::time_point started, deadline;
-  bool has_deadline = false;
+  Clock::time_point started;
+  proc::Deadline deadline;
 };
 
-void write_all(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<std::size_t>(n);
-  }
-}
-
 [[noreturn]] void child_main(const CaseDef& c, const CaseFunction& run, int fd) {
-  ::setpgid(0, 0);  // so a time-out can kill the case with any process it started
-  // A crash must end this process and be seen by the parent, not be caught by
-  // handlers the parent installed (a test framework's, say).
-  for (int sig : {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
+  proc::restore_crash_signals();
   std::string text;
   try {
     text = encode_outcome(run(c));
@@ -62,56 +46,37 @@ void write_all(int fd, const std::string& text) {
     o.message = "unknown exception";
     text = encode_outcome(o);
   }
-  write_all(fd, text);
+  proc::write_all(fd, text);
   ::close(fd);
   ::_exit(0);  // no atexit handlers, no flushing of stdio buffers copied from the parent
 }
 
+// In its own process group, so a time-out can kill the case with any process it started.
 Running start(const CaseDef& c, std::size_t index, double time_limit_s, const CaseFunction& run) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
-  std::fflush(nullptr);  // nothing buffered may be printed twice
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(p[0]);
-    ::close(p[1]);
-    throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
-  }
-  if (pid == 0) {
-    ::close(p[0]);
-    child_main(c, run, p[1]);
-  }
-  ::close(p[1]);
-  ::setpgid(pid, pid);  // also here: whichever runs first
   Running r;
   r.index = index;
-  r.pid = pid;
-  r.fd = p[0];
+  r.process = proc::Child::spawn({.own_group = true}, [&](int fd) { child_main(c, run, fd); });
   r.started = Clock::now();
-  if (time_limit_s > 0) {
-    r.has_deadline = true;
-    r.deadline = r.started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(time_limit_s));
-  }
+  r.deadline = proc::Deadline(time_limit_s);
   return r;
 }
 
 std::string describe_exit(int status) {
-  if (WIFSIGNALED(status))
-    return fmt::format("the case's process died (signal {}: {})", WTERMSIG(status), ::strsignal(WTERMSIG(status)));
-  if (WIFEXITED(status)) return fmt::format("the case's process exited with code {} without a result", WEXITSTATUS(status));
+  if (const auto signal = proc::ending_signal(status))
+    return fmt::format("the case's process died (signal {}: {})", *signal, proc::signal_description(*signal));
+  if (const auto code = proc::exit_code(status))
+    return fmt::format("the case's process exited with code {} without a result", *code);
   return "the case's process ended without a result";
 }
 
 CaseOutcome finish(Running& r, const CaseDef& c, std::optional<std::string> forced_reason) {
-  ::close(r.fd);
-  int status = 0;
-  while (::waitpid(r.pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  r.process.close_channel();
+  const int status = r.process.reap();
   const double elapsed = std::chrono::duration<double>(Clock::now() - r.started).count();
   CaseOutcome o;
   if (!forced_reason) {
     try {
-      if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !r.received.empty()) return decode_outcome(r.received);
+      if (proc::exit_code(status) == 0 && !r.received.empty()) return decode_outcome(r.received);
       forced_reason = describe_exit(status);
     } catch (const std::exception& e) {
       forced_reason = e.what();
@@ -144,32 +109,21 @@ std::vector<CaseOutcome> run_cases(const std::vector<CaseDef>& cases, int jobs, 
       ++next;
     }
     int timeout_ms = 1000;
-    const auto now = Clock::now();
-    for (const Running& r : running)
-      if (r.has_deadline) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(r.deadline - now).count();
-        timeout_ms = static_cast<int>(std::clamp<long long>(left, 0, timeout_ms));
-      }
+    for (const Running& r : running) timeout_ms = r.deadline.poll_timeout_ms(timeout_ms);
     std::vector<pollfd> fds;
-    for (const Running& r : running) fds.push_back({r.fd, POLLIN, 0});
+    for (const Running& r : running) fds.push_back({r.process.fd(), POLLIN, 0});
     const int n = ::poll(fds.data(), fds.size(), timeout_ms);
     if (n < 0 && errno != EINTR) throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
     // Walk backwards so finishing one does not shift the ones not yet seen.
     for (std::size_t k = running.size(); k-- > 0;) {
       Running& r = running[k];
       if (n > 0 && (fds[k].revents & (POLLIN | POLLHUP | POLLERR))) {
-        char buf[65536];
-        const ssize_t got = ::read(r.fd, buf, sizeof buf);
-        if (got > 0) {
-          r.received.append(buf, static_cast<std::size_t>(got));
-          continue;
-        }
-        if (got < 0 && errno == EINTR) continue;
+        if (proc::read_some(r.process.fd(), r.received) == proc::ReadStatus::kData) continue;
         done(k, finish(r, cases[r.index], std::nullopt));
         continue;
       }
-      if (r.has_deadline && Clock::now() >= r.deadline) {
-        ::kill(-r.pid, SIGKILL);
+      if (r.deadline.passed()) {
+        r.process.kill(SIGKILL);
         done(k, finish(r, cases[r.index], fmt::format("time limit of {} s exceeded: killed", time_limit_s)));
       }
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the closed-form regression cases: regression/cases/cf_*/ (op cases
-here; 1T1R/2T2R in cf_transistor.py, read mode in cf_read.py, transient in
+here; 1T1R/2T2R in cf_transistor.py, 1S1R in cf_1s1r.py, read mode in cf_read.py, transient in
 cf_transient.py).
 
 Each case's config and its expected values come from the same parameters here,
@@ -240,9 +240,11 @@ if __name__ == "__main__":
     zero_wire("cf_zero_wire_64", 64)
     dense_files("cf_dense_4x3_files")
     # Transistor, read-mode and transient cases (their own modules, same helpers).
+    import cf_1s1r
     import cf_read
     import cf_transient
     import cf_transistor
+    cf_1s1r.write_all()
     cf_transistor.write_all()
     cf_read.write_all()
     cf_transient.write_all()

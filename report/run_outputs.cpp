@@ -13,6 +13,7 @@
 #include "config_loader/loader.hpp"
 #include "report/read_outputs.hpp"
 #include "report/transient_outputs.hpp"
+#include "tile/cell_current.hpp"
 
 namespace xbar {
 
@@ -115,7 +116,7 @@ void write_cells_csv(const RunResult& r, std::ostream& out) {
         const double g = t.g_at(i, j);
         const double vc = s.device_voltage(v, k);
         fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{},{}\n", v, i, j, g, s.v_wl[v][k], s.v_bl[v][k], vc,
-                       g > 0 ? t.model.current(g, vc) : 0.0);
+                       cell_current(t, g, s.v_wl[v][k], s.v_wl[v][k] - vc, s.v_bl[v][k]));
       }
       if (buf.size() > (1u << 20)) flush();
     }

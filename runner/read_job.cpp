@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "common/diagnostics.hpp"
+#include "tile/cell_current.hpp"
 
 namespace xbar {
 namespace {
@@ -67,8 +68,10 @@ SneakGraphInput sneak_graph(const ReadCircuit& rc) {
 ReadSetup read_setup(const Config& config, const TileSpec& tile) {
   const auto& r = config.analysis.read;
   Diagnostics d;
-  if (tile.cell == CellKind::k2T2R)
-    d.error(config.where("tile.cell"), "analysis read selects one physical cell: use a 1R or 1T1R tile");
+  if (tile.cell->differential)
+    d.error(config.where("tile.cell"), fmt::format("analysis read selects one physical cell: {} uses two per output; use "
+                                                   "a kind with one column per output (1R, 1T1R)",
+                                                   to_string(tile.cell)));
   if (r.row >= tile.rows)
     d.error(config.where("analysis.read.row"), fmt::format("row {} is outside the tile's {} rows", r.row, tile.rows));
   if (r.col >= tile.phys_cols())
@@ -105,7 +108,7 @@ ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<s
     out.v_wl[k] = node_voltage(r, c, c.map.wl[k]);
     out.v_bl[k] = node_voltage(r, c, c.map.bl[k]);
     const double v_low = has_mid ? node_voltage(r, c, c.map.cell_mid[k]) : out.v_bl[k];
-    out.i_cells[k] = t.g[k] > 0 ? t.model.current(t.g[k], out.v_wl[k] - v_low) : 0.0;
+    out.i_cells[k] = cell_current(t, t.g[k], out.v_wl[k], v_low, out.v_bl[k]);
   }
   if (t.sense == SenseKind::kVirtualGround) {
     out.i_sense = vector_of(r, rc.col_source[s.col] + "#branch")[0];
@@ -128,8 +131,9 @@ ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<s
   scale = std::max(scale, std::fabs(out.i_array));
   out.kcl_residual = scale > 0 ? std::fabs(out.i_array - column_sum) / scale : 0.0;
   // 1T1R: the transistor's drain current is not derived here, so the column
-  // check only holds for 1R.
-  if (!has_mid && out.kcl_residual > 1e-6)
+  // check holds for cells without one (the device current is the current of
+  // a series cell).
+  if (!t.access_transistors() && out.kcl_residual > 1e-6)
     throw SimulationError(fmt::format("read result fails KCL at the sensed column: residual {:.3e}", out.kcl_residual),
                           r.log);
   for (int i = 0; i < R; ++i)
@@ -168,9 +172,10 @@ ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* s
   // lines with no wire resistance), and a ratio would mean nothing.  The
   // estimate counts device conductances only: with access transistors the
   // unselected cells' gates are off and carry transistor leakage, which no
-  // path estimate models, so the ratio is left out there.
+  // path estimate models, so the ratio is left out there, as for any cell
+  // with a second part (a selector's law is not in the estimate either).
   const double noise = 1e-12 * std::max(std::fabs(rep.stored.i_array), 1e-30);
-  if (!tile.access_transistors() && std::fabs(rep.stored.i_sneak) > noise)
+  if (!tile.inner_node() && std::fabs(rep.stored.i_sneak) > noise)
     rep.path_factor = rep.paths.total_est / rep.stored.i_sneak;
   return rep;
 }

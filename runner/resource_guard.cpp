@@ -101,8 +101,10 @@ std::string describe(const Config& c, const ResourceEstimate& e) {
 
 ResourceEstimate estimate_spice_resources(int rows, int cols, CellKind cell, int vectors) {
   ResourceEstimate e;
-  const bool transistor = cell != CellKind::k1R;
-  const long long phys_cols = cell == CellKind::k2T2R ? 2LL * cols : cols;
+  // Any part beside the device (a transistor, a selector) adds a node and a
+  // nonlinear element per cell: counted with the transistor tiles' fit.
+  const bool transistor = cell->parts.size() > 1;
+  const long long phys_cols = static_cast<long long>(cell->columns_per_output()) * cols;
   e.cells = static_cast<long long>(std::max(rows, 0)) * std::max(phys_cols, 0LL);
   e.vectors = std::max(vectors, 1);
   const double cells = static_cast<double>(e.cells);
@@ -132,18 +134,18 @@ ResourceEstimate estimate_spice_resources(const Config& c) {
 
 ResourceEstimate estimate_nodal_resources(const Config& c) {
   ResourceEstimate e;
-  const long long phys_cols = c.tile.cell == CellKind::k2T2R ? 2LL * c.tile.cols : c.tile.cols;
+  const long long phys_cols = static_cast<long long>(c.tile.cell->columns_per_output()) * c.tile.cols;
   e.cells = static_cast<long long>(c.tile.rows) * phys_cols;
   e.vectors = std::max(c.inputs.vectors, 1);
   const int cols = static_cast<int>(phys_cols);
-  // Any other model, and a real access transistor, is counted with Newton's arrays.
-  const bool transistors = c.tile.cell != CellKind::k1R && !ideal_access_switch(c);
-  const bool linear = c.device.model == "linear" && !transistors;
+  // Any other model, a selector, or a real access transistor is counted with Newton's arrays.
+  const bool transistors = c.tile.cell->has(CellPart::kAccessTransistor) && !ideal_access_switch(c);
+  const bool linear = c.device.model == "linear" && !c.tile.cell->has(CellPart::kSelector) && !transistors;
   e.memory_bytes = nodal_memory_bytes(c.tile.rows, cols, e.vectors, linear, transistors);
   // With engine both, the SPICE solution (v_wl, v_bl, and the junctions of
   // transistor cells) is held meanwhile.
   if (c.simulator.engine == EngineKind::kBoth)
-    e.memory_bytes += static_cast<double>(e.cells) * e.vectors * sizeof(double) * (c.tile.cell == CellKind::k1R ? 2 : 3);
+    e.memory_bytes += static_cast<double>(e.cells) * e.vectors * sizeof(double) * (c.tile.cell->parts.size() > 1 ? 3 : 2);
   const double one = nodal_memory_bytes(c.tile.rows, cols, 1, linear, transistors);
   e.key = size_key(c, one, e.memory_bytes - one);
   return e;

@@ -12,6 +12,7 @@
 #include "netlist_gen/circuit.hpp"
 #include "netlist_gen/tile_builder.hpp"
 #include "nodal/nodal_solver.hpp"
+#include "runner/analysis_job.hpp"
 #include "runner/klu_check.hpp"
 #include "runner/spice_engine.hpp"
 #include "runner/transient_job.hpp"
@@ -48,6 +49,16 @@ Circuit checked_circuit(const TileSpec& tile, PhaseTimer* timer = nullptr) {
   require_sound_circuit(c, tile, "circuit");
   if (timer) timer->done("check circuit graph");
   return c;
+}
+
+// "'op'", "'op' and 'read'", "'op', 'read' and 'tran'".
+std::string quoted_list(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    if (k > 0) out += k + 1 == names.size() ? " and " : ", ";
+    out += fmt::format("'{}'", names[k]);
+  }
+  return out;
 }
 
 
@@ -124,41 +135,91 @@ bool ideal_access_switch(const Config& c) {
 
 void check_supported(const Config& c) {
   Diagnostics d;
-  if (c.tile.cell != CellKind::k1R) {
-    // Transistor tiles: op on either engine (the nodal engine takes the real
-    // transistor from ngspice's drain-current tables, or the ideal switch);
-    // read for 1T1R with a real transistor (the read job switches unselected
-    // gates off, which the ideal switch does not model; SPICE only, checked
-    // by the read job); the tran job assumes 1R cells.
-    const bool ideal = ideal_access_switch(c);
-    const bool read_1t1r = c.analysis.type == AnalysisKind::kRead && c.tile.cell == CellKind::k1T1R;
-    if (read_1t1r && ideal)
-      d.error(c.where("transistor.model"),
-              "analysis read switches the unselected rows' gates off, which the ideal switch (every gate on) does "
-              "not model; use a transistor card (nmos, nmos_level1) or a 1R tile");
-    if (c.analysis.type != AnalysisKind::kOp && !read_1t1r)
-      d.error(c.where("analysis.type"),
-              fmt::format("{} tiles support analysis 'op'{} in this build, not '{}'", to_string(c.tile.cell),
-                          c.tile.cell == CellKind::k1T1R ? " and 'read'" : "", to_string(c.analysis.type)));
-  }
+  // What each kind supports is its registry entry's (tile/cells/): its
+  // analyses, on either engine (the nodal engine takes a real transistor from
+  // ngspice's drain-current tables; the ideal switch is 0 ohm).
+  const CellKindInfo& kind = c.tile.cell.info();
+  const bool transistor = kind.has(CellPart::kAccessTransistor);
+  const bool ideal = ideal_access_switch(c);
+  const bool read = c.analysis.type == AnalysisKind::kRead;
+  if (transistor && read && ideal && kind.suits("read"))
+    d.error(c.where("transistor.model"),
+            "analysis read switches the unselected rows' gates off, which the ideal switch (every gate on) does "
+            "not model; use a transistor card (nmos, nmos_level1) or a 1R tile");
+  if (!kind.suits(to_string(c.analysis.type)))
+    d.error(c.where("analysis.type"), fmt::format("{} tiles support analysis {} in this build, not '{}'", kind.name,
+                                                  quoted_list(kind.analyses), to_string(c.analysis.type)));
   check_model_files(c, d);
   if (!d.empty()) throw InputError(std::move(d));
 }
 
 namespace {
 
-// The circuit SPICE solves for a config, and its analysis command.
-JobCircuit job_circuit(const Config& config) {
-  check_supported(config);
-  if (config.analysis.type == AnalysisKind::kTran) return transient_job_circuit(config);
-  const TileSpec tile = build_tile_spec(config);
-  if (config.analysis.type == AnalysisKind::kRead) return read_job_circuit(config, tile);
-  Circuit c = checked_circuit(tile);
+// ---- op: the matrix-vector product on the built tile -------------------------
+
+JobCircuit op_circuit(const Config& config) {
+  Circuit c = checked_circuit(build_tile_spec(config));
   std::string command = analysis_command(c);
   return {std::move(c), std::move(command)};
 }
 
+void validate_op(const Config& config) {
+  if (config.simulator.engine == EngineKind::kNodal)
+    build_tile_spec(config);  // the nodal engine builds no SPICE circuit
+  else
+    op_circuit(config);
+}
+
+void build_tile(RunResult& r, RunContext& ctx, PhaseTimer& timer) {
+  if (ctx.reporter) ctx.reporter->phase("building the tile");
+  r.tile = build_tile_spec(r.config);
+  add_warnings(r.warnings, r.tile.warnings);
+  timer.done("build tile spec");
+}
+
+// Builds the tile, then the engine(s) and the analysis.
+void run_op(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out) {
+  PhaseTimer timer(ctx.reporter);
+  build_tile(r, ctx, timer);
+  solve_and_analyze(r, ctx, netlist_out, timer);
+}
+
+// ---- read: one cell's read margin and sneak currents -------------------------
+
+JobCircuit read_circuit(const Config& config) { return read_job_circuit(config, build_tile_spec(config)); }
+
+void run_read(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out) {
+  PhaseTimer timer(ctx.reporter);
+  build_tile(r, ctx, timer);
+  if (ctx.reporter) ctx.reporter->phase("running the three reads in ngspice");
+  r.read = run_read_job(r.config, r.tile, ctx.simulator, ctx.limits, netlist_out);
+  r.netlist = r.read->netlist;
+  r.ngspice_version = r.read->ngspice_version;
+  for (const ReadSample* s : {&r.read->stored, &r.read->lrs, &r.read->hrs}) add_simulator_warnings(r.warnings, s->warnings);
+  r.analysis.primary = "spice";
+}
+
+// ---- the table ---------------------------------------------------------------
+
+const AnalysisJob kAnalyses[] = {
+    {AnalysisKind::kOp, op_circuit, validate_op, run_op},
+    {AnalysisKind::kRead, read_circuit, nullptr, run_read},
+    {AnalysisKind::kTran, transient_job_circuit, nullptr, run_transient_job},
+};
+
+// The circuit SPICE solves for a config, and its analysis command.
+JobCircuit job_circuit(const Config& config) {
+  check_supported(config);
+  return analysis_job(config.analysis.type).circuit(config);
+}
+
 }  // namespace
+
+const AnalysisJob& analysis_job(AnalysisKind kind) {
+  for (const AnalysisJob& a : kAnalyses)
+    if (a.kind == kind) return a;
+  throw std::logic_error(fmt::format("analysis '{}' has no entry in the analysis table", to_string(kind)));
+}
 
 std::vector<std::string> generate_netlist(const Config& config) { return write_spice_netlist(job_circuit(config).circuit); }
 
@@ -180,10 +241,11 @@ void validate_job(const Config& config, const ResourcePolicy& resources) {
   check_job_inputs(config, resources);
   // The same builders run_job uses, so every refusal has the same words and
   // position; nothing is simulated.
-  if (config.analysis.type == AnalysisKind::kOp && config.simulator.engine == EngineKind::kNodal)
-    build_tile_spec(config);  // the nodal engine builds no SPICE circuit
+  const AnalysisJob& analysis = analysis_job(config.analysis.type);
+  if (analysis.validate)
+    analysis.validate(config);
   else
-    job_circuit(config);
+    analysis.circuit(config);
 }
 
 RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string>* netlist_out) {
@@ -191,29 +253,7 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
   check_job_inputs(config, ctx.resources);
   RunResult r;
   r.config = config;
-  if (config.analysis.type == AnalysisKind::kTran) {
-    run_transient_job(r, ctx, netlist_out);
-    return r;
-  }
-  PhaseTimer timer(ctx.reporter);
-  auto phase = [&](std::string_view what) {
-    if (ctx.reporter) ctx.reporter->phase(what);
-  };
-  phase("building the tile");
-  r.tile = build_tile_spec(config);
-  add_warnings(r.warnings, r.tile.warnings);
-  timer.done("build tile spec");
-  if (config.analysis.type == AnalysisKind::kRead) {
-    phase("running the three reads in ngspice");
-    r.read = run_read_job(config, r.tile, ctx.simulator, ctx.limits, netlist_out);
-    r.netlist = r.read->netlist;
-    r.ngspice_version = r.read->ngspice_version;
-    for (const ReadSample* s : {&r.read->stored, &r.read->lrs, &r.read->hrs}) add_simulator_warnings(r.warnings, s->warnings);
-    r.analysis.primary = "spice";
-    r.elapsed_s = seconds_since(t0);
-    return r;
-  }
-  solve_and_analyze(r, ctx, netlist_out, timer);
+  analysis_job(config.analysis.type).run(r, ctx, netlist_out);
   r.elapsed_s = seconds_since(t0);
   return r;
 }

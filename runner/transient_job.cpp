@@ -165,7 +165,7 @@ void measure(const TileSpec& tile, const Circuit& c, const TraceSet& traces, Tra
   std::vector<std::vector<double>> logical(tile.cols);
   for (int j = 0; j < tile.cols; ++j) {
     logical[j] = col_i[tile.plus_col(j)];
-    if (tile.cell == CellKind::k2T2R)
+    if (tile.cell->differential)
       for (std::size_t k = 0; k < time.size(); ++k) logical[j][k] -= col_i[tile.minus_col(j)][k];
   }
   const auto ideal = ideal_phys_currents(tile);

@@ -3,10 +3,11 @@
 #include <cstring>
 #include <vector>
 
+#include "common/child_process.hpp"
+
 namespace xbar::spice {
 namespace {
 
-constexpr std::size_t kHeaderSize = 1 + sizeof(std::uint64_t);
 constexpr std::uint64_t kMaxFrame = std::uint64_t{1} << 36;  // 64 GiB: anything bigger is corruption
 
 class Writer {
@@ -71,27 +72,23 @@ class Reader {
 }  // namespace
 
 std::string encode_frame_header(FrameKind kind, std::uint64_t payload_size) {
-  std::string out(1, static_cast<char>(kind));
-  out.append(reinterpret_cast<const char*>(&payload_size), sizeof payload_size);
-  return out;
+  return proc::encode_frame_header(static_cast<std::uint8_t>(kind), payload_size);
 }
 
 std::string encode_frame(FrameKind kind, std::string_view payload) {
-  std::string out = encode_frame_header(kind, payload.size());
-  out.append(payload);
-  return out;
+  return proc::encode_frame(static_cast<std::uint8_t>(kind), payload);
 }
 
 std::optional<Frame> take_frame(std::string& buffer) {
-  if (buffer.size() < kHeaderSize) return std::nullopt;
-  const auto kind = static_cast<std::uint8_t>(buffer[0]);
-  std::uint64_t n;
-  std::memcpy(&n, buffer.data() + 1, sizeof n);
-  if (kind < 1 || kind > 6 || n > kMaxFrame) throw SimulationError("isolated ngspice: malformed reply from the child");
-  if (buffer.size() < kHeaderSize + n) return std::nullopt;
-  Frame frame{static_cast<FrameKind>(kind), buffer.substr(kHeaderSize, n)};
-  buffer.erase(0, kHeaderSize + n);
-  return frame;
+  try {
+    auto frame = proc::take_frame(buffer, [](std::uint8_t kind, std::uint64_t n) {
+      return kind >= 1 && kind <= 6 && n <= kMaxFrame;
+    });
+    if (!frame) return std::nullopt;
+    return Frame{static_cast<FrameKind>(frame->kind), std::move(frame->payload)};
+  } catch (const proc::FrameError&) {
+    throw SimulationError("isolated ngspice: malformed reply from the child");
+  }
 }
 
 std::string encode_result(const SimResult& r) {

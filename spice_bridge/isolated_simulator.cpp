@@ -9,11 +9,8 @@
 // commands only), so the copy is consistent -- but a fork while another thread
 // of this process holds the session would deadlock the child (the time limit,
 // if any, then ends it).  Do not mix in-process and isolated jobs across threads.
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -27,8 +24,8 @@
 
 #include <fmt/format.h>
 
+#include "common/child_process.hpp"
 #include "spice_bridge/child_protocol.hpp"
-#include "spice_bridge/child_registry.hpp"
 #include "spice_bridge/ngspice_session.hpp"
 #include "spice_bridge/netlist_guard.hpp"
 #include "spice_bridge/sandbox.hpp"
@@ -61,15 +58,7 @@ struct ChildOutcome {
 // ---- child side -------------------------------------------------------------
 
 void write_all_or_exit(int fd, std::string_view data) {
-  const char* p = data.data();
-  std::size_t left = data.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) _exit(1);  // the parent is gone: nobody wants the result
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
+  if (!proc::write_all(fd, data)) _exit(1);  // the parent is gone: nobody wants the result
 }
 
 // Runs in the child and never returns.  _exit skips the parent's atexit handlers
@@ -78,18 +67,12 @@ void write_all_or_exit(int fd, std::string_view data) {
                              const ChildJob& job) {
   // The parent's handlers (a test framework's, a CLI's) must not run here: a
   // crash has to reach the parent as a signal, and nothing else may print.
-  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGPIPE, SIGTERM, SIGINT}) signal(sig, SIG_DFL);
-  // The parent's unflushed stdio buffers were copied too, and ngspice flushes
-  // stdout: send them nowhere, or the parent's output would appear twice.
-  if (int null = open("/dev/null", O_WRONLY | O_CLOEXEC); null >= 0) {
-    dup2(null, STDOUT_FILENO);
-    dup2(null, STDERR_FILENO);
-    close(null);
-  }
-  if (kChildAddressSpaceLimit && memory_limit > 0) {
-    rlimit limit{memory_limit, memory_limit};
-    setrlimit(RLIMIT_AS, &limit);
-  }
+  proc::restore_crash_signals();
+  for (int sig : {SIGPIPE, SIGTERM, SIGINT}) signal(sig, SIG_DFL);
+  // ngspice prints to stdout and stderr: nothing of it may mix with the
+  // parent's output.
+  proc::send_to_null({STDOUT_FILENO, STDERR_FILENO});
+  if (kChildAddressSpaceLimit) proc::limit_address_space(memory_limit);
   try {
     auto& session = spice::NgspiceSession::instance();
     session.set_cleanup_after_job(false);  // the process ends after this job
@@ -123,32 +106,6 @@ void write_all_or_exit(int fd, std::string_view data) {
 
 // ---- parent side ------------------------------------------------------------
 
-// Owns a child pid: kills and reaps it if the parent leaves early.
-class ChildGuard {
- public:
-  // Registered so that an interrupt (Ctrl-C) can kill the child at once.
-  explicit ChildGuard(pid_t pid) : pid_(pid) { spice::register_child(pid); }
-  ~ChildGuard() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    wait();
-  }
-  int wait() {
-    int status = 0;
-    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    spice::unregister_child(pid_);
-    pid_ = -1;
-    return status;
-  }
-  pid_t pid() const { return pid_; }
-  ChildGuard(const ChildGuard&) = delete;
-  ChildGuard& operator=(const ChildGuard&) = delete;
-
- private:
-  pid_t pid_;
-};
-
 void handle_frame(spice::Frame frame, ChildOutcome& out) {
   switch (frame.kind) {
     case FrameKind::kLog:
@@ -171,56 +128,36 @@ void handle_frame(spice::Frame frame, ChildOutcome& out) {
 // the child's exit frees its memory.
 ChildOutcome run_in_child(const SimLimits& limits, const ChildJob& job,
                           const std::function<void(ChildOutcome&)>& before_reaping = {}) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0)
-    throw SimulationError(fmt::format("isolated ngspice: pipe failed: {}", std::strerror(errno)));
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    throw SimulationError(fmt::format("isolated ngspice: fork failed: {}", std::strerror(errno)));
-  }
-  if (pid == 0) {
-    close(fds[0]);
-    child_main(fds[1], limits.memory_limit_bytes, job);
-  }
-  close(fds[1]);
-  ChildGuard child(pid);
-  ChildOutcome out;
-  const bool limited = limits.time_limit_s > 0;
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(limited ? limits.time_limit_s : 0));
-  std::string buffer;
-  char chunk[1 << 16];
+  std::optional<proc::Child> spawned;
   try {
-    for (;;) {
-      int timeout_ms = -1;
-      if (limited) {
-        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
-        timeout_ms = static_cast<int>(std::max<long long>(0, left));
-      }
-      pollfd pfd{fds[0], POLLIN, 0};
-      const int ready = poll(&pfd, 1, timeout_ms);
-      if (ready < 0 && errno == EINTR) continue;
-      if (ready < 0) throw SimulationError(fmt::format("isolated ngspice: poll failed: {}", std::strerror(errno)));
-      if (ready == 0) {
-        out.timed_out = true;
-        kill(pid, SIGKILL);
-        break;
-      }
-      const ssize_t n = read(fds[0], chunk, sizeof chunk);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (n <= 0) break;  // EOF: the child finished or died
-      buffer.append(chunk, static_cast<std::size_t>(n));
-      while (auto frame = spice::take_frame(buffer)) handle_frame(std::move(*frame), out);
-    }
-  } catch (...) {
-    close(fds[0]);
-    throw;
+    // Interruptible: an interrupt (Ctrl-C) kills the child at once.
+    spawned = proc::Child::spawn({.interruptible = true},
+                                 [&](int fd) { child_main(fd, limits.memory_limit_bytes, job); });
+  } catch (const proc::SpawnError& e) {
+    throw SimulationError(fmt::format("isolated ngspice: {} failed: {}", e.call(), e.reason()));
   }
-  close(fds[0]);
+  proc::Child& child = *spawned;
+  ChildOutcome out;
+  const proc::Deadline deadline(limits.time_limit_s);
+  std::string buffer;
+  for (;;) {
+    pollfd pfd{child.fd(), POLLIN, 0};
+    const int ready = poll(&pfd, 1, deadline.poll_timeout_ms());
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) throw SimulationError(fmt::format("isolated ngspice: poll failed: {}", std::strerror(errno)));
+    if (ready == 0) {
+      out.timed_out = true;
+      child.kill(SIGKILL);
+      break;
+    }
+    const proc::ReadStatus got = proc::read_some(child.fd(), buffer);
+    if (got == proc::ReadStatus::kNothing) continue;
+    if (got == proc::ReadStatus::kEnd) break;  // the child finished or died
+    while (auto frame = spice::take_frame(buffer)) handle_frame(std::move(*frame), out);
+  }
+  child.close_channel();
   if (before_reaping && !out.timed_out) before_reaping(out);
-  out.wait_status = child.wait();
+  out.wait_status = child.reap();
   return out;
 }
 
@@ -239,19 +176,20 @@ spice::Frame reply_or_throw(ChildOutcome out, const SimLimits& limits) {
     auto [what, detail] = spice::decode_error(out.reply->payload);
     throw SimulationError(what + memory_note, detail.empty() ? out.log : detail);
   }
-  if (WIFSIGNALED(out.wait_status) && WTERMSIG(out.wait_status) == spice::sandbox_violation_signal())
+  const std::optional<int> signal = proc::ending_signal(out.wait_status);
+  if (signal == spice::sandbox_violation_signal())
     throw SimulationError("the sandbox stopped ngspice: the job tried to start a process, run a program or "
                           "create, write or remove a file, which a simulation never needs (signal SIGSYS)",
                           log_with_status(out));
-  if (WIFSIGNALED(out.wait_status)) {
-    const int sig = WTERMSIG(out.wait_status);
-    throw SimulationError(fmt::format("ngspice crashed (signal {}: {}){}", sig, strsignal(sig), memory_note),
-                          log_with_status(out));
-  }
-  if (!out.reply || !WIFEXITED(out.wait_status) || WEXITSTATUS(out.wait_status) != 0)
-    throw SimulationError(fmt::format("ngspice child exited with status {} without a result{}",
-                                      WIFEXITED(out.wait_status) ? WEXITSTATUS(out.wait_status) : -1, memory_note),
-                          log_with_status(out));
+  if (signal)
+    throw SimulationError(
+        fmt::format("ngspice crashed (signal {}: {}){}", *signal, proc::signal_description(*signal), memory_note),
+        log_with_status(out));
+  const std::optional<int> code = proc::exit_code(out.wait_status);
+  if (!out.reply || code != 0)
+    throw SimulationError(
+        fmt::format("ngspice child exited with status {} without a result{}", code.value_or(-1), memory_note),
+        log_with_status(out));
   return std::move(*out.reply);
 }
 

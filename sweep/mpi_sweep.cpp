@@ -5,11 +5,12 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <string>
 
 #include "common/diagnostics.hpp"
-#include "sweep/sweep_session.hpp"
+#include "sweep/sweep_scheduler.hpp"
 
 namespace xbar {
 
@@ -45,6 +46,11 @@ void send_assign(int rank, std::int64_t point) {
   MPI_Send(&point, 1, MPI_INT64_T, rank, kTagAssign, MPI_COMM_WORLD);
 }
 
+void send_result(const PointRecord& r) {
+  const std::string line = record_to_line(r);
+  MPI_Send(line.data(), static_cast<int>(line.size()), MPI_CHAR, 0, kTagResult, MPI_COMM_WORLD);
+}
+
 // A rank other than 0: take points from rank 0 while a local worker is idle.
 void serve_points(const SweepOptions& opt, const volatile std::sig_atomic_t* stop) {
   // Rank 0 owns the folder; this rank only needs the points' configs.
@@ -54,27 +60,63 @@ void serve_points(const SweepOptions& opt, const volatile std::sig_atomic_t* sto
   } catch (const std::exception&) {
     // Rank 0 reports the same problem; still answer its protocol.
   }
-  const SweepSetup setup = plan ? plan->setup : SweepSetup{};
-  WorkerPool pool(opt.jobs, opt.limits,
-                  [&setup](std::size_t point, Simulator& sim) { return run_point(setup, point, sim); });
-  if (!setup.dir.empty()) pool.confine_workers_to(std::filesystem::absolute(setup.dir).string());
+  LocalWorkers local(plan ? plan->setup : SweepSetup{}, opt, 100);
+  std::deque<std::size_t> none;  // points are submitted as they are assigned
   bool no_more = false;
-  while (!no_more || pool.busy() > 0) {
+  while (!no_more || local.busy()) {
     if (stop && *stop) break;
-    while (!no_more && pool.can_take()) {
+    while (!no_more && local.pool().can_take()) {
       std::int64_t want = -1, point = -1;
       MPI_Send(&want, 1, MPI_INT64_T, 0, kTagRequest, MPI_COMM_WORLD);
       MPI_Recv(&point, 1, MPI_INT64_T, 0, kTagAssign, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       if (point < 0 || !plan) no_more = true;
-      else pool.submit(static_cast<std::size_t>(point));
+      else local.pool().submit(static_cast<std::size_t>(point));
     }
-    for (auto& c : pool.wait(100)) {
-      const std::string line = record_to_line(c.record);
-      MPI_Send(line.data(), static_cast<int>(line.size()), MPI_CHAR, 0, kTagResult, MPI_COMM_WORLD);
-    }
+    for (auto& r : local.exchange(none)) send_result(r);
   }
-  pool.stop();
+  local.stop();
 }
+
+// Rank 0's view of the other ranks: answers their requests for points from
+// the pending ones and collects their results.
+class RemoteRanks final : public PointTransport {
+ public:
+  explicit RemoteRanks(int ranks) : ranks_(ranks) {}
+  std::vector<PointRecord> exchange(std::deque<std::size_t>& pending) override {
+    std::vector<PointRecord> finished;
+    int waiting = 0;
+    MPI_Status st;
+    while (MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &waiting, &st), waiting) {
+      if (st.MPI_TAG == kTagRequest) {
+        std::int64_t want;
+        MPI_Recv(&want, 1, MPI_INT64_T, st.MPI_SOURCE, kTagRequest, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (pending.empty()) {
+          send_assign(st.MPI_SOURCE, -1);
+          ++released_;
+        } else {
+          send_assign(st.MPI_SOURCE, static_cast<std::int64_t>(pending.front()));
+          pending.pop_front();
+          ++running_;
+        }
+      } else {
+        int len = 0;
+        MPI_Get_count(&st, MPI_CHAR, &len);
+        std::string line(static_cast<std::size_t>(len), '\0');
+        MPI_Recv(line.data(), len, MPI_CHAR, st.MPI_SOURCE, kTagResult, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (running_ > 0) --running_;
+        if (auto r = record_from_line(line)) finished.push_back(std::move(*r));
+      }
+    }
+    return finished;
+  }
+  bool busy() const override { return running_ > 0 || released_ < ranks_ - 1; }
+  void stop() override {}
+
+ private:
+  int ranks_;
+  std::size_t running_ = 0;
+  int released_ = 0;
+};
 
 // Rank 0: journal every result, hand out points, run a local pool too.
 SweepOutcome coordinate(const SweepOptions& opt, SweepObserver& observer, const volatile std::sig_atomic_t* stop,
@@ -91,52 +133,10 @@ SweepOutcome coordinate(const SweepOptions& opt, SweepObserver& observer, const 
     }
     throw;
   }
-  const SweepSetup setup = session->plan().setup;
-  WorkerPool pool(opt.jobs, opt.limits,
-                  [&setup](std::size_t point, Simulator& sim) { return run_point(setup, point, sim); });
-  if (!setup.dir.empty()) pool.confine_workers_to(std::filesystem::absolute(setup.dir).string());
-  auto& pending = session->pending();
-  std::size_t remote_running = 0;
-  int ranks_released = 0;
-  bool interrupted = false;
-  while (!pending.empty() || pool.busy() > 0 || remote_running > 0 || ranks_released < ranks - 1) {
-    if (stop && *stop) {
-      interrupted = true;
-      break;
-    }
-    while (!pending.empty() && pool.can_take()) {
-      pool.submit(pending.front());
-      pending.pop_front();
-    }
-    for (auto& c : pool.wait(ranks > 1 ? 10 : 250)) session->record(std::move(c.record));
-    int waiting = 0;
-    MPI_Status st;
-    while (MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &waiting, &st), waiting) {
-      if (st.MPI_TAG == kTagRequest) {
-        std::int64_t want;
-        MPI_Recv(&want, 1, MPI_INT64_T, st.MPI_SOURCE, kTagRequest, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (pending.empty()) {
-          send_assign(st.MPI_SOURCE, -1);
-          ++ranks_released;
-        } else {
-          send_assign(st.MPI_SOURCE, static_cast<std::int64_t>(pending.front()));
-          pending.pop_front();
-          ++remote_running;
-        }
-      } else {
-        int len = 0;
-        MPI_Get_count(&st, MPI_CHAR, &len);
-        std::string line(static_cast<std::size_t>(len), '\0');
-        MPI_Recv(line.data(), len, MPI_CHAR, st.MPI_SOURCE, kTagResult, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (remote_running > 0) --remote_running;
-        if (auto r = record_from_line(line)) session->record(std::move(*r));
-      }
-    }
-    session->refresh_csv();
-  }
-  pool.stop();
-  SweepOutcome out = session->finish(interrupted, pool.stats());
-  if (interrupted) MPI_Abort(MPI_COMM_WORLD, 128 + static_cast<int>(*stop));  // other ranks may wait on us
+  LocalWorkers local(session->plan().setup, opt, ranks > 1 ? 10 : 250);
+  RemoteRanks remote(ranks);
+  SweepOutcome out = schedule_points(*session, local, {&remote}, stop);
+  if (out.interrupted) MPI_Abort(MPI_COMM_WORLD, 128 + static_cast<int>(*stop));  // other ranks may wait on us
   return out;
 }
 

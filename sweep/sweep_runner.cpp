@@ -6,7 +6,7 @@
 #include "common/diagnostics.hpp"
 #include "common/output_path.hpp"
 #include "config_loader/loader.hpp"
-#include "sweep/sweep_session.hpp"
+#include "sweep/sweep_scheduler.hpp"
 
 namespace xbar {
 
@@ -101,26 +101,8 @@ SweepOutcome SweepSession::finish(bool interrupted, const PoolStats& stats) {
 
 SweepOutcome run_sweep(const SweepOptions& opt, SweepObserver& observer, const volatile std::sig_atomic_t* stop) {
   SweepSession session(opt, observer);
-  const SweepSetup setup = session.plan().setup;
-  WorkerPool pool(opt.jobs, opt.limits,
-                  [&setup](std::size_t point, Simulator& sim) { return run_point(setup, point, sim); });
-  if (!setup.dir.empty()) pool.confine_workers_to(fs::absolute(setup.dir).string());
-  auto& pending = session.pending();
-  bool interrupted = false;
-  while (!pending.empty() || pool.busy() > 0) {
-    if (stop && *stop) {
-      interrupted = true;
-      break;
-    }
-    while (!pending.empty() && pool.can_take()) {
-      pool.submit(pending.front());
-      pending.pop_front();
-    }
-    for (auto& c : pool.wait(250)) session.record(std::move(c.record));
-    session.refresh_csv();
-  }
-  pool.stop();
-  return session.finish(interrupted, pool.stats());
+  LocalWorkers local(session.plan().setup, opt, 250);
+  return schedule_points(session, local, {}, stop);
 }
 
 }  // namespace xbar

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.hpp"
+#include "common/child_process.hpp"
 #include "common/diagnostics.hpp"
 
 namespace xbar {
@@ -69,12 +70,8 @@ void check_merge_target(const fs::path& out, const SweepManifest& merged) {
 }
 
 void write_all(int fd, std::string_view data, const fs::path& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw fs::filesystem_error("cannot write", path, std::error_code(errno, std::generic_category()));
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
+  if (!proc::write_all(fd, data))
+    throw fs::filesystem_error("cannot write", path, std::error_code(errno, std::generic_category()));
 }
 
 void write_journal_file(const fs::path& dir, const std::map<std::size_t, PointRecord>& records) {

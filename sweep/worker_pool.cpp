@@ -1,22 +1,18 @@
 #include "sweep/worker_pool.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
-#include <cstring>
-#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/child_process.hpp"
 #include "spice_bridge/sandbox.hpp"
 #include "sweep/testing_hooks.hpp"
 
@@ -26,51 +22,25 @@ namespace {
 
 std::optional<std::size_t> g_crash_point, g_hang_point;
 
-// Frames on the worker socket: [u32 length][payload], this machine's byte order.
-bool send_frame(int fd, std::string_view payload) {
-  const auto len = static_cast<std::uint32_t>(payload.size());
-  std::string data(reinterpret_cast<const char*>(&len), sizeof len);
-  data.append(payload);
-  std::string_view rest = data;
-  while (!rest.empty()) {
-    ssize_t n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) {
-      pollfd p{fd, POLLOUT, 0};
-      ::poll(&p, 1, 1000);
-      continue;
-    }
-    if (n <= 0) return false;
-    rest.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
+// Frames on the worker socket carry one kind: a point index one way, a JSON
+// reply the other.
+constexpr std::uint8_t kPointFrame = 1;
 
+bool send_frame(int fd, std::string_view payload) { return proc::write_all(fd, proc::encode_frame(kPointFrame, payload)); }
+
+// Throws proc::FrameError on a frame of another kind.
 std::optional<std::string> take_frame(std::string& buffer) {
-  if (buffer.size() < sizeof(std::uint32_t)) return std::nullopt;
-  std::uint32_t len;
-  std::memcpy(&len, buffer.data(), sizeof len);
-  if (buffer.size() < sizeof len + len) return std::nullopt;
-  std::string payload = buffer.substr(sizeof len, len);
-  buffer.erase(0, sizeof len + len);
-  return payload;
+  auto frame = proc::take_frame(buffer, [](std::uint8_t kind, std::uint64_t) { return kind == kPointFrame; });
+  if (!frame) return std::nullopt;
+  return std::move(frame->payload);
 }
 
 // Blocking read of one frame (worker side); nullopt at end of input.
 std::optional<std::string> read_frame(int fd, std::string& buffer) {
-  char chunk[4096];
   while (true) {
     if (auto f = take_frame(buffer)) return f;
-    ssize_t n = ::read(fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return std::nullopt;
-    buffer.append(chunk, static_cast<std::size_t>(n));
+    if (proc::read_some(fd, buffer) != proc::ReadStatus::kData) return std::nullopt;
   }
-}
-
-std::string signal_text(int sig) {
-  const char* name = ::sigdescr_np(sig);
-  return fmt::format("signal {} ({})", sig, name ? name : "unknown");
 }
 
 [[noreturn]] void worker_main(int fd, int parent, const WorkerPool::PointRunner& run, const std::string& writable_dir) {
@@ -80,7 +50,7 @@ std::string signal_text(int sig) {
   std::signal(SIGINT, SIG_IGN);
   std::signal(SIGTERM, SIG_DFL);
   std::signal(SIGPIPE, SIG_IGN);
-  for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(s, SIG_DFL);
+  proc::restore_crash_signals();
   // Only this worker's socket stays open: a sibling's socket held here would
   // hide that sibling's end from the supervisor.
   if (fd != 3) {
@@ -88,11 +58,7 @@ std::string signal_text(int sig) {
     fd = 3;
   }
   ::close_range(4, ~0U, 0);
-  if (int null = ::open("/dev/null", O_RDWR); null >= 0) {
-    ::dup2(null, STDIN_FILENO);
-    ::dup2(null, STDOUT_FILENO);
-    if (null > 3) ::close(null);
-  }
+  proc::send_to_null({STDIN_FILENO, STDOUT_FILENO});
   std::unique_ptr<Simulator> sim;
   std::string buffer;
   while (auto frame = read_frame(fd, buffer)) {
@@ -118,7 +84,7 @@ std::string signal_text(int sig) {
       rec.error = one_line(fmt::format("internal error in worker: {}", e.what()));
       reply["record"] = record_to_line(rec);
     }
-    reply["rss"] = resident_bytes(::getpid());
+    reply["rss"] = proc::resident_bytes(::getpid());
     reply["retire"] = !ok;  // after a failure ngspice may refuse further work
     if (!send_frame(fd, reply.dump())) break;
     if (!ok) break;
@@ -133,38 +99,16 @@ void set_crash_point(std::optional<std::size_t> point) { g_crash_point = point; 
 void set_hang_point(std::optional<std::size_t> point) { g_hang_point = point; }
 }  // namespace sweep_testing
 
-std::size_t resident_bytes(int pid) {
-  std::ifstream in(fmt::format("/proc/{}/statm", pid));
-  std::size_t size = 0, resident = 0;
-  if (!(in >> size >> resident)) return 0;
-  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-}
-
 WorkerPool::WorkerPool(int size, PoolLimits limits, PointRunner run)
     : size_(std::max(1, size)), limits_(limits), run_(std::move(run)) {}
 
 WorkerPool::~WorkerPool() { stop(); }
 
 void WorkerPool::spawn() {
-  int fds[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
-    throw std::runtime_error(fmt::format("socketpair: {}", std::strerror(errno)));
-  const int parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    worker_main(fds[1], parent, run_, writable_dir_);
-  }
-  ::close(fds[1]);
-  ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+  const pid_t parent = ::getpid();
   Worker w;
-  w.pid = pid;
-  w.fd = fds[0];
+  w.process = proc::Child::spawn({.two_way = true, .nonblocking = true},
+                                 [&](int fd) { worker_main(fd, parent, run_, writable_dir_); });
   workers_.push_back(std::move(w));
   ++stats_.spawned;
 }
@@ -180,12 +124,12 @@ std::size_t WorkerPool::busy() const {
 
 void WorkerPool::submit(std::size_t point) {
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto it = std::find_if(workers_.begin(), workers_.end(), [](const Worker& w) { return !w.busy && w.pid > 0; });
+    auto it = std::find_if(workers_.begin(), workers_.end(), [](const Worker& w) { return !w.busy && w.process.running(); });
     if (it == workers_.end()) {
       spawn();
       it = workers_.end() - 1;
     }
-    if (send_frame(it->fd, std::to_string(point))) {
+    if (send_frame(it->process.fd(), std::to_string(point))) {
       it->busy = true;
       it->point = point;
       it->started = std::chrono::steady_clock::now();
@@ -197,35 +141,13 @@ void WorkerPool::submit(std::size_t point) {
   throw std::runtime_error("cannot start a sweep worker");
 }
 
-void WorkerPool::reap(Worker& w, int* status) {
-  if (w.fd >= 0) ::close(w.fd);
-  w.fd = -1;
-  int st = 0;
-  if (w.pid > 0)
-    while (::waitpid(w.pid, &st, 0) < 0 && errno == EINTR) {
-    }
-  if (status) *status = st;
-  w.pid = -1;
-}
-
 void WorkerPool::retire(Worker& w) {
   // Closing the socket tells an idle worker to exit; PDEATHSIG is not involved.
-  if (w.fd >= 0) ::close(w.fd);
-  w.fd = -1;
-  if (w.pid > 0) {
-    int st;
-    // Give it a moment to leave on its own, then make sure.
-    for (int i = 0; i < 200 && ::waitpid(w.pid, &st, WNOHANG) == 0; ++i) ::usleep(1000);
-    if (::waitpid(w.pid, &st, WNOHANG) == 0) {
-      ::kill(w.pid, SIGKILL);
-      ::waitpid(w.pid, &st, 0);
-    }
-  }
-  w.pid = -1;
+  w.process.retire(std::chrono::milliseconds(200));
 }
 
 void WorkerPool::drop_dead() {
-  workers_.erase(std::remove_if(workers_.begin(), workers_.end(), [](const Worker& w) { return w.pid < 0; }),
+  workers_.erase(std::remove_if(workers_.begin(), workers_.end(), [](const Worker& w) { return !w.process.running(); }),
                  workers_.end());
 }
 
@@ -240,19 +162,19 @@ Completion WorkerPool::failed(const Worker& w, std::string message) const {
 
 // False when the worker is gone (its point, if any, is reported as failed).
 bool WorkerPool::read_replies(Worker& w, std::vector<Completion>& out) {
-  char chunk[8192];
-  bool closed = false;
-  while (true) {
-    ssize_t n = ::read(w.fd, chunk, sizeof chunk);
-    if (n > 0) {
-      w.inbox.append(chunk, static_cast<std::size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    closed = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
-    break;
+  proc::ReadStatus got;
+  while ((got = proc::read_some(w.process.fd(), w.inbox)) == proc::ReadStatus::kData) {
   }
-  while (auto frame = take_frame(w.inbox)) {
+  const bool closed = got == proc::ReadStatus::kEnd;
+  while (true) {
+    std::optional<std::string> frame;
+    try {
+      frame = take_frame(w.inbox);
+    } catch (const proc::FrameError&) {
+      w.inbox.clear();
+      frame = "";  // reported below as a malformed reply
+    }
+    if (!frame) break;
     Completion c;
     bool retire_now = true;
     try {
@@ -277,13 +199,13 @@ bool WorkerPool::read_replies(Worker& w, std::vector<Completion>& out) {
     }
   }
   if (!closed) return true;
-  int status = 0;
-  const bool was_busy = w.busy;
-  reap(w, &status);
-  if (was_busy) {
+  w.process.close_channel();
+  const int status = w.process.reap();
+  if (w.busy) {
     ++stats_.crashed;
-    std::string how = WIFSIGNALED(status) ? fmt::format("killed by {}", signal_text(WTERMSIG(status)))
-                                          : fmt::format("exited with status {}", WEXITSTATUS(status));
+    const std::optional<int> signal = proc::ending_signal(status);
+    std::string how = signal ? fmt::format("killed by signal {} ({})", *signal, proc::signal_description(*signal))
+                             : fmt::format("exited with status {}", proc::exit_code(status).value_or(-1));
     out.push_back(failed(w, fmt::format("the worker process running this point crashed ({})", how)));
     out.back().record.crashed = true;
   }
@@ -293,13 +215,13 @@ bool WorkerPool::read_replies(Worker& w, std::vector<Completion>& out) {
 void WorkerPool::enforce_limits(std::vector<Completion>& out) {
   const auto now = std::chrono::steady_clock::now();
   for (auto& w : workers_) {
-    if (!w.busy || w.pid < 0) continue;
+    if (!w.busy || !w.process.running()) continue;
     std::string reason;
     if (limits_.time_limit_s > 0 && std::chrono::duration<double>(now - w.started).count() > limits_.time_limit_s) {
       reason = fmt::format("the point took longer than the time limit of {} s; its worker was stopped", limits_.time_limit_s);
       ++stats_.timed_out;
     } else if (limits_.memory_limit_bytes) {
-      const std::size_t rss = resident_bytes(w.pid);
+      const std::size_t rss = proc::resident_bytes(w.process.pid());
       if (rss > limits_.memory_limit_bytes) {
         reason = fmt::format("the point used {:.0f} MB, over the memory limit of {:.0f} MB; its worker was stopped",
                              rss / 1e6, limits_.memory_limit_bytes / 1e6);
@@ -307,16 +229,17 @@ void WorkerPool::enforce_limits(std::vector<Completion>& out) {
       }
     }
     if (reason.empty()) continue;
-    ::kill(w.pid, SIGKILL);
+    w.process.kill(SIGKILL);
     out.push_back(failed(w, reason));
-    reap(w, nullptr);
+    w.process.close_channel();
+    w.process.reap();
   }
 }
 
 std::vector<Completion> WorkerPool::wait(int timeout_ms) {
   std::vector<Completion> out;
   std::vector<pollfd> fds;
-  for (const auto& w : workers_) fds.push_back({w.fd, POLLIN, 0});
+  for (const auto& w : workers_) fds.push_back({w.process.fd(), POLLIN, 0});
   // Wake up in time to enforce the limits.
   if (limits_.time_limit_s > 0 || limits_.memory_limit_bytes) timeout_ms = std::min(timeout_ms, 100);
   const int n = fds.empty() ? (::poll(nullptr, 0, timeout_ms)) : ::poll(fds.data(), fds.size(), timeout_ms);
@@ -331,7 +254,7 @@ std::vector<Completion> WorkerPool::wait(int timeout_ms) {
 
 void WorkerPool::stop() {
   for (auto& w : workers_) {
-    if (w.busy && w.pid > 0) ::kill(w.pid, SIGKILL);
+    if (w.busy) w.process.kill(SIGKILL);
     retire(w);
   }
   workers_.clear();

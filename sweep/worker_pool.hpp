@@ -9,6 +9,7 @@
 #include <functional>
 #include <vector>
 
+#include "common/child_process.hpp"
 #include "spice_bridge/simulator.hpp"
 #include "sweep/point_record.hpp"
 
@@ -60,8 +61,7 @@ class WorkerPool {
  private:
   std::string writable_dir_;
   struct Worker {
-    int pid = -1;
-    int fd = -1;
+    proc::Child process;
     bool busy = false;
     std::size_t point = 0;
     std::chrono::steady_clock::time_point started;
@@ -71,7 +71,6 @@ class WorkerPool {
   void spawn();
   void retire(Worker& w);
   Completion failed(const Worker& w, std::string message) const;
-  void reap(Worker& w, int* status);
   bool read_replies(Worker& w, std::vector<Completion>& out);
   void enforce_limits(std::vector<Completion>& out);
   void drop_dead();
@@ -82,8 +81,5 @@ class WorkerPool {
   std::vector<Worker> workers_;
   PoolStats stats_;
 };
-
-// Resident memory of a process in bytes (0 if unknown).
-std::size_t resident_bytes(int pid);
 
 }  // namespace xbar

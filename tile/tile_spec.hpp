@@ -54,20 +54,40 @@ struct TransistorSpec {
   bool row_is_on(int i) const { return row_on.empty() || row_on[static_cast<std::size_t>(i)]; }
 };
 
+// The selector of a 1S1R cell, in series with the device: I = i0 sinh(V / v0)
+// (the registry's `sinh_selector`; i0 and v0 follow from its parameters k,
+// v_on, i_on when the tile is built).
+struct SelectorSpec {
+  std::string model;     // registry name; empty for kinds without a selector
+  double i0 = 0, v0 = 1;  // A, V
+  double current(double v) const { return i0 * std::sinh(v / v0); }
+  double conductance(double v) const { return i0 / v0 * std::cosh(v / v0); }
+};
+
 struct TileSpec {
   std::string name;
   int rows = 0;          // word lines (inputs)
   int cols = 0;          // logical columns (outputs)
-  CellKind cell = CellKind::k1R;
-  int phys_cols() const { return cell == CellKind::k2T2R ? 2 * cols : cols; }
-  // Physical column of logical column j: j for 1R/1T1R; 2j (plus) and 2j+1
-  // (minus) for 2T2R.
-  int plus_col(int j) const { return cell == CellKind::k2T2R ? 2 * j : j; }
+  CellKind cell;  // 1R by default
+  int phys_cols() const { return cell->columns_per_output() * cols; }
+  // Physical column of logical column j: j for one column per output; 2j
+  // (plus) and 2j+1 (minus) for a differential kind.
+  int plus_col(int j) const { return cell->differential ? 2 * j : j; }
   int minus_col(int j) const { return 2 * j + 1; }
-  // The circuit holds access transistors (1T1R/2T2R with a real transistor
-  // model).  False for 1R and for the ideal switch, whose tiles are built and
-  // solved like 1R on phys_cols() columns.
-  bool access_transistors() const { return cell != CellKind::k1R && !transistor.ideal; }
+  // The circuit holds access transistors (a kind with one, with a real
+  // transistor model).  False for the ideal switch, whose cells are the
+  // device alone.
+  bool access_transistors() const { return cell->has(CellPart::kAccessTransistor) && !transistor.ideal; }
+  // The parts the circuit places per cell: the kind's, without the ideal
+  // switch (0 ohm, so WL - device - BL).
+  std::vector<CellPart> cell_parts() const {
+    std::vector<CellPart> parts;
+    for (CellPart p : cell->parts)
+      if (p != CellPart::kAccessTransistor || !transistor.ideal) parts.push_back(p);
+    return parts;
+  }
+  // Every cell has a junction node below its device (two parts in series).
+  bool inner_node() const { return cell_parts().size() > 1; }
 
   // Conductance at 0 V of cell (i, pj), row-major rows x phys_cols, in S.
   // 0 is an absent cell.  These are the values placed in the netlist.
@@ -98,6 +118,7 @@ struct TileSpec {
   double tia_gain = 1e4, tia_r_f = 1e3;
   int adc_bits = 0;
   TransistorSpec transistor;
+  SelectorSpec selector;  // kinds with a selector part
   std::map<std::string, std::string> spice_options;  // extra .options
 };
 

@@ -7,7 +7,11 @@
 #   - `import xbar` from the prefix runs the same config and its column
 #     currents equal the program's columns.csv bit for bit;
 #   - examples/cpp_consumer builds with find_package(xbar), and with
-#     pkg-config, and prints the same currents.
+#     pkg-config, and prints the same currents;
+#   - only the public API is reachable: include/ holds the public headers and
+#     nothing else, they include no header of xbar's own folders, and a
+#     program including an internal header (spice_bridge/simulator.hpp) does
+#     not compile against the package, by find_package or by pkg-config.
 # Usage: test_install.sh BUILD_DIR SOURCE_DIR PYTHON
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -30,6 +34,23 @@ for f in include/xbar/xbar.hpp lib/pkgconfig/xbar.pc lib/cmake/xbar/xbarConfig.c
          lib/cmake/xbar/xbarConfigVersion.cmake share/xbar/models/nmos_bsim4.lib; do
   [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
+# The public headers and nothing else; they include each other, never an internal header.
+public_headers="xbar/version.hpp xbar/xbar.hpp xbar/yaml.hpp"
+installed=$(cd "$prefix/include" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')
+[ "$installed" = "$public_headers " ] || fail "include/ holds '$installed', not only the public headers '$public_headers'"
+if bad=$(grep -HnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$prefix"/include/xbar/*.hpp | grep -vE '"xbar/[a-z_]+\.hpp"'); then
+  fail "a public header includes a header outside include/xbar: $bad"
+fi
+for folder in $(cd "$src" && ls -d */ | tr -d /); do
+  [ "$folder" = include ] && continue
+  if bad=$(grep -HnE "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]$folder/" "$prefix"/include/xbar/*.hpp); then
+    fail "a public header includes an internal one: $bad"
+  fi
+done
+# The exported target names the installed include folder alone.
+dirs=$(grep -h 'INTERFACE_INCLUDE_DIRECTORIES' "$prefix"/lib/cmake/xbar/*.cmake)
+others=$(echo "$dirs" | sed 's/.*INTERFACE_INCLUDE_DIRECTORIES *//' | tr -d '"' | tr ';' '\n' | grep -vxF '${_IMPORT_PREFIX}/include' || true)
+[ -n "$dirs" ] && [ -z "$others" ] || fail "xbar::xbar exports include folders other than PREFIX/include: $dirs"
 # The build tree lies inside the source tree here, so one search covers both.
 if hits=$(grep -rlaF -e "$src" -e "$build" "$prefix"); then
   fail "installed files name the source or build tree: $hits"
@@ -91,4 +112,15 @@ pc_flags=$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs xb
 quiet c++ -o consumer_pc "$src/examples/cpp_consumer/main.cpp" $pc_flags
 "${clean_env[@]}" ./consumer_pc example.yaml simulator.engine=nodal >/dev/null 2>consumer_pc.err \
   || { cat consumer_pc.err >&2; fail "the consumer (pkg-config) failed"; }
+# An internal header is out of reach of a consumer, whichever way it builds.
+mkdir -p probe
+printf '#include <xbar/xbar.hpp>\n#include "spice_bridge/simulator.hpp"\nint main() { return 0; }\n' > probe/main.cpp
+printf 'cmake_minimum_required(VERSION 3.16)\nproject(probe LANGUAGES CXX)\nfind_package(xbar REQUIRED)\nadd_executable(probe main.cpp)\ntarget_link_libraries(probe PRIVATE xbar::xbar)\n' \
+  > probe/CMakeLists.txt
+quiet cmake -S probe -B probe/build -G Ninja -DCMAKE_PREFIX_PATH="$prefix"
+if cmake --build probe/build >"$tmp/probe.log" 2>&1; then fail "an internal header compiles against find_package(xbar)"; fi
+grep -q 'spice_bridge/simulator.hpp' "$tmp/probe.log" || { cat "$tmp/probe.log" >&2; fail "the probe failed for another reason"; }
+# shellcheck disable=SC2086
+if c++ -fsyntax-only $pc_flags probe/main.cpp >"$tmp/probe.log" 2>&1; then fail "an internal header compiles with pkg-config xbar"; fi
+grep -q 'spice_bridge/simulator.hpp' "$tmp/probe.log" || { cat "$tmp/probe.log" >&2; fail "the pkg-config probe failed for another reason"; }
 echo "install test passed: $prefix"

@@ -68,7 +68,7 @@ TEST_CASE("2T2R logical outputs are I+ minus I-") {
   TileSpec t;
   t.rows = 1;
   t.cols = 2;
-  t.cell = CellKind::k2T2R;
+  t.cell = cell_kind("2T2R");
   const auto out = logical_outputs(t, {5.0, 2.0, 1.0, 4.0});
   CHECK(out == std::vector<double>{3.0, -3.0});
 }

@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -9,6 +11,7 @@
 #include <sstream>
 
 #include "common/atomic_file.hpp"
+#include "common/child_process.hpp"
 #include "common/diagnostics.hpp"
 #include "common/output_path.hpp"
 #include "common/tolerance.hpp"
@@ -107,4 +110,56 @@ TEST_CASE("output paths are checked before any work, without creating anything")
   CHECK(output_file_problem(dir).find("is a folder") != std::string::npos);
   CHECK(output_file_problem(dir / "missing" / "net.cir").find("does not exist") != std::string::npos);
   fs::remove_all(dir);
+}
+
+TEST_CASE("child processes: frames cross the channel whole, endings are classified, no child is left") {
+  // A two-way child echoes frames back until its channel closes.
+  proc::Child echo = proc::Child::spawn({.two_way = true}, [](int fd) {
+    std::string in;
+    while (proc::read_some(fd, in) == proc::ReadStatus::kData)
+      while (auto f = proc::take_frame(in, [](std::uint8_t, std::uint64_t) { return true; }))
+        proc::write_all(fd, proc::encode_frame(f->kind, f->payload));
+  });
+  const std::string big(300000, 'x');  // larger than one read and one socket buffer
+  REQUIRE(proc::write_all(echo.fd(), proc::encode_frame(7, big) + proc::encode_frame(2, "")));
+  std::string in;
+  std::vector<proc::RawFrame> got;
+  while (got.size() < 2 && proc::read_some(echo.fd(), in) == proc::ReadStatus::kData)
+    while (auto f = proc::take_frame(in, [](std::uint8_t, std::uint64_t) { return true; })) got.push_back(*f);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].kind == 7);
+  CHECK(got[0].payload == big);
+  CHECK(got[1].kind == 2);
+  CHECK(got[1].payload.empty());
+  const int status = echo.retire(std::chrono::milliseconds(2000));  // closing the channel ends it
+  CHECK(proc::exit_code(status) == 0);
+  CHECK_FALSE(echo.running());
+
+  // A header the reader refuses is an error as soon as it arrives, payload or not.
+  std::string corrupt = proc::encode_frame_header(9, 1u << 30);
+  CHECK_THROWS_AS(proc::take_frame(corrupt, [](std::uint8_t kind, std::uint64_t) { return kind < 9; }),
+                  proc::FrameError);
+
+  proc::Child crash = proc::Child::spawn({}, [](int) {
+    proc::restore_crash_signals();
+    ::raise(SIGSEGV);
+  });
+  CHECK(proc::ending_signal(crash.reap()) == SIGSEGV);
+  CHECK(proc::signal_description(SIGSEGV) == "Segmentation fault");
+
+  // A hung child dropped by its owner is killed and reaped, not left behind.
+  pid_t hung_pid = 0;
+  {
+    proc::Child hung = proc::Child::spawn({.own_group = true}, [](int) {
+      while (true) ::pause();
+    });
+    hung_pid = hung.pid();
+    const proc::Deadline deadline(0.05);
+    CHECK(deadline.set());
+    CHECK(deadline.poll_timeout_ms() <= 50);
+    CHECK(deadline.poll_timeout_ms(10) <= 10);
+  }
+  CHECK(::kill(hung_pid, 0) != 0);  // gone: reaped, not a zombie
+  CHECK(proc::Deadline().poll_timeout_ms() == -1);
+  CHECK(proc::Deadline(0).poll_timeout_ms(250) == 250);
 }

@@ -91,7 +91,7 @@ TEST_CASE("the key table lists every key once, with its default") {
     CHECK(table.find(row, at + 1) == std::string::npos);
   }
   CHECK(table.find("| `tile.rows` | integer | 1 to 4096 | `64` |") != std::string::npos);
-  CHECK(table.find("| `tile.cell` | one of `1R`, `1T1R`, `2T2R` |  | `1R` |") != std::string::npos);
+  CHECK(table.find("| `tile.cell` | one of `1R`, `1T1R`, `2T2R`, `1S1R` |  | `1R` |") != std::string::npos);
 }
 
 TEST_CASE("no file cites a document outside the repository") {

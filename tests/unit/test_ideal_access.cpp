@@ -119,7 +119,7 @@ TEST_CASE("an ideal 2T2R tile is exactly the 1R tile on 2C physical columns with
   const TileSpec t2 = build_tile_spec(
       cfg(tile_yaml(7, 4, "2T2R", kIdeal + "periphery: {r_driver: 20, r_sense: 10, sense: tia}\n")));
   TileSpec t1 = t2;
-  t1.cell = CellKind::k1R;
+  t1.cell = cell_kind("1R");
   t1.cols = t2.phys_cols();
   t1.transistor = TransistorSpec{};
   REQUIRE(t1.g == t2.g);

@@ -444,7 +444,7 @@ TEST_CASE("non-convergence and unsupported tiles throw SimulationError") {
   CHECK_THROWS_AS(solve_nodal(t, opt), SimulationError);
 
   TileSpec tr = make_tile(2, 2);
-  tr.cell = CellKind::k1T1R;
+  tr.cell = cell_kind("1T1R");
   tr.inputs = {{0.1, 0.1}};
   try {
     solve_nodal(tr);

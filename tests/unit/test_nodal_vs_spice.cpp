@@ -175,7 +175,7 @@ TEST_CASE("the agreement check can fail: a changed cell shows in its column") {
 }
 
 TEST_CASE("a transistor tile whose card ngspice cannot find fails as a simulation error naming the model") {
-  for (CellKind kind : {CellKind::k1T1R, CellKind::k2T2R}) {
+  for (CellKind kind : {cell_kind("1T1R"), cell_kind("2T2R")}) {
     TileSpec t = make_tile(2, 2, variants()[0], false, 1, 5);
     t.cell = kind;
     t.g.assign(static_cast<std::size_t>(t.rows) * t.phys_cols(), 10e-6);

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "config_loader/loader.hpp"
+#include "config_loader/schema.hpp"
+#include "runner/analysis_job.hpp"
 #include "runner/run_job.hpp"
 #include "support/run_helpers.hpp"
 #include "support/close.hpp"
@@ -123,4 +125,22 @@ TEST_CASE("the reported KCL residual is the primary engine's own check") {
   CHECK(ks.worst_column != kn.worst_column);
   CHECK(both.analysis.metrics.kcl->worst_column == ks.worst_column);
   CHECK(both.analysis.metrics.kcl->worst_global == ks.worst_global);
+}
+
+TEST_CASE("every analysis.type the config accepts has its entry in the analysis table") {
+  const KeyInfo* key = find_key("analysis.type");
+  REQUIRE(key != nullptr);
+  REQUIRE(key->allowed.size() >= 3);
+  for (std::size_t i = 0; i < key->allowed.size(); ++i) {  // `allowed` is in enum order
+    const auto kind = static_cast<AnalysisKind>(i);
+    CAPTURE(key->allowed[i]);
+    CHECK(std::string_view(to_string(kind)) == key->allowed[i]);
+    const AnalysisJob* job = nullptr;
+    CHECK_NOTHROW(job = &analysis_job(kind));
+    if (job) {
+      CHECK(job->kind == kind);
+      CHECK(bool(job->circuit));
+      CHECK(bool(job->run));
+    }
+  }
 }

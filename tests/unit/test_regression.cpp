@@ -560,7 +560,7 @@ TEST_CASE("cases that claim a dense solve: the independent dense nodal solve rep
       if (!v.value || !c || (c->what != "i_spice" && c->what != "i_nodal")) continue;
       if (!phys.count(c->vector)) phys[c->vector] = testing::dense_column_currents(t, t.inputs.at(c->vector));
       const auto& p = phys[c->vector];
-      const double dense = t.cell == CellKind::k2T2R ? p.at(2 * c->col) - p.at(2 * c->col + 1) : p.at(c->col);
+      const double dense = t.cell == cell_kind("2T2R") ? p.at(2 * c->col) - p.at(2 * c->col + 1) : p.at(c->col);
       const Tolerance tol = f.tolerance_of(v);
       CAPTURE(v.name);
       CHECK(close(dense, *v.value, tol.rel, tol.abs_floor));

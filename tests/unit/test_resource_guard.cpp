@@ -42,7 +42,7 @@ TEST_CASE("the estimate follows the measured 1R points within the model's stated
   struct Point { int n, vectors; double measured_bytes; };
   for (const Point& p : {Point{64, 1, 37.7e6}, Point{256, 1, 516e6}, Point{512, 1, 1.9e9}, Point{256, 20, 1.62e9},
                          Point{128, 100, 473e6}, Point{64, 1000, 313e6}}) {
-    const ResourceEstimate e = estimate_spice_resources(p.n, p.n, CellKind::k1R, p.vectors);
+    const ResourceEstimate e = estimate_spice_resources(p.n, p.n, cell_kind("1R"), p.vectors);
     CAPTURE(p.n);
     CAPTURE(p.vectors);
     CHECK(e.memory_bytes >= 0.95 * p.measured_bytes);
@@ -51,37 +51,37 @@ TEST_CASE("the estimate follows the measured 1R points within the model's stated
   // The fit of RESOURCES.md exactly: 20 MiB + 7200 B per cell, + 950 B per cell per
   // vector up to 20 vectors, 100 B beyond; x2 for a transistor cell.
   const double mib20 = 20.0 * 1024 * 1024;
-  CHECK(close(estimate_spice_resources(64, 64, CellKind::k1R, 1).memory_bytes, mib20 + 4096 * 7200.0, 1e-12, 0));
-  CHECK(close(estimate_spice_resources(64, 64, CellKind::k1R, 30).memory_bytes,
+  CHECK(close(estimate_spice_resources(64, 64, cell_kind("1R"), 1).memory_bytes, mib20 + 4096 * 7200.0, 1e-12, 0));
+  CHECK(close(estimate_spice_resources(64, 64, cell_kind("1R"), 30).memory_bytes,
               mib20 + 4096 * (7200.0 + 19 * 950 + 10 * 100), 1e-12, 0));
-  CHECK(close(estimate_spice_resources(64, 64, CellKind::k1T1R, 1).memory_bytes, mib20 + 2 * 4096 * 7200.0, 1e-12, 0));
+  CHECK(close(estimate_spice_resources(64, 64, cell_kind("1T1R"), 1).memory_bytes, mib20 + 2 * 4096 * 7200.0, 1e-12, 0));
   // Time: the fit of RESOURCES.md, t = 1.71e-7 s * cells^1.574, x (1 + 0.3 per
   // extra vector), x 2.5 for a transistor cell, exactly (a changed constant fails) ...
   auto fit = [](double cells, int vectors, double cell_factor) {
     return 1.71e-7 * std::pow(cells, 1.574) * (1 + 0.3 * (vectors - 1)) * cell_factor;
   };
-  CHECK(close(estimate_spice_resources(256, 256, CellKind::k1R, 1).time_s, fit(256.0 * 256, 1, 1), 1e-12, 0));
-  CHECK(close(estimate_spice_resources(64, 64, CellKind::k1R, 11).time_s, fit(64.0 * 64, 11, 1), 1e-12, 0));
-  CHECK(close(estimate_spice_resources(32, 32, CellKind::k1T1R, 1).time_s, fit(32.0 * 32, 1, 2.5), 1e-12, 0));
-  CHECK(close(estimate_spice_resources(32, 32, CellKind::k2T2R, 1).time_s, fit(2.0 * 32 * 32, 1, 2.5), 1e-12, 0));
+  CHECK(close(estimate_spice_resources(256, 256, cell_kind("1R"), 1).time_s, fit(256.0 * 256, 1, 1), 1e-12, 0));
+  CHECK(close(estimate_spice_resources(64, 64, cell_kind("1R"), 11).time_s, fit(64.0 * 64, 11, 1), 1e-12, 0));
+  CHECK(close(estimate_spice_resources(32, 32, cell_kind("1T1R"), 1).time_s, fit(32.0 * 32, 1, 2.5), 1e-12, 0));
+  CHECK(close(estimate_spice_resources(32, 32, cell_kind("2T2R"), 1).time_s, fit(2.0 * 32 * 32, 1, 2.5), 1e-12, 0));
   // ... and that fit meets the unloaded measurements of docs/ngspice.md (64^2 0.1 s,
   // 128^2 0.65 s, 256^2 4.8 s, 512^2 74 s) within its largest residual, 36 % at 256^2.
   struct Timed { int n; double measured_s; };
   for (const Timed& p : {Timed{64, 0.1}, Timed{128, 0.65}, Timed{256, 4.8}, Timed{512, 74}}) {
     CAPTURE(p.n);
-    CHECK(close(estimate_spice_resources(p.n, p.n, CellKind::k1R, 1).time_s, p.measured_s, 0.36, 0));
+    CHECK(close(estimate_spice_resources(p.n, p.n, cell_kind("1R"), 1).time_s, p.measured_s, 0.36, 0));
   }
 }
 
 TEST_CASE("the estimate grows with the tile, the vectors and an access transistor") {
-  const auto small = estimate_spice_resources(32, 32, CellKind::k1R, 1);
-  const auto big = estimate_spice_resources(64, 64, CellKind::k1R, 1);
+  const auto small = estimate_spice_resources(32, 32, cell_kind("1R"), 1);
+  const auto big = estimate_spice_resources(64, 64, cell_kind("1R"), 1);
   CHECK(big.cells == 4 * small.cells);
   CHECK(big.memory_bytes > small.memory_bytes);
   CHECK(big.time_s > small.time_s);
-  CHECK(estimate_spice_resources(32, 32, CellKind::k1R, 10).memory_bytes > small.memory_bytes);
-  CHECK(estimate_spice_resources(32, 32, CellKind::k1T1R, 1).memory_bytes > small.memory_bytes);
-  CHECK(estimate_spice_resources(32, 32, CellKind::k2T2R, 1).cells == 2 * small.cells);
+  CHECK(estimate_spice_resources(32, 32, cell_kind("1R"), 10).memory_bytes > small.memory_bytes);
+  CHECK(estimate_spice_resources(32, 32, cell_kind("1T1R"), 1).memory_bytes > small.memory_bytes);
+  CHECK(estimate_spice_resources(32, 32, cell_kind("2T2R"), 1).cells == 2 * small.cells);
 }
 
 TEST_CASE("a tile above the memory limit is refused at its size, with the way to raise the limit") {

@@ -74,7 +74,7 @@ double worst_difference(const TileSpec& t, const TileSolution& n, const TileSolu
     for (int j = 0; j < t.cols; ++j) {
       auto out = [&](const TileSolution& x) {
         const auto& c = x.column_current[v];
-        return t.cell == CellKind::k2T2R ? c[t.plus_col(j)] - c[t.minus_col(j)] : c[j];
+        return t.cell->differential ? c[t.plus_col(j)] - c[t.minus_col(j)] : c[j];
       };
       worst = std::max(worst, std::abs(out(n) - out(s)) / t.i_full_scale);
     }

@@ -1,10 +1,10 @@
-#include "spice_bridge/child_registry.hpp"
+#include "common/child_registry.hpp"
 
 #include <signal.h>
 
 #include <atomic>
 
-namespace xbar::spice {
+namespace xbar::proc {
 namespace {
 
 // More children than slots are still run and reaped; they just cannot be
@@ -35,4 +35,4 @@ void signal_registered_children(int sig) {
     if (pid_t pid = slot.load(); pid > 0) kill(pid, sig);
 }
 
-}  // namespace xbar::spice
+}  // namespace xbar::proc
