@@ -12,6 +12,7 @@
 #include "config_loader/loader.hpp"
 #include "report/result_set.hpp"
 #include "report/run_outputs.hpp"
+#include "runner/noise_job.hpp"
 #include "runner/read_job.hpp"
 #include "runner/run_job.hpp"
 #include "runner/transient_job.hpp"
@@ -74,6 +75,13 @@ void print_run_summary(const RunResult& r) {
   fmt::print("  against the intended weights: max_rel_err_target {}  nrmse_target {}\n", shown(m.max_rel_err_target),
              shown(m.nrmse_target));
   if (m.spice_vs_nodal) fmt::print("  spice_vs_nodal {:.3e}\n", *m.spice_vs_nodal);
+  if (r.noise) {
+    const NoiseSummary sum = summarize_noise(r);
+    fmt::print("  noise over {:g}..{:g} Hz: max {:.4e} A rms  min ENOB {:.2f}  min SNR {}{}\n", r.noise->options.f_min,
+               r.noise->options.f_max, sum.max_i_rms, sum.min_enob,
+               sum.min_snr_db ? fmt::format("{:.2f} dB", *sum.min_snr_db) : "not computed",
+               r.noise->spice_vs_nodal ? fmt::format("  ngspice vs xbar {:.3e}", *r.noise->spice_vs_nodal) : "");
+  }
   if (r.transient) {
     const TransientSummary sum = summarize_transient(*r.transient);
     fmt::print("  energy per MVM {:.4e} J  max settling time {:.4e} s\n", sum.energy_per_mvm_j, sum.max_settle_s);

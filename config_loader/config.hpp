@@ -142,6 +142,18 @@ struct Config {
     CellsOutput cells = CellsOutput::kAuto;
   } output;
 
+  // The `noise:` section: output noise of every column at the operating
+  // point (noise/, README "Noise").
+  struct Noise {
+    bool enabled = false;
+    double f_min = 1.0, f_max = 1e6;  // the band, Hz
+    double shot_fano = 0.0;           // shot noise 2 q F |I| of each cell current
+    double read_q0 = 0.0, read_exponent = 0.65, read_g_ref = 25e-6, read_q_max = 0.2;  // 1/f read noise
+    double sense_e_n = 0.0;           // amplifier input voltage noise, V/sqrt(Hz)
+    double sense_i_n = 0.0;           // amplifier input current noise, A/sqrt(Hz)
+    bool spice_check = false;         // also run ngspice's .noise on every column
+  } noise;
+
   // The `network:` section: a classifier mapped onto tiles of this config
   // (`xbar network`, network/README.md).
   struct Network {

@@ -317,6 +317,11 @@ void ConfigBuilder::check_relations(Config& config) {
                                                format_number(config.device.g_off),
                                                format_number(config.device.g_on)));
   }
+  if (!failed_.count("noise.f_min") && !failed_.count("noise.f_max") && !(config.noise.f_min < config.noise.f_max)) {
+    std::string at = values_.count("noise.f_min") ? "noise.f_min" : "noise.f_max";
+    diags_.error(config.where(at), fmt::format("'noise.f_min' ({}) must be less than 'noise.f_max' ({})",
+                                               format_number(config.noise.f_min), format_number(config.noise.f_max)));
+  }
   check_data_file(config, "weights.source", "weights.file", config.weights.source == Source::kFile);
   check_data_file(config, "inputs.source", "inputs.file", config.inputs.source == Source::kFile);
 }

@@ -1,6 +1,8 @@
 #include "network/crossbar_mlp.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -14,18 +16,6 @@ namespace {
 double quantize_fraction(double f, int levels) {
   if (levels < 2) return f;
   return std::round(f * (levels - 1)) / (levels - 1);
-}
-
-// Quantizes x in [-1, 1] (signed) or [0, 1] to a b-bit code and back.
-double quantize_signed(double x, int bits) {
-  if (bits <= 0) return x;
-  const double q = std::ldexp(1.0, bits - 1) - 1;
-  return std::round(std::clamp(x, -1.0, 1.0) * q) / q;
-}
-double quantize_unsigned(double x, int bits) {
-  if (bits <= 0) return std::clamp(x, 0.0, 1.0);
-  const double q = std::ldexp(1.0, bits) - 1;
-  return std::round(std::clamp(x, 0.0, 1.0) * q) / q;
 }
 
 }  // namespace
@@ -103,40 +93,104 @@ MappedNetwork map_network(const Mlp& net, const TileSpec& base, const MappingOpt
   return m;
 }
 
+namespace {
+
+using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// The used rows of the placed conductances (used rows x physical columns).
+Eigen::Map<const RowMajor, 0, Eigen::OuterStride<>> used_conductances(const MappedTile& t) {
+  return {t.spec.g.data(), t.rows, t.spec.phys_cols(), Eigen::OuterStride<>(t.spec.phys_cols())};
+}
+
+// Each logical column's signal: the + column minus the - (or reference) column.
+template <class M>
+Matrix signal_columns(const MappedTile& t, const M& currents) {
+  Matrix s(currents.rows(), t.cols);
+  for (int j = 0; j < t.cols; ++j) s.col(j) = currents.col(t.plus[j]) - currents.col(t.minus[j]);
+  return s;
+}
+
+// In place: the signed ADC of full scale fs (codes back to amperes).
+void adc_in_place(Matrix& s, double fs, int bits) {
+  if (fs <= 0) return;
+  if (bits <= 0) return;  // no quantization
+  const double q = std::ldexp(1.0, bits - 1) - 1, to_code = q / fs, to_amp = fs / q;
+  for (double& y : s.reshaped()) y = std::round(std::clamp(y * to_code, -q, q)) * to_amp;
+}
+
+}  // namespace
+
 Matrix ideal_currents(const MappedTile& t, const Matrix& volts, Eigen::VectorXd* driver_power) {
-  const int P = t.spec.phys_cols();
-  const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> G(
-      t.spec.g.data(), t.spec.rows, P);
-  const auto Gu = G.topRows(t.rows);
-  if (driver_power) *driver_power = volts.cwiseAbs2() * Gu.rowwise().sum();
-  return volts * Gu;
+  const auto G = used_conductances(t);
+  if (driver_power) *driver_power = volts.cwiseAbs2() * G.rowwise().sum();
+  return volts * G;
+}
+
+TileReadout ideal_readout(const MappedTile& t, const Volts& volts, const Matrix& gram) {
+  const auto G = used_conductances(t);
+  TileReadout r;
+  r.signal = volts * signal_columns(t, G);  // G+ - G- per logical column
+  // sum over images of sum_i V_i^2 sum_j G_ij
+  r.power_sum = gram.diagonal().dot(G.rowwise().sum());
+  return r;
+}
+
+TileReadout readout_of(const MappedTile& t, const Matrix& currents, const Eigen::VectorXd& driver_power) {
+  return {signal_columns(t, currents), driver_power.sum()};
 }
 
 Matrix dac_volts(const MappedLayer& l, const Matrix& x, const MappingOptions& opt) {
-  return x.unaryExpr([&](double v) { return opt.v_read * quantize_unsigned(v / l.x_max, opt.dac_bits); });
+  if (opt.dac_bits <= 0)
+    return x.unaryExpr([&](double v) { return opt.v_read * std::clamp(v / l.x_max, 0.0, 1.0); });
+  const double q = std::ldexp(1.0, opt.dac_bits) - 1, to_code = q / l.x_max, to_volt = opt.v_read / q;
+  return x.unaryExpr([=](double v) { return std::round(std::clamp(v * to_code, 0.0, q)) * to_volt; });
 }
 
-LayerOutputs run_layer(const MappedLayer& l, const Matrix& x, const MappingOptions& opt, const TileEngine& engine) {
+LayerOutputs run_layer(const MappedLayer& l, const Matrix& x, const MappingOptions& opt, const TileEngine& engine,
+                       const TileEngine* reference, LayerOutputs* reference_out) {
   const DenseLayer& d = *l.layer;
   const Eigen::Index n = x.rows();
   const Matrix v = dac_volts(l, x, opt);
-  LayerOutputs out;
-  out.pre = Matrix::Zero(n, d.out);
-  out.array_power = Eigen::VectorXd::Zero(n);
+  LayerOutputs out, ref;
+  for (LayerOutputs* o : {&out, &ref}) o->pre = Matrix::Zero(n, d.out);
+  // volts' volts, once per row slice (the column tiles of a slice share it).
+  std::map<std::pair<int, int>, Matrix> grams;
   for (const auto& t : l.tiles) {
-    Eigen::VectorXd power;
-    const Matrix I = engine(t, v.middleCols(t.row0, t.rows), &power);
-    if (I.rows() != n || I.cols() != t.spec.phys_cols()) throw std::logic_error("tile engine returned a wrong shape");
-    out.array_power += power;
-    for (int j = 0; j < t.cols; ++j) {
-      auto s = (I.col(t.plus[j]) - I.col(t.minus[j])).eval();
-      if (l.adc_fs > 0) s = s.unaryExpr([&](double y) { return l.adc_fs * quantize_signed(y / l.adc_fs, opt.adc_bits); });
-      out.pre.col(t.col0 + j) += s;
+    const auto key = std::make_pair(t.row0, t.rows);
+    auto g = grams.find(key);
+    if (g == grams.end()) {
+      Matrix gram = Matrix::Zero(t.rows, t.rows);
+      gram.selfadjointView<Eigen::Lower>().rankUpdate(v.middleCols(t.row0, t.rows).transpose());
+      gram.triangularView<Eigen::StrictlyUpper>() = gram.transpose();
+      g = grams.emplace(key, std::move(gram)).first;
     }
+    const auto vt = v.middleCols(t.row0, t.rows);
+    TileReadout r = engine(t, vt, g->second);
+    if (r.signal.rows() != n || r.signal.cols() != t.cols) throw std::logic_error("tile engine returned a wrong shape");
+    const double scale = 1.0 / static_cast<double>(std::max<Eigen::Index>(n, 1));
+    out.mean_power += r.power_sum * scale;
+    if (reference) {
+      TileReadout e = (*reference)(t, vt, g->second);
+      TileMetrics m;
+      const double rms_ref = e.signal.norm();
+      m.nrmse_vs_ideal = rms_ref > 0 ? (r.signal - e.signal).norm() / rms_ref : (r.signal - e.signal).norm();
+      m.max_err_fs = n > 0 ? (r.signal - e.signal).cwiseAbs().maxCoeff() / (t.rows * l.signal_per_weight) : 0.0;
+      m.mean_power = r.power_sum * scale;
+      out.tiles.push_back(m);
+      ref.mean_power += e.power_sum * scale;
+      adc_in_place(e.signal, l.adc_fs, opt.adc_bits);
+      ref.pre.middleCols(t.col0, t.cols) += e.signal;
+    }
+    adc_in_place(r.signal, l.adc_fs, opt.adc_bits);
+    out.pre.middleCols(t.col0, t.cols) += r.signal;
   }
-  out.pre *= l.w_scale * l.x_max / l.signal_per_weight;
-  out.post = out.pre.rowwise() + Eigen::Map<const Eigen::VectorXf>(d.b.data(), d.out).cast<double>().transpose();
-  if (d.relu) out.post = out.post.cwiseMax(0.0);
+  const Eigen::RowVectorXd bias = Eigen::Map<const Eigen::VectorXf>(d.b.data(), d.out).cast<double>().transpose();
+  for (LayerOutputs* o : {&out, &ref}) {
+    o->pre *= l.w_scale * l.x_max / l.signal_per_weight;
+    o->post = o->pre.rowwise() + bias;
+    if (d.relu) o->post = o->post.cwiseMax(0.0);
+  }
+  if (reference_out) *reference_out = std::move(ref);
   return out;
 }
 
@@ -146,14 +200,14 @@ void calibrate(MappedNetwork& m, const Matrix& x0) {
     l.x_max = std::max(x.maxCoeff(), 1e-30);
     l.adc_fs = 0;  // no ADC while measuring its range
     double fs = 0;
-    const TileEngine probe = [&fs](const MappedTile& t, const Matrix& v, Eigen::VectorXd* p) {
-      Matrix I = ideal_currents(t, v, p);
-      for (int j = 0; j < t.cols; ++j) fs = std::max(fs, (I.col(t.plus[j]) - I.col(t.minus[j])).cwiseAbs().maxCoeff());
-      return I;
+    const TileEngine probe = [&fs](const MappedTile& t, const Volts& v, const Matrix& gram) {
+      TileReadout r = ideal_readout(t, v, gram);
+      if (r.signal.size() > 0) fs = std::max(fs, r.signal.cwiseAbs().maxCoeff());
+      return r;
     };
     run_layer(l, x, m.opt, probe);
     l.adc_fs = fs > 0 ? fs : 1e-30;
-    x = run_layer(l, x, m.opt, ideal_currents).post;  // with this layer's ADC, as the next layer will see it
+    x = run_layer(l, x, m.opt, ideal_readout).post;  // with this layer's ADC, as the next layer will see it
   }
 }
 

@@ -69,27 +69,55 @@ struct MappedNetwork {
 MappedNetwork map_network(const Mlp& net, const TileSpec& base, const MappingOptions& opt);
 
 using Matrix = Eigen::MatrixXd;  // images x width
+using Volts = Eigen::Ref<const Matrix>;  // images x a tile's used rows
 
-// How tile column currents are obtained for a batch of input voltages
-// (images x tile rows) -> (images x physical columns).  `driver_power`, when
-// not null, receives sum_i V_i I_driver,i per image (W).
-using TileEngine = std::function<Matrix(const MappedTile&, const Matrix& volts, Eigen::VectorXd* driver_power)>;
+// What a tile engine gives for a batch of input voltages.
+struct TileReadout {
+  Matrix signal;         // images x t.cols: I+ - I- (pair) or I_j - I_ref (offset), before the ADC, A
+  double power_sum = 0;  // driver power sum_i V_i I_driver,i, summed over the images, W
+};
+
+// How a tile is read for a batch of input voltages.  `gram` = volts' volts
+// (used rows x used rows), from which linear engines take the driver power
+// without a product per image.
+using TileEngine = std::function<TileReadout(const MappedTile&, const Volts& volts, const Matrix& gram)>;
+
+// An engine's full answer, which the agreement checks compare: column currents
+// (images x physical columns) and, when `driver_power` is not null, each
+// image's driver power (W).
+using CurrentsEngine = std::function<Matrix(const MappedTile&, const Matrix& volts, Eigen::VectorXd* driver_power)>;
+
+// The readout of solved column currents (engines that solve image by image).
+TileReadout readout_of(const MappedTile& t, const Matrix& currents, const Eigen::VectorXd& driver_power);
 
 // The ideal product I = V G with the placed conductances (no circuit).
 Matrix ideal_currents(const MappedTile& t, const Matrix& volts, Eigen::VectorXd* driver_power);
+TileReadout ideal_readout(const MappedTile& t, const Volts& volts, const Matrix& gram);
+
+// One tile's figures in a pass of a layer against a reference engine on the
+// same inputs (before the ADC).
+struct TileMetrics {
+  double nrmse_vs_ideal = 0;  // rms(signal - reference) / rms(reference) over images and columns
+  double max_err_fs = 0;      // max |signal - reference| / (used rows x signal per weight)
+  double mean_power = 0;      // driver power, mean over the images, W
+};
 
 // Per layer: what one pass gives.
 struct LayerOutputs {
   Matrix pre;     // images x out: before the activation, in weight units
   Matrix post;    // after bias and activation
-  Eigen::VectorXd array_power;  // images: driver power summed over the layer's tiles (W)
+  double mean_power = 0;  // driver power summed over the layer's tiles, mean over the images (W)
+  std::vector<TileMetrics> tiles;  // with a reference engine: one per tile, in order
 };
 
 // DAC codes -> voltages for one layer input.
 Matrix dac_volts(const MappedLayer& l, const Matrix& x, const MappingOptions& opt);
 
 // One layer through the tiles with `engine`; adc_fs must be set (0: no ADC).
-LayerOutputs run_layer(const MappedLayer& l, const Matrix& x, const MappingOptions& opt, const TileEngine& engine);
+// With `reference` (and `reference_out`), the same inputs also go through the
+// reference engine, and `tiles` compares the two tile by tile.
+LayerOutputs run_layer(const MappedLayer& l, const Matrix& x, const MappingOptions& opt, const TileEngine& engine,
+                       const TileEngine* reference = nullptr, LayerOutputs* reference_out = nullptr);
 
 // Sets every layer's x_max and adc_fs from the calibration images (rows of x).
 void calibrate(MappedNetwork& m, const Matrix& x);

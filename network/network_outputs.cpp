@@ -17,6 +17,13 @@ std::string network_json(const Config& c, const NetworkResult& r) {
                       {"energy_J", {{"array", l.array_energy}, {"dac", l.dac_energy}, {"adc", l.adc_energy},
                                     {"total", l.array_energy + l.dac_energy + l.adc_energy}}},
                       {"dac_conversions", l.dac_conversions}, {"adc_conversions", l.adc_conversions}, {"ops", l.ops}});
+  json tiles = json::array();
+  for (const auto& t : r.tiles)
+    tiles.push_back({{"layer", t.layer}, {"name", t.name}, {"row0", t.row0}, {"rows", t.rows}, {"col0", t.col0},
+                     {"cols", t.cols}, {"nrmse_vs_ideal", t.nrmse_vs_ideal}, {"max_err_fs", t.max_err_fs},
+                     {"max_ir_drop_fs", t.max_ir_drop_fs},
+                     {"energy_J", {{"array", t.array_energy}, {"dac", t.dac_energy}, {"adc", t.adc_energy},
+                                   {"total", t.array_energy + t.dac_energy + t.adc_energy}}}});
   json j = {
       {"name", c.name},
       {"images", r.images},
@@ -31,6 +38,7 @@ std::string network_json(const Config& c, const NetworkResult& r) {
       {"per_inference",
        {{"energy_J", r.energy}, {"latency_s", r.latency}, {"ops", r.ops}, {"tops_per_w", r.tops_per_w}}},
       {"layers", layers},
+      {"tiles", tiles},
       {"elapsed_s", r.seconds},
   };
   return j.dump(2) + "\n";
@@ -48,6 +56,14 @@ void write_network_outputs(const std::filesystem::path& dir, const Config& c, co
                        l.nrmse_vs_float, l.array_energy, l.dac_energy, l.adc_energy,
                        l.array_energy + l.dac_energy + l.adc_energy, l.ops);
     }
+  });
+  write_file_atomically(dir / "tiles.csv", [&](std::ostream& o) {
+    o << "layer,tile,row0,rows,col0,cols,nrmse_vs_ideal,max_err_fs,max_ir_drop_fs,array_energy_J,dac_energy_J,"
+         "adc_energy_J,total_energy_J\n";
+    for (const auto& t : r.tiles)
+      o << fmt::format("{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n", t.layer, t.name, t.row0,
+                       t.rows, t.col0, t.cols, t.nrmse_vs_ideal, t.max_err_fs, t.max_ir_drop_fs, t.array_energy,
+                       t.dac_energy, t.adc_energy, t.array_energy + t.dac_energy + t.adc_energy);
   });
   write_file_atomically(dir / "confusion.csv", [&](std::ostream& o) {
     o << "true_class";

@@ -1,5 +1,5 @@
 #pragma once
-// The files of `xbar network` (network/README.md): network.json, layers.csv,
+// The files of `xbar network` (network/README.md): network.json, layers.csv, tiles.csv,
 // confusion.csv, each written whole or not at all.
 #include <filesystem>
 #include <string>

@@ -1,6 +1,7 @@
 #include "network/network_run.hpp"
 
 #include <chrono>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -18,23 +19,25 @@ double nrmse(const Matrix& got, const Matrix& ref) {
   return r > 0 ? d / r : d;
 }
 
-// Float pre-activations of every layer (images x out each).
-std::vector<Matrix> float_pre(const Mlp& net, const Matrix& x0) {
+// Float pre-activations of every layer (images x out each), and last the
+// scores; in float, as the network was trained.
+std::vector<Matrix> float_pre(const Mlp& net, const IdxDataset& data) {
+  using MatF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   std::vector<Matrix> pre;
-  Matrix a = x0;
+  MatF a = Eigen::Map<const MatF>(data.pixels.data(), data.count, data.features());
   for (const auto& l : net.layers) {
-    const Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> W(l.w.data(), l.out, l.in);
-    Matrix z = a * W.cast<double>().transpose();
-    pre.push_back(z);
-    z.rowwise() += Eigen::Map<const Eigen::VectorXf>(l.b.data(), l.out).cast<double>().transpose();
-    a = l.relu ? Matrix(z.cwiseMax(0.0)) : z;
+    const Eigen::Map<const MatF> W(l.w.data(), l.out, l.in);
+    MatF z = a * W.transpose();
+    pre.push_back(z.cast<double>());
+    z.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(l.b.data(), l.out);
+    a = l.relu ? MatF(z.cwiseMax(0.0f)) : z;
   }
-  pre.push_back(a);  // the scores
+  pre.push_back(a.cast<double>());  // the scores
   return pre;
 }
 
 // max |I_a - I_b| / max |I_b| over the columns of each tile, worst tile.
-double worst_tile_difference(const MappedLayer& l, const Matrix& volts, const TileEngine& a, const TileEngine& b) {
+double worst_tile_difference(const MappedLayer& l, const Matrix& volts, const CurrentsEngine& a, const CurrentsEngine& b) {
   double worst = 0;
   for (const auto& t : l.tiles) {
     const Matrix vt = volts.middleCols(t.row0, t.rows);
@@ -44,15 +47,20 @@ double worst_tile_difference(const MappedLayer& l, const Matrix& volts, const Ti
   return worst;
 }
 
-Mlp obtain_network(const Config& c, const IdxDataset& train, NetworkResult& r, const NetworkProgress& say) {
+// The network, and the training images `calibration` needs (all of them
+// only when the network is trained in this run).
+Mlp obtain_network(const Config& c, IdxDataset& train, NetworkResult& r, const NetworkProgress& say) {
   const auto& n = c.network;
+  const auto calibration_only = [&] { train = read_idx_dataset(n.train_images, n.train_labels, n.calibration_images); };
   if (!n.model.empty()) {
+    calibration_only();
     r.model_file = n.model;
     return load_mlp(n.model);
   }
   if (!n.layers_csv.empty()) {
     if (n.layers_csv.size() % 2 != 0)
       throw InputError(c.where("network.layers_csv"), "network.layers_csv lists weights and bias files in pairs");
+    calibration_only();
     std::vector<CsvLayerFiles> f;
     for (std::size_t k = 0; k < n.layers_csv.size(); k += 2) f.push_back({n.layers_csv[k], n.layers_csv[k + 1]});
     return load_mlp_csv(f);
@@ -61,7 +69,12 @@ Mlp obtain_network(const Config& c, const IdxDataset& train, NetworkResult& r, c
   t.hidden = n.hidden > 0 ? std::vector<int>{n.hidden} : std::vector<int>{};
   t.epochs = n.epochs, t.batch = n.batch, t.learning_rate = n.learning_rate, t.seed = n.seed;
   r.model_file = cached_mlp_path(n.cache, t, n.train_images);
-  if (say) say(fmt::format("network: {} (training it if not cached)", r.model_file));
+  if (std::filesystem::exists(r.model_file)) {
+    calibration_only();
+    return load_mlp(r.model_file);
+  }
+  if (say) say(fmt::format("network: {} (training it: not cached)", r.model_file));
+  train = read_idx_dataset(n.train_images, n.train_labels);
   return trained_mlp(train, t, n.train_images, n.cache, &r.trained, [&](int epoch, double loss) {
     if (say) say(fmt::format("training: epoch {}/{}, loss {:.4f}", epoch, t.epochs, loss));
   });
@@ -97,12 +110,12 @@ NetworkResult run_network(const Config& c, const NetworkProgress& say) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto& n = c.network;
   NetworkResult r;
-  const IdxDataset train = read_idx_dataset(n.train_images, n.train_labels);
   const IdxDataset test = read_idx_dataset(n.test_images, n.test_labels, n.images);
+  IdxDataset train;  // the calibration images, or all when training
+  const Mlp net = obtain_network(c, train, r, say);
   if (train.features() != test.features())
     throw InputError(c.where("network.test_images"),
                      fmt::format("test images have {} pixels, training images {}", test.features(), train.features()));
-  const Mlp net = obtain_network(c, train, r, say);
   if (net.inputs() != test.features())
     throw InputError(c.where(n.model.empty() ? "network.layers_csv" : "network.model"),
                      fmt::format("the network takes {} inputs but the images have {} pixels", net.inputs(), test.features()));
@@ -118,28 +131,27 @@ NetworkResult run_network(const Config& c, const NetworkProgress& say) {
   if (c.tile.cols < 2 && !base.cell->differential)
     throw InputError(c.where("tile.cols"), "signed weights need at least 2 columns per tile");
   MappedNetwork m = map_network(net, base, mapping_options(c));
-  const Matrix x_test = as_matrix(test);
   {
-    IdxDataset cal = train;
-    cal.count = std::min(n.calibration_images, train.count);
+    IdxDataset cal = std::move(train);
+    cal.count = std::min(n.calibration_images, cal.count);
     cal.pixels.resize(static_cast<std::size_t>(cal.count) * cal.features());
     calibrate(m, as_matrix(cal));
   }
   if (say) say(fmt::format("mapped {} layers onto {} tiles of {}x{}", m.layers.size(), m.tiles(), c.tile.rows, c.tile.cols));
 
-  const bool linear = base.model.linear() && !base.access_transistors();
-  r.engine = linear ? "transfer" : "per_image";
   TransferEngine transfer;
-  const TileEngine circuit = linear ? TileEngine(std::ref(transfer))
-                                    : TileEngine([](const MappedTile& t, const Matrix& v, Eigen::VectorXd* p) {
-                                        return nodal_currents(t, v, p);
-                                      });
-  const std::vector<Matrix> fpre = float_pre(net, x_test);
-  Matrix xq = x_test, xc = x_test;
+  const CircuitEngine circuit = circuit_engine(base, transfer);
+  const bool linear = circuit.name == "transfer";
+  r.engine = circuit.name;
+  const TileEngine ideal = ideal_readout;
+  const std::vector<Matrix> fpre = float_pre(net, test);
+  const Matrix x_test = as_matrix(test);
+  Matrix xq, xc;  // the next layer's inputs: quantized-ideal path, circuit path
   const int sample = std::min<int>(n.spice_sample, r.images);
   const int check = std::min<int>(linear ? 8 : 0, r.images);
   for (std::size_t li = 0; li < m.layers.size(); ++li) {
     const MappedLayer& ml = m.layers[li];
+    const Matrix& in_c = li == 0 ? x_test : xc;
     LayerReport lr;
     lr.in = ml.layer->in, lr.out = ml.layer->out, lr.tiles = static_cast<int>(ml.tiles.size());
     lr.w_scale = ml.w_scale, lr.x_max = ml.x_max, lr.adc_fs = ml.adc_fs;
@@ -150,33 +162,48 @@ NetworkResult run_network(const Config& c, const NetworkProgress& say) {
     }
     lr.col_tiles = lr.tiles / std::max(lr.row_tiles, 1);
     lr.ops = 2LL * lr.in * lr.out;
-    const LayerOutputs q = run_layer(ml, xq, m.opt, ideal_currents);
-    // The ideal tiles on the circuit's inputs; the first layer's inputs are the same.
-    const LayerOutputs cq = li == 0 ? q : run_layer(ml, xc, m.opt, ideal_currents);
     if (say) say(fmt::format("layer {}: {} tiles through the {} engine", li + 1, lr.tiles, r.engine));
-    const LayerOutputs cc = run_layer(ml, xc, m.opt, circuit);
+    // The circuits, and the ideal tiles on the same (circuit) inputs; on the
+    // first layer those are also the quantized-ideal path's inputs.
+    LayerOutputs cq;
+    LayerOutputs cc = run_layer(ml, in_c, m.opt, circuit.read, &ideal, &cq);
+    LayerOutputs q = li == 0 ? cq : run_layer(ml, xq, m.opt, ideal);
     lr.nrmse_vs_ideal = nrmse(cc.pre, cq.pre);
-    Matrix fz = fpre[li];
-    lr.nrmse_vs_float = nrmse(cc.pre, fz);
-    lr.array_energy = cc.array_power.mean() * n.read_window;
+    lr.nrmse_vs_float = nrmse(cc.pre, fpre[li]);
+    lr.array_energy = cc.mean_power * n.read_window;
+    const double adc_per_conversion = m.opt.adc_bits > 0 ? n.adc_fom * std::ldexp(1.0, m.opt.adc_bits) : 0.0;
     lr.dac_energy = static_cast<double>(lr.dac_conversions) * n.dac_energy;
-    lr.adc_energy = m.opt.adc_bits > 0 ? static_cast<double>(lr.adc_conversions) * n.adc_fom * std::ldexp(1.0, m.opt.adc_bits) : 0.0;
+    lr.adc_energy = static_cast<double>(lr.adc_conversions) * adc_per_conversion;
+    for (std::size_t k = 0; k < ml.tiles.size(); ++k) {
+      const MappedTile& t = ml.tiles[k];
+      TileReport tr;
+      tr.layer = static_cast<int>(li) + 1;
+      tr.name = t.spec.name;
+      tr.row0 = t.row0, tr.rows = t.rows, tr.col0 = t.col0, tr.cols = t.cols;
+      tr.nrmse_vs_ideal = cc.tiles[k].nrmse_vs_ideal;
+      tr.max_err_fs = cc.tiles[k].max_err_fs;
+      tr.max_ir_drop_fs = full_scale_ir_drop(t, m.opt.v_read);
+      tr.array_energy = cc.tiles[k].mean_power * n.read_window;
+      tr.dac_energy = t.rows * n.dac_energy;
+      tr.adc_energy = t.cols * adc_per_conversion;
+      r.tiles.push_back(tr);
+    }
     // Transfer matrices against direct nodal solves, on a few images.
     if (check > 0) {
       r.transfer_check_max_rel = std::max(
           r.transfer_check_max_rel,
-          worst_tile_difference(ml, dac_volts(ml, xc.topRows(check), m.opt), std::ref(transfer),
+          worst_tile_difference(ml, dac_volts(ml, in_c.topRows(check), m.opt), circuit.currents,
                                 [](const MappedTile& t, const Matrix& v, Eigen::VectorXd* p) { return nodal_currents(t, v, p); }));
       r.transfer_check_images = check;
     }
     if (sample > 0) {
       if (say) say(fmt::format("layer {}: {} images through SPICE", li + 1, sample));
-      r.spice_max_rel = std::max(r.spice_max_rel, worst_tile_difference(ml, dac_volts(ml, xc.topRows(sample), m.opt),
-                                                                         spice_currents, circuit));
+      r.spice_max_rel = std::max(r.spice_max_rel, worst_tile_difference(ml, dac_volts(ml, in_c.topRows(sample), m.opt),
+                                                                         spice_currents, circuit.currents));
       r.spice_images = sample;
     }
-    xq = q.post;
-    xc = cc.post;
+    xq = std::move(q.post);
+    xc = std::move(cc.post);
     r.layers.push_back(lr);
   }
   const std::vector<int> pf = argmax_rows(fpre.back()), pq = argmax_rows(xq), pc = argmax_rows(xc);

@@ -1,5 +1,7 @@
 #include "network/tile_engines.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include "netlist_gen/circuit.hpp"
@@ -31,14 +33,27 @@ TransferMatrices extract_transfer(const MappedTile& t) {
     for (int j = 0; j < sol.phys_cols; ++j) m.T(i, j) = sol.column_current[i][j];
     for (int k = 0; k < t.rows; ++k) m.D(i, k) = sol.driver_current[i][k];
   }
+  m.S.resize(t.rows, t.cols);
+  for (int j = 0; j < t.cols; ++j) m.S.col(j) = m.T.col(t.plus[j]) - m.T.col(t.minus[j]);
   return m;
 }
 
-Matrix TransferEngine::operator()(const MappedTile& t, const Matrix& volts, Eigen::VectorXd* driver_power) {
+const TransferMatrices& TransferEngine::of(const MappedTile& t) {
   auto it = cache_.find(&t);
   if (it == cache_.end()) it = cache_.emplace(&t, extract_transfer(t)).first;
-  if (driver_power) *driver_power = (volts.cwiseProduct(volts * it->second.D)).rowwise().sum();
-  return volts * it->second.T;
+  return it->second;
+}
+
+TileReadout TransferEngine::operator()(const MappedTile& t, const Volts& volts, const Matrix& gram) {
+  const TransferMatrices& m = of(t);
+  // sum over images of V D V' = sum(D .* V'V)
+  return {volts * m.S, m.D.cwiseProduct(gram).sum()};
+}
+
+Matrix TransferEngine::currents(const MappedTile& t, const Matrix& volts, Eigen::VectorXd* driver_power) {
+  const TransferMatrices& m = of(t);
+  if (driver_power) *driver_power = (volts.cwiseProduct(volts * m.D)).rowwise().sum();
+  return volts * m.T;
 }
 
 namespace {
@@ -59,6 +74,21 @@ Matrix solution_currents(const TileSolution& sol, const Matrix& volts, int rows,
 
 }  // namespace
 
+TileSolution solve_tile_batch(const TileSpec& tile) { return solve_nodal(tile); }
+
+double full_scale_ir_drop(const MappedTile& t, double v_read) {
+  if (v_read <= 0 || t.rows == 0) return 0;
+  const TileSolution sol = solve_tile_batch(with_inputs(t, Matrix::Constant(1, t.rows, v_read)));
+  const int P = sol.phys_cols;
+  double worst = 0;
+  for (int i = 0; i < t.rows; ++i)
+    for (int j = 0; j < P; ++j) {
+      const auto c = static_cast<std::size_t>(i) * P + j;
+      worst = std::max(worst, std::abs(v_read - sol.device_voltage(0, c)));
+    }
+  return worst / v_read;
+}
+
 Matrix nodal_currents(const MappedTile& t, const Matrix& volts, Eigen::VectorXd* driver_power, int batch) {
   Matrix I(volts.rows(), t.spec.phys_cols());
   if (driver_power) driver_power->resize(volts.rows());
@@ -66,7 +96,7 @@ Matrix nodal_currents(const MappedTile& t, const Matrix& volts, Eigen::VectorXd*
     const Eigen::Index n = std::min<Eigen::Index>(batch, volts.rows() - k0);
     const Matrix v = volts.middleRows(k0, n);
     Eigen::VectorXd p;
-    I.middleRows(k0, n) = solution_currents(solve_nodal(with_inputs(t, v)), v, t.rows, driver_power ? &p : nullptr);
+    I.middleRows(k0, n) = solution_currents(solve_tile_batch(with_inputs(t, v)), v, t.rows, driver_power ? &p : nullptr);
     if (driver_power) driver_power->segment(k0, n) = p;
   }
   return I;
@@ -78,6 +108,22 @@ Matrix spice_currents(const MappedTile& t, const Matrix& volts, Eigen::VectorXd*
   const auto netlist = write_spice_netlist(c);
   auto sim = make_isolated_simulator();
   return solution_currents(solve_with_spice(s, c, netlist, *sim), volts, t.rows, driver_power);
+}
+
+CircuitEngine circuit_engine(const TileSpec& base, TransferEngine& transfer) {
+  if (base.model.linear() && !base.access_transistors())
+    return {"transfer", std::ref(transfer),
+            [&transfer](const MappedTile& t, const Matrix& v, Eigen::VectorXd* p) { return transfer.currents(t, v, p); }};
+  const CurrentsEngine per_image = [](const MappedTile& t, const Matrix& v, Eigen::VectorXd* p) {
+    return nodal_currents(t, v, p);
+  };
+  return {"per_image",
+          [per_image](const MappedTile& t, const Volts& v, const Matrix&) {
+            Eigen::VectorXd p;
+            const Matrix I = per_image(t, v, &p);
+            return readout_of(t, I, p);
+          },
+          per_image};
 }
 
 }  // namespace xbar

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the closed-form regression cases: regression/cases/cf_*/ (op cases
 here; 1T1R/2T2R in cf_transistor.py, 1S1R in cf_1s1r.py, read mode in cf_read.py, transient in
-cf_transient.py).
+cf_transient.py, noise in cf_noise.py).
 
 Each case's config and its expected values come from the same parameters here,
 and the expected values are computed in this file, independently of xbar's C++
@@ -241,6 +241,7 @@ if __name__ == "__main__":
     dense_files("cf_dense_4x3_files")
     # Transistor, read-mode and transient cases (their own modules, same helpers).
     import cf_1s1r
+    import cf_noise
     import cf_read
     import cf_transient
     import cf_transistor
@@ -248,3 +249,4 @@ if __name__ == "__main__":
     cf_transistor.write_all()
     cf_read.write_all()
     cf_transient.write_all()
+    cf_noise.write_all()

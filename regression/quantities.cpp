@@ -7,12 +7,13 @@
 
 #include <fmt/format.h>
 
+#include "runner/noise_job.hpp"
 #include "runner/transient_job.hpp"
 
 namespace xbar::regression {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, QuantityKind>, 29> kMetrics{{
+constexpr std::array<std::pair<std::string_view, QuantityKind>, 33> kMetrics{{
     {"max_rel_err", QuantityKind::kError},
     {"mean_rel_err", QuantityKind::kError},
     {"nrmse", QuantityKind::kError},
@@ -44,6 +45,11 @@ constexpr std::array<std::pair<std::string_view, QuantityKind>, 29> kMetrics{{
     {"max_energy_per_mvm_j", QuantityKind::kEnergy},
     {"max_settle_s", QuantityKind::kTime},
     {"mean_settle_s", QuantityKind::kTime},
+    // noise (noise.enabled)
+    {"noise_max_i_rms", QuantityKind::kCurrent},
+    {"noise_min_enob", QuantityKind::kError},
+    {"noise_min_snr_db", QuantityKind::kError},
+    {"noise_spice_vs_nodal", QuantityKind::kAgreement},
 }};
 
 constexpr std::size_t kMaxDefaultValues = 1000;
@@ -74,7 +80,7 @@ std::optional<QuantityKind> quantity_kind(std::string_view name) {
   for (const auto& [metric, kind] : kMetrics)
     if (name == metric) return kind;
   static const std::regex column(
-      R"((i_ideal|i_target|i_spice|i_nodal|rel_err|t_settle|q)\[v(0|[1-9][0-9]{0,6}),c(0|[1-9][0-9]{0,6})\])");
+      R"((i_ideal|i_target|i_spice|i_nodal|noise_i_rms|rel_err|t_settle|q)\[v(0|[1-9][0-9]{0,6}),c(0|[1-9][0-9]{0,6})\])");
   std::match_results<std::string_view::const_iterator> m;
   if (!std::regex_match(name.begin(), name.end(), m, column)) return std::nullopt;
   const std::string what = m[1].str();
@@ -100,7 +106,7 @@ Tolerance default_tolerance(QuantityKind kind) {
 std::string known_quantities_text() {
   std::string text = "metrics:";
   for (const auto& [metric, kind] : kMetrics) text += fmt::format(" {}", metric);
-  return text + "; per column: i_ideal|i_spice|i_nodal|rel_err|t_settle|q[vN,cN]";
+  return text + "; per column: i_ideal|i_spice|i_nodal|noise_i_rms|rel_err|t_settle|q[vN,cN]";
 }
 
 std::string column_quantity(std::string_view what, int vector, int col) {
@@ -139,6 +145,17 @@ void observe_transient(const TransientResult& t, Observed& out) {
   }
 }
 
+// The noise metrics of summary.json (report/noise_outputs.cpp), then per column.
+void observe_noise(const RunResult& r, Observed& out) {
+  for (const ColumnNoise& n : r.noise->columns)
+    out.emplace_back(column_quantity("noise_i_rms", n.vector, n.col), std::sqrt(n.power()));
+  const NoiseSummary sum = summarize_noise(r);
+  out.emplace_back("noise_max_i_rms", sum.max_i_rms);
+  out.emplace_back("noise_min_enob", sum.min_enob);
+  if (sum.min_snr_db) out.emplace_back("noise_min_snr_db", *sum.min_snr_db);
+  if (r.noise->spice_vs_nodal) out.emplace_back("noise_spice_vs_nodal", *r.noise->spice_vs_nodal);
+}
+
 }  // namespace
 
 Observed observe(const RunResult& r) {
@@ -165,6 +182,7 @@ Observed observe(const RunResult& r) {
     if (c.i_target) out.emplace_back(column_quantity("i_target", c.vector, c.col), *c.i_target);
   }
   if (r.transient) observe_transient(*r.transient, out);
+  if (r.noise) observe_noise(r, out);
   return out;
 }
 

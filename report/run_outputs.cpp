@@ -9,6 +9,7 @@
 
 #include "analysis/error_decomposition.hpp"
 #include "report/cell_selection.hpp"
+#include "report/noise_outputs.hpp"
 #include "report/result_set.hpp"
 #include "config_loader/loader.hpp"
 #include "report/read_outputs.hpp"
@@ -70,6 +71,7 @@ std::string summary_json(const RunResult& r) {
   if (r.spice) j["spice_elapsed_s"] = r.spice->elapsed_s;
   if (r.nodal) j["nodal_elapsed_s"] = r.nodal->elapsed_s;
   if (r.transient) add_transient_summary(*r.transient, j["metrics"], j);
+  if (r.noise) add_noise_summary(r, j["metrics"], j);
   return j.dump(2) + "\n";
 }
 
@@ -80,7 +82,8 @@ void write_columns_csv(const RunResult& r, std::ostream& out) {
   const auto parts = primary ? decompose_column_errors(r.tile, *primary) : std::vector<ColumnErrorParts>{};
   // New columns go at the end: readers that count columns keep working.
   out << "vector,col,i_ideal,i_spice,i_nodal,rel_err" << (adc ? ",i_adc" : "") << ",e_ir,e_sneak,e_sense,reverse_cells"
-      << (r.transient ? transient_columns_header() : "") << ",i_target,e_nonlinear\n";
+      << (r.transient ? transient_columns_header() : "") << ",i_target,e_nonlinear"
+      << (r.noise ? noise_columns_header() : "") << '\n';
   for (std::size_t k = 0; k < r.analysis.columns.size(); ++k) {
     const auto& c = r.analysis.columns[k];
     out << c.vector << ',' << c.col << ',' << csv_number(c.i_ideal) << ',' << opt_number(c.i_spice) << ','
@@ -92,7 +95,9 @@ void write_columns_csv(const RunResult& r, std::ostream& out) {
     else
       out << ",,,,";
     if (r.transient) out << transient_columns_cells(*r.transient, k);
-    out << ',' << opt_number(c.i_target) << ',' << (k < parts.size() ? csv_number(parts[k].e_nonlinear) : "") << '\n';
+    out << ',' << opt_number(c.i_target) << ',' << (k < parts.size() ? csv_number(parts[k].e_nonlinear) : "");
+    if (r.noise) out << noise_columns_cells(r, k);
+    out << '\n';
   }
 }
 

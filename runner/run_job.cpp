@@ -14,6 +14,7 @@
 #include "nodal/nodal_solver.hpp"
 #include "runner/analysis_job.hpp"
 #include "runner/klu_check.hpp"
+#include "runner/noise_job.hpp"
 #include "runner/spice_engine.hpp"
 #include "runner/transient_job.hpp"
 
@@ -100,6 +101,18 @@ void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   r.analysis = analyze_tile(r.tile, r.spice ? &*r.spice : nullptr, r.nodal ? &*r.nodal : nullptr);
   r.analysis.metrics.kcl = kcl;
   timer.done("analysis");
+  if (r.config.noise.enabled) {
+    phase("computing the output noise");
+    std::unique_ptr<Simulator> own;
+    Simulator* sim = r.config.noise.spice_check
+                         ? &job_simulator(ctx.simulator, ctx.limits, static_cast<long long>(r.tile.rows) * r.tile.phys_cols(),
+                                          ctx.reporter, own)
+                         : nullptr;
+    r.noise = std::make_shared<const TileNoiseResult>(run_noise(r.config, r.tile, r.spice ? *r.spice : *r.nodal, sim));
+    if (r.tile.c_wl > 0 || r.tile.c_bl > 0)
+      r.warnings.push_back("noise: the line capacitances are left out (the band is taken as below the lines' RC poles)");
+    timer.done("noise");
+  }
 }
 
 }  // namespace
@@ -149,6 +162,7 @@ void check_supported(const Config& c) {
   if (!kind.suits(to_string(c.analysis.type)))
     d.error(c.where("analysis.type"), fmt::format("{} tiles support analysis {} in this build, not '{}'", kind.name,
                                                   quoted_list(kind.analyses), to_string(c.analysis.type)));
+  check_noise_supported(c, ideal_access_switch(c), d);
   check_model_files(c, d);
   if (!d.empty()) throw InputError(std::move(d));
 }

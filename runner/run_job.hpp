@@ -19,6 +19,7 @@
 namespace xbar {
 
 struct TransientResult;
+struct TileNoiseResult;
 
 struct RunResult {
   Config config;
@@ -28,6 +29,7 @@ struct RunResult {
   TileAnalysis analysis;
   std::optional<ReadReport> read;   // analysis.type: read (then `analysis` is empty)
   std::shared_ptr<const TransientResult> transient;  // analysis.type: tran (runner/transient_job.hpp)
+  std::shared_ptr<const TileNoiseResult> noise;      // noise.enabled (runner/noise_job.hpp)
   std::string ngspice_version;  // when SPICE ran
   // What the user should know about this result: data-file values that look
   // like unit mistakes, the simulator's warnings (an ignored model parameter,

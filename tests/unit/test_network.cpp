@@ -236,7 +236,7 @@ TEST_CASE("network mapping: a small layer's conductances, signals and scaling") 
   m.layers[0].x_max = 1, m.layers[0].adc_fs = 0;
   Matrix x(1, 2);
   x << 0.3, 0.8;
-  const LayerOutputs y = run_layer(m.layers[0], x, o, ideal_currents);
+  const LayerOutputs y = run_layer(m.layers[0], x, o, ideal_readout);
   CHECK(Tolerance{1e-12, 1e-15}.accepts(0.5 * 0.3 - 1.0 * 0.8, y.pre(0, 0)));
   CHECK(Tolerance{1e-12, 1e-15}.accepts(0.25 * 0.3 + 1.0, y.post(0, 1)));
   CHECK(Tolerance{1e-12, 1e-15}.accepts(0.5 * 0.3 - 1.0 * 0.8, y.post(0, 0)));  // a last layer: no ReLU
@@ -256,13 +256,22 @@ TEST_CASE("network engines: transfer matrices equal direct nodal solves to 1e-9"
     for (const MappedTile* t : {&m.layers[0].tiles.front(), &m.layers[0].tiles.back()}) {
       const Matrix vt = v.middleCols(t->row0, t->rows);
       Eigen::VectorXd pa, pb;
-      const Matrix a = transfer(*t, vt, &pa), b = nodal_currents(*t, vt, &pb, 5);
+      const Matrix a = transfer.currents(*t, vt, &pa), b = nodal_currents(*t, vt, &pb, 5);
       const double scale = b.cwiseAbs().maxCoeff();
       CHECK((a - b).cwiseAbs().maxCoeff() <= 1e-9 * scale);
       CHECK((pa - pb).cwiseAbs().maxCoeff() <= 1e-9 * pb.cwiseAbs().maxCoeff());
       // The wires matter: the circuit is not the ideal product.
       const Matrix ideal = ideal_currents(*t, vt, nullptr);
       CHECK((ideal - b).cwiseAbs().maxCoeff() > 1e-4 * scale);
+      // What the image pass uses: signals V S and the power summed through V'V.
+      const Matrix gram = vt.transpose() * vt;
+      const TileReadout ra = transfer(*t, vt, gram), rb = readout_of(*t, b, pb);
+      CHECK((ra.signal - rb.signal).cwiseAbs().maxCoeff() <= 1e-9 * scale);
+      CHECK(Tolerance{1e-9, 0}.accepts(rb.power_sum, ra.power_sum));
+      Eigen::VectorXd pi;
+      const TileReadout ri = ideal_readout(*t, vt, gram), rj = readout_of(*t, ideal_currents(*t, vt, &pi), pi);
+      CHECK((ri.signal - rj.signal).cwiseAbs().maxCoeff() <= 1e-12 * scale);
+      CHECK(Tolerance{1e-12, 0}.accepts(rj.power_sum, ri.power_sum));
     }
   }
 }
@@ -278,6 +287,11 @@ TEST_CASE("network run: with ideal wires and device, circuit decisions equal the
   CHECK(r.acc_float >= 0.86);
   CHECK(Tolerance{0, 0.01}.accepts(r.acc_float, r.acc_quantized));  // 8-bit DAC/ADC cost < 1 point
   for (const auto& l : r.layers) CHECK(l.nrmse_vs_ideal < 1e-12);
+  REQUIRE(r.tiles.size() == 30);
+  for (const auto& t : r.tiles) {
+    CHECK(t.nrmse_vs_ideal < 1e-12);
+    CHECK(t.max_ir_drop_fs < 1e-12);  // no wires: every cell sees its row's voltage
+  }
   CHECK(r.transfer_check_max_rel <= 1e-9);
   long long total = 0;
   for (const auto& row : r.confusion)
@@ -285,11 +299,22 @@ TEST_CASE("network run: with ideal wires and device, circuit decisions equal the
   CHECK(total == 10000);
 }
 
+TEST_CASE("network mapping: 784-256-10 on 128x128 tiles") {
+  const MappedNetwork m = map_network(shared_net(), wired_base(), MappingOptions{});
+  // 784 inputs on 128-row tiles: 7 row tiles; 256 outputs, 64 pairs per tile: 4 column tiles.
+  REQUIRE(m.layers.size() == 2);
+  CHECK(m.layers[0].tiles.size() == 28);
+  CHECK(m.layers[1].tiles.size() == 2);
+  CHECK(m.layers[0].tiles[6 * 4].rows == 784 - 6 * 128);  // the last row tile: 16 rows
+  CHECK(m.tiles() == 30);
+}
+
 TEST_CASE("network run: wires cost accuracy; energy adds up; SPICE agrees with nodal") {
-  shared_net();
+  // A small network (784-16-10, one epoch: 7 + 1 tiles) keeps the SPICE
+  // sample and the transfer extraction short; it is cached like the other.
   const Config c = network_config("parasitics: {r_wl: 5, r_bl: 5}\n",
-                                  "  images: 500\n  spice_sample: 2\n  adc: {bits: 6, fom: 5f}\n"
-                                  "  dac: {bits: 6, energy: 10f}\n  read_window: 10n\n");
+                                  "  hidden: 16\n  epochs: 1\n  images: 500\n  spice_sample: 2\n"
+                                  "  adc: {bits: 6, fom: 5f}\n  dac: {bits: 6, energy: 10f}\n  read_window: 10n\n");
   const NetworkResult r = run_network(c);
   CHECK(r.images == 500);
   CHECK(r.spice_images == 2);
@@ -305,15 +330,37 @@ TEST_CASE("network run: wires cost accuracy; energy adds up; SPICE agrees with n
   }
   CHECK(Tolerance{1e-12, 0}.accepts(e, r.energy));
   CHECK(Tolerance{1e-12, 0}.accepts(static_cast<double>(r.ops) / e / 1e12, r.tops_per_w));
-  // 784 inputs on 128-row tiles: 7 row tiles; 256 outputs, 64 pairs per tile: 4 column tiles.
-  CHECK(r.layers[0].tiles == 28);
-  CHECK(r.layers[0].dac_conversions == 4 * 784);
-  CHECK(r.layers[0].adc_conversions == 7 * 256);
+  // 784 inputs: 7 row tiles; 16 outputs: one column tile; layer 2 one tile of 16 rows.
+  CHECK(r.layers[0].tiles == 7);
+  CHECK(r.layers[0].dac_conversions == 784);
+  CHECK(r.layers[0].adc_conversions == 7 * 16);
+  // Tiles, each with its own error and IR drop; their energies sum to the layer's.
+  REQUIRE(r.tiles.size() == 8);
+  std::vector<double> array(2), dac(2), adc(2);
+  for (const auto& t : r.tiles) {
+    CHECK(t.nrmse_vs_ideal > 1e-4);
+    CHECK(t.max_err_fs > 0);
+    CHECK(t.max_ir_drop_fs > 1e-3);
+    CHECK(t.max_ir_drop_fs < 1);
+    array[t.layer - 1] += t.array_energy, dac[t.layer - 1] += t.dac_energy, adc[t.layer - 1] += t.adc_energy;
+  }
+  for (std::size_t k = 0; k < 2; ++k) {
+    CHECK(Tolerance{1e-12, 0}.accepts(r.layers[k].array_energy, array[k]));
+    CHECK(Tolerance{1e-12, 0}.accepts(r.layers[k].dac_energy, dac[k]));
+    CHECK(Tolerance{1e-12, 0}.accepts(r.layers[k].adc_energy, adc[k]));
+  }
+  CHECK(r.tiles[6].rows == 16);
+  CHECK(r.tiles[7].rows == 16);
   const auto dir = scratch("run");
   write_network_outputs(dir, c, r);
   CHECK(fs::exists(dir / "network.json"));
   CHECK(fs::exists(dir / "layers.csv"));
   CHECK(fs::exists(dir / "confusion.csv"));
+  std::ifstream tiles(dir / "tiles.csv");
+  std::string line;
+  int lines = 0;
+  while (std::getline(tiles, line)) ++lines;
+  CHECK(lines == 9);
 }
 
 TEST_CASE("network config: bad network keys are reported with positions") {

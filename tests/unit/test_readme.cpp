@@ -47,7 +47,7 @@ TEST_CASE("every command of the README's common tasks works as copied") {
   std::stringstream lines(readme.substr(block + 6, end - block - 6));
   for (std::string line; std::getline(lines, line);)
     if (!line.empty()) commands.push_back(line);
-  CHECK(commands.size() == 5);
+  CHECK(commands.size() == 6);
   const fs::path top = xbar::testing::fresh_folder(fmt::format("xbar_readme_tasks_{}", ::getpid()));
   fs::create_directory_symlink(fs::path(XBAR_PROGRAM).parent_path(), top / "build");
   fs::create_directory_symlink(fs::path(XBAR_SOURCE_DIR) / "configs", top / "configs");
@@ -65,5 +65,7 @@ TEST_CASE("every command of the README's common tasks works as copied") {
   CHECK(fs::exists(top / "out/read/read.json"));
   CHECK(xbar::testing::file_text(top / "out/tran/summary.json").find("energy_per_mvm_j") != std::string::npos);
   CHECK(xbar::testing::file_text(top / "out/1t1r/summary.json").find("1T1R") != std::string::npos);
+  CHECK(xbar::testing::file_text(top / "out/noise/columns.csv").find("noise_enob") != std::string::npos);
+  CHECK(xbar::testing::file_text(top / "out/noise/summary.json").find("noise_spice_vs_nodal") != std::string::npos);
   fs::remove_all(top);
 }
