@@ -6,6 +6,10 @@
 // Newton on its voltage, so the tile's Newton sees one law per cell.
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "device_tables/bicubic_table.hpp"
 
 #include "tile/tile_spec.hpp"
 
@@ -68,6 +72,103 @@ class TwoTerminalLaw {
   CellModel device_;
   SelectorSpec selector_;
   bool series_;
+};
+
+
+// The solver's interface over both kinds of law below: the current from WL
+// into BL at the two terminal voltages and its derivatives.  A cell with an
+// access transistor depends on V_bl itself (body effect), not only on
+// V_wl - V_bl, so it gives dI/dV_wl and -dI/dV_bl separately.
+struct CellResponse {
+  double i = 0;    // current from WL into BL, A
+  double g_w = 0;  // dI/dV_wl
+  double g_b = 0;  // -dI/dV_bl (equal to g_w for a device that sees V_wl - V_bl only)
+  double mid = 0;  // inner node voltage (transistor cells; 0 for an absent cell)
+};
+
+// A cell whose law depends on V_wl - V_bl only (TwoTerminalLaw: 1R, 1S1R,
+// the ideal switch), seen through the interface the solver uses.
+class DeviceCells {
+ public:
+  DeviceCells(const TwoTerminalLaw& law, const std::vector<double>& g) : law_(law), g_(g) {}
+  bool linear() const { return law_.linear(); }
+  bool has_inner_node() const { return law_.has_inner_node(); }
+  static constexpr bool kHasMid = false;
+  CellResponse at(std::size_t c, double vw, double vb, double /*mid_guess*/) const {
+    const CellPoint p = law_.at(g_[c], vw - vb);
+    return {p.i, p.di_dv, p.di_dv, vw - p.v_device};
+  }
+
+ private:
+  const TwoTerminalLaw& law_;
+  const std::vector<double>& g_;
+};
+
+// The device from WL to an inner node M, then the access transistor from M
+// (drain) to BL (source), its gate at a known DC voltage (the gate lines carry
+// no current).  The inner node is eliminated by a scalar Newton per cell:
+// h(m) = I_dev(V_wl - m) - beta I_d(m, V_bl) is strictly decreasing in m, so
+// its root is bracketed between the terminal voltages (widened a little for
+// interpolation noise at V_d = V_s) and bisection guards every step.  A drain
+// below the source is the same table (the transistor's current reverses), so
+// both polarities need nothing special.  `beta`: a per-cell current factor
+// (mismatch), empty for none.
+class TransistorCells {
+ public:
+  TransistorCells(const CellModel& model, const std::vector<double>& g, int cols,
+                  std::vector<const BicubicTable*> row_table, std::vector<double> beta = {})
+      : model_(model), g_(g), cols_(cols), row_table_(std::move(row_table)), beta_(std::move(beta)) {}
+  bool linear() const { return false; }
+  bool has_inner_node() const { return true; }
+  static constexpr bool kHasMid = true;
+
+  CellResponse at(std::size_t c, double vw, double vb, double mid_guess) const {
+    const double g = g_[c];
+    if (g <= 0) return {};  // absent cell: no device, no transistor
+    if (!std::isfinite(vw) || !std::isfinite(vb)) return {NAN, NAN, NAN, NAN};  // a diverged trial state
+    const BicubicTable& t = *row_table_[c / static_cast<std::size_t>(cols_)];
+    const double beta = beta_.empty() ? 1.0 : beta_[c];
+    const double widen = 1e-3 * std::abs(vw - vb) + 1e-9;
+    double lo = std::min(vw, vb) - widen, hi = std::max(vw, vb) + widen;
+    double m = mid_guess;
+    if (!(m >= lo && m <= hi)) {
+      // Divider of the device and the transistor's conductance at V_ds = 0.
+      const double gt = beta * t.eval(vb, vb).dx;
+      m = vb + (vw - vb) * g / (g + std::max(gt, 1e-30));
+    }
+    // Newton converges quadratically: once a step is below 1e-7 of the cell
+    // voltage, the next one would be ~1e-14 of it, so the last step is taken
+    // without another table look-up and the current follows it to first order.
+    const double tol = 1e-7 * (std::abs(vw - vb) + 1e-9);
+    double f = 0, fp = 0;
+    BicubicTable::Value tr;
+    for (int it = 0; it < 100; ++it) {
+      f = model_.current(g, vw - m);
+      fp = model_.conductance(g, vw - m);
+      tr = t.eval(m, vb);
+      const double h = f - beta * tr.f, hp = -fp - beta * tr.dx;
+      (h > 0 ? lo : hi) = m;
+      const double step = -h / hp;
+      if (std::abs(step) <= tol && m + step >= lo && m + step <= hi) {
+        m += step;
+        f -= fp * step;
+        break;
+      }
+      const double next = m + step;
+      m = next > lo && next < hi ? next : 0.5 * (lo + hi);
+    }
+    // Implicit derivatives of I = I_dev(V_wl - m(V_wl, V_bl)).
+    const double td = beta * tr.dx, ts = beta * tr.dy, den = fp + td;
+    const double inv = den > 0 ? 1.0 / den : 0.0;
+    return {f, fp * td * inv, -fp * ts * inv, m};
+  }
+
+ private:
+  const CellModel& model_;
+  const std::vector<double>& g_;
+  int cols_;
+  std::vector<const BicubicTable*> row_table_;  // per row: the table at its gate voltage
+  std::vector<double> beta_;
 };
 
 }  // namespace xbar::nodal_detail

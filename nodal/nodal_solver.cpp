@@ -7,10 +7,13 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <omp.h>
 
 #include "common/diagnostics.hpp"
 #include "tile/tile_spec.hpp"
+#include "device_tables/transistor_tables.hpp"
+#include "nodal/cell_law.hpp"
 #include "nodal/line_system.hpp"
 #include "nodal/schur_cg.hpp"
 #include "nodal/tile_kcl.hpp"
@@ -26,6 +29,7 @@ namespace {
 // an error far below the CG tolerance.
 constexpr double kNewtonStepTol = 1e-9;
 constexpr int kMaxLineSearchHalvings = 40;
+constexpr double kTransistorStepCgTol = 1e-6;
 
 // Largest magnitude; infinity when any entry is not finite.
 double max_abs(const std::vector<double>& v) {
@@ -40,25 +44,31 @@ double max_abs(const std::vector<double>& v) {
 struct VectorResult {
   TileState x;
   NodalReport report;
+  std::vector<double> mid;  // inner node voltages (cells with an access transistor)
 };
 
+template <class Law>
 class VectorSolver {
  public:
-  VectorSolver(const TileNetwork& net, const TwoTerminalLaw& law, const LineSystem& linear_sys,
+  VectorSolver(const TileNetwork& net, const Law& law, const LineSystem& linear_sys,
                const NodalOptions& opt)
       : net_(net), law_(law), linear_sys_(linear_sys), opt_(opt) {}
 
   VectorResult solve(const std::vector<double>& v_in, int vector_index) {
     VectorResult out;
     out.x = initial_state(net_, v_in, opt_.stop);
-    const double f0 = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, nullptr, opt_.stop);
+    // Inner nodes start unknown for every vector, so a batch gives the same
+    // bits as one vector at a time.
+    if (Law::kHasMid) mid_.assign(net_.g.size(), NAN);
+    const double f0 = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, nullptr, mid(), opt_.stop);
     // Linear solve from the starting point: exact for linear cells, and the
     // first guess for Newton otherwise.
     newton_step(linear_sys_, out, vector_index, "linear solve");
     out.report.newton_iterations = 1;
-    double f = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, law_.linear() ? nullptr : &cell_g_, opt_.stop);
+    double f = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, law_.linear() ? nullptr : &cell_g_, mid(), opt_.stop);
     if (!law_.linear()) f = newton(v_in, out, f, vector_index);
     out.report.final_residual = f0 > 0 ? f / f0 : 0.0;
+    out.mid = mid_;
     return out;
   }
 
@@ -67,15 +77,18 @@ class VectorSolver {
   void newton_step(const LineSystem& sys, VectorResult& out, int vector_index, const char* what) {
     for (auto& v : fw_) v = -v;
     for (auto& v : fb_) v = -v;
-    const CgResult cg = solve_line_system(sys, fw_, fb_, dw_, db_, opt_.rel_tol,
-                                          opt_.max_linear_iter, ws_, opt_.stop);
+    // Transistor cells: the symmetric matrix is not their exact Jacobian (the
+    // outer iteration contracts by a few per cent per step), so solving it
+    // beyond 1e-6 buys nothing; the fixed point is still F = 0.
+    const double tol = Law::kHasMid ? std::max(opt_.rel_tol, kTransistorStepCgTol) : opt_.rel_tol;
+    const CgResult cg = solve_line_system(sys, fw_, fb_, dw_, db_, tol, opt_.max_linear_iter, ws_, opt_.stop);
     out.report.linear_iterations += cg.iterations;
     if (!cg.converged) {
       throw SimulationError(
           fmt::format("nodal engine: {} of input vector {} did not converge: conjugate "
                       "gradients reached relative residual {:.3g} after {} iterations "
                       "(tolerance {:.3g}, max_linear_iter {})",
-                      what, vector_index, cg.rel_residual, cg.iterations, opt_.rel_tol,
+                      what, vector_index, cg.rel_residual, cg.iterations, tol,
                       opt_.max_linear_iter));
     }
     if (&sys == &linear_sys_) {
@@ -105,7 +118,7 @@ class VectorSolver {
       for (int h = 0;; ++h) {
         for (std::size_t k = 0; k < dw_.size(); ++k) trial.xw[k] = out.x.xw[k] + t * dw_[k];
         for (std::size_t k = 0; k < db_.size(); ++k) trial.xb[k] = out.x.xb[k] + t * db_[k];
-        f_trial = kcl_residual(net_, law_, v_in, trial, fw_, fb_, &cell_g_, opt_.stop);
+        f_trial = kcl_residual(net_, law_, v_in, trial, fw_, fb_, &cell_g_, mid(), opt_.stop);
         if (small || (std::isfinite(f_trial) && f_trial < f) || h >= kMaxLineSearchHalvings) break;
         t *= 0.5;
       }
@@ -123,25 +136,94 @@ class VectorSolver {
     return f;
   }
 
+  std::vector<double>* mid() { return Law::kHasMid ? &mid_ : nullptr; }
+
   const TileNetwork& net_;
-  const TwoTerminalLaw& law_;
+  const Law& law_;
   const LineSystem& linear_sys_;
   const NodalOptions& opt_;
-  std::vector<double> fw_, fb_, dw_, db_, cell_g_;
+  std::vector<double> fw_, fb_, dw_, db_, cell_g_, mid_;
   CgWorkspace ws_;
 };
 
-}  // namespace
-}  // namespace nodal_detail
+// Maps one solved state back to tile coordinates (docs/circuit.md).
+template <class Law>
+void fill_vector(const TileNetwork& net, const Law& law, const std::vector<double>& v_in, const VectorResult& r,
+                 TileSolution& sol, int v, const StopCondition* stop) {
+  const TileState& x = r.x;
+  const int R = net.rows, P = net.cols;
+  auto& v_wl = sol.v_wl[v];
+  auto& v_bl = sol.v_bl[v];
+  v_wl.resize(static_cast<std::size_t>(R) * P);
+  v_bl.resize(static_cast<std::size_t>(R) * P);
+  for (int i = 0; i < R; ++i) {
+    check_stop(stop, i);
+    for (int j = 0; j < P; ++j) {
+      v_wl[static_cast<std::size_t>(i) * P + j] = x.xw[net.wl_slot(i, j)];
+      v_bl[static_cast<std::size_t>(i) * P + j] = x.xb[net.bl_slot(i, j)];
+    }
+  }
+  if (Law::kHasMid) {
+    sol.v_mid[v] = r.mid;
+  } else if (law.has_inner_node()) {
+    // Two-part cells without their own inner-node state (1S1R): the junction
+    // below the device (0 V where the cell is absent, as the circuit ties an
+    // absent cell's junction to ground).
+    auto& v_mid = sol.v_mid[v];
+    v_mid.assign(static_cast<std::size_t>(R) * P, 0.0);
+    for (std::size_t c = 0; c < v_mid.size(); ++c)
+      if (net.g[c] > 0) v_mid[c] = law.at(c, v_wl[c], v_bl[c], 0.0).mid;
+  }
+  auto cell_current = [&](int i, int j) {
+    const std::size_t c = static_cast<std::size_t>(i) * P + j;
+    return law.at(c, v_wl[c], v_bl[c], Law::kHasMid ? r.mid[c] : 0.0).i;
+  };
 
-TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalReport* report) {
-  using namespace nodal_detail;
-  const auto t0 = std::chrono::steady_clock::now();
-  const TileNetwork net = make_tile_network(tile, opt.stop);
-  const TwoTerminalLaw law(tile);
-  // The linear-cell system is shared by every vector (and is the first step
-  // of Newton for nonlinear cells).
-  const LineSystem linear_sys = make_line_system(net, net.g, opt.stop);
+  // Driver current: through r_driver, or, for a fixed slot 0, what leaves it
+  // into the rest of the word line and its own cells.
+  auto& drv = sol.driver_current[v];
+  drv.assign(R, 0.0);
+  for (int i = 0; i < R; ++i) {
+    check_stop(stop, i);
+    const double* w = &x.xw[static_cast<std::size_t>(i) * net.wl_len];
+    if (!net.driver_fixed) {
+      drv[i] = net.g_driver * (v_in[i] - w[0]);
+    } else if (net.wl_len > 1) {
+      drv[i] = net.g_wl * (w[0] - w[1]) + cell_current(i, 0);
+    } else {
+      for (int j = 0; j < P; ++j) drv[i] += cell_current(i, j);
+    }
+  }
+  // Sense current into S_j: through the sense conductance, or, for a fixed
+  // bottom slot, what the bit line above and the cells deliver into it.
+  auto& arr = sol.array_current[v];
+  auto& col = sol.column_current[v];
+  arr.assign(P, 0.0);
+  col.assign(P, 0.0);
+  const int LB = net.bl_len;
+  for (int j = 0; j < P; ++j) {
+    check_stop(stop, j);
+    const double bottom = x.xb[static_cast<std::size_t>(LB - 1) * P + j];
+    if (!net.sense_fixed) {
+      arr[j] = net.g_sense * bottom;
+    } else if (LB > 1) {
+      arr[j] = net.g_bl * x.xb[static_cast<std::size_t>(LB - 2) * P + j] + cell_current(R - 1, j);
+    } else {
+      for (int i = 0; i < R; ++i) arr[j] += cell_current(i, j);
+    }
+    // TIA: V_S = I r_f / (1 + gain), V_out = -gain V_S, I_j = -V_out / r_f.
+    col[j] = net.tia ? arr[j] * (net.tia_gain / (1 + net.tia_gain)) : arr[j];
+  }
+}
+
+// Every vector of the tile with one cell law; `g_start`: the cell
+// conductances of the shared linear system (the whole solve for linear
+// cells, Newton's first step otherwise).
+template <class Law>
+TileSolution solve_all(const TileSpec& tile, const TileNetwork& net, const Law& law,
+                       const std::vector<double>& g_start, const NodalOptions& opt, NodalReport* report,
+                       std::chrono::steady_clock::time_point t0) {
+  const LineSystem linear_sys = make_line_system(net, g_start, opt.stop);
 
   const int nv = tile.vectors();
   TileSolution sol;
@@ -161,13 +243,13 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
   // fine-grained threading), and results independent of the thread count.
 #pragma omp parallel if (nv > 1)
   {
-    VectorSolver solver(net, law, linear_sys, opt);
+    VectorSolver<Law> solver(net, law, linear_sys, opt);
 #pragma omp for schedule(dynamic, 1)
     for (int v = 0; v < nv; ++v) {
       try {
         if (opt.stop) opt.stop->check();  // the vectors not started yet end at once
         VectorResult r = solver.solve(tile.inputs[v], v);
-        fill_vector(net, law, tile.inputs[v], r.x, sol, v, opt.stop);
+        fill_vector(net, law, tile.inputs[v], r, sol, v, opt.stop);
         reports[v] = r.report;
       } catch (...) {
         errors[v] = std::current_exception();
@@ -191,7 +273,41 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
   return sol;
 }
 
-double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cells) {
+}  // namespace
+}  // namespace nodal_detail
+
+TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalReport* report) {
+  using namespace nodal_detail;
+  const auto t0 = std::chrono::steady_clock::now();
+  const TileNetwork net = make_tile_network(tile, opt.stop);
+  if (!tile.access_transistors()) {
+    const TwoTerminalLaw two_terminal(tile);
+    return solve_all(tile, net, DeviceCells(two_terminal, net.g), net.g, opt, report, t0);
+  }
+
+  // Access transistors: ngspice's own drain-current tables, one per gate
+  // voltage (the gate lines carry no DC current, so every gate sits at its
+  // line's source voltage).
+  std::shared_ptr<const TransistorTables> own;
+  const TransistorTables* tables = opt.transistor_tables;
+  if (!tables) tables = (own = transistor_tables(tile)).get();
+  std::vector<const BicubicTable*> row_table;
+  for (double vg : tile_gate_voltages(tile)) row_table.push_back(&tables->at_gate(vg));
+  // Linear start: each device in series with its transistor's conductance at 0 V.
+  std::vector<double> g_start(net.g.size());
+  for (std::size_t c = 0; c < g_start.size(); ++c) {
+    const double gt = std::max(row_table[c / net.cols]->eval(0, 0).dx, 0.0), g = net.g[c];
+    g_start[c] = g > 0 ? g * gt / (g + gt) : 0.0;
+  }
+  const TransistorCells law(tile.model, net.g, net.cols, row_table);
+  TileSolution sol = solve_all(tile, net, law, g_start, opt, report, t0);
+  sol.log += fmt::format("nodal: access transistor {} (W {} m, L {} m) from ngspice drain-current tables at gate "
+                         "voltage(s) {} V\n",
+                         tile.transistor.model, tile.transistor.w, tile.transistor.l, fmt::join(tables->v_gate, ", "));
+  return sol;
+}
+
+double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cells, bool transistors) {
   // Doubles per cell (the word- and bit-line slot counts are at most one per
   // cell each).  Shared: the tile's conductances, the network's copy, and the
   // linear LineSystem (diag_w, chain_w, diag_b, chain_b, gc and the two
@@ -209,10 +325,17 @@ double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cell
   const double cells = static_cast<double>(std::max(rows, 0)) * std::max(phys_cols, 0);
   const int v = std::max(vectors, 1);
   const int threads = v > 1 ? std::min(v, std::max(omp_get_max_threads(), 1)) : 1;
-  const double per_thread = kPerThreadLinear + (linear_cells ? 0.0 : kPerThreadNewton);
+  // Transistor cells: the inner node voltages per thread (and v_mid per
+  // vector), the linear start's conductances, and the tables: 16
+  // coefficients per grid square, at most two gate voltages, counted for an
+  // input range of up to 2 V.
+  const double per_thread = kPerThreadLinear + (linear_cells ? 0.0 : kPerThreadNewton) + (transistors ? 1.0 : 0.0);
+  const double per_vector = kPerVector + (transistors ? 1.0 : 0.0);
+  const double tables = transistors ? 2.0 * 16 * std::pow(2.0 / kTableStep + 20, 2) : 0.0;
+  const double shared = kShared + (transistors ? 1.0 : 0.0);
   // Per vector also its inputs and the driver, array and column currents.
   const double lines = static_cast<double>(v) * (rows + 3.0 * phys_cols);
-  return kBaseBytes + sizeof(double) * (cells * (kShared + threads * per_thread + v * kPerVector) + lines);
+  return kBaseBytes + sizeof(double) * (cells * (shared + threads * per_thread + v * per_vector) + lines + tables);
 }
 
 }  // namespace xbar

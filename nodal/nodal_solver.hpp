@@ -9,6 +9,7 @@
 // preconditioned by exact tridiagonal solves along every bit line; the word
 // lines are eliminated by exact tridiagonal solves.  See nodal/README.md.
 #include "common/stop_condition.hpp"
+#include "device_tables/transistor_tables.hpp"
 #include "tile/tile_solution.hpp"
 #include "tile/tile_spec.hpp"
 
@@ -23,6 +24,10 @@ struct NodalOptions {
   // the residuals, the mapping back), so a stop lands within one row's work;
   // its SimulationError ends the solve.  Null: none.
   const StopCondition* stop = nullptr;
+  // 1T1R/2T2R with a real transistor: its drain-current tables (every gate
+  // voltage of the tile, a range covering the inputs).  Null: solve_nodal
+  // gets them from transistor_tables() (memo, disk cache or ngspice).
+  const TransistorTables* transistor_tables = nullptr;
 };
 
 struct NodalReport {
@@ -32,8 +37,8 @@ struct NodalReport {
 };
 
 // Solves every input vector of the tile.  Throws SimulationError when Newton or
-// CG does not converge, when `opt.stop` says stop, (the message carries the iteration counts) and for tiles
-// it does not support (1T1R, 2T2R: use engine spice).  A malformed TileSpec
+// CG does not converge, when `opt.stop` says stop (the message carries the iteration counts), and when
+// the transistor characterisation in ngspice fails.  A malformed TileSpec
 // (sizes that do not match, negative resistances) throws std::invalid_argument.
 TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt = {},
                          NodalReport* report = nullptr);
@@ -43,7 +48,8 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt = {},
 // conductances, the network, the shared factorisation, each thread's solver
 // state, the solution), so it is an upper bound by construction (nodal/README.md,
 // "Memory").  `linear_cells`: false for sinh-like cells, whose Newton steps
-// each hold a Jacobian of their own.
-double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cells);
+// each hold a Jacobian of their own.  `transistors`: cells with an access
+// transistor, which add their inner nodes and the drain-current tables.
+double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cells, bool transistors = false);
 
 }  // namespace xbar

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "common/stop_condition.hpp"
-#include "tile/tile_solution.hpp"
-#include "nodal/cell_law.hpp"
+
 #include "tile/tile_spec.hpp"
+#include "nodal/cell_law.hpp"
 #include "nodal/tile_network.hpp"
 
 namespace xbar::nodal_detail {
@@ -23,14 +23,14 @@ TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in,
                         const StopCondition* stop = nullptr);
 
 // Fills fw, fb (current leaving each free slot; 0 at fixed slots) and, when
-// cell_g is given, dI/dV of every cell.  Returns ||(fw, fb)||_2.
-double kcl_residual(const TileNetwork& net, const TwoTerminalLaw& law, const std::vector<double>& v_in,
-                    const TileState& x, std::vector<double>& fw, std::vector<double>& fb,
-                    std::vector<double>* cell_g, const StopCondition* stop = nullptr);
-
-// Maps the solved state of input vector `v` back to tile coordinates
-// (docs/circuit.md): node voltages, driver, array and column currents.
-void fill_vector(const TileNetwork& net, const TwoTerminalLaw& law, const std::vector<double>& v_in,
-                 const TileState& x, TileSolution& sol, int v, const StopCondition* stop = nullptr);
+// cell_g is given, every cell's conductance for the symmetric Newton matrix:
+// (dI/dV_wl - dI/dV_bl) / 2, which is dI/dV for a two-terminal device.
+// `mid` (R x P, laws with an inner node): the inner node voltages, read as
+// the starting guess and overwritten with the solution.  Returns ||(fw, fb)||_2.
+// Instantiated for DeviceCells and TransistorCells (cell_law.hpp).
+template <class Law>
+double kcl_residual(const TileNetwork& net, const Law& law, const std::vector<double>& v_in, const TileState& x,
+                    std::vector<double>& fw, std::vector<double>& fb, std::vector<double>* cell_g,
+                    std::vector<double>* mid = nullptr, const StopCondition* stop = nullptr);
 
 }  // namespace xbar::nodal_detail

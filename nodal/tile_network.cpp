@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "common/diagnostics.hpp"
 
 namespace xbar::nodal_detail {
 namespace {
@@ -19,13 +18,8 @@ bool finite_nonnegative(double v) { return std::isfinite(v) && v >= 0; }
 
 TileNetwork make_tile_network(const TileSpec& tile, const StopCondition* stop) {
   // An ideal access switch makes a 1T1R/2T2R cell the device alone between
-  // WL and BL: the 1R network on phys_cols() columns.  A real transistor has
-  // no law here (a linearised one would miss SPICE by far more than 1e-6).
-  if (tile.access_transistors()) {
-    throw SimulationError(std::string("the nodal engine has no access-transistor law for ") +
-                          to_string(tile.cell) + " tiles with transistor model '" +
-                          tile.transistor.model + "'; use simulator.engine: spice, or transistor.model: ideal");
-  }
+  // WL and BL: the 1R network on phys_cols() columns.  A real transistor
+  // keeps the same network: its cell law (cell_law.hpp) holds the transistor.
   require(!tile.transistor.ideal || tile.transistor.row_on.empty(),
           "an ideal access switch has every gate on: row_on must be empty");
   require(tile.rows >= 1 && tile.cols >= 1, "rows and cols must be >= 1");

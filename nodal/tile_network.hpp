@@ -48,10 +48,11 @@ struct TileNetwork {
   }
 };
 
-// Checks the tile and builds its network.  Unsupported cells (1T1R, 2T2R)
-// throw SimulationError; inconsistent sizes or invalid values throw
-// std::invalid_argument.  `stop` is checked at every row (as in every pass over
-// the tile in this folder), so a stop lands within one row's work.
+// Checks the tile and builds its network (1R, 1T1R and 2T2R cells alike: a
+// cell is a two-terminal element between its lines).  Inconsistent sizes or
+// invalid values throw std::invalid_argument.  `stop` is checked at every row
+// (as in every pass over the tile in this folder), so a stop lands within one
+// row's work.
 TileNetwork make_tile_network(const TileSpec& tile, const StopCondition* stop = nullptr);
 
 }  // namespace xbar::nodal_detail

@@ -10,6 +10,7 @@
 #include "common/diagnostics.hpp"
 #include "netlist_gen/dynamic_cells.hpp"
 #include "nodal/nodal_solver.hpp"
+#include "runner/run_job.hpp"
 #include "runner/write_pulses.hpp"
 
 namespace xbar {
@@ -137,14 +138,15 @@ ResourceEstimate estimate_nodal_resources(const Config& c) {
   e.cells = static_cast<long long>(c.tile.rows) * phys_cols;
   e.vectors = std::max(c.inputs.vectors, 1);
   const int cols = static_cast<int>(phys_cols);
-  // Any other model, or a selector, is counted with Newton's arrays.
-  const bool linear = c.device.model == "linear" && !c.tile.cell->has(CellPart::kSelector);
-  e.memory_bytes = nodal_memory_bytes(c.tile.rows, cols, e.vectors, linear);
+  // Any other model, a selector, or a real access transistor is counted with Newton's arrays.
+  const bool transistors = c.tile.cell->has(CellPart::kAccessTransistor) && !ideal_access_switch(c);
+  const bool linear = c.device.model == "linear" && !c.tile.cell->has(CellPart::kSelector) && !transistors;
+  e.memory_bytes = nodal_memory_bytes(c.tile.rows, cols, e.vectors, linear, transistors);
   // With engine both, the SPICE solution (v_wl, v_bl, and the junctions of
   // transistor cells) is held meanwhile.
   if (c.simulator.engine == EngineKind::kBoth)
     e.memory_bytes += static_cast<double>(e.cells) * e.vectors * sizeof(double) * (c.tile.cell->parts.size() > 1 ? 3 : 2);
-  const double one = nodal_memory_bytes(c.tile.rows, cols, 1, linear);
+  const double one = nodal_memory_bytes(c.tile.rows, cols, 1, linear, transistors);
   e.key = size_key(c, one, e.memory_bytes - one);
   return e;
 }

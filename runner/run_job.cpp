@@ -62,13 +62,6 @@ std::string quoted_list(const std::vector<std::string_view>& names) {
   return out;
 }
 
-// transistor.model names the registry's ideal switch (the name is matched as
-// ngspice would: case-insensitively).
-bool ideal_access_switch(const Config& c) {
-  std::string m = c.transistor.model;
-  for (char& ch : m) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return m == "ideal";
-}
 
 // The op job on a built tile: the engine(s) the config names, their result
 // checks, then the analysis against the ideal product.
@@ -147,19 +140,20 @@ TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& li
   return solve_nodal(tile, NodalOptions{.stop = &stop});
 }
 
+bool ideal_access_switch(const Config& c) {
+  std::string m = c.transistor.model;
+  for (char& ch : m) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return m == "ideal";
+}
+
 void check_supported(const Config& c) {
   Diagnostics d;
   // What each kind supports is its registry entry's (tile/cells/): its
-  // analyses, and the nodal engine for every kind whose parts all have a
-  // two-terminal law (not a real transistor; the ideal switch is 0 ohm).
+  // analyses, on either engine (the nodal engine takes a real transistor from
+  // ngspice's drain-current tables; the ideal switch is 0 ohm).
   const CellKindInfo& kind = c.tile.cell.info();
   const bool transistor = kind.has(CellPart::kAccessTransistor);
   const bool ideal = ideal_access_switch(c);
-  if (transistor && c.simulator.engine != EngineKind::kSpice && !ideal)
-    d.error(c.where("simulator.engine"),
-            fmt::format("engine '{}' cannot solve {} tiles with transistor model '{}' (the nodal engine has no "
-                        "access-transistor law); use engine: spice, or transistor.model: ideal",
-                        to_string(c.simulator.engine), kind.name, c.transistor.model));
   const bool read = c.analysis.type == AnalysisKind::kRead;
   if (transistor && read && ideal && kind.suits("read"))
     d.error(c.where("transistor.model"),

@@ -67,6 +67,10 @@ TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& li
 // Refuses, with the config position, what this build cannot simulate yet.
 void check_supported(const Config& config);
 
+// transistor.model names the registry's ideal switch (the name is matched as
+// ngspice would: case-insensitively).
+bool ideal_access_switch(const Config& c);
+
 // Every check `run_job` makes before it simulates (config, data files, circuit
 // graph, resource estimate), with the same messages; throws InputError.
 void validate_job(const Config& config, const ResourcePolicy& resources);

@@ -92,7 +92,7 @@ TEST_CASE("xbar check refuses what xbar run refuses, with the same exit code and
       {"read_row", "tile: {rows: 4, cols: 4}\nanalysis: {type: read, read: {row: 7}}\n"},
       {"tran_edge", "tile: {rows: 4, cols: 4}\nanalysis: {type: tran, tran: {rise: 95n}}\n"},
       {"weights_shape", "tile: {rows: 3, cols: 2}\nweights: {source: file, file: w.csv}\n"},
-      {"nodal_1t1r", "tile: {rows: 4, cols: 4, cell: 1T1R}\nsimulator: {engine: nodal}\n"},
+      {"tran_1t1r", "tile: {rows: 4, cols: 4, cell: 1T1R}\nanalysis: {type: tran}\n"},
   };
   for (const auto& [name, yaml] : cases) {
     CAPTURE(name);

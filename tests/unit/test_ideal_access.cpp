@@ -162,21 +162,11 @@ TEST_CASE("engine nodal runs an ideal transistor tile alone") {
 }
 
 TEST_CASE("what the ideal switch does not model is refused") {
-  // A real transistor on the nodal engine: refused at simulator.engine, naming the way out.
-  const std::string nodal = input_error(tile_yaml(4, 3, "1T1R", "simulator: {engine: nodal}\n"));
-  CHECK(nodal.find("test.yaml:6:") != std::string::npos);
-  CHECK(nodal.find("engine: spice") != std::string::npos);
-  CHECK(nodal.find("transistor.model: ideal") != std::string::npos);
-  const std::string both = input_error(tile_yaml(4, 3, "2T2R", "transistor: {model: nmos_level1}\n" + kBoth));
-  CHECK(both.find("test.yaml:7:") != std::string::npos);
   // Read switches unselected gates off: refused at transistor.model.
   const std::string read = input_error(tile_yaml(4, 3, "1T1R", kIdeal + "analysis: {type: read}\n"));
   CHECK(read.find("test.yaml:6:") != std::string::npos);
   CHECK(read.find("read") != std::string::npos);
-  // The nodal engine itself keeps its refusal for a real transistor, and an
-  // ideal tile with gates switched off (row_on) is not silently solved as on.
-  TileSpec t = build_tile_spec(cfg(tile_yaml(3, 2, "2T2R", "")));
-  CHECK_THROWS_AS(solve_nodal(t), SimulationError);
+  // An ideal tile with gates switched off (row_on) is not silently solved as on.
   TileSpec ideal = build_tile_spec(cfg(tile_yaml(3, 2, "2T2R", kIdeal)));
   ideal.transistor.row_on = {true, false, true};
   CHECK_THROWS_AS(solve_nodal(ideal), std::invalid_argument);

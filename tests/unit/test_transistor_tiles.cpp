@@ -189,9 +189,9 @@ TEST_CASE("config errors name their position") {
   const std::string bad_param = input_error(with_device(tile("1T1R"), "params: {nu2: 1}, "));
   CHECK(bad_param.find("test.yaml:2:") != std::string::npos);
   CHECK(bad_param.find("nu2") != std::string::npos);
-  const std::string nodal = input_error(tile("1T1R", "simulator:\n  engine: nodal\n"));
-  CHECK(nodal.find("test.yaml:7:") != std::string::npos);
-  CHECK(nodal.find("spice") != std::string::npos);
+  const std::string tran = input_error(tile("1T1R", "analysis:\n  type: tran\n"));
+  CHECK(tran.find("test.yaml:7:") != std::string::npos);
+  CHECK(tran.find("'op'") != std::string::npos);
   const std::string dynamic_op = input_error(with_device(tile("1R"), "model: vteam, "));
   CHECK(dynamic_op.find("test.yaml:2:") != std::string::npos);
   CHECK(dynamic_op.find("dynamic subcircuit") != std::string::npos);

@@ -1,0 +1,282 @@
+// 1T1R and 2T2R tiles with a real access transistor on the nodal engine: the
+// transistor's drain current comes from ngspice's own DC sweeps of the card
+// (device_tables/), each cell is the device in series with the transistor
+// (inner node eliminated per cell), and the result must match the SPICE
+// engine on the same tile.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "device_tables/transistor_tables.hpp"
+#include "model_library/model_library.hpp"
+#include "netlist_gen/circuit.hpp"
+#include "netlist_gen/tile_builder.hpp"
+#include "nodal/nodal_solver.hpp"
+#include "runner/run_job.hpp"
+#include "runner/spice_engine.hpp"
+#include "spice_bridge/simulator.hpp"
+#include "support/close.hpp"
+#include "support/run_helpers.hpp"
+
+using namespace xbar;
+using xbar::testing::close;
+
+namespace {
+
+// Tables of this test go to a folder of its own, never the user's cache.
+struct CacheDir {
+  std::filesystem::path dir;
+  CacheDir() {
+    dir = std::filesystem::temp_directory_path() / fmt::format("xbar-test-tables-{}", ::getpid());
+    std::filesystem::create_directories(dir);
+    ::setenv("XBAR_CACHE_DIR", dir.c_str(), 1);
+  }
+  ~CacheDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+const CacheDir& cache_dir() {
+  static const CacheDir d;
+  return d;
+}
+
+std::string tile_yaml(int rows, int cols, const std::string& cell, const std::string& model, const std::string& extra) {
+  return fmt::format(
+      "tile: {{rows: {}, cols: {}, cell: {}}}\n"
+      "device: {{g_on: 100u, g_off: 2u}}\n"
+      "weights: {{source: random, seed: 31}}\n"
+      "inputs: {{source: random, seed: 32, vectors: 2, v_read: 0.3}}\n"
+      "parasitics: {{r_wl: 2.5, r_bl: 3, r_gl: 5}}\n"
+      "transistor: {{model: {}}}\n"
+      "{}",
+      rows, cols, cell, model, extra);
+}
+
+TileSpec tile_of(const std::string& yaml) { return build_tile_spec(testing::config_from_yaml(yaml)); }
+
+TileSolution spice(const TileSpec& t) {
+  const Circuit c = build_tile_circuit(t);
+  return solve_with_spice(t, c, write_spice_netlist(c), testing::shared_simulator());
+}
+
+// max over vectors and logical columns of |I_nodal - I_spice| / full scale.
+double worst_difference(const TileSpec& t, const TileSolution& n, const TileSolution& s) {
+  double worst = 0;
+  for (int v = 0; v < t.vectors(); ++v)
+    for (int j = 0; j < t.cols; ++j) {
+      auto out = [&](const TileSolution& x) {
+        const auto& c = x.column_current[v];
+        return t.cell->differential ? c[t.plus_col(j)] - c[t.minus_col(j)] : c[j];
+      };
+      worst = std::max(worst, std::abs(out(n) - out(s)) / t.i_full_scale);
+    }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("1T1R and 2T2R with level-1 and BSIM4 transistors: nodal matches SPICE to 1e-5 of full scale") {
+  cache_dir();
+  const std::string periphery[] = {
+      "",
+      "periphery: {r_driver: 100, r_sense: 50}\n",
+      "periphery: {r_driver: 100, r_sense: 50, sense: tia, tia: {gain: 1e4, r_f: 1k}}\n",
+  };
+  for (const std::string model : {"nmos_level1", "nmos"})
+    for (const std::string cell : {"1T1R", "2T2R"})
+      for (const auto& p : periphery) {
+        const int rows = 16, cols = cell == "2T2R" ? 8 : 16;
+        CAPTURE(model);
+        CAPTURE(cell);
+        CAPTURE(p);
+        const TileSpec t = tile_of(tile_yaml(rows, cols, cell, model, p));
+        REQUIRE(t.access_transistors());
+        NodalReport rep;
+        const TileSolution n = solve_nodal(t, {}, &rep);
+        const TileSolution s = spice(t);
+        const double d = worst_difference(t, n, s);
+        MESSAGE(model, " ", cell, " ", p, " nodal vs spice ", d, " of full scale, ", rep.newton_iterations,
+                " Newton steps");
+        CHECK(close(d, 0, 0, 1e-5));
+        // The junction voltages too (v_mid), where SPICE has them.
+        REQUIRE(n.v_mid.size() == s.v_mid.size());
+        double worst_mid = 0;
+        for (int v = 0; v < t.vectors(); ++v)
+          for (std::size_t k = 0; k < s.v_mid[v].size(); ++k)
+            worst_mid = std::max(worst_mid, std::abs(n.v_mid[v][k] - s.v_mid[v][k]));
+        CHECK(close(worst_mid, 0, 0, 1e-5 * 0.3));
+      }
+}
+
+namespace {
+
+// A user card in transistor.include, written to the test's cache folder.
+std::string write_card(const std::string& name, const std::string& text) {
+  const auto path = cache_dir().dir / name;
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+}  // namespace
+
+TEST_CASE("transistor tables are cached on disk: the same card hits, a changed or corrupt file is rebuilt") {
+  cache_dir();
+  const std::string file = write_card("card.lib", ".model mycard nmos level=1 vto=0.4 kp=2.9e-4 gamma=0.4 phi=0.8\n");
+  // The last `transistor:` line of the YAML wins over the one tile_yaml writes.
+  auto tile = [&] {
+    std::string y = tile_yaml(4, 4, "1T1R", "mycard", "");
+    y.replace(y.find("transistor: {model: mycard}"), 27,
+              fmt::format("transistor: {{model: mycard, include: [\"{}\"]}}", file));
+    return tile_of(y);
+  };
+  TransistorTableReport first, again, disk, changed, corrupt;
+  const auto t1 = transistor_tables(tile(), &first);
+  CHECK_FALSE(first.cache_hit);
+  REQUIRE(first.files.size() == 1);
+  CHECK(std::filesystem::is_regular_file(first.files[0]));
+  transistor_tables(tile(), &again);  // this process's memo
+  CHECK(again.cache_hit);
+  clear_transistor_table_memo();
+  const auto t2 = transistor_tables(tile(), &disk);  // the file
+  CHECK(disk.cache_hit);
+  CHECK(disk.files == first.files);
+  const auto a = t1->drain_current[0]->eval(0.21, 0.03), b = t2->drain_current[0]->eval(0.21, 0.03);
+  CHECK(a.f == b.f);
+  CHECK(a.f > 0);
+
+  // The card changes (same name, other threshold): a miss, another file, another current.
+  write_card("card.lib", ".model mycard nmos level=1 vto=0.45 kp=2.9e-4 gamma=0.4 phi=0.8\n");
+  clear_transistor_table_memo();
+  const auto t3 = transistor_tables(tile(), &changed);
+  CHECK_FALSE(changed.cache_hit);
+  CHECK(changed.files != first.files);
+  CHECK(t3->drain_current[0]->eval(0.21, 0.03).f < a.f);
+
+  // A corrupt file (one byte flipped) is a miss, rebuilt, never trusted.
+  {
+    std::fstream f(changed.files[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(200);
+    char ch = 0;
+    f.read(&ch, 1);
+    f.seekp(200);
+    ch = static_cast<char>(ch ^ 0x40);
+    f.write(&ch, 1);
+  }
+  clear_transistor_table_memo();
+  const auto t4 = transistor_tables(tile(), &corrupt);
+  CHECK_FALSE(corrupt.cache_hit);
+  CHECK(t4->drain_current[0]->eval(0.21, 0.03).f == t3->drain_current[0]->eval(0.21, 0.03).f);
+  TransistorTableReport after;
+  clear_transistor_table_memo();
+  transistor_tables(tile(), &after);
+  CHECK(after.cache_hit);  // the rebuilt file is whole again
+}
+
+TEST_CASE("interpolation error of the drain-current table against ngspice between the grid points") {
+  cache_dir();
+  // Midpoints of the grid squares over the range the tiles above reach
+  // (0..0.3 V on drain and source), where the error of a cubic is largest.
+  for (const std::string model : {"nmos_level1", "nmos"}) {
+    CAPTURE(model);
+    const TileSpec t = tile_of(tile_yaml(4, 4, "1T1R", model, ""));
+    const auto tables = transistor_tables(t);
+    const BicubicTable& table = tables->at_gate(t.transistor.v_gate);
+    const double h = table.step(), start = h / 2, stop = start + 76 * h;  // 77 midpoints per axis
+    std::vector<std::string> net = {"interpolation check"};
+    for (const auto& file : t.transistor.model_files)
+      for (auto& line : read_model_library(file)) net.push_back(line);
+    net.push_back(fmt::format("mt d g s 0 {} w={:.17g} l={:.17g}", t.transistor.model, t.transistor.w, t.transistor.l));
+    net.push_back("vd d 0 dc 0");
+    net.push_back(fmt::format("vg g 0 dc {:.17g}", t.transistor.v_gate));
+    net.push_back("vs s 0 dc 0");
+    net.push_back(".options reltol=1e-9 vntol=1e-12 abstol=1e-18");
+    net.push_back(".end");
+    const SimResult r = testing::shared_simulator().run(
+        net, fmt::format("dc vd {0:.17g} {1:.17g} {2:.17g} vs {0:.17g} {1:.17g} {2:.17g}", start, stop, h));
+    const auto& id = r.vectors.at("vd#branch");
+    const auto& vd = r.vectors.at("d");
+    const auto& vs = r.vectors.at("s");
+    REQUIRE(id.size() == 77u * 77u);
+    double worst = 0, i_max = 0;
+    for (std::size_t k = 0; k < id.size(); ++k) {
+      const auto p = table.eval(vd[k], vs[k]);
+      worst = std::max(worst, std::abs(p.f + id[k]));
+      i_max = std::max(i_max, std::abs(id[k]));
+    }
+    MESSAGE(model, ": worst table error ", worst, " A = ", worst / i_max, " of the largest current ", i_max,
+            " A in 0..0.3 V (grid step ", h, " V)");
+    // The bound the README states.
+    CHECK(close(worst / i_max, 0, 0, 2e-6));
+  }
+}
+
+TEST_CASE("engine both on 1T1R and 2T2R transistor tiles: spice_vs_nodal and KCL of both engines") {
+  cache_dir();
+  for (const std::string cell : {"1T1R", "2T2R"}) {
+    CAPTURE(cell);
+    const RunResult r = testing::run_in_process(testing::config_from_yaml(
+        tile_yaml(8, 8, cell, "nmos", "simulator: {engine: both}\nperiphery: {r_driver: 100, r_sense: 50}\n")));
+    REQUIRE(r.spice.has_value());
+    REQUIRE(r.nodal.has_value());
+    REQUIRE(r.analysis.metrics.spice_vs_nodal.has_value());
+    MESSAGE(cell, " spice_vs_nodal ", *r.analysis.metrics.spice_vs_nodal);
+    // Relative per column: 2T2R outputs I+ - I- come near 0, so its bound is
+    // looser; against full scale both are far inside 1e-5.
+    CHECK(close(*r.analysis.metrics.spice_vs_nodal, 0, 0, cell == "1T1R" ? 1e-5 : 1e-4));
+    CHECK(close(worst_difference(r.tile, *r.nodal, *r.spice), 0, 0, 1e-6));
+  }
+}
+
+TEST_CASE("mixed-sign inputs: cells conduct both ways (drain below source), nodal still matches SPICE") {
+  cache_dir();
+  for (const std::string model : {"nmos_level1", "nmos"}) {
+    CAPTURE(model);
+    TileSpec t = tile_of(tile_yaml(8, 8, "1T1R", model, "periphery: {r_driver: 100, r_sense: 50}\n"));
+    // Rows alternate +-0.3 V scaled: half the cells see a negative voltage,
+    // so their transistor's drain (at the device) sits below its source.
+    for (auto& v : t.inputs)
+      for (std::size_t i = 0; i < v.size(); ++i) v[i] = (i % 2 ? -0.3 : 0.3) * (0.5 + 0.5 * v[i] / 0.3);
+    const TileSolution n = solve_nodal(t), s = spice(t);
+    const double d = worst_difference(t, n, s);
+    MESSAGE(model, " mixed-sign nodal vs spice ", d, " of full scale");
+    CHECK(close(d, 0, 0, 1e-5));
+    bool reversed = false;
+    for (std::size_t k = 0; k < s.v_mid[0].size(); ++k) reversed = reversed || s.v_mid[0][k] < s.v_bl[0][k] - 1e-3;
+    CHECK(reversed);
+  }
+}
+
+TEST_CASE("bicubic table: derivatives are those of its own value; a smooth surface to 5e-7 at h = 1/64; linear outside") {
+  const double lo = -0.25, h = 1.0 / 64;
+  const int n = 65;
+  auto f = [](double x, double y) { return std::exp(0.8 * x) * std::cos(1.3 * y) + 0.2 * x * y; };
+  std::vector<double> values(static_cast<std::size_t>(n) * n);
+  for (int iy = 0; iy < n; ++iy)
+    for (int ix = 0; ix < n; ++ix) values[static_cast<std::size_t>(iy) * n + ix] = f(lo + ix * h, lo + iy * h);
+  const BicubicTable t(lo, h, n, values);
+  double worst = 0, worst_dx = 0, worst_dy = 0;
+  const double e = 1e-6;
+  for (double x = -0.1; x <= 0.7; x += 0.0137)
+    for (double y = -0.1; y <= 0.7; y += 0.0191) {
+      const auto p = t.eval(x, y);
+      worst = std::max(worst, std::abs(p.f - f(x, y)));
+      worst_dx = std::max(worst_dx, std::abs(p.dx - (t.eval(x + e, y).f - t.eval(x - e, y).f) / (2 * e)));
+      worst_dy = std::max(worst_dy, std::abs(p.dy - (t.eval(x, y + e).f - t.eval(x, y - e).f) / (2 * e)));
+    }
+  MESSAGE("bicubic: worst value error ", worst, ", derivative vs own finite difference ", worst_dx, " / ", worst_dy);
+  CHECK(close(worst, 0, 0, 5e-7));
+  CHECK(close(worst_dx, 0, 0, 1e-6));
+  CHECK(close(worst_dy, 0, 0, 1e-6));
+  // Beyond the grid: the edge value plus the edge slope times the distance.
+  const auto edge = t.eval(t.hi(), 0.3), out = t.eval(t.hi() + 0.5, 0.3);
+  CHECK(close(out.f, edge.f + 0.5 * edge.dx, 1e-12, 1e-15));
+  CHECK(std::isnan(t.eval(NAN, 0.1).f));
+}
