@@ -4,8 +4,8 @@
 #include <cmath>
 #include <queue>
 
-#include <boost/graph/adjacency_list.hpp>
 #include <fmt/format.h>
+#include <boost/graph/adjacency_list.hpp>
 
 namespace xbar {
 namespace {

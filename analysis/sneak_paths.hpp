@@ -21,27 +21,27 @@
 namespace xbar {
 
 struct SneakGraphInput {
-  int rows = 0, cols = 0;             // physical columns
-  std::vector<double> g;              // rows x cols, conductance at 0 V; 0: absent
+  int rows = 0, cols = 0;  // physical columns
+  std::vector<double> g;   // rows x cols, conductance at 0 V; 0: absent
   int sel_row = 0, sel_col = 0;
-  std::vector<double> row_voltage;    // rows: driver voltage, NaN when floating
-  std::vector<double> col_voltage;    // cols: held voltage, NaN when floating (sel_col: 0)
+  std::vector<double> row_voltage;  // rows: driver voltage, NaN when floating
+  std::vector<double> col_voltage;  // cols: held voltage, NaN when floating (sel_col: 0)
 };
 
 struct SneakPath {
   std::vector<std::pair<int, int>> cells;  // (row, col) from the start line to the selected bit line
-  double g_series = 0;  // S
-  double v_start = 0;   // V of the line the path starts from
-  double i_est = 0;     // A, v_start * g_series
-  std::string text() const;  // "WL0 -(0,1)- BL1 -(1,1)- WL1 -(1,0)- BL0"
+  double g_series = 0;                     // S
+  double v_start = 0;                      // V of the line the path starts from
+  double i_est = 0;                        // A, v_start * g_series
+  std::string text() const;                // "WL0 -(0,1)- BL1 -(1,1)- WL1 -(1,0)- BL0"
 };
 
 struct SneakPathReport {
   int max_cells = 3;
-  std::size_t paths = 0;          // enumerated (up to the cap)
-  bool truncated = false;         // the cap stopped the enumeration
-  double total_est = 0;           // sum of i_est over every enumerated path, A
-  std::vector<SneakPath> top;     // largest |i_est| first
+  std::size_t paths = 0;       // enumerated (up to the cap)
+  bool truncated = false;      // the cap stopped the enumeration
+  double total_est = 0;        // sum of i_est over every enumerated path, A
+  std::vector<SneakPath> top;  // largest |i_est| first
 };
 
 // Enumerates every simple sneak path of at most `max_cells` cells (odd

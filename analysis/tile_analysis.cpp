@@ -88,8 +88,16 @@ KclReport check_solution(const TileSpec& t, const TileSolution& s, double rel_to
     double vmax = 0;
     for (double x : t.inputs[v]) vmax = std::max(vmax, std::fabs(x));
     const double leak_floor = (junction_leak + roundoff) * vmax * std::max(t.rows, PC) / rel_tol;
-    const double into = [&] { double a = 0; for (double x : s.driver_current[v]) a += x; return a; }();
-    const double out = [&] { double a = 0; for (double x : s.array_current[v]) a += x; return a; }();
+    const double into = [&] {
+      double a = 0;
+      for (double x : s.driver_current[v]) a += x;
+      return a;
+    }();
+    const double out = [&] {
+      double a = 0;
+      for (double x : s.array_current[v]) a += x;
+      return a;
+    }();
     const double scale = std::max({sum_abs(s.array_current[v]), kFloor / rel_tol, leak_floor * t.rows});
     r.worst_global = std::max(r.worst_global, std::fabs(into - out) / scale);
     // The cell current from its device law: across WL-BL for 1R, across
@@ -103,7 +111,8 @@ KclReport check_solution(const TileSpec& t, const TileSolution& s, double rel_to
       double row_sum = 0, row_max = 0;
       for (int j = 0; j < PC; ++j) {
         const std::size_t k = static_cast<std::size_t>(i) * PC + j;
-        const double ic = cell_current(t, t.g_at(i, j), s.v_wl[v][k], s.v_wl[v][k] - s.device_voltage(v, k), s.v_bl[v][k]);
+        const double ic =
+            cell_current(t, t.g_at(i, j), s.v_wl[v][k], s.v_wl[v][k] - s.device_voltage(v, k), s.v_bl[v][k]);
         col_sum[j] += ic;
         col_max[j] = std::max(col_max[j], std::fabs(ic));
         row_sum += ic;

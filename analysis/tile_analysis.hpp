@@ -27,9 +27,9 @@ std::vector<double> logical_outputs(const TileSpec& t, const std::vector<double>
 // (1R), the cell currents computed from the node voltages add up to the
 // column current.  Throws SimulationError naming the worst violation.
 struct KclReport {
-  double worst_global = 0;   // |sum drivers - sum columns| / sum |columns|, worst vector
-  double worst_column = 0;   // per-column residual relative to the column's largest current
-  double worst_row = 0;      // per-row residual relative to the driver current
+  double worst_global = 0;  // |sum drivers - sum columns| / sum |columns|, worst vector
+  double worst_column = 0;  // per-column residual relative to the column's largest current
+  double worst_row = 0;     // per-row residual relative to the driver current
 };
 KclReport check_solution(const TileSpec& t, const TileSolution& s, double rel_tol = 1e-6);
 
@@ -54,17 +54,17 @@ struct Metrics {
   // |i_target| (columns whose target is 0 left out), and RMS(i_sim -
   // i_target) / max|i_target| per vector, worst vector.
   std::optional<double> max_rel_err_target, mean_rel_err_target, nrmse_target;
-  std::optional<double> spice_vs_nodal;  // worst |i_spice - i_nodal| / |i_spice| (floored)
-  std::optional<double> max_ir_drop;     // max over cells of |V_i - v_cell| / max_k |V_k| (per vector)
-  std::optional<double> mean_ir_drop;    // mean of the same over present cells and vectors
-  std::optional<double> max_ir_drop_v;   // max over cells of |V_i - v_cell| in volts
+  std::optional<double> spice_vs_nodal;   // worst |i_spice - i_nodal| / |i_spice| (floored)
+  std::optional<double> max_ir_drop;      // max over cells of |V_i - v_cell| / max_k |V_k| (per vector)
+  std::optional<double> mean_ir_drop;     // mean of the same over present cells and vectors
+  std::optional<double> max_ir_drop_v;    // max over cells of |V_i - v_cell| in volts
   std::optional<double> adc_max_rel_err;  // of the ADC output against the ideal
   std::optional<KclReport> kcl;           // of the primary engine, when its node solution was checked
 };
 
 struct TileAnalysis {
-  std::string primary;                      // "spice" or "nodal"
-  std::vector<ColumnRecord> columns;        // vector-major, then logical column
+  std::string primary;                // "spice" or "nodal"
+  std::vector<ColumnRecord> columns;  // vector-major, then logical column
   Metrics metrics;
 };
 

@@ -131,7 +131,8 @@ Result to_result(::xbar::RunResult&& run) {
   if (!t.inputs.empty()) {
     out.v_in = matrix(t.inputs.size(), static_cast<std::size_t>(t.rows));
     for (std::size_t v = 0; v < t.inputs.size(); ++v)
-      std::copy(t.inputs[v].begin(), t.inputs[v].end(), out.v_in.data.begin() + static_cast<std::ptrdiff_t>(v * t.rows));
+      std::copy(t.inputs[v].begin(), t.inputs[v].end(),
+                out.v_in.data.begin() + static_cast<std::ptrdiff_t>(v * t.rows));
   }
   if (!t.g.empty()) {
     const std::size_t R = static_cast<std::size_t>(t.rows), PC = static_cast<std::size_t>(t.phys_cols());
@@ -214,9 +215,7 @@ std::string Config::analysis() const { return to_string(impl_->config.analysis.t
 std::string Config::engine() const { return to_string(impl_->config.simulator.engine); }
 std::string Config::output_dir() const { return impl_->config.output.dir; }
 std::string Config::resolved_yaml() const { return ::xbar::resolved_yaml(impl_->config); }
-std::size_t Config::sweep_points() const {
-  return impl_->config.sweep ? sweep_point_count(*impl_->config.sweep) : 0;
-}
+std::size_t Config::sweep_points() const { return impl_->config.sweep ? sweep_point_count(*impl_->config.sweep) : 0; }
 
 Result run(const Config& config, Engine engine) {
   return translated([&] {
@@ -278,9 +277,9 @@ Result Tile::run(const double* inputs, std::size_t vectors) const {
 std::vector<ModelSummary> models() {
   std::vector<ModelSummary> out;
   for (const auto& m : model_registry()) {
-    ModelSummary s{m.name, to_string(m.kind), m.summary, m.equation, m.source,
-                   m.limits, m.analyses, {}};
-    for (const auto& p : m.params) s.params.push_back(ModelParam{p.name, p.unit, p.meaning, p.default_value, p.min, p.max});
+    ModelSummary s{m.name, to_string(m.kind), m.summary, m.equation, m.source, m.limits, m.analyses, {}};
+    for (const auto& p : m.params)
+      s.params.push_back(ModelParam{p.name, p.unit, p.meaning, p.default_value, p.min, p.max});
     out.push_back(std::move(s));
   }
   return out;

@@ -85,20 +85,17 @@ int main(int argc, char** argv) {
   double wall_512 = 0, wall_1024 = 0;
   // Wall times on a shared machine vary with its load; nodal_cpu_s is the
   // process CPU time of the nodal solve (single-threaded for one vector).
-  std::printf("%-22s %8s %11s %9s %8s %6s %12s\n", "case", "nodal_s", "nodal_cpu_s", "direct_s",
-              "ratio", "cg_it", "max_rel_diff");
+  std::printf("%-22s %8s %11s %9s %8s %6s %12s\n", "case", "nodal_s", "nodal_cpu_s", "direct_s", "ratio", "cg_it",
+              "max_rel_diff");
   struct Case {
     int n;
     double r;
     SenseKind sense;
     const char* label;
   };
-  const Case cases[] = {{128, 1.0, SenseKind::kVirtualGround, "vg"},
-                        {256, 1.0, SenseKind::kVirtualGround, "vg"},
-                        {512, 1.0, SenseKind::kVirtualGround, "vg"},
-                        {1024, 1.0, SenseKind::kVirtualGround, "vg"},
-                        {512, 2.5, SenseKind::kVirtualGround, "vg"},
-                        {512, 2.5, SenseKind::kTia, "tia"}};
+  const Case cases[] = {{128, 1.0, SenseKind::kVirtualGround, "vg"}, {256, 1.0, SenseKind::kVirtualGround, "vg"},
+                        {512, 1.0, SenseKind::kVirtualGround, "vg"}, {1024, 1.0, SenseKind::kVirtualGround, "vg"},
+                        {512, 2.5, SenseKind::kVirtualGround, "vg"}, {512, 2.5, SenseKind::kTia, "tia"}};
   for (const auto& c : cases) {
     const TileSpec t = random_tile(c.n, c.r, c.sense, 1, 42);
     NodalReport rep;
@@ -117,10 +114,10 @@ int main(int argc, char** argv) {
       diff = max_rel_diff(a, b);
       ok = ok && diff <= 1e-9;
     }
-    const std::string name = std::to_string(c.n) + "x" + std::to_string(c.n) + " r=" +
-                             std::to_string(c.r).substr(0, 3) + " " + c.label;
-    std::printf("%-22s %8.3f %11.3f %9.3f %8.1f %6d %12.2e\n", name.c_str(), t_nodal, cpu_nodal,
-                t_direct, t_direct / t_nodal, rep.linear_iterations, diff);
+    const std::string name =
+        std::to_string(c.n) + "x" + std::to_string(c.n) + " r=" + std::to_string(c.r).substr(0, 3) + " " + c.label;
+    std::printf("%-22s %8.3f %11.3f %9.3f %8.1f %6d %12.2e\n", name.c_str(), t_nodal, cpu_nodal, t_direct,
+                t_direct / t_nodal, rep.linear_iterations, diff);
     std::fflush(stdout);
   }
   double wall_batch = 0;
@@ -133,9 +130,10 @@ int main(int argc, char** argv) {
     const double cpu_batch = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
     const double t_batch = seconds_since(t0);
     wall_batch = t_batch;
-    std::printf("batch 1000 x 128x128 vg: wall %.3f s, cpu %.3f s (all threads), "
-                "%.2f ms cpu/vector, %.1f CG iterations/vector\n",
-                t_batch, cpu_batch, cpu_batch, rep.linear_iterations / 1000.0);
+    std::printf(
+        "batch 1000 x 128x128 vg: wall %.3f s, cpu %.3f s (all threads), "
+        "%.2f ms cpu/vector, %.1f CG iterations/vector\n",
+        t_batch, cpu_batch, cpu_batch, rep.linear_iterations / 1000.0);
     ok = ok && a.vectors == 1000;
     if (direct) {
       TileSpec first = t;

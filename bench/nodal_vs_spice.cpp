@@ -23,12 +23,12 @@
 #include <string>
 #include <vector>
 
-#include "support/tile_variants.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "nodal/sparse_reference.hpp"
 #include "runner/spice_engine.hpp"
 #include "spice_bridge/simulator.hpp"
+#include "support/tile_variants.hpp"
 
 using namespace xbar;
 
@@ -69,23 +69,27 @@ const std::vector<Variant>& variants() {
       {"vg", 0.0, 0.2, [](TileSpec&) {}},
       {"tia", 0.0, 0.2, use_tia},
       {"rdrv+rsense", 0.0, 0.2, use_driver_and_sense},
-      {"rdrv+rsense tia", 0.0, 0.2, [](TileSpec& t) {
+      {"rdrv+rsense tia", 0.0, 0.2,
+       [](TileSpec& t) {
          use_driver_and_sense(t);
          use_tia(t);
        }},
       {"zero wires", 0.0, 0.2, use_zero_wires},
-      {"zero wires+rdrv+rsense", 0.0, 0.2, [](TileSpec& t) {
+      {"zero wires+rdrv+rsense", 0.0, 0.2,
+       [](TileSpec& t) {
          use_zero_wires(t);
          use_driver_and_sense(t);
        }},
       {"absent 30%", 0.3, 0.2, [](TileSpec&) {}},
-      {"2t2r ideal rdrv+rs tia", 0.0, 0.2, [](TileSpec& t) {
+      {"2t2r ideal rdrv+rs tia", 0.0, 0.2,
+       [](TileSpec& t) {
          ideal_2t2r(t);
          use_driver_and_sense(t);
          use_tia(t);
        }},
       {"sinh", 0.0, 0.3, sinh_cells},
-      {"sinh tia rdrv+rsense", 0.0, 0.3, [](TileSpec& t) {
+      {"sinh tia rdrv+rsense", 0.0, 0.3,
+       [](TileSpec& t) {
          sinh_cells(t);
          use_tia(t);
          use_driver_and_sense(t);

@@ -7,20 +7,20 @@
 // PASS/FAIL: every column within 1e-3 of ngspice.  Exit 1 on a miss.
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "support/noise_tiles.hpp"
-#include "support/tile_variants.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "noise/nodal_noise.hpp"
 #include "noise/spice_noise.hpp"
 #include "spice_bridge/simulator.hpp"
+#include "support/noise_tiles.hpp"
+#include "support/tile_variants.hpp"
 
 using namespace xbar;
 
@@ -43,23 +43,28 @@ int main(int argc, char** argv) {
   if (sizes.empty()) sizes = {16, 32};
   const std::vector<Variant> variants = {
       {"virtual ground, thermal", [](TileSpec&, NoiseOptions&) {}},
-      {"tia, driver and sense", [](TileSpec& t, NoiseOptions&) {
+      {"tia, driver and sense",
+       [](TileSpec& t, NoiseOptions&) {
          testing::use_tia(t);
          testing::use_driver_and_sense(t);
        }},
-      {"every source, virtual ground", [](TileSpec& t, NoiseOptions& o) {
+      {"every source, virtual ground",
+       [](TileSpec& t, NoiseOptions& o) {
          testing::use_driver_and_sense(t);
          testing::use_every_noise_source(o);
        }},
-      {"every source, tia", [](TileSpec& t, NoiseOptions& o) {
+      {"every source, tia",
+       [](TileSpec& t, NoiseOptions& o) {
          testing::use_tia(t);
          testing::use_every_noise_source(o);
        }},
-      {"every source, zero wires", [](TileSpec& t, NoiseOptions& o) {
+      {"every source, zero wires",
+       [](TileSpec& t, NoiseOptions& o) {
          testing::use_zero_wires(t);
          testing::use_every_noise_source(o);
        }},
-      {"every source, sinh cells", [](TileSpec& t, NoiseOptions& o) {
+      {"every source, sinh cells",
+       [](TileSpec& t, NoiseOptions& o) {
          t.model.law = CellLaw::kSinh;
          t.model.v0 = 0.1;
          testing::use_every_noise_source(o);

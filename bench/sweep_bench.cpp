@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
   fs::create_directories(dir);
   const std::string big = (dir / "big.yaml").string();
   std::ofstream(big) << "name: bench\ntile: {rows: 64, cols: 64}\nsweep:\n  params:\n"
-                        "    weights.seed: {from: 1, to: " << points << ", steps: " << points << "}\n";
+                        "    weights.seed: {from: 1, to: "
+                     << points << ", steps: " << points << "}\n";
   const double t1 = sweep_seconds(big, dir / "j1", 1);
   const double t2 = sweep_seconds(big, dir / "j2", 2);
   std::printf("throughput: %d points of 64x64: -j 1 %.2f s (%.2f points/s), -j 2 %.2f s (%.2f points/s), ratio %.2f\n",
@@ -54,7 +55,8 @@ int main(int argc, char** argv) {
   // One worker, never recycled, running small jobs; its RSS as it reports it.
   const std::string small = (dir / "small.yaml").string();
   std::ofstream(small) << "name: small\ntile: {rows: 8, cols: 8}\nsweep:\n  params:\n"
-                          "    weights.seed: {from: 1, to: " << small_jobs << ", steps: " << small_jobs << "}\n";
+                          "    weights.seed: {from: 1, to: "
+                       << small_jobs << ", steps: " << small_jobs << "}\n";
   SweepPlan plan = plan_sweep(small, {}, dir / "small");
   PoolLimits limits;
   limits.recycle_after = 0;  // never
@@ -74,9 +76,10 @@ int main(int argc, char** argv) {
   }
   const double ts = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   pool.stop();
-  std::printf("memory: worker RSS after 10 jobs %.1f MB, after %zu jobs %.1f MB (%+.1f %%); %zu failed; %.2f ms per 8x8 job\n",
-              rss10 / 1e6, jobs, rss_last / 1e6, 100.0 * (double(rss_last) - double(rss10)) / double(rss10), failed,
-              1e3 * ts / jobs);
+  std::printf(
+      "memory: worker RSS after 10 jobs %.1f MB, after %zu jobs %.1f MB (%+.1f %%); %zu failed; %.2f ms per 8x8 job\n",
+      rss10 / 1e6, jobs, rss_last / 1e6, 100.0 * (double(rss_last) - double(rss10)) / double(rss10), failed,
+      1e3 * ts / jobs);
   fs::remove_all(dir);
   const bool ok = t1 / t2 >= 1.7 && rss_last <= rss10 * 1.1 && failed == 0;
   std::printf("%s\n", ok ? "PASS" : "FAIL (see targets above)");

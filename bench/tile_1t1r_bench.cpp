@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     best_spice = std::min(best_spice, r.spice->elapsed_s);
     err = r.analysis.metrics.max_rel_err;
   }
-  std::printf("1T1R %dx%d BSIM4 op: spice %.3f s, whole job %.3f s (best of %d); max_rel_err %.4f\n", n, n,
-              best_spice, best_job, repeats, err);
+  std::printf("1T1R %dx%d BSIM4 op: spice %.3f s, whole job %.3f s (best of %d); max_rel_err %.4f\n", n, n, best_spice,
+              best_job, repeats, err);
   return best_job <= 2.5 ? 0 : 1;
 }

@@ -34,8 +34,9 @@ int command_models(const std::string& name) {
   const ModelInfo* m = find_model(name);
   if (m == nullptr) {
     const std::string near = nearest_model_name(name);
-    throw InputError(SourcePos{"<command line>", 0, 0},
-                     fmt::format("unknown model '{}'{}", name, near.empty() ? "" : fmt::format("; did you mean '{}'?", near)));
+    throw InputError(
+        SourcePos{"<command line>", 0, 0},
+        fmt::format("unknown model '{}'{}", name, near.empty() ? "" : fmt::format("; did you mean '{}'?", near)));
   }
   fmt::print("model:     {}\nkind:      {}\nsummary:   {}\nequation:  {}\nanalyses:  {}\nsource:    {}\n", m->name,
              to_string(m->kind), m->summary, m->equation, join(m->analyses), m->source);

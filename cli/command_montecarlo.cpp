@@ -1,7 +1,7 @@
 // xbar montecarlo: N samples of a config on the sweep's workers, then their
 // statistics (montecarlo/README.md).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/sweep_cli.hpp"
@@ -46,8 +46,7 @@ int command_montecarlo() {
              config.montecarlo.samples, st.failed, config.montecarlo.seed, r.progress.elapsed_s);
   for (const auto& [name, m] : st.metrics) {
     if (!m.yield) continue;
-    print_yield(fmt::format("{} {} {:g}", name, m.yield->upper ? "<=" : ">=", m.yield->limit), *m.yield,
-                st.confidence);
+    print_yield(fmt::format("{} {} {:g}", name, m.yield->upper ? "<=" : ">=", m.yield->limit), *m.yield, st.confidence);
   }
   if (st.overall) print_yield("all limits", *st.overall, st.confidence);
   fmt::print("  outputs in {}\n", fs::absolute(r.dir).string());

@@ -1,6 +1,6 @@
 // xbar network: a classifier's accuracy and energy on the config's tiles.
-#include <filesystem>
 #include <unistd.h>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -35,8 +35,7 @@ int command_network(const CommonOptions& opt, const std::string& out_dir) {
   if (r.transfer_check_images)
     fmt::print("  transfer matrix vs direct nodal: {:.2e} (worst tile, {} images)\n", r.transfer_check_max_rel,
                r.transfer_check_images);
-  if (r.spice_images)
-    fmt::print("  SPICE vs nodal: {:.2e} (worst tile, {} images)\n", r.spice_max_rel, r.spice_images);
+  if (r.spice_images) fmt::print("  SPICE vs nodal: {:.2e} (worst tile, {} images)\n", r.spice_max_rel, r.spice_images);
   fmt::print("  outputs in {}\n", fs::absolute(dir).string());
   return kExitOk;
 }

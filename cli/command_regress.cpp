@@ -27,9 +27,8 @@ constexpr std::size_t kRowsPerCase = 12;  // the rest are in the case's diff.txt
 
 bool selected(const CaseDef& c, const RegressOptions& opt) {
   if (!opt.cases.empty()) {
-    const bool named = std::any_of(opt.cases.begin(), opt.cases.end(), [&](const std::string& n) {
-      return c.name == n || c.name.starts_with(n + "/");
-    });
+    const bool named = std::any_of(opt.cases.begin(), opt.cases.end(),
+                                   [&](const std::string& n) { return c.name == n || c.name.starts_with(n + "/"); });
     if (!named) return false;
   }
   if (opt.labels.empty()) return true;
@@ -46,13 +45,19 @@ bool selected(const CaseDef& c, const RegressOptions& opt) {
 std::string case_line(const CaseOutcome& o, std::size_t name_width) {
   std::string tag, what;
   switch (o.status) {
-    case CaseStatus::kPassed: tag = "PASS"; what = fmt::format("{} values", o.checks.size()); break;
+    case CaseStatus::kPassed:
+      tag = "PASS";
+      what = fmt::format("{} values", o.checks.size());
+      break;
     case CaseStatus::kFailed:
       tag = "FAIL";
       what = fmt::format("{} of {} values outside tolerance", o.failed_checks(), o.checks.size());
       if (!o.message.empty()) what += "; " + o.message;
       break;
-    case CaseStatus::kNew: tag = "NEW"; what = o.message; break;
+    case CaseStatus::kNew:
+      tag = "NEW";
+      what = o.message;
+      break;
     default: {
       tag = "ERROR";
       const std::string first = o.message.substr(0, o.message.find('\n'));
@@ -128,14 +133,17 @@ int command_regress(const RegressOptions& opt) {
     const auto failing = failing_rows(o);
     for (std::size_t k = 0; k < failing.size() && k < kRowsPerCase; ++k) rows.push_back(failing[k]);
     if (failing.size() > kRowsPerCase)
-      more += fmt::format("  ... and {} more of {} in {}/diff.txt\n", failing.size() - kRowsPerCase, o.name, o.artefact_dir);
+      more += fmt::format("  ... and {} more of {} in {}/diff.txt\n", failing.size() - kRowsPerCase, o.name,
+                          o.artefact_dir);
   }
   if (!rows.empty()) fmt::print("\nvalues outside tolerance:\n{}{}", deviation_table(rows), more);
   for (const auto& o : outcomes)
-    if (!o.passed() && o.status != CaseStatus::kFailed && o.status != CaseStatus::kNew && o.message.find('\n') != std::string::npos)
+    if (!o.passed() && o.status != CaseStatus::kFailed && o.status != CaseStatus::kNew &&
+        o.message.find('\n') != std::string::npos)
       fmt::print("\n{} ({}):\n{}\n", o.name, to_string(o.status), o.message);
-  fmt::print("\n{} of {} case(s) passed in {:.1f} s{}\n", passed, outcomes.size(), elapsed,
-             passed == outcomes.size() ? "" : fmt::format("; evidence of failures under {}", suite.artefact_root.string()));
+  fmt::print(
+      "\n{} of {} case(s) passed in {:.1f} s{}\n", passed, outcomes.size(), elapsed,
+      passed == outcomes.size() ? "" : fmt::format("; evidence of failures under {}", suite.artefact_root.string()));
   if (!opt.junit.empty()) {
     if (const fs::path parent = fs::path(opt.junit).parent_path(); !parent.empty()) fs::create_directories(parent);
     write_file_atomically(opt.junit, junit_xml(outcomes, "xbar-regress"));

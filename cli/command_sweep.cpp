@@ -8,8 +8,8 @@
 #include <csignal>
 #include <filesystem>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/limit_options.hpp"
@@ -44,7 +44,8 @@ void install_stop_handlers() {
 std::string clock_text(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
   const long s = std::lround(seconds);
-  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{}:{:02}", s / 60, s % 60);
+  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+                   : fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
 // Progress on stderr: a live bar on a terminal, a plain line every 10 s otherwise.
@@ -99,7 +100,6 @@ class ProgressPrinter : public SweepObserver {
   std::chrono::steady_clock::time_point last_print_{};
 };
 
-
 }  // namespace
 
 void add_sweep_run_options(CLI::App* cmd, SweepCli& cli) {
@@ -111,7 +111,8 @@ void add_sweep_run_options(CLI::App* cmd, SweepCli& cli) {
   cmd->add_option("--shard", cli.shard, "run only points with index % N == K (K from 0, as Slurm array indices)");
   cmd->add_option("--time-limit", cli.time_limit_s, "seconds one point may take (0: none)")
       ->check(limit_check(kMaxTimeLimitS, "seconds"));
-  cmd->add_option("--max-memory", cli.max_memory_gb, "GB of resident memory one worker may use (default: half the RAM; 0: none)")
+  cmd->add_option("--max-memory", cli.max_memory_gb,
+                  "GB of resident memory one worker may use (default: half the RAM; 0: none)")
       ->check(limit_check(kMaxMemoryLimitGb, "GB"));
   cmd->add_option("--recycle", cli.recycle_after, "points per worker before a fresh worker replaces it")
       ->check(CLI::Range(1, 1000000))

@@ -29,11 +29,11 @@ CLI::App* add_montecarlo_command(CLI::App& app);
 int command_montecarlo();
 
 struct RegressOptions {
-  std::string dir;                 // empty: the suite of this source tree
+  std::string dir;  // empty: the suite of this source tree
   int jobs = 1;
   bool accept = false;
-  std::string junit;               // JUnit XML report file, if any
-  std::string out = "regress-out"; // failures are kept in OUT/failed/<case>/
+  std::string junit;                // JUnit XML report file, if any
+  std::string out = "regress-out";  // failures are kept in OUT/failed/<case>/
   std::vector<std::string> labels, cases, sets;
   double case_time_limit_s = 600;
 };

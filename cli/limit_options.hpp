@@ -7,12 +7,12 @@
 #include <cmath>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 namespace xbar {
 
-inline constexpr double kMaxTimeLimitS = 1e6;    // about 11 days
+inline constexpr double kMaxTimeLimitS = 1e6;     // about 11 days
 inline constexpr double kMaxMemoryLimitGb = 1e6;  // 1 PB
 
 inline CLI::Validator limit_check(double max, const char* unit) {

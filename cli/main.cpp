@@ -6,13 +6,13 @@
 #include <filesystem>
 #include <system_error>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/limit_options.hpp"
-#include "common/diagnostics.hpp"
 #include "common/atomic_file.hpp"
+#include "common/diagnostics.hpp"
 #include "common/exit_codes.hpp"
 
 using namespace xbar;
@@ -79,8 +79,9 @@ int main(int argc, char** argv) {
   auto* montecarlo = add_montecarlo_command(app);
 
   RegressOptions regress_opt;
-  auto* regress = app.add_subcommand("regress", "run the regression suite: every folder under DIR with a config.yaml "
-                                                "is a case checked against its expected.yaml");
+  auto* regress = app.add_subcommand("regress",
+                                     "run the regression suite: every folder under DIR with a config.yaml "
+                                     "is a case checked against its expected.yaml");
   regress->add_option("DIR", regress_opt.dir, "folder of cases (default: the suite of this source tree)");
   regress->add_option("-j,--jobs", regress_opt.jobs, "cases run at once, each in its own process")
       ->check(CLI::Range(1, 256));

@@ -61,8 +61,10 @@ void TerminalReporter::progress(std::string_view text) {
 void TerminalReporter::draw_locked() {
   if (!live_ || stop_ || phase_.empty()) return;
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  if (progress_.empty()) fmt::print(stderr, "\r\033[Kxbar: {} ... {:.0f} s", phase_, s);
-  else fmt::print(stderr, "\r\033[Kxbar: {}: {} ... {:.0f} s", phase_, progress_, s);
+  if (progress_.empty())
+    fmt::print(stderr, "\r\033[Kxbar: {} ... {:.0f} s", phase_, s);
+  else
+    fmt::print(stderr, "\r\033[Kxbar: {}: {} ... {:.0f} s", phase_, progress_, s);
   std::fflush(stderr);
   shown_ = true;
 }

@@ -49,8 +49,10 @@ class FdBuffer : public std::streambuf {
     while (p < pptr() && error_ == 0) {
       const ssize_t n = ::write(fd_, p, static_cast<std::size_t>(pptr() - p));
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) error_ = errno;
-      else p += n;
+      if (n < 0)
+        error_ = errno;
+      else
+        p += n;
     }
     setp(buffer_, buffer_ + sizeof buffer_);
     return error_ == 0;
@@ -130,7 +132,8 @@ void write_file_atomically(const fs::path& path, const std::function<void(std::o
 }
 
 void write_file_atomically(const fs::path& path, std::string_view content) {
-  write_file_atomically(path, [&](std::ostream& out) { out.write(content.data(), static_cast<std::streamsize>(content.size())); });
+  write_file_atomically(
+      path, [&](std::ostream& out) { out.write(content.data(), static_cast<std::streamsize>(content.size())); });
 }
 
 void write_stdout(const std::function<void(std::ostream&)>& write) {

@@ -17,8 +17,7 @@ namespace xbar {
 // target left behind are removed first.  Throws std::filesystem::filesystem_error
 // (with the path and the OS error) on I/O failure or a target that is not a
 // regular file.
-void write_file_atomically(const std::filesystem::path& path,
-                           const std::function<void(std::ostream&)>& write);
+void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
 

@@ -13,9 +13,7 @@ std::string SourcePos::str() const {
 
 std::string Diagnostic::str() const { return fmt::format("{}: error: {}", pos.str(), message); }
 
-void Diagnostics::error(SourcePos pos, std::string message) {
-  items_.push_back({std::move(pos), std::move(message)});
-}
+void Diagnostics::error(SourcePos pos, std::string message) { items_.push_back({std::move(pos), std::move(message)}); }
 
 void Diagnostics::append(const Diagnostics& other) {
   items_.insert(items_.end(), other.items_.begin(), other.items_.end());
@@ -34,11 +32,9 @@ static std::string first_line(const Diagnostics& d) {
   return d.empty() ? std::string("bad input") : d.items().front().str();
 }
 
-InputError::InputError(Diagnostics diags)
-    : std::runtime_error(first_line(diags)), diags_(std::move(diags)) {}
+InputError::InputError(Diagnostics diags) : std::runtime_error(first_line(diags)), diags_(std::move(diags)) {}
 
-InputError::InputError(SourcePos pos, const std::string& message)
-    : std::runtime_error(Diagnostic{pos, message}.str()) {
+InputError::InputError(SourcePos pos, const std::string& message) : std::runtime_error(Diagnostic{pos, message}.str()) {
   diags_.error(std::move(pos), message);
 }
 

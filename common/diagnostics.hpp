@@ -39,6 +39,7 @@ class InputError : public std::runtime_error {
   explicit InputError(Diagnostics diags);
   InputError(SourcePos pos, const std::string& message);
   const Diagnostics& diagnostics() const { return diags_; }
+
  private:
   Diagnostics diags_;
 };
@@ -50,6 +51,7 @@ class SimulationError : public std::runtime_error {
   SimulationError(const std::string& what, std::string detail = {})
       : std::runtime_error(what), detail_(std::move(detail)) {}
   const std::string& detail() const { return detail_; }
+
  private:
   std::string detail_;
 };

@@ -25,8 +25,7 @@ std::string output_dir_problem(const fs::path& dir) {
     if (existing == existing.parent_path()) break;
     existing = existing.parent_path();
   }
-  if (!fs::is_directory(existing, ec))
-    return fmt::format("'{}' is a file, not a folder", existing.string());
+  if (!fs::is_directory(existing, ec)) return fmt::format("'{}' is a file, not a folder", existing.string());
   if (::access(existing.c_str(), W_OK | X_OK) != 0)
     return fmt::format("the folder '{}' is not writable", existing.string());
   // access() says yes for root everywhere, and /proc or a read-only mount
@@ -44,7 +43,8 @@ std::string output_file_problem(const fs::path& file) {
     return fmt::format("'{}' {}; only a regular file or a new name is written", file.string(), why);
   const fs::path parent = fs::absolute(file, ec).parent_path();
   if (!fs::is_directory(parent, ec)) return fmt::format("the folder '{}' does not exist", parent.string());
-  if (::access(parent.c_str(), W_OK | X_OK) != 0) return fmt::format("the folder '{}' is not writable", parent.string());
+  if (::access(parent.c_str(), W_OK | X_OK) != 0)
+    return fmt::format("the folder '{}' is not writable", parent.string());
   return {};
 }
 

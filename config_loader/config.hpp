@@ -104,35 +104,35 @@ struct Config {
 
   struct Analysis {
     AnalysisKind type = AnalysisKind::kOp;
-    struct Read {  // analysis.type: read
-      int row = 0, col = 0;   // the selected cell
-      double v_read = 0.2;    // V on the selected word line
+    struct Read {            // analysis.type: read
+      int row = 0, col = 0;  // the selected cell
+      double v_read = 0.2;   // V on the selected word line
       ReadBias bias = ReadBias::kHalf;
-      int max_path_cells = 3;  // sneak-path enumeration: longest path, in cells
-      int top_paths = 10;      // paths listed in read.json
+      int max_path_cells = 3;      // sneak-path enumeration: longest path, in cells
+      int top_paths = 10;          // paths listed in read.json
       double margin_target = 0.5;  // read_margin at or above this: margin_ok = 1
     } read;
     struct Tran {  // analysis.type: tran (times in s, capacitances in F)
       enum class Encoding { kAmplitude, kPulseWidth };
       Encoding encoding = Encoding::kAmplitude;
-      double step = 1e-9;        // largest time step
-      double window = 100e-9;    // time per input vector
-      double sample = 0.9;       // sample instant, fraction of the window
+      double step = 1e-9;               // largest time step
+      double window = 100e-9;           // time per input vector
+      double sample = 0.9;              // sample instant, fraction of the window
       double rise = 1e-9, fall = 1e-9;  // driver edges
-      double pulse_max = 50e-9;  // pulse_width: pulse width of a full-scale input
-      double settle = 0.01;      // settling band, fraction of the final value
-      double c_cell = 0.0;       // across each cell
-      double c_sense = 0.0;      // from each sense node to ground
-      bool save_cells = false;   // save every line node: cells.csv at the sample instant
+      double pulse_max = 50e-9;         // pulse_width: pulse width of a full-scale input
+      double settle = 0.01;             // settling band, fraction of the final value
+      double c_cell = 0.0;              // across each cell
+      double c_sense = 0.0;             // from each sense node to ground
+      bool save_cells = false;          // save every line node: cells.csv at the sample instant
       // analysis.tran.write: pulse trains applied before the read windows
       // (dynamic cell models), in list order (runner/write_pulses.hpp).
       struct WritePulse {
-        int row = 0, col = 0;      // the selected cell (physical column)
-        double v = 0;              // V on its word line (its bit line at 0, the rest at v/2)
-        double width = 0;          // flat top of each pulse, s
-        int count = 1;             // pulses in the train
-        double period = 0;         // pulse start to pulse start, s
-        SourcePos pos;             // where the user wrote it
+        int row = 0, col = 0;  // the selected cell (physical column)
+        double v = 0;          // V on its word line (its bit line at 0, the rest at v/2)
+        double width = 0;      // flat top of each pulse, s
+        int count = 1;         // pulses in the train
+        double period = 0;     // pulse start to pulse start, s
+        SourcePos pos;         // where the user wrote it
       };
       std::vector<WritePulse> write;
     } tran;
@@ -141,7 +141,7 @@ struct Config {
   struct Simulator {
     EngineKind engine = EngineKind::kSpice;
     std::map<std::string, std::string> options;  // extra .options, validated
-    double temperature = 27.0;  // C, of the whole tile (ngspice's default TEMP and TNOM)
+    double temperature = 27.0;                   // C, of the whole tile (ngspice's default TEMP and TNOM)
   } simulator;
 
   struct Output {
@@ -160,9 +160,9 @@ struct Config {
     double f_min = 1.0, f_max = 1e6;  // the band, Hz
     double shot_fano = 0.0;           // shot noise 2 q F |I| of each cell current
     double read_q0 = 0.0, read_exponent = 0.65, read_g_ref = 25e-6, read_q_max = 0.2;  // 1/f read noise
-    double sense_e_n = 0.0;           // amplifier input voltage noise, V/sqrt(Hz)
-    double sense_i_n = 0.0;           // amplifier input current noise, A/sqrt(Hz)
-    bool spice_check = false;         // also run ngspice's .noise on every column
+    double sense_e_n = 0.0;    // amplifier input voltage noise, V/sqrt(Hz)
+    double sense_i_n = 0.0;    // amplifier input current noise, A/sqrt(Hz)
+    bool spice_check = false;  // also run ngspice's .noise on every column
   } noise;
 
   // The `network:` section: a classifier mapped onto tiles of this config
@@ -178,14 +178,14 @@ struct Config {
     double learning_rate = 1e-3;
     unsigned long long seed = 1;
     std::string cache = "out/network-cache";  // trained networks, by seed and hyper-parameters
-    int images = 0;                        // test images run (0: all)
-    int calibration_images = 1000;         // training images that set the DAC/ADC ranges
-    int mapping = 0;                       // 0: pair, 1: offset
+    int images = 0;                           // test images run (0: all)
+    int calibration_images = 1000;            // training images that set the DAC/ADC ranges
+    int mapping = 0;                          // 0: pair, 1: offset
     int dac_bits = 8, adc_bits = 8;
-    int spice_sample = 0;                  // test images also run through SPICE
-    double read_window = 10e-9;            // s per tile read
-    double adc_fom = 5e-15;                // Walden figure of merit, J per conversion step
-    double dac_energy = 10e-15;            // J per DAC conversion (per driven row)
+    int spice_sample = 0;        // test images also run through SPICE
+    double read_window = 10e-9;  // s per tile read
+    double adc_fom = 5e-15;      // Walden figure of merit, J per conversion step
+    double dac_energy = 10e-15;  // J per DAC conversion (per driven row)
   } network;
 
   // The `montecarlo:` section (`xbar montecarlo`): how many samples, their

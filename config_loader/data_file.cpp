@@ -80,20 +80,21 @@ bool parse_line(std::string_view line, int line_no, const CsvReadOptions& opts, 
         errors.error(line_no, col, number_problem_text(field, n.problem));
         ok = false;
       } else if (*n.value < opts.min_value || *n.value > opts.max_value) {
-        errors.error(line_no, col, fmt::format("value {} is out of range; expected {}", quote_for_message(field),
-                                               range_words(opts)));
+        errors.error(line_no, col,
+                     fmt::format("value {} is out of range; expected {}", quote_for_message(field), range_words(opts)));
         ok = false;
       } else {
         if (has_upper_case_milli_suffix(field))
-          errors.warn(line_no, col, fmt::format("'{}' is read as {} (SPICE reads the suffix M as milli, in either case; "
-                                                "write meg for mega)",
-                                                quote_for_message(field), format_number(*n.value)));
+          errors.warn(line_no, col,
+                      fmt::format("'{}' is read as {} (SPICE reads the suffix M as milli, in either case; "
+                                  "write meg for mega)",
+                                  quote_for_message(field), format_number(*n.value)));
         else if (*n.value < opts.warn_min || *n.value > opts.warn_max)
-          errors.warn(line_no, col, fmt::format("'{}' {} is {} {} {}; is the file in the wrong unit?",
-                                                quote_for_message(field), opts.warn_unit,
-                                                *n.value < opts.warn_min ? "below" : "above",
-                                                format_number(*n.value < opts.warn_min ? opts.warn_min : opts.warn_max),
-                                                opts.warn_unit));
+          errors.warn(
+              line_no, col,
+              fmt::format("'{}' {} is {} {} {}; is the file in the wrong unit?", quote_for_message(field),
+                          opts.warn_unit, *n.value < opts.warn_min ? "below" : "above",
+                          format_number(*n.value < opts.warn_min ? opts.warn_min : opts.warn_max), opts.warn_unit));
         row.push_back(*n.value);
       }
     }
@@ -143,19 +144,20 @@ NumericTable parse_numeric_csv(std::string_view text, const std::string& path, c
     table.line_of_row.push_back(line_no);
   }
   if (wrong_width_rows > 0)
-    errors.error(first_wrong_line, 1,
-                 fmt::format("row has {} value{}; expected {}{}", first_wrong_width, first_wrong_width == 1 ? "" : "s",
-                             expected_cols,
-                             wrong_width_rows == 1
-                                 ? ""
-                                 : fmt::format(" ({} rows have the wrong number of values; this is the first)",
-                                               wrong_width_rows)));
+    errors.error(
+        first_wrong_line, 1,
+        fmt::format(
+            "row has {} value{}; expected {}{}", first_wrong_width, first_wrong_width == 1 ? "" : "s", expected_cols,
+            wrong_width_rows == 1
+                ? ""
+                : fmt::format(" ({} rows have the wrong number of values; this is the first)", wrong_width_rows)));
   if (errors.count() == 0) {
     if (table.rows.empty())
       errors.error(1, 1, fmt::format("the {} holds no numbers", opts.label));
     else if (opts.rows != 0 && table.rows.size() != opts.rows)
-      errors.error(last_line, 1, fmt::format("the {} has {} row{}; expected {}", opts.label, table.rows.size(),
-                                             table.rows.size() == 1 ? "" : "s", opts.rows));
+      errors.error(last_line, 1,
+                   fmt::format("the {} has {} row{}; expected {}", opts.label, table.rows.size(),
+                               table.rows.size() == 1 ? "" : "s", opts.rows));
   }
   table.warnings = errors.take_warnings();
   return table;

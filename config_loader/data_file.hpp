@@ -19,7 +19,7 @@ struct CsvReadOptions {
   double min_value = -std::numeric_limits<double>::infinity();
   double max_value = std::numeric_limits<double>::infinity();
   std::uintmax_t max_bytes = 256u << 20;
-  std::size_t max_errors = 20;  // then "too many errors" and stop
+  std::size_t max_errors = 20;      // then "too many errors" and stop
   std::string label = "data file";  // "weights file": names the file in messages
   // Values outside [warn_min, warn_max] are kept but warned about, with
   // `warn_unit` naming the unit (a weights file in siemens holding 0.3 is

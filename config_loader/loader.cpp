@@ -16,8 +16,8 @@
 #include "config_loader/section_hooks.hpp"
 #include "config_loader/spice_number.hpp"
 #include "config_loader/text_checks.hpp"
-#include "config_loader/yaml_event_budget.hpp"
 #include "config_loader/value_parse.hpp"
+#include "config_loader/yaml_event_budget.hpp"
 
 namespace xbar {
 namespace {
@@ -67,9 +67,10 @@ std::string dotted_key_message(std::string_view name, const std::string& prefix)
     parts.push_back(rest.substr(0, dot));
   std::string nested = fmt::format("{}: ...", rest);
   for (std::size_t k = parts.size(); k-- > 0;) nested = fmt::format("{}: {{{}}}", parts[k], nested);
-  return fmt::format("key '{}' has a dot: in a config, sections are nested ({}); dotted paths are for --set and "
-                     "sweep.params",
-                     quote_for_message(join_path(prefix, name)), quote_for_message(nested, 80));
+  return fmt::format(
+      "key '{}' has a dot: in a config, sections are nested ({}); dotted paths are for --set and "
+      "sweep.params",
+      quote_for_message(join_path(prefix, name)), quote_for_message(nested, 80));
 }
 
 // A value found for one table key or custom section, with its positions.
@@ -119,9 +120,9 @@ bool ConfigBuilder::collect_file(std::string_view yaml) {
     return false;
   }
   if (std::size_t at = find_invalid_utf8(yaml); at != std::string_view::npos) {
-    diags_.error(position_of_offset(display_name_, yaml, at),
-                 fmt::format("the config file is not valid UTF-8 (byte 0x{:02X})",
-                             static_cast<unsigned char>(yaml[at])));
+    diags_.error(
+        position_of_offset(display_name_, yaml, at),
+        fmt::format("the config file is not valid UTF-8 (byte 0x{:02X})", static_cast<unsigned char>(yaml[at])));
     return false;
   }
   NodePositions where = NodePositions::for_file(display_name_);
@@ -138,7 +139,8 @@ bool ConfigBuilder::collect_file(std::string_view yaml) {
     // do not say what is wrong.
     const SourcePos at = where.at(e.mark);
     if (const std::size_t tab = find_tab_in_indentation(yaml, at.line); tab != std::string_view::npos)
-      diags_.error(position_of_offset(display_name_, yaml, tab), "tabs are not allowed in YAML indentation; indent with spaces");
+      diags_.error(position_of_offset(display_name_, yaml, tab),
+                   "tabs are not allowed in YAML indentation; indent with spaces");
     else
       diags_.error(at, fmt::format("YAML syntax error: {}", e.msg));
     return false;
@@ -184,8 +186,8 @@ void ConfigBuilder::walk_section(const YAML::Node& node, const std::string& pref
       continue;
     }
     if (auto [first, inserted] = seen.emplace(name, key_pos); !inserted) {
-      diags_.error(key_pos, fmt::format("duplicate key '{}' (first at line {})", join_path(prefix, name),
-                                        first->second.line));
+      diags_.error(key_pos,
+                   fmt::format("duplicate key '{}' (first at line {})", join_path(prefix, name), first->second.line));
       continue;
     }
     std::string dotted = join_path(prefix, name);
@@ -204,8 +206,7 @@ void ConfigBuilder::walk_section(const YAML::Node& node, const std::string& pref
 void ConfigBuilder::collect_set(int index, const std::string& arg) {
   std::size_t eq = arg.find('=');
   if (eq == std::string::npos) {
-    diags_.error({"--set", index, 1},
-                 fmt::format("expected KEY=VALUE, got '{}'", quote_for_message(arg, 80)));
+    diags_.error({"--set", index, 1}, fmt::format("expected KEY=VALUE, got '{}'", quote_for_message(arg, 80)));
     return;
   }
   // Resolve the dotted key segment by segment so an error names its column.
@@ -225,8 +226,8 @@ void ConfigBuilder::collect_set(int index, const std::string& arg) {
     std::string dotted = join_path(prefix, seg);
     bool leaf = find_key(dotted) || find_section_hook(dotted);
     if (leaf && !last) {
-      diags_.error(seg_pos, fmt::format("'{}' is a single key, not a section; cannot set '{}'", dotted,
-                                        quote_for_message(key)));
+      diags_.error(seg_pos,
+                   fmt::format("'{}' is a single key, not a section; cannot set '{}'", dotted, quote_for_message(key)));
       return;
     }
     if (!leaf && !is_any_section(dotted)) {
@@ -256,8 +257,8 @@ void ConfigBuilder::collect_set(int index, const std::string& arg) {
     values_[prefix] = RawValue{value, where, value_pos};
     failed_.erase(prefix);
   } else if (!value.IsMap()) {
-    diags_.error(value_pos, fmt::format("'{}' is a section; give a map such as {{{}: ...}}", prefix,
-                                        children_of(prefix).front()));
+    diags_.error(value_pos,
+                 fmt::format("'{}' is a section; give a map such as {{{}: ...}}", prefix, children_of(prefix).front()));
   } else {
     walk_section(value, prefix, where, value_pos);
   }
@@ -288,8 +289,10 @@ void ConfigBuilder::store_values(Config& config) {
     if (it == values_.end()) continue;
     std::size_t before = diags_.size();
     hook.parse(SectionInput{it->second.node, it->second.where, it->second.value_pos, base_dir_}, config, diags_);
-    if (diags_.size() == before) config.origin[path] = it->second.value_pos;
-    else failed_.insert(path);
+    if (diags_.size() == before)
+      config.origin[path] = it->second.value_pos;
+    else
+      failed_.insert(path);
   }
 }
 
@@ -310,12 +313,10 @@ void ConfigBuilder::check_data_file(const Config& config, std::string_view sourc
 }
 
 void ConfigBuilder::check_relations(Config& config) {
-  if (!failed_.count("device.g_on") && !failed_.count("device.g_off") &&
-      !(config.device.g_off < config.device.g_on)) {
+  if (!failed_.count("device.g_on") && !failed_.count("device.g_off") && !(config.device.g_off < config.device.g_on)) {
     std::string at = values_.count("device.g_off") ? "device.g_off" : "device.g_on";
     diags_.error(config.where(at), fmt::format("'device.g_off' ({}) must be less than 'device.g_on' ({})",
-                                               format_number(config.device.g_off),
-                                               format_number(config.device.g_on)));
+                                               format_number(config.device.g_off), format_number(config.device.g_on)));
   }
   if (!failed_.count("noise.f_min") && !failed_.count("noise.f_max") && !(config.noise.f_min < config.noise.f_max)) {
     std::string at = values_.count("noise.f_min") ? "noise.f_min" : "noise.f_max";
@@ -366,8 +367,7 @@ Config load_config_text(std::string_view yaml, const std::string& display_name, 
                         const std::vector<std::string>& set_overrides) {
   ConfigBuilder builder(display_name, base_dir);
   if (!builder.collect_file(yaml)) throw InputError(sorted(builder.diags()));
-  for (std::size_t i = 0; i < set_overrides.size(); ++i)
-    builder.collect_set(static_cast<int>(i) + 1, set_overrides[i]);
+  for (std::size_t i = 0; i < set_overrides.size(); ++i) builder.collect_set(static_cast<int>(i) + 1, set_overrides[i]);
   Config config = builder.build();
   if (!builder.diags().empty()) throw InputError(sorted(builder.diags()));
   return config;

@@ -54,9 +54,9 @@ struct KeyInfo {
   bool min_open = false;  // true: value > min (else >=)
   bool max_open = false;
   std::vector<std::string_view> allowed{};  // kEnum: names in enum order
-  StringRule rule = StringRule::kName;    // kString only
-  std::size_t max_entries = 64;           // kPathList, kNumberMap, kOptionMap
-  bool must_exist = false;                // kPath / kPathList: a regular file
+  StringRule rule = StringRule::kName;      // kString only
+  std::size_t max_entries = 64;             // kPathList, kNumberMap, kOptionMap
+  bool must_exist = false;                  // kPath / kPathList: a regular file
   // Extra rule on a number; returns a message, or nullptr when fine.
   const char* (*extra_check)(double) = nullptr;
   KeyBinding bind{};
@@ -75,9 +75,9 @@ bool is_section(std::string_view dotted);
 std::vector<std::string> section_children(std::string_view dotted);
 
 // Texts for messages, `xbar check` and the README.
-std::string type_text(const KeyInfo&);          // "real", "one of 1R | 1T1R | 2T2R", ...
-std::string range_text(const KeyInfo&);         // "1 .. 4096", "> 0", "" when unbounded
+std::string type_text(const KeyInfo&);                    // "real", "one of 1R | 1T1R | 2T2R", ...
+std::string range_text(const KeyInfo&);                   // "1 .. 4096", "> 0", "" when unbounded
 std::string value_text(const KeyInfo&, const KeyValue&);  // as it would appear in YAML
-std::string default_text(const KeyInfo&);       // the value a default Config holds
+std::string default_text(const KeyInfo&);                 // the value a default Config holds
 
 }  // namespace xbar

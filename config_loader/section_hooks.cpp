@@ -1,8 +1,8 @@
 #include "config_loader/section_hooks.hpp"
 
-#include "config_loader/write_section.hpp"
-#include "config_loader/waveform_section.hpp"
 #include "config_loader/sweep_section.hpp"
+#include "config_loader/waveform_section.hpp"
+#include "config_loader/write_section.hpp"
 
 namespace xbar {
 

@@ -16,10 +16,10 @@
 namespace xbar {
 
 struct SectionInput {
-  const YAML::Node& node;        // the raw value at `path`
-  const NodePositions& where;    // node marks -> positions
-  SourcePos pos;                 // position of the value (or its key)
-  const std::string& base_dir;   // for relative paths
+  const YAML::Node& node;       // the raw value at `path`
+  const NodePositions& where;   // node marks -> positions
+  SourcePos pos;                // position of the value (or its key)
+  const std::string& base_dir;  // for relative paths
 };
 
 struct SectionHook {

@@ -27,15 +27,8 @@ struct Suffix {
   int exponent;  // applied in decimal, so 100u is exactly the double nearest 1e-4
 };
 // "meg" before "m": the longest match wins.
-constexpr std::array<Suffix, 9> kSuffixes{{{"meg", 6},
-                                           {"f", -15},
-                                           {"p", -12},
-                                           {"n", -9},
-                                           {"u", -6},
-                                           {"m", -3},
-                                           {"k", 3},
-                                           {"g", 9},
-                                           {"t", 12}}};
+constexpr std::array<Suffix, 9> kSuffixes{
+    {{"meg", 6}, {"f", -15}, {"p", -12}, {"n", -9}, {"u", -6}, {"m", -3}, {"k", 3}, {"g", 9}, {"t", 12}}};
 
 // Length of the leading [+-]digits[.digits][e[+-]digits] part, 0 if none.
 std::size_t numeric_prefix_length(std::string_view s) {
@@ -154,8 +147,7 @@ SpiceNumber parse_spice_number_ex(std::string_view text, bool allow_inf) {
   std::string canonical = fmt::format("{}e{}", mantissa, exponent);
   auto [ptr, ec] = std::from_chars(canonical.data(), canonical.data() + canonical.size(), value);
   if (ec == std::errc::result_out_of_range) return out_of_range(mantissa, exponent, negative);
-  if (ec != std::errc() || ptr != canonical.data() + canonical.size())
-    return {std::nullopt, NumberProblem::kSyntax};
+  if (ec != std::errc() || ptr != canonical.data() + canonical.size()) return {std::nullopt, NumberProblem::kSyntax};
   if (!std::isfinite(value)) return {std::nullopt, NumberProblem::kOverflow};
   return {value, NumberProblem::kNone};
 }
@@ -163,16 +155,11 @@ SpiceNumber parse_spice_number_ex(std::string_view text, bool allow_inf) {
 std::string number_problem_text(std::string_view text, NumberProblem problem) {
   std::string shown = quote_for_message(text);
   switch (problem) {
-    case NumberProblem::kNone:
-      return {};
-    case NumberProblem::kSyntax:
-      return fmt::format("'{}' is not a number; suffixes are f p n u m k meg g t", shown);
-    case NumberProblem::kNaN:
-      return fmt::format("'{}' is not allowed: NaN is not a value", shown);
-    case NumberProblem::kInfinity:
-      return fmt::format("'{}' is not allowed here: the value must be finite", shown);
-    case NumberProblem::kOverflow:
-      return fmt::format("'{}' is out of range: too large for a double", shown);
+    case NumberProblem::kNone: return {};
+    case NumberProblem::kSyntax: return fmt::format("'{}' is not a number; suffixes are f p n u m k meg g t", shown);
+    case NumberProblem::kNaN: return fmt::format("'{}' is not allowed: NaN is not a value", shown);
+    case NumberProblem::kInfinity: return fmt::format("'{}' is not allowed here: the value must be finite", shown);
+    case NumberProblem::kOverflow: return fmt::format("'{}' is out of range: too large for a double", shown);
   }
   return {};
 }
@@ -187,11 +174,16 @@ std::string quote_for_message(std::string_view text, std::size_t max_len) {
       out += "...";
       break;
     }
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
-    else if (c < 0x20 || c >= 0x7f) out += fmt::format("\\x{:02X}", c);
-    else out += static_cast<char>(c);
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c < 0x20 || c >= 0x7f)
+      out += fmt::format("\\x{:02X}", c);
+    else
+      out += static_cast<char>(c);
     ++shown;
   }
   return out;

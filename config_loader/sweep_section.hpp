@@ -14,8 +14,8 @@
 #include "config_loader/schema.hpp"
 #include "config_loader/section_hooks.hpp"
 #include "config_loader/spice_number.hpp"
-#include "config_loader/value_parse.hpp"
 #include "config_loader/sweep_spec.hpp"
+#include "config_loader/value_parse.hpp"
 
 namespace xbar::sweep_section {
 
@@ -23,11 +23,13 @@ inline constexpr double kMaxPoints = 10'000'000;
 
 inline bool sweepable(const KeyInfo& key) {
   switch (key.type) {
-    case KeyType::kInt: case KeyType::kReal: case KeyType::kEnum: case KeyType::kBool:
-    case KeyType::kString: case KeyType::kPath:
-      return true;
-    default:
-      return false;
+    case KeyType::kInt:
+    case KeyType::kReal:
+    case KeyType::kEnum:
+    case KeyType::kBool:
+    case KeyType::kString:
+    case KeyType::kPath: return true;
+    default: return false;
   }
 }
 
@@ -47,7 +49,10 @@ inline bool expand_range(const KeyInfo& key, const YAML::Node& node, const Sourc
     const std::string text = it->second.IsScalar() ? it->second.Scalar() : std::string();
     if (name == "from" || name == "to") {
       auto v = parse_spice_number(text);
-      if (!v) { diags.error(at, fmt::format("range '{}' must be a number, got '{}'", name, quote_for_message(text))); ok = false; }
+      if (!v) {
+        diags.error(at, fmt::format("range '{}' must be a number, got '{}'", name, quote_for_message(text)));
+        ok = false;
+      }
       (name == "from" ? from : to) = v;
     } else if (name == "steps") {
       auto v = parse_spice_number(text);
@@ -59,11 +64,15 @@ inline bool expand_range(const KeyInfo& key, const YAML::Node& node, const Sourc
         steps = static_cast<long long>(*v);
       }
     } else if (name == "scale") {
-      if (text == "log") log_scale = true;
-      else if (text != "lin") { diags.error(at, fmt::format("range 'scale' is lin or log, got '{}'", quote_for_message(text))); ok = false; }
+      if (text == "log")
+        log_scale = true;
+      else if (text != "lin") {
+        diags.error(at, fmt::format("range 'scale' is lin or log, got '{}'", quote_for_message(text)));
+        ok = false;
+      }
     } else {
-      diags.error(where.of(it->first, pos), fmt::format("unknown range key '{}'; a range has from, to, steps, scale",
-                                                         quote_for_message(name)));
+      diags.error(where.of(it->first, pos),
+                  fmt::format("unknown range key '{}'; a range has from, to, steps, scale", quote_for_message(name)));
       ok = false;
     }
   }
@@ -78,8 +87,10 @@ inline bool expand_range(const KeyInfo& key, const YAML::Node& node, const Sourc
   }
   for (long long k = 0; k < steps; ++k) {
     double v;
-    if (k == 0) v = *from;
-    else if (k == steps - 1) v = *to;  // exact ends, whatever the rounding between
+    if (k == 0)
+      v = *from;
+    else if (k == steps - 1)
+      v = *to;  // exact ends, whatever the rounding between
     else {
       const double t = static_cast<double>(k) / static_cast<double>(steps - 1);
       // In logs: to / from overflows for a range such as 1e-308 .. 1e308.
@@ -124,8 +135,9 @@ inline bool parse_param(const KeyInfo& key, const YAML::Node& node, const Source
     if (!expand_range(key, node, pos, in.where, texts, diags)) return false;
     for (const auto& t : texts) items.emplace_back(YAML::Node(t), pos);
   } else {
-    diags.error(pos, fmt::format("'sweep.params.{}' expects a list of values or a range {{from, to, steps, scale}}, got {}",
-                                 key.path, node_kind_text(node)));
+    diags.error(pos,
+                fmt::format("'sweep.params.{}' expects a list of values or a range {{from, to, steps, scale}}, got {}",
+                            key.path, node_kind_text(node)));
     return false;
   }
   if (items.empty()) {
@@ -166,13 +178,19 @@ inline void parse(const SectionInput& in, Config& config, Diagnostics& diags) {
     const SourcePos at = in.where.of(it->second, key_pos);
     const std::string text = it->second.IsScalar() ? it->second.Scalar() : std::string();
     if (name == "mode") {
-      if (text == "grid") spec.mode = SweepMode::kGrid;
-      else if (text == "zip") spec.mode = SweepMode::kZip;
-      else diags.error(at, fmt::format("'sweep.mode' is grid or zip, got '{}'", quote_for_message(text)));
+      if (text == "grid")
+        spec.mode = SweepMode::kGrid;
+      else if (text == "zip")
+        spec.mode = SweepMode::kZip;
+      else
+        diags.error(at, fmt::format("'sweep.mode' is grid or zip, got '{}'", quote_for_message(text)));
     } else if (name == "keep") {
-      if (text == "summary") spec.keep = SweepKeep::kSummary;
-      else if (text == "all") spec.keep = SweepKeep::kAll;
-      else diags.error(at, fmt::format("'sweep.keep' is summary or all, got '{}'", quote_for_message(text)));
+      if (text == "summary")
+        spec.keep = SweepKeep::kSummary;
+      else if (text == "all")
+        spec.keep = SweepKeep::kAll;
+      else
+        diags.error(at, fmt::format("'sweep.keep' is summary or all, got '{}'", quote_for_message(text)));
     } else if (name == "params") {
       have_params = true;
       if (!it->second.IsMap() || it->second.size() == 0) {
@@ -212,7 +230,8 @@ inline void parse(const SectionInput& in, Config& config, Diagnostics& diags) {
           spec.params.push_back(std::move(param));
       }
     } else {
-      diags.error(key_pos, fmt::format("unknown key '{}' in 'sweep'; it has mode, keep, params", quote_for_message(name)));
+      diags.error(key_pos,
+                  fmt::format("unknown key '{}' in 'sweep'; it has mode, keep, params", quote_for_message(name)));
     }
   }
   if (!have_params) diags.error(in.pos, "'sweep' needs 'params'");
@@ -220,10 +239,13 @@ inline void parse(const SectionInput& in, Config& config, Diagnostics& diags) {
   double points = spec.mode == SweepMode::kZip ? 0 : 1;
   for (const auto& p : spec.params) {
     if (spec.mode == SweepMode::kZip && p.values.size() != spec.params.front().values.size())
-      diags.error(p.pos, fmt::format("zip sweep: '{}' has {} values but '{}' has {}; zip needs lists of one length",
-                                     p.key, p.values.size(), spec.params.front().key, spec.params.front().values.size()));
-    if (spec.mode == SweepMode::kGrid) points *= static_cast<double>(p.values.size());
-    else points = static_cast<double>(p.values.size());
+      diags.error(p.pos,
+                  fmt::format("zip sweep: '{}' has {} values but '{}' has {}; zip needs lists of one length", p.key,
+                              p.values.size(), spec.params.front().key, spec.params.front().values.size()));
+    if (spec.mode == SweepMode::kGrid)
+      points *= static_cast<double>(p.values.size());
+    else
+      points = static_cast<double>(p.values.size());
   }
   if (points > kMaxPoints)
     diags.error(in.pos, fmt::format("the sweep has {} points; at most {} allowed", format_number(points),

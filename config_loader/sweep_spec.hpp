@@ -8,7 +8,7 @@
 
 namespace xbar {
 
-enum class SweepMode { kGrid, kZip };   // cartesian product | parallel lists
+enum class SweepMode { kGrid, kZip };     // cartesian product | parallel lists
 enum class SweepKeep { kSummary, kAll };  // what points/<index>/ holds
 
 struct SweepParam {

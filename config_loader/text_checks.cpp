@@ -9,8 +9,8 @@
 
 namespace xbar {
 
-std::optional<std::string> read_text_file(const std::string& path, std::uintmax_t max_bytes,
-                                          std::string_view what, Diagnostics& diags) {
+std::optional<std::string> read_text_file(const std::string& path, std::uintmax_t max_bytes, std::string_view what,
+                                          Diagnostics& diags) {
   namespace fs = std::filesystem;
   SourcePos pos{path, 0, 0};
   std::error_code ec;
@@ -60,11 +60,18 @@ std::size_t find_invalid_utf8(std::string_view text) {
     unsigned char c = s[i];
     std::size_t len = 0;
     std::uint32_t cp = 0;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07;
-    else return i;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0)
+      len = 2, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+      len = 3, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+      len = 4, cp = c & 0x07;
+    else
+      return i;
     if (i + len > n) return i;
     for (std::size_t k = 1; k < len; ++k) {
       if ((s[i + k] & 0xC0) != 0x80) return i;
@@ -96,8 +103,10 @@ std::size_t find_tab_in_indentation(std::string_view text, int last_line) {
 SourcePos position_of_offset(const std::string& file, std::string_view text, std::size_t offset) {
   int line = 1, col = 1;
   for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') ++line, col = 1;
-    else ++col;
+    if (text[i] == '\n')
+      ++line, col = 1;
+    else
+      ++col;
   }
   return {file, line, col};
 }

@@ -12,8 +12,8 @@ namespace xbar {
 
 // The whole file, or nullopt after reporting (missing, not a regular file,
 // unreadable, larger than max_bytes).  `what` names the file in messages.
-std::optional<std::string> read_text_file(const std::string& path, std::uintmax_t max_bytes,
-                                          std::string_view what, Diagnostics& diags);
+std::optional<std::string> read_text_file(const std::string& path, std::uintmax_t max_bytes, std::string_view what,
+                                          Diagnostics& diags);
 
 // Byte offset of the first NUL byte, or npos.
 std::size_t find_nul(std::string_view text);

@@ -28,8 +28,7 @@ std::optional<std::string> scalar_text(const KeyInfo& key, const YAML::Node& nod
   if (node.IsNull())
     ctx.diags.error(ctx.value_pos, fmt::format("'{}' has no value; expected {}", key.path, expected));
   else
-    ctx.diags.error(ctx.value_pos,
-                    fmt::format("'{}' expects {}, got {}", key.path, expected, node_kind_text(node)));
+    ctx.diags.error(ctx.value_pos, fmt::format("'{}' expects {}, got {}", key.path, expected, node_kind_text(node)));
   return std::nullopt;
 }
 
@@ -100,8 +99,8 @@ std::optional<KeyValue> parse_real(const KeyInfo& key, const std::string& text, 
 std::optional<KeyValue> parse_enum(const KeyInfo& key, const std::string& text, ValueContext& ctx) {
   for (std::size_t i = 0; i < key.allowed.size(); ++i)
     if (key.allowed[i] == text) return KeyValue(static_cast<long long>(i));
-  ctx.diags.error(ctx.value_pos, fmt::format("'{}' is not a valid '{}'; expected one of: {}",
-                                             quote_for_message(text), key.path, fmt::join(key.allowed, ", ")));
+  ctx.diags.error(ctx.value_pos, fmt::format("'{}' is not a valid '{}'; expected one of: {}", quote_for_message(text),
+                                             key.path, fmt::join(key.allowed, ", ")));
   return std::nullopt;
 }
 
@@ -116,8 +115,8 @@ std::optional<std::string> parse_path_text(const KeyInfo& key, const std::string
   if (key.must_exist) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(abs, ec)) {
-      ctx.diags.error(pos, fmt::format("'{}': file not found (or not a regular file): {}", key.path,
-                                       quote_for_message(abs, 200)));
+      ctx.diags.error(
+          pos, fmt::format("'{}': file not found (or not a regular file): {}", key.path, quote_for_message(abs, 200)));
       return std::nullopt;
     }
   }
@@ -144,8 +143,8 @@ bool for_each_named_entry(const KeyInfo& key, const YAML::Node& node, ValueConte
     SourcePos key_pos = ctx.where.of(it->first, ctx.value_pos);
     if (!it->first.IsScalar() || !matches_rule(it->first.Scalar(), StringRule::kIdentifier)) {
       std::string shown = it->first.IsScalar() ? quote_for_message(it->first.Scalar()) : node_kind_text(it->first);
-      ctx.diags.error(key_pos, fmt::format("bad name '{}' in '{}': {}", shown, key.path,
-                                           rule_text(StringRule::kIdentifier)));
+      ctx.diags.error(key_pos,
+                      fmt::format("bad name '{}' in '{}': {}", shown, key.path, rule_text(StringRule::kIdentifier)));
       ok = false;
       continue;
     }
@@ -177,8 +176,10 @@ bool matches_rule(std::string_view text, StringRule rule) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     bool ok = false;
-    if (rule == StringRule::kName) ok = is_alpha(c) || is_digit(c) || c == '_' || c == '.' || c == '-';
-    else ok = is_alpha(c) || c == '_' || (i > 0 && (is_digit(c) || c == '.'));
+    if (rule == StringRule::kName)
+      ok = is_alpha(c) || is_digit(c) || c == '_' || c == '.' || c == '-';
+    else
+      ok = is_alpha(c) || c == '_' || (i > 0 && (is_digit(c) || c == '.'));
     if (!ok) return false;
   }
   return true;
@@ -240,8 +241,8 @@ std::optional<KeyValue> parse_key_value(const KeyInfo& key, const YAML::Node& no
       auto text = scalar_text(key, node, ctx, "a name");
       if (!text) return std::nullopt;
       if (!matches_rule(*text, key.rule)) {
-        ctx.diags.error(ctx.value_pos, fmt::format("'{}' is not a valid '{}': {}", quote_for_message(*text),
-                                                   key.path, rule_text(key.rule)));
+        ctx.diags.error(ctx.value_pos, fmt::format("'{}' is not a valid '{}': {}", quote_for_message(*text), key.path,
+                                                   rule_text(key.rule)));
         return std::nullopt;
       }
       return KeyValue(*text);
@@ -261,8 +262,8 @@ std::optional<KeyValue> parse_key_value(const KeyInfo& key, const YAML::Node& no
         return std::nullopt;
       }
       if (node.size() > key.max_entries) {
-        ctx.diags.error(ctx.value_pos, fmt::format("'{}' has {} entries; at most {} allowed", key.path,
-                                                   node.size(), key.max_entries));
+        ctx.diags.error(ctx.value_pos,
+                        fmt::format("'{}' has {} entries; at most {} allowed", key.path, node.size(), key.max_entries));
         return std::nullopt;
       }
       std::vector<std::string> out;
@@ -270,60 +271,65 @@ std::optional<KeyValue> parse_key_value(const KeyInfo& key, const YAML::Node& no
       for (const auto& item : node) {
         SourcePos pos = ctx.where.of(item, ctx.value_pos);
         if (!item.IsScalar()) {
-          ctx.diags.error(pos, fmt::format("'{}' expects a list of paths; this item is {}", key.path,
-                                           node_kind_text(item)));
+          ctx.diags.error(pos,
+                          fmt::format("'{}' expects a list of paths; this item is {}", key.path, node_kind_text(item)));
           ok = false;
           continue;
         }
         auto abs = parse_path_text(key, item.Scalar(), pos, ctx);
-        if (abs) out.push_back(*abs);
-        else ok = false;
+        if (abs)
+          out.push_back(*abs);
+        else
+          ok = false;
       }
       if (!ok) return std::nullopt;
       return KeyValue(std::move(out));
     }
     case KeyType::kNumberMap: {
       std::map<std::string, double> out;
-      bool ok = for_each_named_entry(key, node, ctx, [&](const std::string& name, const YAML::Node& value,
-                                                         const SourcePos& pos) {
-        if (!value.IsScalar()) {
-          ctx.diags.error(pos, fmt::format("'{}.{}' expects a number, got {}", key.path, name,
-                                           node_kind_text(value)));
-          return false;
-        }
-        auto v = parse_real_text(key, value.Scalar(), pos, ctx.diags);
-        if (v) out[name] = *v;
-        return v.has_value();
-      });
+      bool ok = for_each_named_entry(
+          key, node, ctx, [&](const std::string& name, const YAML::Node& value, const SourcePos& pos) {
+            if (!value.IsScalar()) {
+              ctx.diags.error(pos,
+                              fmt::format("'{}.{}' expects a number, got {}", key.path, name, node_kind_text(value)));
+              return false;
+            }
+            auto v = parse_real_text(key, value.Scalar(), pos, ctx.diags);
+            if (v) out[name] = *v;
+            return v.has_value();
+          });
       if (!ok) return std::nullopt;
       return KeyValue(std::move(out));
     }
     case KeyType::kOptionMap: {
       std::map<std::string, std::string> out;
-      bool ok = for_each_named_entry(key, node, ctx, [&](const std::string& name, const YAML::Node& value,
-                                                         const SourcePos& pos) {
-        if (value.IsScalar()) {
-          const std::string& text = value.Scalar();
-          // Numbers are stored in plain form so no suffix reaches ngspice.
-          const SpiceNumber n = parse_spice_number_ex(text);
-          if (n.value) {
-            out[name] = format_number(*n.value);
-            return true;
-          }
-          // nan, inf and 1e999 are numbers gone wrong, not identifiers.
-          if (n.problem != NumberProblem::kSyntax) {
-            ctx.diags.error(pos, fmt::format("{} (in '{}.{}')", number_problem_text(text, n.problem), key.path, name));
+      bool ok = for_each_named_entry(
+          key, node, ctx, [&](const std::string& name, const YAML::Node& value, const SourcePos& pos) {
+            if (value.IsScalar()) {
+              const std::string& text = value.Scalar();
+              // Numbers are stored in plain form so no suffix reaches ngspice.
+              const SpiceNumber n = parse_spice_number_ex(text);
+              if (n.value) {
+                out[name] = format_number(*n.value);
+                return true;
+              }
+              // nan, inf and 1e999 are numbers gone wrong, not identifiers.
+              if (n.problem != NumberProblem::kSyntax) {
+                ctx.diags.error(pos,
+                                fmt::format("{} (in '{}.{}')", number_problem_text(text, n.problem), key.path, name));
+                return false;
+              }
+              if (matches_rule(text, StringRule::kIdentifier)) {
+                out[name] = text;
+                return true;
+              }
+            }
+            std::string shown =
+                value.IsScalar() ? "'" + quote_for_message(value.Scalar()) + "'" : node_kind_text(value);
+            ctx.diags.error(pos,
+                            fmt::format("'{}.{}' expects a number or an identifier, got {}", key.path, name, shown));
             return false;
-          }
-          if (matches_rule(text, StringRule::kIdentifier)) {
-            out[name] = text;
-            return true;
-          }
-        }
-        std::string shown = value.IsScalar() ? "'" + quote_for_message(value.Scalar()) + "'" : node_kind_text(value);
-        ctx.diags.error(pos, fmt::format("'{}.{}' expects a number or an identifier, got {}", key.path, name, shown));
-        return false;
-      });
+          });
       if (!ok) return std::nullopt;
       return KeyValue(std::move(out));
     }

@@ -79,7 +79,8 @@ inline void parse_one(const YAML::Node& item, const SourcePos& pos, const Sectio
     } else if (name == "col") {
       col_node = it->second, col_pos = at, have_col = true;
     } else {
-      diags.error(key_pos, fmt::format("unknown key '{}' in a waveform; it has signal, row, col", quote_for_message(name)));
+      diags.error(key_pos,
+                  fmt::format("unknown key '{}' in a waveform; it has signal, row, col", quote_for_message(name)));
       ok = false;
     }
   }
@@ -112,7 +113,8 @@ inline void parse(const SectionInput& in, Config& config, Diagnostics& diags) {
     return;
   }
   if (in.node.size() > kMaxSignals) {
-    diags.error(in.pos, fmt::format("'output.waveforms' lists {} signals; at most {} allowed", in.node.size(), kMaxSignals));
+    diags.error(in.pos,
+                fmt::format("'output.waveforms' lists {} signals; at most {} allowed", in.node.size(), kMaxSignals));
     return;
   }
   std::vector<WaveformSignal> signals;

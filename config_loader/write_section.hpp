@@ -53,8 +53,8 @@ inline bool parse_whole(const YAML::Node& node, const SourcePos& at, const char*
 inline void parse_one(const YAML::Node& item, const SourcePos& pos, const SectionInput& in, const Config& config,
                       std::vector<WritePulse>& out, Diagnostics& diags) {
   if (!item.IsMap()) {
-    diags.error(pos, fmt::format("a write is a map like {{row: 0, col: 0, v: 1.2, width: 1u}}, got {}",
-                                 node_kind_text(item)));
+    diags.error(
+        pos, fmt::format("a write is a map like {{row: 0, col: 0, v: 1.2, width: 1u}}, got {}", node_kind_text(item)));
     return;
   }
   const int phys_cols = config.tile.cell->columns_per_output() * config.tile.cols;
@@ -101,7 +101,8 @@ inline void parse(const SectionInput& in, Config& config, Diagnostics& diags) {
     return;
   }
   if (in.node.size() > kMaxTrains) {
-    diags.error(in.pos, fmt::format("'analysis.tran.write' lists {} writes; at most {} allowed", in.node.size(), kMaxTrains));
+    diags.error(in.pos,
+                fmt::format("'analysis.tran.write' lists {} writes; at most {} allowed", in.node.size(), kMaxTrains));
     return;
   }
   std::vector<WritePulse> writes;

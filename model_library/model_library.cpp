@@ -101,7 +101,9 @@ class Reader {
     return first != std::string_view::npos && line[first] != '*';
   }
 
-  static SourcePos at(const ModelFile& f, std::size_t index) { return SourcePos{f.path, static_cast<int>(index) + 1, 1}; }
+  static SourcePos at(const ModelFile& f, std::size_t index) {
+    return SourcePos{f.path, static_cast<int>(index) + 1, 1};
+  }
 
   // ngspice resolves a relative name against the including file's folder and
   // `~/` against the home folder.
@@ -160,8 +162,7 @@ class Reader {
         inline_lines(inner, 0, inner.lines.size(), out, depth + 1);
       } else {
         const std::size_t def = find_section(inner, args[1]);
-        if (def == inner.lines.size())
-          fail(at(file, i), fmt::format("section `{}` not found in {}", args[1], target));
+        if (def == inner.lines.size()) fail(at(file, i), fmt::format("section `{}` not found in {}", args[1], target));
         inline_lines(inner, def + 1, section_end(inner, def), out, depth + 1);
       }
       out.push_back("* end of " + target);

@@ -23,7 +23,8 @@ struct ModelReadLimits {
 // inside the model file (FILE:LINE:COL), `reason` the problem alone.
 class ModelFileError : public InputError {
  public:
-  ModelFileError(SourcePos pos, const std::string& reason) : InputError(pos, reason), pos_(std::move(pos)), reason_(reason) {}
+  ModelFileError(SourcePos pos, const std::string& reason)
+      : InputError(pos, reason), pos_(std::move(pos)), reason_(reason) {}
   const SourcePos& pos() const { return pos_; }
   const std::string& reason() const { return reason_; }
 

@@ -37,8 +37,8 @@ constexpr std::array kControlPrefixes = {".control", ".endc", ".exec"};
 
 // Control commands that touch files, programs or the process.  On a netlist
 // line they would be parsed as devices (or fail); no valid device is named so.
-constexpr std::array kDangerousWords = {"shell", "source", "cd", "write", "wrdata", "wrs2p", "load",
-                                        "codemodel", "osdi", "quit", "exit", "edit", "rusage", "setcs"};
+constexpr std::array kDangerousWords = {"shell",     "source", "cd",   "write", "wrdata", "wrs2p",  "load",
+                                        "codemodel", "osdi",   "quit", "exit",  "edit",   "rusage", "setcs"};
 
 }  // namespace
 
@@ -50,7 +50,8 @@ std::string control_reason(std::string_view line, bool is_title) {
   if (starts_with_ci(line, "*#")) return "`*#` lines are run as control commands";
   for (std::string_view p : kControlPrefixes)
     if (starts_with_ci(line, p))
-      return fmt::format("`{}` opens or closes a control block (ngspice matches `{}` as a prefix)", first_word(line), p);
+      return fmt::format("`{}` opens or closes a control block (ngspice matches `{}` as a prefix)", first_word(line),
+                         p);
   // ngspice stops reading a file at a line starting with `@`: the rest of the
   // deck would silently vanish once the file is inlined.
   if (!line.empty() && line.front() == '@') return "a line starting with `@` ends ngspice's reading of the file";

@@ -59,8 +59,9 @@ ModelInfo pcm_model() {
   ModelInfo m;
   m.name = "pcm";
   m.summary = "phase-change cell read at time t_read: linear, conductance drifted by a power law";
-  m.equation = "I = G(t) V, G(t) = G0 (t_read / t0)^(-nu); G0 = the programmed conductance at t0; "
-               "G(T) = G exp(tcg (T - 27 C))";
+  m.equation =
+      "I = G(t) V, G(t) = G0 (t_read / t0)^(-nu); G0 = the programmed conductance at t0; "
+      "G(T) = G exp(tcg (T - 27 C))";
   m.params = {{"t_read", "s", 3600.0, 20.0, 3.2e9, "time from programming to the read (t0 = 20 s is no drift)"},
               {"tcg", "1/K", 0.0386, -0.2, 0.2,
                "temperature coefficient of conductance at 27 C: amorphous GST conducts by thermal activation, "
@@ -133,10 +134,11 @@ ModelInfo vteam_model() {
   m.analyses = {"tran"};
   m.file = "vteam.sub";
   // Frozen state: V / R(x), linear.
-  m.state = StateMap{.param = "x0",
-                     .unit = "1",
-                     .g_of_state = [](const ParamValue& p, double s) { return 1.0 / (p("ron") + (p("roff") - p("ron")) * s); },
-                     .state_of_g = [](const ParamValue& p, double g) { return (1.0 / g - p("ron")) / (p("roff") - p("ron")); }};
+  m.state = StateMap{
+      .param = "x0",
+      .unit = "1",
+      .g_of_state = [](const ParamValue& p, double s) { return 1.0 / (p("ron") + (p("roff") - p("ron")) * s); },
+      .state_of_g = [](const ParamValue& p, double g) { return (1.0 / g - p("ron")) / (p("roff") - p("ron")); }};
   m.spice_name = "vteam";
   m.terminals = "p n xs";
   m.source = "Kvatinsky et al., 'VTEAM: A General Model for Voltage-Controlled Memristors', IEEE TCAS-II 62(8), 2015";
@@ -170,12 +172,13 @@ ModelInfo stanford_pku_model() {
   m.file = "stanford_pku.sub";
   // Frozen gap: i0 e^(-g/g0) sinh(V/v0), conductance at 0 V i0 e^(-g/g0) / v0.
   m.sinh_v0 = [](const ParamValue& p) { return p("v0"); };
-  m.state = StateMap{.param = "gini",
-                     .unit = "nm",
-                     .lo_param = "gmin",
-                     .hi_param = "gmax",
-                     .g_of_state = [](const ParamValue& p, double s) { return p("i0") * std::exp(-s / p("g0")) / p("v0"); },
-                     .state_of_g = [](const ParamValue& p, double g) { return -p("g0") * std::log(g * p("v0") / p("i0")); }};
+  m.state =
+      StateMap{.param = "gini",
+               .unit = "nm",
+               .lo_param = "gmin",
+               .hi_param = "gmax",
+               .g_of_state = [](const ParamValue& p, double s) { return p("i0") * std::exp(-s / p("g0")) / p("v0"); },
+               .state_of_g = [](const ParamValue& p, double g) { return -p("g0") * std::log(g * p("v0") / p("i0")); }};
   m.spice_name = "stanford_pku";
   m.terminals = "p n gs";
   m.source =
@@ -278,10 +281,9 @@ ModelInfo ideal_switch_model() {
 }  // namespace
 
 const std::vector<ModelInfo>& model_registry() {
-  static const std::vector<ModelInfo> models = {linear_model(),   sinh_model(),         pcm_model(),
-                                                yakopcic_model(), vteam_model(),        stanford_pku_model(),
-                                                nmos_bsim4_model(), nmos_level1_model(), ideal_switch_model(),
-                                                sinh_selector_model()};
+  static const std::vector<ModelInfo> models = {
+      linear_model(),       sinh_model(),       pcm_model(),         yakopcic_model(),     vteam_model(),
+      stanford_pku_model(), nmos_bsim4_model(), nmos_level1_model(), ideal_switch_model(), sinh_selector_model()};
   return models;
 }
 

@@ -19,7 +19,7 @@ struct ModelParam {
   std::string name;
   std::string unit;
   double default_value = 0;
-  double min = 0, max = 0;   // allowed range, inclusive
+  double min = 0, max = 0;  // allowed range, inclusive
   std::string meaning;
 };
 
@@ -29,8 +29,8 @@ using ParamValue = std::function<double(const std::string&)>;
 // How a dynamic cell's state maps to its conductance at 0 V (the tile
 // places conductances; the subcircuit takes an initial state).
 struct StateMap {
-  std::string param;            // subcircuit parameter holding the initial state
-  std::string unit;             // "1" or "nm"
+  std::string param;               // subcircuit parameter holding the initial state
+  std::string unit;                // "1" or "nm"
   std::string lo_param, hi_param;  // parameters bounding the state; empty: [0, 1]
   double (*g_of_state)(const ParamValue& p, double s) = nullptr;
   double (*state_of_g)(const ParamValue& p, double g) = nullptr;
@@ -39,12 +39,12 @@ struct StateMap {
 struct ModelInfo {
   std::string name;
   ModelKind kind = ModelKind::kCell;
-  std::string summary;                 // one line
-  std::string equation;                // the law, in plain text
+  std::string summary;   // one line
+  std::string equation;  // the law, in plain text
   std::vector<ModelParam> params;
-  std::vector<std::string> analyses;   // "op", "tran", "read"
-  std::string file;                    // SPICE text in models/, or empty when built in
-  std::string source;                  // published source of the parameter set
+  std::vector<std::string> analyses;  // "op", "tran", "read"
+  std::string file;                   // SPICE text in models/, or empty when built in
+  std::string source;                 // published source of the parameter set
   // SPICE name defined in `file`: the .subckt of a dynamic cell, the .model
   // of a transistor card.  Empty for built-in laws.
   std::string spice_name;

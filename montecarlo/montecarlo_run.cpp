@@ -33,11 +33,13 @@ Config load_montecarlo_config(const std::string& config_path, const std::vector<
   if (!has_section(c, "montecarlo"))
     d.error({config_path, 1, 1}, "the config has no 'montecarlo:' section; add one with samples (and limits)");
   if (c.sweep)
-    d.error(c.where("sweep"), "a Monte-Carlo config has no 'sweep:' section: xbar montecarlo sweeps the samples "
-                              "itself (run one xbar montecarlo per swept value)");
+    d.error(c.where("sweep"),
+            "a Monte-Carlo config has no 'sweep:' section: xbar montecarlo sweeps the samples "
+            "itself (run one xbar montecarlo per swept value)");
   if (c.origin.count("montecarlo.sample"))
-    d.error(c.where("montecarlo.sample"), "'montecarlo.sample' is set by xbar montecarlo for each sample; remove it "
-                                          "(it is for rerunning one sample with xbar run)");
+    d.error(c.where("montecarlo.sample"),
+            "'montecarlo.sample' is set by xbar montecarlo for each sample; remove it "
+            "(it is for rerunning one sample with xbar run)");
   for (const auto& [name, limit] : c.montecarlo.lower_limits)
     if (c.montecarlo.limits.count(name))
       d.error(c.where("montecarlo.lower_limits"),
@@ -60,8 +62,11 @@ std::vector<std::string> montecarlo_sweep_sets(const Config& c) {
 namespace {
 
 nlohmann::json yield_json(const YieldResult& y, bool with_limit) {
-  nlohmann::json j = {{"yield", y.value}, {"yield_low", y.interval.low}, {"yield_high", y.interval.high},
-                      {"pass", y.pass},   {"samples", y.samples}};
+  nlohmann::json j = {{"yield", y.value},
+                      {"yield_low", y.interval.low},
+                      {"yield_high", y.interval.high},
+                      {"pass", y.pass},
+                      {"samples", y.samples}};
   if (with_limit) {
     j["limit"] = y.limit;
     j["limit_kind"] = y.upper ? "upper" : "lower";
@@ -103,9 +108,9 @@ void write_statistics_csv(const MonteCarloStatistics& st, const fs::path& dir) {
       for (const auto& [p, v] : m.percentiles) out << ',' << csv_number(v);
       out << ',' << csv_number(m.max);
       if (m.yield)
-        out << ',' << csv_number(m.yield->limit) << ',' << (m.yield->upper ? "upper" : "lower") << ','
-            << m.yield->pass << ',' << m.yield->samples << ',' << csv_number(m.yield->value) << ','
-            << csv_number(m.yield->interval.low) << ',' << csv_number(m.yield->interval.high);
+        out << ',' << csv_number(m.yield->limit) << ',' << (m.yield->upper ? "upper" : "lower") << ',' << m.yield->pass
+            << ',' << m.yield->samples << ',' << csv_number(m.yield->value) << ',' << csv_number(m.yield->interval.low)
+            << ',' << csv_number(m.yield->interval.high);
       else
         out << ",,,,,,,";
       out << '\n';
@@ -127,8 +132,7 @@ MonteCarloStatistics write_montecarlo_statistics(const Config& c, const fs::path
     records.push_back(std::move(row));
     samples.push_back({r.ok, r.metrics});
   }
-  write_file_atomically(dir / "samples.csv",
-                        [&](std::ostream& out) { write_sweep_csv(out, {"seed"}, records); });
+  write_file_atomically(dir / "samples.csv", [&](std::ostream& out) { write_sweep_csv(out, {"seed"}, records); });
   const MonteCarloStatistics st =
       compute_statistics(samples, c.montecarlo.limits, c.montecarlo.lower_limits, c.montecarlo.confidence);
   write_statistics_json(c, st, dir);
@@ -136,10 +140,10 @@ MonteCarloStatistics write_montecarlo_statistics(const Config& c, const fs::path
   if (!st.unknown_limits.empty() && st.samples > st.failed) {
     std::vector<std::string> names;
     for (const auto& [name, m] : st.metrics) names.push_back(name);
-    throw InputError(c.where(c.montecarlo.limits.count(st.unknown_limits.front()) ? "montecarlo.limits"
-                                                                                  : "montecarlo.lower_limits"),
-                     fmt::format("no sample has the metric '{}'; the samples have: {}", st.unknown_limits.front(),
-                                 fmt::join(names, ", ")));
+    throw InputError(
+        c.where(c.montecarlo.limits.count(st.unknown_limits.front()) ? "montecarlo.limits" : "montecarlo.lower_limits"),
+        fmt::format("no sample has the metric '{}'; the samples have: {}", st.unknown_limits.front(),
+                    fmt::join(names, ", ")));
   }
   return st;
 }

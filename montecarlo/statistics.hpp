@@ -39,15 +39,15 @@ struct SampleMetrics {
 
 struct YieldResult {
   double limit = 0;
-  bool upper = true;         // pass: value <= limit (upper) or >= limit
+  bool upper = true;                  // pass: value <= limit (upper) or >= limit
   std::size_t pass = 0, samples = 0;  // samples: every sample run, failed ones counting as not passing
-  double value = 0;          // pass / samples
+  double value = 0;                   // pass / samples
   BinomialInterval interval;
 };
 
 struct MetricStatistics {
-  std::size_t count = 0;  // samples with this metric
-  double mean = 0, std = 0, min = 0, max = 0;  // std: sample standard deviation (n - 1)
+  std::size_t count = 0;                               // samples with this metric
+  double mean = 0, std = 0, min = 0, max = 0;          // std: sample standard deviation (n - 1)
   std::vector<std::pair<double, double>> percentiles;  // (p, value)
   std::optional<YieldResult> yield;
 };

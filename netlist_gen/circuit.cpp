@@ -119,7 +119,7 @@ class TileCircuitBuilder {
     const std::size_t R = R_, PC = PC_, cells = R * PC;
     std::size_t n = 1 + 2 * R + 2 * cells + 2 * PC + cells;  // index, drivers, lines, sensing, cells
     n += cells * (parts_.size() - 1);                        // the parts beside the device
-    if (has_transistors()) n += R + cells;                  // gate sources and lines
+    if (has_transistors()) n += R + cells;                   // gate sources and lines
     return n;
   }
 
@@ -205,7 +205,8 @@ class TileCircuitBuilder {
     if (!has_transistors()) return;
     for (int i = 0; i < R_; ++i) {
       const double v = t_.transistor.row_is_on(i) ? t_.transistor.v_gate : 0.0;
-      c_.map.gate_source.push_back(add(ElementKind::kVoltageSource, indexed_name("vg", i), {gate_[at(i, 0)], kGroundKey}, v, i).name);
+      c_.map.gate_source.push_back(
+          add(ElementKind::kVoltageSource, indexed_name("vg", i), {gate_[at(i, 0)], kGroundKey}, v, i).name);
       for (int j = 1; j < PC_; ++j) series("rg", i, j, gate_[at(i, j - 1)], gate_[at(i, j)], t_.r_gl, i, j);
     }
   }
@@ -250,9 +251,7 @@ class TileCircuitBuilder {
         }
         return;
       }
-      case CellPart::kSelector:
-        add(ElementKind::kSelector, indexed_name("bs", i, j), {a, b}, 0.0, i, j);
-        return;
+      case CellPart::kSelector: add(ElementKind::kSelector, indexed_name("bs", i, j), {a, b}, 0.0, i, j); return;
     }
   }
 
@@ -265,7 +264,8 @@ class TileCircuitBuilder {
     for (int j = 0; j < PC_; ++j) {
       series("rs", j, -1, bl(R_ - 1, j), s_[j], t_.r_sense, -1, j);
       if (t_.sense == SenseKind::kVirtualGround) {
-        c_.map.sense_source.push_back(add(ElementKind::kVoltageSource, indexed_name("vs", j), {s_[j], kGroundKey}, 0.0, -1, j).name);
+        c_.map.sense_source.push_back(
+            add(ElementKind::kVoltageSource, indexed_name("vs", j), {s_[j], kGroundKey}, 0.0, -1, j).name);
       } else {
         // Inverting amplifier: V(o) = gain * (0 - V(s)), feedback r_f from s to o.
         add(ElementKind::kVcvs, indexed_name("ea", j), {o_[j], kGroundKey, kGroundKey, s_[j]}, t_.tia_gain, -1, j);

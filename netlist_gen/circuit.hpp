@@ -15,33 +15,33 @@ using NodeId = int;  // 0 is ground
 constexpr NodeId kGround = 0;
 
 enum class ElementKind {
-  kResistor,        // value = ohm
-  kCapacitor,       // value = F
-  kVoltageSource,   // value = DC volts; nodes {plus, minus}
-  kVcvs,            // nodes {out+, out-, ctrl+, ctrl-}, value = gain
-  kCell,            // memory device, nodes {a, b}; value = conductance at 0 V
-  kMosfet,          // nodes {drain, gate, source, bulk}; model name, w, l;
-                    // `subckt`: an X instance of a (PDK) subcircuit
-  kBatchSource,     // ideal voltage source whose value is picked per input
-                    // vector by an index source (nodes {plus, minus, index})
-  kPwlSource,       // ideal voltage source following a piecewise-linear
-                    // waveform (transient); nodes {plus, minus}
-  kSelector,        // the selector of a 1S1R cell, nodes {a, b}, law Circuit::selector
-  kDynamicCell,     // memory device with a state (transient): an X instance of
-                    // subcircuit `model`, nodes {a, b, state}, `params` on the
-                    // instance; value = conductance at 0 V of its initial state
+  kResistor,       // value = ohm
+  kCapacitor,      // value = F
+  kVoltageSource,  // value = DC volts; nodes {plus, minus}
+  kVcvs,           // nodes {out+, out-, ctrl+, ctrl-}, value = gain
+  kCell,           // memory device, nodes {a, b}; value = conductance at 0 V
+  kMosfet,         // nodes {drain, gate, source, bulk}; model name, w, l;
+                   // `subckt`: an X instance of a (PDK) subcircuit
+  kBatchSource,    // ideal voltage source whose value is picked per input
+                   // vector by an index source (nodes {plus, minus, index})
+  kPwlSource,      // ideal voltage source following a piecewise-linear
+                   // waveform (transient); nodes {plus, minus}
+  kSelector,       // the selector of a 1S1R cell, nodes {a, b}, law Circuit::selector
+  kDynamicCell,    // memory device with a state (transient): an X instance of
+                   // subcircuit `model`, nodes {a, b, state}, `params` on the
+                   // instance; value = conductance at 0 V of its initial state
 };
 
 struct Element {
   ElementKind kind;
-  std::string name;          // unique, SPICE-safe (made by the builder)
+  std::string name;  // unique, SPICE-safe (made by the builder)
   std::vector<NodeId> nodes;
   double value = 0.0;
-  std::vector<double> batch_values;  // kBatchSource: one value per vector
-  std::string model;         // kMosfet: model name
-  double w = 0, l = 0;       // kMosfet
-  bool subckt = false;       // kMosfet: the model is a .subckt
-  std::vector<double> pwl_time, pwl_value;  // kPwlSource: s, V (times increasing)
+  std::vector<double> batch_values;                    // kBatchSource: one value per vector
+  std::string model;                                   // kMosfet: model name
+  double w = 0, l = 0;                                 // kMosfet
+  bool subckt = false;                                 // kMosfet: the model is a .subckt
+  std::vector<double> pwl_time, pwl_value;             // kPwlSource: s, V (times increasing)
   std::vector<std::pair<std::string, double>> params;  // kDynamicCell, kMosfet: instance parameters
   // Where the element belongs in the tile, for reports: row/col or -1.
   int row = -1, col = -1;
@@ -50,17 +50,17 @@ struct Element {
 // Which role each tile node plays, so results can be mapped back.
 struct TileNodeMap {
   int rows = 0, phys_cols = 0;
-  std::vector<NodeId> wl;      // rows x phys_cols: WL(i,j)
-  std::vector<NodeId> bl;      // rows x phys_cols: BL(i,j) (the cell's bit-line side)
-  std::vector<NodeId> cell_mid;// two-part cells (1T1R/2T2R, 1S1R): rows x phys_cols junction
-                               // below the device (kGround where the cell is absent); else empty
-  std::vector<NodeId> gate;    // 1T1R/2T2R: rows x phys_cols gate-line node G(i,j); else empty
-  std::vector<std::string> gate_source;  // 1T1R/2T2R: rows, the gate-line source of row i
-  std::vector<NodeId> sense;   // phys_cols: S_j
-  std::vector<NodeId> tia_out; // phys_cols (tia only)
+  std::vector<NodeId> wl;                  // rows x phys_cols: WL(i,j)
+  std::vector<NodeId> bl;                  // rows x phys_cols: BL(i,j) (the cell's bit-line side)
+  std::vector<NodeId> cell_mid;            // two-part cells (1T1R/2T2R, 1S1R): rows x phys_cols junction
+                                           // below the device (kGround where the cell is absent); else empty
+  std::vector<NodeId> gate;                // 1T1R/2T2R: rows x phys_cols gate-line node G(i,j); else empty
+  std::vector<std::string> gate_source;    // 1T1R/2T2R: rows, the gate-line source of row i
+  std::vector<NodeId> sense;               // phys_cols: S_j
+  std::vector<NodeId> tia_out;             // phys_cols (tia only)
   std::vector<std::string> driver_source;  // rows: name of the source V_i
   std::vector<std::string> sense_source;   // phys_cols (virtual ground only)
-  std::string index_source;    // batch index source, empty for one vector
+  std::string index_source;                // batch index source, empty for one vector
   NodeId wl_at(int i, int j) const { return wl[static_cast<std::size_t>(i) * phys_cols + j]; }
   NodeId bl_at(int i, int j) const { return bl[static_cast<std::size_t>(i) * phys_cols + j]; }
   NodeId mid_at(int i, int j) const { return cell_mid[static_cast<std::size_t>(i) * phys_cols + j]; }

@@ -12,7 +12,8 @@ namespace xbar {
 
 bool is_dynamic_cell_model(const ModelInfo& m) { return m.kind == ModelKind::kCell && !m.spice_name.empty(); }
 
-std::optional<DynamicModel> find_dynamic_model(const std::string& name, const std::map<std::string, double>& overrides) {
+std::optional<DynamicModel> find_dynamic_model(const std::string& name,
+                                               const std::map<std::string, double>& overrides) {
   const ModelInfo* info = find_model(name);
   if (info == nullptr || !is_dynamic_cell_model(*info)) return std::nullopt;
   DynamicModel m;
@@ -86,7 +87,8 @@ std::string dynamic_state_node(int row, int col) { return fmt::format("x{}_{}", 
 void place_dynamic_cells(Circuit& c, const DynamicModel& m, const std::vector<double>& states, int phys_cols) {
   for (auto& e : c.elements) {
     if (e.kind != ElementKind::kCell) continue;
-    if (e.row < 0 || e.col < 0 || e.nodes.size() != 2) throw std::logic_error("cell " + e.name + " has no tile position");
+    if (e.row < 0 || e.col < 0 || e.nodes.size() != 2)
+      throw std::logic_error("cell " + e.name + " has no tile position");
     const double s = states.at(static_cast<std::size_t>(e.row) * phys_cols + e.col);
     e.kind = ElementKind::kDynamicCell;
     e.name = fmt::format("xc{}_{}", e.row, e.col);

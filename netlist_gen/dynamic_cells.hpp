@@ -25,9 +25,9 @@ struct DynamicModel {
   const ModelInfo* info = nullptr;
   std::map<std::string, double> params;     // every parameter, overrides applied
   std::map<std::string, double> overrides;  // device.params as given (written on each instance)
-  std::string state_param;  // the subcircuit parameter holding the initial state: "x0" or "gini"
-  std::string state_unit;   // "1" (x) or "nm" (gap)
-  double state_lo = 0, state_hi = 1;  // the state's range
+  std::string state_param;                  // the subcircuit parameter holding the initial state: "x0" or "gini"
+  std::string state_unit;                   // "1" (x) or "nm" (gap)
+  double state_lo = 0, state_hi = 1;        // the state's range
 
   double p(const std::string& name) const { return params.at(name); }
   // Small-signal conductance at 0 V for state s (clipped to its range), S.

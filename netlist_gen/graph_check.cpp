@@ -5,8 +5,8 @@
 #include <map>
 #include <stdexcept>
 
-#include <boost/graph/incremental_components.hpp>
 #include <fmt/format.h>
+#include <boost/graph/incremental_components.hpp>
 
 #include "netlist_gen/circuit.hpp"
 
@@ -17,7 +17,9 @@ namespace {
 // the tile (~200k at 256x256), so no allocation per element.
 struct NodePairs {
   NodePairs() = default;
-  NodePairs(std::initializer_list<std::pair<NodeId, NodeId>> l) : n(l.size()) { std::copy(l.begin(), l.end(), p.begin()); }
+  NodePairs(std::initializer_list<std::pair<NodeId, NodeId>> l) : n(l.size()) {
+    std::copy(l.begin(), l.end(), p.begin());
+  }
   const std::pair<NodeId, NodeId>* begin() const { return p.data(); }
   const std::pair<NodeId, NodeId>* end() const { return p.data() + n; }
   std::array<std::pair<NodeId, NodeId>, 2> p{};
@@ -33,7 +35,7 @@ NodePairs dc_paths(const Element& e) {
     case ElementKind::kPwlSource:
     case ElementKind::kCell: return {{e.nodes[0], e.nodes[1]}};
     case ElementKind::kSelector: return {{e.nodes[0], e.nodes[1]}};
-    case ElementKind::kVcvs: return {{e.nodes[0], e.nodes[1]}};  // the output branch only
+    case ElementKind::kVcvs: return {{e.nodes[0], e.nodes[1]}};    // the output branch only
     case ElementKind::kMosfet: return {{e.nodes[0], e.nodes[2]}};  // drain-source channel
     case ElementKind::kCapacitor: return {};
     // The state node sits on the subcircuit's 1 F capacitor with an initial
@@ -104,10 +106,9 @@ void check_transistors(const Circuit& c, CircuitCheckReport& r) {
     }
     const NodeId d = e.nodes[0], g = e.nodes[1], s = e.nodes[2], b = e.nodes[3];
     if (d == kGround || cell_terminals[d] != 1)
-      r.problems.push_back(fmt::format("transistor {}: drain {} is not the junction with exactly one cell", e.name,
-                                       c.node_names[d]));
-    if (g == d || g == s)
-      r.problems.push_back(fmt::format("transistor {}: gate tied to its channel", e.name));
+      r.problems.push_back(
+          fmt::format("transistor {}: drain {} is not the junction with exactly one cell", e.name, c.node_names[d]));
+    if (g == d || g == s) r.problems.push_back(fmt::format("transistor {}: gate tied to its channel", e.name));
     if (b != kGround) r.problems.push_back(fmt::format("transistor {}: bulk is not at ground", e.name));
     if (e.model.empty() || !(e.w > 0) || !(e.l > 0))
       r.problems.push_back(fmt::format("transistor {}: no model or a non-positive w/l", e.name));
@@ -161,9 +162,11 @@ CircuitCheckReport check_circuit_graph(const Circuit& c, const TileSpec& tile) {
     // A transient circuit's drivers are pwl sources standing for the tile's
     // voltage sources.
     // Dynamic cells stand for the tile's cells.
-    const std::size_t have = counts[kind] + (kind == ElementKind::kVoltageSource ? counts[ElementKind::kPwlSource] : 0) +
+    const std::size_t have = counts[kind] +
+                             (kind == ElementKind::kVoltageSource ? counts[ElementKind::kPwlSource] : 0) +
                              (kind == ElementKind::kCell ? counts[ElementKind::kDynamicCell] : 0);
-    if (have != want) r.problems.push_back(fmt::format("{} {} in the circuit; the tile needs {}", have, kind_name(kind), want));
+    if (have != want)
+      r.problems.push_back(fmt::format("{} {} in the circuit; the tile needs {}", have, kind_name(kind), want));
   }
   return r;
 }

@@ -8,9 +8,9 @@
 #include <set>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/connected_components.hpp>
-#include <fmt/format.h>
 
 namespace xbar {
 namespace {
@@ -103,7 +103,7 @@ std::vector<std::string> floating_nodes(const Circuit& c) {
     switch (e.kind) {
       case ElementKind::kCapacitor: break;
       case ElementKind::kMosfet: boost::add_edge(e.nodes[0], e.nodes[2], g); break;  // the channel
-      default: boost::add_edge(e.nodes[0], e.nodes[1], g); break;  // a VCVS: its output branch
+      default: boost::add_edge(e.nodes[0], e.nodes[1], g); break;                    // a VCVS: its output branch
     }
   }
   std::vector<int> component(c.node_names.size());
@@ -117,7 +117,8 @@ std::vector<std::string> floating_nodes(const Circuit& c) {
 ReadCircuit build_read_circuit(const TileSpec& tile, const ReadSetup& setup) {
   const int R = tile.rows, PC = tile.phys_cols();
   if (setup.row < 0 || setup.row >= R || setup.col < 0 || setup.col >= PC)
-    throw std::invalid_argument(fmt::format("selected cell ({}, {}) is outside the {}x{} tile", setup.row, setup.col, R, PC));
+    throw std::invalid_argument(
+        fmt::format("selected cell ({}, {}) is outside the {}x{} tile", setup.row, setup.col, R, PC));
   ReadCircuit rc;
   rc.setup = setup;
   rc.tile = tile;

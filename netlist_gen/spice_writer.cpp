@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "netlist_gen/circuit.hpp"
 #include "model_library/model_library.hpp"
+#include "netlist_gen/circuit.hpp"
 
 namespace xbar {
 namespace {
@@ -30,8 +30,8 @@ bool is_spice_safe_name(const std::string& s) {
 
 bool is_safe_option_token(const std::string& s) {
   for (char ch : s) {
-    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                    ch == '_' || ch == '.' || ch == '-' || ch == '+';
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+                    ch == '.' || ch == '-' || ch == '+';
     if (!ok) return false;
   }
   return true;
@@ -136,7 +136,8 @@ class Writer {
         line_.clear();
         fmt::format_to(std::back_inserter(line_), "{} {} {} {} {} {} w={:.17g} l={:.17g}", e.name, node(e.nodes[0]),
                        node(e.nodes[1]), node(e.nodes[2]), node(e.nodes[3]), e.model, e.w, e.l);
-        for (const auto& [name, value] : e.params) fmt::format_to(std::back_inserter(line_), " {}={:.17g}", name, value);
+        for (const auto& [name, value] : e.params)
+          fmt::format_to(std::back_inserter(line_), " {}={:.17g}", name, value);
         out_.emplace_back(line_.data(), line_.size());
         break;
     }
@@ -158,7 +159,8 @@ class Writer {
       two_terminal(e, "", 1.0 / e.value);
     } else {
       const double v0 = c_.cell_model.v0;
-      out_.push_back(fmt::format("{} {} {} i = {} * sinh(v({}, {}) / {})", e.name, a, b, num(e.value * v0), a, b, num(v0)));
+      out_.push_back(
+          fmt::format("{} {} {} i = {} * sinh(v({}, {}) / {})", e.name, a, b, num(e.value * v0), a, b, num(v0)));
     }
   }
 
@@ -176,7 +178,8 @@ class Writer {
   void dynamic_cell(const Element& e) {
     if (e.name[0] != 'x' || e.nodes.size() != 3 || !is_spice_safe_name(e.model))
       throw std::invalid_argument(fmt::format("dynamic cell '{}' is malformed", e.name));
-    std::string line = fmt::format("{} {} {} {} {}", e.name, node(e.nodes[0]), node(e.nodes[1]), node(e.nodes[2]), e.model);
+    std::string line =
+        fmt::format("{} {} {} {} {}", e.name, node(e.nodes[0]), node(e.nodes[1]), node(e.nodes[2]), e.model);
     for (const auto& [k, v] : e.params) {
       if (!is_spice_safe_name(k)) throw std::invalid_argument(fmt::format("unsafe parameter name '{}'", k));
       line += fmt::format(" {}={}", k, num(v));
@@ -222,8 +225,9 @@ class Writer {
     std::string line = ".save";
     for (const auto& name : c_.saves) {
       const auto hash = name.find('#');
-      const bool ok = hash == std::string::npos ? is_spice_safe_name(name)
-                                                : is_spice_safe_name(name.substr(0, hash)) && name.substr(hash) == "#branch";
+      const bool ok = hash == std::string::npos
+                          ? is_spice_safe_name(name)
+                          : is_spice_safe_name(name.substr(0, hash)) && name.substr(hash) == "#branch";
       if (!ok) throw std::invalid_argument(fmt::format("unsafe saved vector name '{}'", name));
       line += ' ' + name;
       if (line.size() > 200) {

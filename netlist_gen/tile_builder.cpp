@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "config_loader/data_file.hpp"
 #include "common/suggest.hpp"
+#include "config_loader/data_file.hpp"
 #include "model_library/model_library.hpp"
 #include "models/registry.hpp"
 #include "netlist_gen/dynamic_cells.hpp"
@@ -58,10 +58,11 @@ CellModel resolve_cell_model(const Config& c, Diagnostics& diags) {
   if (!info->suits(analysis)) {
     std::string suits;
     for (const auto& a : info->analyses) suits += (suits.empty() ? "" : ", ") + a;
-    diags.error(c.where("device.model"),
-                fmt::format("model '{}'{} is for analyses {} only; analysis.type is '{}'", info->name,
-                            is_dynamic_cell_model(*info) ? " (a dynamic subcircuit, placed for write/read transients)" : "",
-                            suits, analysis));
+    diags.error(
+        c.where("device.model"),
+        fmt::format("model '{}'{} is for analyses {} only; analysis.type is '{}'", info->name,
+                    is_dynamic_cell_model(*info) ? " (a dynamic subcircuit, placed for write/read transients)" : "",
+                    suits, analysis));
     return m;
   }
   if (const auto dyn = find_dynamic_model(info->name, c.device.params)) {
@@ -132,8 +133,7 @@ ModelDefinitions read_user_models(const Config& c, Diagnostics& diags) {
     try {
       scan_model_text(read_model_library(f), defs);
     } catch (const ModelFileError& e) {
-      diags.error(c.where("transistor.include"),
-                  fmt::format("model file refused: {}: {}", e.pos().str(), e.reason()));
+      diags.error(c.where("transistor.include"), fmt::format("model file refused: {}: {}", e.pos().str(), e.reason()));
     }
   }
   return defs;
@@ -220,9 +220,9 @@ SelectorSpec resolve_selector(const Config& c, Diagnostics& diags) {
       diags.error(at, fmt::format("{} = {:g} is outside [{:g}, {:g}] {}", key, value, p->min, p->max, p->unit));
   }
   if (diags.size() > problems_before) return s;
-  const SinhSelectorLaw law = sinh_selector_law(param_value(*info, "k", c.selector.params),
-                                                param_value(*info, "v_on", c.selector.params),
-                                                param_value(*info, "i_on", c.selector.params));
+  const SinhSelectorLaw law =
+      sinh_selector_law(param_value(*info, "k", c.selector.params), param_value(*info, "v_on", c.selector.params),
+                        param_value(*info, "i_on", c.selector.params));
   s.model = info->name;
   s.i0 = law.i0;
   s.v0 = law.v0;
@@ -295,9 +295,8 @@ std::vector<double> build_conductances(const Config& c, int phys_cols, Diagnosti
       } else {
         const double gv = W.kind == WeightKind::kConductance ? v : (std::isinf(v) ? 0.0 : 1.0 / v);
         if (!(v >= 0) || (W.kind == WeightKind::kResistance && v == 0)) {
-          diags.error(c.where("weights.value"),
-                      W.kind == WeightKind::kConductance ? "a conductance must be >= 0 S"
-                                                          : "a resistance must be > 0 ohm");
+          diags.error(c.where("weights.value"), W.kind == WeightKind::kConductance ? "a conductance must be >= 0 S"
+                                                                                   : "a resistance must be > 0 ohm");
           return g;
         }
         std::fill(g.begin(), g.end(), gv);

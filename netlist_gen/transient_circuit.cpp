@@ -46,7 +46,8 @@ TranSpec make_tran_spec(const Config& config, const TileSpec& tile) {
               fmt::format("a driver edge of {:g} s does not end before the sample instant ({:g} s into the window)",
                           std::max(s.rise, s.fall), sample_dt));
   } else {
-    t.pulse_amplitude = config.inputs.kind == InputKind::kNormalized ? std::fabs(config.inputs.v_read) : largest_input(tile);
+    t.pulse_amplitude =
+        config.inputs.kind == InputKind::kNormalized ? std::fabs(config.inputs.v_read) : largest_input(tile);
     if (t.pulse_amplitude == 0) t.pulse_amplitude = 1.0;  // every input is 0: no pulse at all
     const double longest = s.pulse_max + 0.5 * (s.rise + s.fall);
     if (longest > s.window)
@@ -63,7 +64,8 @@ TranSpec make_tran_spec(const Config& config, const TileSpec& tile) {
   return t;
 }
 
-std::pair<std::vector<double>, std::vector<double>> driver_waveform(const TileSpec& tile, const TranSpec& tran, int row) {
+std::pair<std::vector<double>, std::vector<double>> driver_waveform(const TileSpec& tile, const TranSpec& tran,
+                                                                    int row) {
   const TranSettings& s = tran.settings;
   std::vector<double> t, v;
   append_pwl_point(t, v, 0.0, 0.0);

@@ -41,7 +41,8 @@ TranSpec make_tran_spec(const Config& config, const TileSpec& tile);
 //  pulse_width: each window starts a pulse of the fixed amplitude (sign of
 //    V_i) whose area is V_i * pulse_max; a trapezoid with the given edges, or
 //    a lower triangle when the pulse is shorter than its edges.
-std::pair<std::vector<double>, std::vector<double>> driver_waveform(const TileSpec& tile, const TranSpec& tran, int row);
+std::pair<std::vector<double>, std::vector<double>> driver_waveform(const TileSpec& tile, const TranSpec& tran,
+                                                                    int row);
 
 // Linear interpolation of a piecewise-linear waveform (held flat outside).
 double pwl_value_at(const std::vector<double>& t, const std::vector<double>& v, double time);

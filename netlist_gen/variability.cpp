@@ -16,8 +16,7 @@ std::uint64_t mix_seed(std::uint64_t x) {
 std::uint64_t sample_seed(std::uint64_t s, std::uint64_t k) { return mix_seed(mix_seed(s) ^ k); }
 
 std::uint64_t variability_seed(const Config& c) {
-  if (c.montecarlo.sample >= 0)
-    return sample_seed(c.montecarlo.seed, static_cast<std::uint64_t>(c.montecarlo.sample));
+  if (c.montecarlo.sample >= 0) return sample_seed(c.montecarlo.seed, static_cast<std::uint64_t>(c.montecarlo.sample));
   return c.device.variability_seed;
 }
 
@@ -41,8 +40,10 @@ void apply_device_variability(const Config& c, std::vector<double>& g) {
     for (double& gv : g) {
       const double u = rng.uniform();
       if (gv <= 0) continue;
-      if (u < c.device.stuck_on) gv = c.device.g_on;
-      else if (u < c.device.stuck_on + c.device.stuck_off) gv = c.device.g_off;
+      if (u < c.device.stuck_on)
+        gv = c.device.g_on;
+      else if (u < c.device.stuck_on + c.device.stuck_off)
+        gv = c.device.g_off;
     }
   }
 }

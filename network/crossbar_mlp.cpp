@@ -30,8 +30,9 @@ MappedNetwork map_network(const Mlp& net, const TileSpec& base, const MappingOpt
   const bool native_pair = base.cell->differential;
   if (native_pair && opt.mapping == SignedMapping::kOffset)
     throw std::invalid_argument("2T2R cells hold signed weights as pairs: the offset mapping needs 1R or 1T1R cells");
-  const int per_tile = native_pair ? opt.tile_cols
-                       : opt.mapping == SignedMapping::kPair ? opt.tile_cols / 2 : opt.tile_cols - 1;
+  const int per_tile = native_pair                           ? opt.tile_cols
+                       : opt.mapping == SignedMapping::kPair ? opt.tile_cols / 2
+                                                             : opt.tile_cols - 1;
   if (per_tile < 1) throw std::invalid_argument("a tile needs at least 2 columns for signed weights");
   const double dg = opt.g_on - opt.g_off, g_mid = 0.5 * (opt.g_on + opt.g_off);
   PortableRandom rng(opt.seed);
@@ -140,8 +141,7 @@ TileReadout readout_of(const MappedTile& t, const Matrix& currents, const Eigen:
 }
 
 Matrix dac_volts(const MappedLayer& l, const Matrix& x, const MappingOptions& opt) {
-  if (opt.dac_bits <= 0)
-    return x.unaryExpr([&](double v) { return opt.v_read * std::clamp(v / l.x_max, 0.0, 1.0); });
+  if (opt.dac_bits <= 0) return x.unaryExpr([&](double v) { return opt.v_read * std::clamp(v / l.x_max, 0.0, 1.0); });
   const double q = std::ldexp(1.0, opt.dac_bits) - 1, to_code = q / l.x_max, to_volt = opt.v_read / q;
   return x.unaryExpr([=](double v) { return std::round(std::clamp(v * to_code, 0.0, q)) * to_volt; });
 }
@@ -212,8 +212,8 @@ void calibrate(MappedNetwork& m, const Matrix& x0) {
 }
 
 Matrix as_matrix(const IdxDataset& d) {
-  return Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-             d.pixels.data(), d.count, d.features())
+  return Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(d.pixels.data(),
+                                                                                                 d.count, d.features())
       .cast<double>();
 }
 

@@ -37,17 +37,17 @@ struct MappingOptions {
   int tile_rows = 128, tile_cols = 128;  // physical rows; TileSpec columns (2T2R: logical)
   SignedMapping mapping = SignedMapping::kPair;
   double g_on = 100e-6, g_off = 1e-6;
-  int levels = 0;                  // 0: analog
-  double sigma = 0;                // lognormal variability
+  int levels = 0;    // 0: analog
+  double sigma = 0;  // lognormal variability
   std::uint64_t seed = 1;
   int dac_bits = 8, adc_bits = 8;  // 0: no quantization
   double v_read = 0.2;
 };
 
 struct MappedTile {
-  int row0 = 0, rows = 0;  // input slice
-  int col0 = 0, cols = 0;  // logical output slice
-  TileSpec spec;           // conductances placed; inputs empty
+  int row0 = 0, rows = 0;        // input slice
+  int col0 = 0, cols = 0;        // logical output slice
+  TileSpec spec;                 // conductances placed; inputs empty
   std::vector<int> plus, minus;  // physical column of each logical column's + and - (or reference)
 };
 
@@ -68,7 +68,7 @@ struct MappedNetwork {
 // transistor) as the config gives them; its g and inputs are not used.
 MappedNetwork map_network(const Mlp& net, const TileSpec& base, const MappingOptions& opt);
 
-using Matrix = Eigen::MatrixXd;  // images x width
+using Matrix = Eigen::MatrixXd;          // images x width
 using Volts = Eigen::Ref<const Matrix>;  // images x a tile's used rows
 
 // What a tile engine gives for a batch of input voltages.
@@ -104,9 +104,9 @@ struct TileMetrics {
 
 // Per layer: what one pass gives.
 struct LayerOutputs {
-  Matrix pre;     // images x out: before the activation, in weight units
-  Matrix post;    // after bias and activation
-  double mean_power = 0;  // driver power summed over the layer's tiles, mean over the images (W)
+  Matrix pre;                      // images x out: before the activation, in weight units
+  Matrix post;                     // after bias and activation
+  double mean_power = 0;           // driver power summed over the layer's tiles, mean over the images (W)
   std::vector<TileMetrics> tiles;  // with a reference engine: one per tile, in order
 };
 

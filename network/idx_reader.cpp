@@ -74,7 +74,8 @@ IdxDataset read_idx_dataset(const std::string& images_path, const std::string& l
   IdxArray img = read_idx(images_path);
   IdxArray lab = read_idx(labels_path);
   if (img.dims.size() != 3)
-    fail(images_path, 3, fmt::format("an image file has 3 dimensions (count, rows, cols), this one {}", img.dims.size()));
+    fail(images_path, 3,
+         fmt::format("an image file has 3 dimensions (count, rows, cols), this one {}", img.dims.size()));
   if (lab.dims.size() != 1)
     fail(labels_path, 3, fmt::format("a label file has 1 dimension (count), this one {}", lab.dims.size()));
   if (img.dims[0] != lab.dims[0])

@@ -1,7 +1,7 @@
 #include "network/mlp.hpp"
 
-#include <Eigen/Dense>
 #include <fmt/format.h>
+#include <Eigen/Dense>
 
 #include <charconv>
 #include <cmath>
@@ -44,8 +44,7 @@ std::string TrainOptions::key(const std::string& train_images) const {
   return fmt::format("mlp-h{}-e{}-b{}-lr{:g}-s{}|{}", h, epochs, batch, learning_rate, seed, train_images);
 }
 
-Mlp train_mlp(const IdxDataset& train, const TrainOptions& opt,
-              const std::function<void(int, double)>& progress) {
+Mlp train_mlp(const IdxDataset& train, const TrainOptions& opt, const std::function<void(int, double)>& progress) {
   const int n_in = train.features(), n_out = train.classes;
   std::vector<int> widths{n_in};
   widths.insert(widths.end(), opt.hidden.begin(), opt.hidden.end());
@@ -182,7 +181,8 @@ class MlpText {
     std::size_t p = 0;
     for (int k = 0; k < n; ++k) {
       if (k) {
-        if (p >= l.size() || l[p] != ',') fail(static_cast<int>(p) + 1, fmt::format("expected {} values, found {}", n, k));
+        if (p >= l.size() || l[p] != ',')
+          fail(static_cast<int>(p) + 1, fmt::format("expected {} values, found {}", n, k));
         ++p;
       }
       float v = 0;
@@ -193,6 +193,7 @@ class MlpText {
     }
     if (p != l.size()) fail(static_cast<int>(p) + 1, fmt::format("more than {} values on this line", n));
   }
+
  private:
   std::string path_, text_;
   std::size_t at_ = 0;

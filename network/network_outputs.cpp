@@ -11,19 +11,40 @@ std::string network_json(const Config& c, const NetworkResult& r) {
   using nlohmann::json;
   json layers = json::array();
   for (const auto& l : r.layers)
-    layers.push_back({{"in", l.in}, {"out", l.out}, {"tiles", l.tiles}, {"row_tiles", l.row_tiles},
-                      {"col_tiles", l.col_tiles}, {"w_scale", l.w_scale}, {"x_max", l.x_max}, {"adc_full_scale_A", l.adc_fs},
-                      {"nrmse_vs_ideal", l.nrmse_vs_ideal}, {"nrmse_vs_float", l.nrmse_vs_float},
-                      {"energy_J", {{"array", l.array_energy}, {"dac", l.dac_energy}, {"adc", l.adc_energy},
-                                    {"total", l.array_energy + l.dac_energy + l.adc_energy}}},
-                      {"dac_conversions", l.dac_conversions}, {"adc_conversions", l.adc_conversions}, {"ops", l.ops}});
+    layers.push_back({{"in", l.in},
+                      {"out", l.out},
+                      {"tiles", l.tiles},
+                      {"row_tiles", l.row_tiles},
+                      {"col_tiles", l.col_tiles},
+                      {"w_scale", l.w_scale},
+                      {"x_max", l.x_max},
+                      {"adc_full_scale_A", l.adc_fs},
+                      {"nrmse_vs_ideal", l.nrmse_vs_ideal},
+                      {"nrmse_vs_float", l.nrmse_vs_float},
+                      {"energy_J",
+                       {{"array", l.array_energy},
+                        {"dac", l.dac_energy},
+                        {"adc", l.adc_energy},
+                        {"total", l.array_energy + l.dac_energy + l.adc_energy}}},
+                      {"dac_conversions", l.dac_conversions},
+                      {"adc_conversions", l.adc_conversions},
+                      {"ops", l.ops}});
   json tiles = json::array();
   for (const auto& t : r.tiles)
-    tiles.push_back({{"layer", t.layer}, {"name", t.name}, {"row0", t.row0}, {"rows", t.rows}, {"col0", t.col0},
-                     {"cols", t.cols}, {"nrmse_vs_ideal", t.nrmse_vs_ideal}, {"max_err_fs", t.max_err_fs},
+    tiles.push_back({{"layer", t.layer},
+                     {"name", t.name},
+                     {"row0", t.row0},
+                     {"rows", t.rows},
+                     {"col0", t.col0},
+                     {"cols", t.cols},
+                     {"nrmse_vs_ideal", t.nrmse_vs_ideal},
+                     {"max_err_fs", t.max_err_fs},
                      {"max_ir_drop_fs", t.max_ir_drop_fs},
-                     {"energy_J", {{"array", t.array_energy}, {"dac", t.dac_energy}, {"adc", t.adc_energy},
-                                   {"total", t.array_energy + t.dac_energy + t.adc_energy}}}});
+                     {"energy_J",
+                      {{"array", t.array_energy},
+                       {"dac", t.dac_energy},
+                       {"adc", t.adc_energy},
+                       {"total", t.array_energy + t.dac_energy + t.adc_energy}}}});
   json j = {
       {"name", c.name},
       {"images", r.images},

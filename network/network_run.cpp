@@ -37,7 +37,8 @@ std::vector<Matrix> float_pre(const Mlp& net, const IdxDataset& data) {
 }
 
 // max |I_a - I_b| / max |I_b| over the columns of each tile, worst tile.
-double worst_tile_difference(const MappedLayer& l, const Matrix& volts, const CurrentsEngine& a, const CurrentsEngine& b) {
+double worst_tile_difference(const MappedLayer& l, const Matrix& volts, const CurrentsEngine& a,
+                             const CurrentsEngine& b) {
   double worst = 0;
   for (const auto& t : l.tiles) {
     const Matrix vt = volts.middleCols(t.row0, t.rows);
@@ -89,8 +90,10 @@ bool has_network_section(const Config& c) {
 }
 
 std::vector<std::pair<std::string, double>> network_metrics(const NetworkResult& r) {
-  return {{"accuracy_circuit", r.acc_circuit}, {"accuracy_float", r.acc_float},
-          {"accuracy_quantized", r.acc_quantized}, {"energy_per_inference_J", r.energy},
+  return {{"accuracy_circuit", r.acc_circuit},
+          {"accuracy_float", r.acc_float},
+          {"accuracy_quantized", r.acc_quantized},
+          {"energy_per_inference_J", r.energy},
           {"tops_per_w", r.tops_per_w}};
 }
 
@@ -117,8 +120,9 @@ NetworkResult run_network(const Config& c, const NetworkProgress& say) {
     throw InputError(c.where("network.test_images"),
                      fmt::format("test images have {} pixels, training images {}", test.features(), train.features()));
   if (net.inputs() != test.features())
-    throw InputError(c.where(n.model.empty() ? "network.layers_csv" : "network.model"),
-                     fmt::format("the network takes {} inputs but the images have {} pixels", net.inputs(), test.features()));
+    throw InputError(
+        c.where(n.model.empty() ? "network.layers_csv" : "network.model"),
+        fmt::format("the network takes {} inputs but the images have {} pixels", net.inputs(), test.features()));
   if (net.outputs() < test.classes)
     throw InputError(c.where("network.test_labels"),
                      fmt::format("labels go up to {} but the network has {} outputs", test.classes - 1, net.outputs()));
@@ -137,7 +141,8 @@ NetworkResult run_network(const Config& c, const NetworkProgress& say) {
     cal.pixels.resize(static_cast<std::size_t>(cal.count) * cal.features());
     calibrate(m, as_matrix(cal));
   }
-  if (say) say(fmt::format("mapped {} layers onto {} tiles of {}x{}", m.layers.size(), m.tiles(), c.tile.rows, c.tile.cols));
+  if (say)
+    say(fmt::format("mapped {} layers onto {} tiles of {}x{}", m.layers.size(), m.tiles(), c.tile.rows, c.tile.cols));
 
   TransferEngine transfer;
   const CircuitEngine circuit = circuit_engine(base, transfer);
@@ -192,14 +197,15 @@ NetworkResult run_network(const Config& c, const NetworkProgress& say) {
     if (check > 0) {
       r.transfer_check_max_rel = std::max(
           r.transfer_check_max_rel,
-          worst_tile_difference(ml, dac_volts(ml, in_c.topRows(check), m.opt), circuit.currents,
-                                [](const MappedTile& t, const Matrix& v, Eigen::VectorXd* p) { return nodal_currents(t, v, p); }));
+          worst_tile_difference(
+              ml, dac_volts(ml, in_c.topRows(check), m.opt), circuit.currents,
+              [](const MappedTile& t, const Matrix& v, Eigen::VectorXd* p) { return nodal_currents(t, v, p); }));
       r.transfer_check_images = check;
     }
     if (sample > 0) {
       if (say) say(fmt::format("layer {}: {} images through SPICE", li + 1, sample));
       r.spice_max_rel = std::max(r.spice_max_rel, worst_tile_difference(ml, dac_volts(ml, in_c.topRows(sample), m.opt),
-                                                                         spice_currents, circuit.currents));
+                                                                        spice_currents, circuit.currents));
       r.spice_images = sample;
     }
     xq = std::move(q.post);

@@ -96,7 +96,8 @@ Matrix nodal_currents(const MappedTile& t, const Matrix& volts, Eigen::VectorXd*
     const Eigen::Index n = std::min<Eigen::Index>(batch, volts.rows() - k0);
     const Matrix v = volts.middleRows(k0, n);
     Eigen::VectorXd p;
-    I.middleRows(k0, n) = solution_currents(solve_tile_batch(with_inputs(t, v)), v, t.rows, driver_power ? &p : nullptr);
+    I.middleRows(k0, n) =
+        solution_currents(solve_tile_batch(with_inputs(t, v)), v, t.rows, driver_power ? &p : nullptr);
     if (driver_power) driver_power->segment(k0, n) = p;
   }
   return I;
@@ -112,8 +113,9 @@ Matrix spice_currents(const MappedTile& t, const Matrix& volts, Eigen::VectorXd*
 
 CircuitEngine circuit_engine(const TileSpec& base, TransferEngine& transfer) {
   if (base.model.linear() && !base.access_transistors())
-    return {"transfer", std::ref(transfer),
-            [&transfer](const MappedTile& t, const Matrix& v, Eigen::VectorXd* p) { return transfer.currents(t, v, p); }};
+    return {"transfer", std::ref(transfer), [&transfer](const MappedTile& t, const Matrix& v, Eigen::VectorXd* p) {
+              return transfer.currents(t, v, p);
+            }};
   const CurrentsEngine per_image = [](const MappedTile& t, const Matrix& v, Eigen::VectorXd* p) {
     return nodal_currents(t, v, p);
   };

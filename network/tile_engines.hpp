@@ -60,7 +60,7 @@ Matrix spice_currents(const MappedTile& t, const Matrix& volts, Eigen::VectorXd*
 // without access transistors, "per_image" otherwise.
 struct CircuitEngine {
   std::string name;
-  TileEngine read;         // for the images
+  TileEngine read;          // for the images
   CurrentsEngine currents;  // the same engine's column currents (for the checks)
 };
 CircuitEngine circuit_engine(const TileSpec& base, TransferEngine& transfer);

@@ -74,7 +74,6 @@ class TwoTerminalLaw {
   bool series_;
 };
 
-
 // The solver's interface over both kinds of law below: the current from WL
 // into BL at the two terminal voltages and its derivatives.  A cell with an
 // access transistor depends on V_bl itself (body effect), not only on
@@ -124,7 +123,7 @@ class TransistorCells {
 
   CellResponse at(std::size_t c, double vw, double vb, double mid_guess) const {
     const double g = g_[c];
-    if (g <= 0) return {};  // absent cell: no device, no transistor
+    if (g <= 0) return {};                                                      // absent cell: no device, no transistor
     if (!std::isfinite(vw) || !std::isfinite(vb)) return {NAN, NAN, NAN, NAN};  // a diverged trial state
     const BicubicTable& t = *row_table_[c / static_cast<std::size_t>(cols_)];
     const double beta = beta_.empty() ? 1.0 : beta_[c];

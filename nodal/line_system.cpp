@@ -21,8 +21,7 @@ double dot(const std::vector<double>& a, const std::vector<double>& b) {
   return s;
 }
 
-LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& cell_g,
-                            const StopCondition* stop) {
+LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& cell_g, const StopCondition* stop) {
   const int R = net.rows, P = net.cols, LW = net.wl_len, LB = net.bl_len;
   LineSystem sys;
   sys.net = &net;
@@ -182,8 +181,7 @@ void LineSystem::mul_bl(const std::vector<double>& p, std::vector<double>& y) co
   }
 }
 
-void LineSystem::schur_product(const std::vector<double>& p, std::vector<double>& q,
-                               std::vector<double>& yw) const {
+void LineSystem::schur_product(const std::vector<double>& p, std::vector<double>& q, std::vector<double>& yw) const {
   const int R = net->rows, P = net->cols, LW = net->wl_len, LB = net->bl_len;
   if (LW != P || LB != R) {  // merged lines: the general three-step path
     couple_to_wl(p, yw);
@@ -231,8 +229,7 @@ void LineSystem::couple_to_wl(const std::vector<double>& p_b, std::vector<double
   }
 }
 
-void LineSystem::add_coupling_to_bl(const std::vector<double>& z_w, std::vector<double>& y_b,
-                                    double sign) const {
+void LineSystem::add_coupling_to_bl(const std::vector<double>& z_w, std::vector<double>& y_b, double sign) const {
   const int R = net->rows, P = net->cols, L = net->wl_len;
   const int wl_step = net->wl_col_step();
   if (net->bl_row_step() == 0) {  // merged bit lines: sum over rows in order

@@ -35,15 +35,13 @@ struct LineSystem {
   // || |A_B| |x| ||_2: the scale of roundoff in computing A_B x.
   double bl_abs_product_norm(const std::vector<double>& x) const;
   // q := S p with S = A_B - Gc' A_W^{-1} Gc (yw: word-line scratch).
-  void schur_product(const std::vector<double>& p, std::vector<double>& q,
-                     std::vector<double>& yw) const;
+  void schur_product(const std::vector<double>& p, std::vector<double>& q, std::vector<double>& yw) const;
   // y := A_B p (bit-line tridiagonal product).
   void mul_bl(const std::vector<double>& p, std::vector<double>& y) const;
   // y_w := Gc p_b (bit-line slots -> word-line slots).
   void couple_to_wl(const std::vector<double>& p_b, std::vector<double>& y_w) const;
   // y_b += sign * Gc' z_w (word-line slots -> bit-line slots).
-  void add_coupling_to_bl(const std::vector<double>& z_w, std::vector<double>& y_b,
-                          double sign) const;
+  void add_coupling_to_bl(const std::vector<double>& z_w, std::vector<double>& y_b, double sign) const;
 };
 
 // Builds and factors the system for the given per-cell small-signal

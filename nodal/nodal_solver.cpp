@@ -11,13 +11,13 @@
 #include <omp.h>
 
 #include "common/diagnostics.hpp"
-#include "tile/tile_spec.hpp"
 #include "device_tables/transistor_tables.hpp"
 #include "nodal/cell_law.hpp"
 #include "nodal/line_system.hpp"
 #include "nodal/schur_cg.hpp"
 #include "nodal/tile_kcl.hpp"
 #include "nodal/tile_network.hpp"
+#include "tile/tile_spec.hpp"
 
 namespace xbar {
 namespace nodal_detail {
@@ -50,8 +50,7 @@ struct VectorResult {
 template <class Law>
 class VectorSolver {
  public:
-  VectorSolver(const TileNetwork& net, const Law& law, const LineSystem& linear_sys,
-               const NodalOptions& opt)
+  VectorSolver(const TileNetwork& net, const Law& law, const LineSystem& linear_sys, const NodalOptions& opt)
       : net_(net), law_(law), linear_sys_(linear_sys), opt_(opt) {}
 
   VectorResult solve(const std::vector<double>& v_in, int vector_index) {
@@ -88,8 +87,7 @@ class VectorSolver {
           fmt::format("nodal engine: {} of input vector {} did not converge: conjugate "
                       "gradients reached relative residual {:.3g} after {} iterations "
                       "(tolerance {:.3g}, max_linear_iter {})",
-                      what, vector_index, cg.rel_residual, cg.iterations, tol,
-                      opt_.max_linear_iter));
+                      what, vector_index, cg.rel_residual, cg.iterations, tol, opt_.max_linear_iter));
     }
     if (&sys == &linear_sys_) {
       for (std::size_t k = 0; k < dw_.size(); ++k) out.x.xw[k] += dw_[k];
@@ -128,10 +126,10 @@ class VectorSolver {
     }
     out.report.newton_iterations += it;
     if (!converged) {
-      throw SimulationError(fmt::format(
-          "nodal engine: Newton did not converge for input vector {} after {} iterations "
-          "(max_newton {}); KCL residual {:.3g} A, {} conjugate-gradient iterations",
-          vector_index, it, opt_.max_newton, f, out.report.linear_iterations));
+      throw SimulationError(
+          fmt::format("nodal engine: Newton did not converge for input vector {} after {} iterations "
+                      "(max_newton {}); KCL residual {:.3g} A, {} conjugate-gradient iterations",
+                      vector_index, it, opt_.max_newton, f, out.report.linear_iterations));
     }
     return f;
   }
@@ -220,9 +218,8 @@ void fill_vector(const TileNetwork& net, const Law& law, const std::vector<doubl
 // conductances of the shared linear system (the whole solve for linear
 // cells, Newton's first step otherwise).
 template <class Law>
-TileSolution solve_all(const TileSpec& tile, const TileNetwork& net, const Law& law,
-                       const std::vector<double>& g_start, const NodalOptions& opt, NodalReport* report,
-                       std::chrono::steady_clock::time_point t0) {
+TileSolution solve_all(const TileSpec& tile, const TileNetwork& net, const Law& law, const std::vector<double>& g_start,
+                       const NodalOptions& opt, NodalReport* report, std::chrono::steady_clock::time_point t0) {
   const LineSystem linear_sys = make_line_system(net, g_start, opt.stop);
 
   const int nv = tile.vectors();
@@ -232,8 +229,7 @@ TileSolution solve_all(const TileSpec& tile, const TileNetwork& net, const Law& 
   sol.vectors = nv;
   sol.rows = net.rows;
   sol.phys_cols = net.cols;
-  for (auto* f : {&sol.column_current, &sol.array_current, &sol.v_wl, &sol.v_bl, &sol.driver_current})
-    f->resize(nv);
+  for (auto* f : {&sol.column_current, &sol.array_current, &sol.v_wl, &sol.v_bl, &sol.driver_current}) f->resize(nv);
   if (law.has_inner_node()) sol.v_mid.resize(nv);
 
   std::vector<NodalReport> reports(nv);
@@ -266,9 +262,10 @@ TileSolution solve_all(const TileSpec& tile, const TileNetwork& net, const Law& 
     total.final_residual = std::max(total.final_residual, r.final_residual);
   }
   if (report) *report = total;
-  sol.log = fmt::format("nodal: {} vector(s), {} Newton iteration(s), {} CG iteration(s), "
-                        "worst relative KCL residual {:.3g}\n",
-                        nv, total.newton_iterations, total.linear_iterations, total.final_residual);
+  sol.log = fmt::format(
+      "nodal: {} vector(s), {} Newton iteration(s), {} CG iteration(s), "
+      "worst relative KCL residual {:.3g}\n",
+      nv, total.newton_iterations, total.linear_iterations, total.final_residual);
   sol.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return sol;
 }
@@ -301,9 +298,10 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
   }
   const TransistorCells law(tile.model, net.g, net.cols, row_table);
   TileSolution sol = solve_all(tile, net, law, g_start, opt, report, t0);
-  sol.log += fmt::format("nodal: access transistor {} (W {} m, L {} m) from ngspice drain-current tables at gate "
-                         "voltage(s) {} V\n",
-                         tile.transistor.model, tile.transistor.w, tile.transistor.l, fmt::join(tables->v_gate, ", "));
+  sol.log += fmt::format(
+      "nodal: access transistor {} (W {} m, L {} m) from ngspice drain-current tables at gate "
+      "voltage(s) {} V\n",
+      tile.transistor.model, tile.transistor.w, tile.transistor.l, fmt::join(tables->v_gate, ", "));
   return sol;
 }
 

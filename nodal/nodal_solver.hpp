@@ -16,8 +16,8 @@
 namespace xbar {
 
 struct NodalOptions {
-  double rel_tol = 1e-12;    // CG: ||residual|| <= rel_tol * ||right-hand side||
-  int max_newton = 50;       // Newton steps per input vector (sinh cells)
+  double rel_tol = 1e-12;      // CG: ||residual|| <= rel_tol * ||right-hand side||
+  int max_newton = 50;         // Newton steps per input vector (sinh cells)
   int max_linear_iter = 2000;  // CG iterations per linear solve
   // Checked before every input vector, at every CG and Newton step, and at
   // every row of every pass over the tile (the network, the factorisations,
@@ -31,17 +31,16 @@ struct NodalOptions {
 };
 
 struct NodalReport {
-  int newton_iterations = 0;   // summed over input vectors
-  int linear_iterations = 0;   // CG iterations, summed over all linear solves
-  double final_residual = 0;   // worst vector: ||KCL residual|| / ||KCL residual at start||
+  int newton_iterations = 0;  // summed over input vectors
+  int linear_iterations = 0;  // CG iterations, summed over all linear solves
+  double final_residual = 0;  // worst vector: ||KCL residual|| / ||KCL residual at start||
 };
 
 // Solves every input vector of the tile.  Throws SimulationError when Newton or
 // CG does not converge, when `opt.stop` says stop (the message carries the iteration counts), and when
 // the transistor characterisation in ngspice fails.  A malformed TileSpec
 // (sizes that do not match, negative resistances) throws std::invalid_argument.
-TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt = {},
-                         NodalReport* report = nullptr);
+TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt = {}, NodalReport* report = nullptr);
 
 // The most memory solve_nodal holds for a tile of `rows` x `phys_cols` cells and
 // `vectors` input vectors, in bytes: its arrays counted one by one (the tile's

@@ -13,8 +13,7 @@ constexpr int kMaxRestarts = 4;
 constexpr double kRoundoffFloor = 16 * 2.220446049250313e-16;
 
 // q := S p.
-void apply_schur(const LineSystem& sys, const std::vector<double>& p, std::vector<double>& q,
-                 std::vector<double>& yw) {
+void apply_schur(const LineSystem& sys, const std::vector<double>& p, std::vector<double>& q, std::vector<double>& yw) {
   sys.schur_product(p, q, yw);
 }
 
@@ -25,9 +24,8 @@ void CgWorkspace::resize(std::size_t wl_size, std::size_t bl_size) {
   yw.assign(wl_size, 0.0);
 }
 
-CgResult solve_line_system(const LineSystem& sys, const std::vector<double>& rw,
-                           const std::vector<double>& rb, std::vector<double>& dw,
-                           std::vector<double>& db, double rel_tol, int max_iter,
+CgResult solve_line_system(const LineSystem& sys, const std::vector<double>& rw, const std::vector<double>& rb,
+                           std::vector<double>& dw, std::vector<double>& db, double rel_tol, int max_iter,
                            CgWorkspace& ws, const StopCondition* stop) {
   check_stop(stop);  // setup and back-substitution: a few passes each, checked around them
   const std::size_t nb = rb.size();

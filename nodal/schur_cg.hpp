@@ -28,9 +28,8 @@ struct CgResult {
 // Solves [A_W -Gc; -Gc' A_B] [dw; db] = [rw; rb] to ||residual|| <= rel_tol
 // ||rhs|| on the Schur system.  Single-threaded and deterministic.  `stop`
 // (when given) is checked at every iteration and ends the solve by throwing.
-CgResult solve_line_system(const LineSystem& sys, const std::vector<double>& rw,
-                           const std::vector<double>& rb, std::vector<double>& dw,
-                           std::vector<double>& db, double rel_tol, int max_iter,
+CgResult solve_line_system(const LineSystem& sys, const std::vector<double>& rw, const std::vector<double>& rb,
+                           std::vector<double>& dw, std::vector<double>& db, double rel_tol, int max_iter,
                            CgWorkspace& ws, const StopCondition* stop = nullptr);
 
 }  // namespace xbar::nodal_detail

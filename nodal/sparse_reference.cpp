@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "common/diagnostics.hpp"
-#include "tile/tile_spec.hpp"
 #include "nodal/tile_network.hpp"
+#include "tile/tile_spec.hpp"
 
 namespace xbar {
 namespace {
@@ -93,8 +93,10 @@ class ReferenceCircuit {
   std::vector<double> class_voltages(const Vec& x, const std::vector<double>& v_in) const {
     std::vector<double> v(classes_, 0.0);
     for (int c = 0; c < classes_; ++c) {
-      if (class_fixed_[c] >= 0) v[c] = v_in[class_fixed_[c]];
-      else if (class_fixed_[c] == -2) v[c] = x[free_index_[c]];
+      if (class_fixed_[c] >= 0)
+        v[c] = v_in[class_fixed_[c]];
+      else if (class_fixed_[c] == -2)
+        v[c] = x[free_index_[c]];
     }
     return v;
   }
@@ -139,8 +141,7 @@ class ReferenceCircuit {
     return j;
   }
 
-  void fill(const std::vector<double>& v, const std::vector<double>& v_in, TileSolution& sol,
-            int k) const {
+  void fill(const std::vector<double>& v, const std::vector<double>& v_in, TileSolution& sol, int k) const {
     const int R = raw_.R, P = raw_.P;
     auto& wl = sol.v_wl[k];
     auto& bl = sol.v_bl[k];
@@ -160,8 +161,7 @@ class ReferenceCircuit {
       }
     sol.column_current[k] = sol.array_current[k];
     if (tile_.sense == SenseKind::kTia)
-      for (int j = 0; j < P; ++j)
-        sol.column_current[k][j] = tile_.tia_gain * v[cls_[raw_.sense(j)]] / tile_.tia_r_f;
+      for (int j = 0; j < P; ++j) sol.column_current[k][j] = tile_.tia_gain * v[cls_[raw_.sense(j)]] / tile_.tia_r_f;
     (void)v_in;
   }
 
@@ -187,8 +187,7 @@ TileSolution solve_tile_sparse_direct(const TileSpec& tile) {
   sol.vectors = nv;
   sol.rows = tile.rows;
   sol.phys_cols = tile.phys_cols();
-  for (auto* f : {&sol.column_current, &sol.array_current, &sol.v_wl, &sol.v_bl, &sol.driver_current})
-    f->resize(nv);
+  for (auto* f : {&sol.column_current, &sol.array_current, &sol.v_wl, &sol.v_bl, &sol.driver_current}) f->resize(nv);
 
   const int n = circuit.n_free();
   Eigen::CholmodSupernodalLLT<SpMat> chol;
@@ -223,8 +222,7 @@ TileSolution solve_tile_sparse_direct(const TileSpec& tile) {
           const Vec d = -jac_chol.solve(f);
           double t = 1.0;
           Vec trial = x + d;
-          while (t > 1e-12 &&
-                 !(circuit.residual(circuit.class_voltages(trial, v_in), nullptr).norm() < f.norm())) {
+          while (t > 1e-12 && !(circuit.residual(circuit.class_voltages(trial, v_in), nullptr).norm() < f.norm())) {
             t *= 0.5;
             trial = x + t * d;
           }

@@ -74,9 +74,10 @@ double kcl_residual(const TileNetwork& net, const Law& law, const std::vector<do
 }
 
 template double kcl_residual(const TileNetwork&, const DeviceCells&, const std::vector<double>&, const TileState&,
-                             std::vector<double>&, std::vector<double>&, std::vector<double>*, std::vector<double>*, const StopCondition*);
-template double kcl_residual(const TileNetwork&, const TransistorCells&, const std::vector<double>&,
-                             const TileState&, std::vector<double>&, std::vector<double>&, std::vector<double>*,
-                             std::vector<double>*, const StopCondition*);
+                             std::vector<double>&, std::vector<double>&, std::vector<double>*, std::vector<double>*,
+                             const StopCondition*);
+template double kcl_residual(const TileNetwork&, const TransistorCells&, const std::vector<double>&, const TileState&,
+                             std::vector<double>&, std::vector<double>&, std::vector<double>*, std::vector<double>*,
+                             const StopCondition*);
 
 }  // namespace xbar::nodal_detail

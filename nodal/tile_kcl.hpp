@@ -7,9 +7,9 @@
 
 #include "common/stop_condition.hpp"
 
-#include "tile/tile_spec.hpp"
 #include "nodal/cell_law.hpp"
 #include "nodal/tile_network.hpp"
+#include "tile/tile_spec.hpp"
 
 namespace xbar::nodal_detail {
 
@@ -19,8 +19,7 @@ struct TileState {
 
 // The starting point: every word-line slot at its driver voltage, every
 // bit-line slot at 0 V.
-TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in,
-                        const StopCondition* stop = nullptr);
+TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in, const StopCondition* stop = nullptr);
 
 // Fills fw, fb (current leaving each free slot; 0 at fixed slots) and, when
 // cell_g is given, every cell's conductance for the symmetric Newton matrix:

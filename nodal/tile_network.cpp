@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <string>
 
-
 namespace xbar::nodal_detail {
 namespace {
 
@@ -24,9 +23,9 @@ TileNetwork make_tile_network(const TileSpec& tile, const StopCondition* stop) {
           "an ideal access switch has every gate on: row_on must be empty");
   require(tile.rows >= 1 && tile.cols >= 1, "rows and cols must be >= 1");
   const int R = tile.rows, P = tile.phys_cols();
-  require(tile.g.size() == static_cast<std::size_t>(R) * P,
-          "conductance matrix has " + std::to_string(tile.g.size()) + " entries, expected " +
-              std::to_string(static_cast<std::size_t>(R) * P));
+  require(tile.g.size() == static_cast<std::size_t>(R) * P, "conductance matrix has " + std::to_string(tile.g.size()) +
+                                                                " entries, expected " +
+                                                                std::to_string(static_cast<std::size_t>(R) * P));
   for (int i = 0; i < R; ++i) {
     check_stop(stop, i);
     for (int j = 0; j < P; ++j)

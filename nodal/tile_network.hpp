@@ -19,16 +19,16 @@
 namespace xbar::nodal_detail {
 
 struct TileNetwork {
-  int rows = 0, cols = 0;        // R, P (physical columns)
-  int wl_len = 0, bl_len = 0;    // slots per word line / bit line
-  double g_wl = 0, g_bl = 0;     // chain conductances (unused when merged)
-  bool driver_fixed = false;     // r_driver = 0: WL slot 0 held at V_i
-  double g_driver = 0;           // 1 / r_driver otherwise
-  bool sense_fixed = false;      // virtual ground with r_sense = 0
-  double g_sense = 0;            // otherwise: conductance bottom slot -> 0 V
+  int rows = 0, cols = 0;      // R, P (physical columns)
+  int wl_len = 0, bl_len = 0;  // slots per word line / bit line
+  double g_wl = 0, g_bl = 0;   // chain conductances (unused when merged)
+  bool driver_fixed = false;   // r_driver = 0: WL slot 0 held at V_i
+  double g_driver = 0;         // 1 / r_driver otherwise
+  bool sense_fixed = false;    // virtual ground with r_sense = 0
+  double g_sense = 0;          // otherwise: conductance bottom slot -> 0 V
   bool tia = false;
   double tia_gain = 0, tia_r_f = 0;
-  std::vector<double> g;         // R x P cell conductances at 0 V
+  std::vector<double> g;  // R x P cell conductances at 0 V
 
   std::size_t wl_size() const { return static_cast<std::size_t>(rows) * wl_len; }
   std::size_t bl_size() const { return static_cast<std::size_t>(bl_len) * cols; }
@@ -38,9 +38,7 @@ struct TileNetwork {
   std::size_t wl_slot(int i, int j) const {
     return static_cast<std::size_t>(i) * wl_len + static_cast<std::size_t>(j) * wl_col_step();
   }
-  std::size_t bl_slot(int i, int j) const {
-    return static_cast<std::size_t>(i) * bl_row_step() + j;
-  }
+  std::size_t bl_slot(int i, int j) const { return static_cast<std::size_t>(i) * bl_row_step() + j; }
   bool wl_slot_fixed(int k) const { return driver_fixed && k == 0; }
   bool bl_slot_fixed(int k) const { return sense_fixed && k == bl_len - 1; }
   bool cell_touches_fixed(int i, int j) const {

@@ -28,5 +28,4 @@ struct ColumnNoise {
 std::vector<ColumnNoise> nodal_noise(const TileSpec& tile, const Circuit& circuit, const TileSolution& op,
                                      const NoiseOptions& options);
 
-
 }  // namespace xbar

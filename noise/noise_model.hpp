@@ -8,7 +8,7 @@
 
 namespace xbar {
 
-inline constexpr double kBoltzmann = 1.380649e-23;        // J/K (SI, exact)
+inline constexpr double kBoltzmann = 1.380649e-23;            // J/K (SI, exact)
 inline constexpr double kElementaryCharge = 1.602176634e-19;  // C (SI, exact)
 
 struct NoiseOptions {

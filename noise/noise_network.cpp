@@ -31,8 +31,8 @@ class NetworkBuilder {
     held[kGround] = 1;
     for (const Element& e : c_.elements) {
       if (e.kind == ElementKind::kVoltageSource || e.kind == ElementKind::kVcvs) held[e.nodes[0]] = 1;
-      if (e.kind == ElementKind::kMosfet || e.kind == ElementKind::kDynamicCell || e.kind == ElementKind::kBatchSource ||
-          e.kind == ElementKind::kPwlSource || e.kind == ElementKind::kSelector)
+      if (e.kind == ElementKind::kMosfet || e.kind == ElementKind::kDynamicCell ||
+          e.kind == ElementKind::kBatchSource || e.kind == ElementKind::kPwlSource || e.kind == ElementKind::kSelector)
         throw SimulationError(fmt::format(
             "noise is computed for 1R tiles (and the ideal access switch) at one operating point; element '{}' has "
             "no small-signal noise model in xbar",
@@ -41,8 +41,10 @@ class NetworkBuilder {
     output_of_.assign(n, -1);
     tia_of_.assign(n, -1);
     for (int pj = 0; pj < c_.map.phys_cols; ++pj) {
-      if (tia_) tia_of_[c_.map.tia_out[pj]] = pj;
-      else output_of_[c_.map.sense[pj]] = pj;
+      if (tia_)
+        tia_of_[c_.map.tia_out[pj]] = pj;
+      else
+        output_of_[c_.map.sense[pj]] = pj;
     }
     net_.unknown_of.assign(n, -1);
     for (std::size_t k = 0; k < n; ++k)
@@ -109,7 +111,8 @@ class NetworkBuilder {
         if (o_.shot_fano > 0)
           across(NoiseKind::kShot, e.nodes[0], e.nodes[1], o_.shot_density(i), 0.0, NoiseSource::Spice::kAcross);
         if (o_.read_q0 > 0)
-          across(NoiseKind::kRead, e.nodes[0], e.nodes[1], 0.0, o_.read_flicker(e.value, i), NoiseSource::Spice::kAcross);
+          across(NoiseKind::kRead, e.nodes[0], e.nodes[1], 0.0, o_.read_flicker(e.value, i),
+                 NoiseSource::Spice::kAcross);
         break;
       }
       default: break;  // sources (held nodes), capacitors (open at the band's low end: see README)
@@ -120,13 +123,15 @@ class NetworkBuilder {
     const NodeId s = c_.map.sense[pj];
     if (o_.sense_i_n > 0) {
       NoiseSource& src = net_.sources.emplace_back();
-      src.kind = NoiseKind::kSense, src.white = o_.sense_i_n * o_.sense_i_n, src.spice = NoiseSource::Spice::kSenseCurrent;
+      src.kind = NoiseKind::kSense, src.white = o_.sense_i_n * o_.sense_i_n,
+      src.spice = NoiseSource::Spice::kSenseCurrent;
       src.pj = pj;
       raw_.push_back({{s, 1.0}});
     }
     if (o_.sense_e_n > 0) {
       NoiseSource& src = net_.sources.emplace_back();
-      src.kind = NoiseKind::kSense, src.white = o_.sense_e_n * o_.sense_e_n, src.spice = NoiseSource::Spice::kSenseVoltage;
+      src.kind = NoiseKind::kSense, src.white = o_.sense_e_n * o_.sense_e_n,
+      src.spice = NoiseSource::Spice::kSenseVoltage;
       src.pj = pj;
       std::vector<std::pair<NodeId, double>> inj;
       if (tia_) {
@@ -152,8 +157,10 @@ class NetworkBuilder {
   void resolve(NoiseSource& s) {
     const auto& raw = raw_[static_cast<std::size_t>(&s - net_.sources.data())];
     for (auto [node, coef] : raw) {
-      if (const int u = unknown(node); u >= 0) s.inject.push_back({u, coef});
-      else if (const int pj = output_of_[node]; pj >= 0) s.direct.push_back({pj, coef});
+      if (const int u = unknown(node); u >= 0)
+        s.inject.push_back({u, coef});
+      else if (const int pj = output_of_[node]; pj >= 0)
+        s.direct.push_back({pj, coef});
     }
   }
 
@@ -166,7 +173,7 @@ class NetworkBuilder {
   NoiseNetwork net_;
   std::vector<int> output_of_, tia_of_;  // NodeId -> physical column (virtual-ground S_j; TIA output)
   std::vector<std::vector<std::pair<NodeId, double>>> touching_sense_;  // per column: (far node, g)
-  std::vector<std::vector<std::pair<NodeId, double>>> raw_;  // per source: (node, current)
+  std::vector<std::vector<std::pair<NodeId, double>>> raw_;             // per source: (node, current)
 };
 
 }  // namespace
@@ -174,9 +181,10 @@ class NetworkBuilder {
 NoiseNetwork build_noise_network(const TileSpec& tile, const Circuit& circuit, const TileSolution& op, int vector,
                                  const NoiseOptions& options) {
   if (tile.access_transistors() || tile.cell->has(CellPart::kSelector))
-    throw SimulationError(fmt::format("noise is computed for 1R tiles and the ideal access switch; this {} tile has "
-                                      "access transistors or selectors",
-                                      to_string(tile.cell)));
+    throw SimulationError(
+        fmt::format("noise is computed for 1R tiles and the ideal access switch; this {} tile has "
+                    "access transistors or selectors",
+                    to_string(tile.cell)));
   if (vector < 0 || vector >= op.vectors || op.phys_cols != tile.phys_cols() || op.rows != tile.rows)
     throw std::invalid_argument("noise: the operating point does not match the tile");
   return NetworkBuilder(tile, circuit, op, vector, options).build();

@@ -27,8 +27,8 @@ enum class NoiseKind { kThermal, kShot, kRead, kSense };
 
 struct NoiseSource {
   NoiseKind kind = NoiseKind::kThermal;
-  double white = 0.0;    // density of the source, A^2/Hz (V^2/Hz for kSenseVoltage)
-  double flicker = 0.0;  // 1/f coefficient, same unit times Hz
+  double white = 0.0;                          // density of the source, A^2/Hz (V^2/Hz for kSenseVoltage)
+  double flicker = 0.0;                        // 1/f coefficient, same unit times Hz
   std::vector<std::pair<int, double>> inject;  // (unknown index, current per unit source)
   std::vector<std::pair<int, double>> direct;  // (physical column, output current per unit source)
   // How ngspice sees it: its own resistor noise (native), a current from

@@ -25,7 +25,8 @@ std::vector<std::string> input_nodes(Circuit& c, const TileSpec& t) {
     for (Element& e : c.elements) {
       if (t.sense == SenseKind::kTia && e.kind == ElementKind::kVcvs && e.col == pj) {
         e.nodes[2] = n, found = true;  // V_out = gain (V(nzen) - V_S)
-      } else if (t.sense != SenseKind::kTia && e.kind == ElementKind::kVoltageSource && e.name == c.map.sense_source[pj]) {
+      } else if (t.sense != SenseKind::kTia && e.kind == ElementKind::kVoltageSource &&
+                 e.name == c.map.sense_source[pj]) {
         e.nodes[1] = n, found = true;  // S_j held at V(nzen)
       }
     }
@@ -105,8 +106,8 @@ std::vector<NoiseJob> spice_noise_jobs(const TileSpec& tile, const Circuit& circ
     std::string low = "0";
     for (std::size_t q = cols.size(); q-- > 0;) {
       const std::string out = q == 0 ? fmt::format("nzo{}", j) : fmt::format("nzo{}_{}", j, q);
-      lines.push_back(fmt::format("hnzo{}_{} {} {} {} {}", j, q, out, low, c.map.sense_source[cols[q].first],
-                                  num(cols[q].second)));
+      lines.push_back(
+          fmt::format("hnzo{}_{} {} {} {} {}", j, q, out, low, c.map.sense_source[cols[q].first], num(cols[q].second)));
       low = out;
     }
     outputs.push_back(fmt::format("v(nzo{})", j));
@@ -114,7 +115,8 @@ std::vector<NoiseJob> spice_noise_jobs(const TileSpec& tile, const Circuit& circ
   lines.push_back(".end");
   std::vector<NoiseJob> jobs;
   for (int j = 0; j < tile.cols; ++j)
-    jobs.push_back({lines, fmt::format("noise {} vnzin lin 2 {} {}", outputs[j], num(options.f_min), num(options.f_max)),
+    jobs.push_back({lines,
+                    fmt::format("noise {} vnzin lin 2 {} {}", outputs[j], num(options.f_min), num(options.f_max)),
                     tia ? 1.0 / tile.tia_r_f : 1.0});
   return jobs;
 }

@@ -86,9 +86,12 @@ std::vector<std::string> override_texts(const py::object& overrides) {
     const std::string key = py::str(item.first);
     const py::handle v = item.second;
     std::string text;
-    if (py::isinstance<py::str>(v)) text = py::cast<std::string>(v);
-    else if (py::isinstance<py::bool_>(v)) text = py::cast<bool>(v) ? "true" : "false";
-    else text = py::cast<std::string>(json.attr("dumps")(v));
+    if (py::isinstance<py::str>(v))
+      text = py::cast<std::string>(v);
+    else if (py::isinstance<py::bool_>(v))
+      text = py::cast<bool>(v) ? "true" : "false";
+    else
+      text = py::cast<std::string>(json.attr("dumps")(v));
     sets.push_back(key + "=" + text);
   }
   return sets;
@@ -254,9 +257,11 @@ device), i_cell (through it).  metrics: summary.json's metrics by name.)")
       .def_property_readonly("name", [](const PyResult& r) { return r.run.name; })
       .def_property_readonly("cell", [](const PyResult& r) { return r.run.cell; })
       .def_property_readonly("analysis", [](const PyResult& r) { return r.run.analysis; })
-      .def_property_readonly("engine", [](const PyResult& r) { return r.run.engine; }, "as configured: spice, nodal or both")
-      .def_property_readonly("primary_engine", [](const PyResult& r) { return r.run.primary_engine; },
-                             "the engine the errors are measured on: spice when it ran")
+      .def_property_readonly(
+          "engine", [](const PyResult& r) { return r.run.engine; }, "as configured: spice, nodal or both")
+      .def_property_readonly(
+          "primary_engine", [](const PyResult& r) { return r.run.primary_engine; },
+          "the engine the errors are measured on: spice when it ran")
       .def_property_readonly("ngspice_version", [](const PyResult& r) { return r.run.ngspice_version; })
       .def_property_readonly("rows", [](const PyResult& r) { return r.run.rows; })
       .def_property_readonly("cols", [](const PyResult& r) { return r.run.cols; })
@@ -271,8 +276,8 @@ device), i_cell (through it).  metrics: summary.json's metrics by name.)")
           "dir"_a, "Writes the files of `xbar run` (summary.json, columns.csv, cells.csv, ...) into dir.")
       .def("__repr__", [](const PyResult& r) {
         return "<xbar.Result " + r.run.name + ": " + std::to_string(r.run.rows) + "x" + std::to_string(r.run.cols) +
-               " " + r.run.cell + " " + r.run.analysis + " via " + r.run.engine + ", " +
-               std::to_string(r.run.vectors) + " vector(s)>";
+               " " + r.run.cell + " " + r.run.analysis + " via " + r.run.engine + ", " + std::to_string(r.run.vectors) +
+               " vector(s)>";
       });
 
   m.def(
@@ -323,10 +328,10 @@ on any number of input batches without building it again.  Analysis op only.
             if (inputs.is_none()) return PyResult(interruptible([&] { return t.tile.run(); }));
             auto x = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(inputs);
             if (!x || (x.ndim() != 1 && x.ndim() != 2) || x.shape(x.ndim() - 1) != t.tile.rows())
-              throw api::ConfigError({api::Problem{"input batch", 0, 0,
-                                                   "inputs must be an array of shape (vectors, " +
-                                                       std::to_string(t.tile.rows()) + ") or (" +
-                                                       std::to_string(t.tile.rows()) + ",)"}});
+              throw api::ConfigError(
+                  {api::Problem{"input batch", 0, 0,
+                                "inputs must be an array of shape (vectors, " + std::to_string(t.tile.rows()) +
+                                    ") or (" + std::to_string(t.tile.rows()) + ",)"}});
             const std::size_t vectors = x.ndim() == 1 ? 1 : static_cast<std::size_t>(x.shape(0));
             const double* data = x.data();
             return PyResult(interruptible([&] { return t.tile.run(data, vectors); }));
@@ -343,8 +348,8 @@ None: the config's own inputs.  Returns an xbar.Result.)");
         for (const auto& model : api::models()) {
           py::list params;
           for (const auto& p : model.params)
-            params.append(py::dict("name"_a = p.name, "unit"_a = p.unit, "default"_a = p.default_value,
-                                   "min"_a = p.min, "max"_a = p.max, "meaning"_a = p.meaning));
+            params.append(py::dict("name"_a = p.name, "unit"_a = p.unit, "default"_a = p.default_value, "min"_a = p.min,
+                                   "max"_a = p.max, "meaning"_a = p.meaning));
           out.append(py::dict("name"_a = model.name, "kind"_a = model.kind, "summary"_a = model.summary,
                               "equation"_a = model.equation, "analyses"_a = model.analyses, "params"_a = params,
                               "source"_a = model.source, "limits"_a = model.limits));
@@ -355,8 +360,9 @@ None: the config's own inputs.  Returns an xbar.Result.)");
 "transistor"), summary, equation, analyses, params (name, unit, default, min,
 max, meaning), source and limits.)");
 
-  py::class_<PySweepPoint>(m, "SweepPoint", "One finished sweep point: index, values ({swept key: value text}), "
-                                            "result (an xbar.Result, None when it failed), error (None when ok).")
+  py::class_<PySweepPoint>(m, "SweepPoint",
+                           "One finished sweep point: index, values ({swept key: value text}), "
+                           "result (an xbar.Result, None when it failed), error (None when ok).")
       .def_readonly("index", &PySweepPoint::index)
       .def_readonly("values", &PySweepPoint::values)
       .def_readonly("result", &PySweepPoint::result)
@@ -369,17 +375,20 @@ max, meaning), source and limits.)");
       .def("__iter__", [](PySweep& s) -> PySweep& { return s; })
       .def("__next__", &PySweep::next)
       .def("__len__", [](const PySweep& s) { return s.sweep->size(); })
-      .def("cancel", [](PySweep& s) {
-        py::gil_scoped_release release;
-        s.sweep->cancel();
-      }, "Stops the sweep: running points are ended, no new ones start.");
+      .def(
+          "cancel",
+          [](PySweep& s) {
+            py::gil_scoped_release release;
+            s.sweep->cancel();
+          },
+          "Stops the sweep: running points are ended, no new ones start.");
 
   m.def(
       "sweep",
       [](const py::object& config, const py::object& overrides, const py::object& jobs) {
         const api::Config c = load(config, overrides);
-        const int n = jobs.is_none() ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))
-                                     : py::cast<int>(jobs);
+        const int n =
+            jobs.is_none() ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : py::cast<int>(jobs);
         return PySweep{std::make_unique<api::Sweep>(c, n)};
       },
       "config"_a, "overrides"_a = py::none(), "jobs"_a = py::none(),

@@ -49,9 +49,9 @@ std::optional<AcceptPlan> plan_accept(const CaseDef& c, const CaseOutcome& outco
       const auto ch = check_of.find(v.name);
       const bool outside = ch == check_of.end() || !ch->second->ok();
       if (outside) {
-        plan.warnings.push_back(fmt::format(
-            "{}: '{}' came from a closed form ({}); replaced by the simulated {} and marked accepted", c.name, v.name,
-            v.value ? fmt::format("{}", *v.value) : "none", it->second));
+        plan.warnings.push_back(
+            fmt::format("{}: '{}' came from a closed form ({}); replaced by the simulated {} and marked accepted",
+                        c.name, v.name, v.value ? fmt::format("{}", *v.value) : "none", it->second));
         v.origin = Origin::kAccepted;
         v.value = it->second;
       }

@@ -10,9 +10,9 @@
 namespace xbar::regression {
 
 struct AcceptPlan {
-  std::string old_text;   // "" for a new case
+  std::string old_text;  // "" for a new case
   std::string new_text;
-  std::string diff;       // unified, old -> new
+  std::string diff;                   // unified, old -> new
   std::vector<std::string> warnings;  // closed-form values replaced, quantities dropped
 };
 

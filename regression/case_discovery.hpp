@@ -8,10 +8,10 @@
 namespace xbar::regression {
 
 struct CaseDef {
-  std::string name;                   // e.g. "ladders/wordline_16" ("." for DIR itself)
+  std::string name;  // e.g. "ladders/wordline_16" ("." for DIR itself)
   std::filesystem::path dir;
-  std::filesystem::path config;       // dir/config.yaml
-  std::filesystem::path expected;     // dir/expected.yaml (may not exist yet)
+  std::filesystem::path config;    // dir/config.yaml
+  std::filesystem::path expected;  // dir/expected.yaml (may not exist yet)
 };
 
 // Sorted by name.  Symbolic links to folders are not followed.  Throws

@@ -12,12 +12,12 @@ namespace xbar::regression {
 
 enum class CaseStatus {
   kPassed,
-  kFailed,      // values outside tolerance (or expected values missing)
-  kNew,         // no expected.yaml yet
-  kBadInput,    // the config, a data file or expected.yaml is malformed
-  kSimFailed,   // the simulation failed
-  kCrashed,     // the case's process died or ran out of time
-  kInternal,    // an unexpected exception
+  kFailed,     // values outside tolerance (or expected values missing)
+  kNew,        // no expected.yaml yet
+  kBadInput,   // the config, a data file or expected.yaml is malformed
+  kSimFailed,  // the simulation failed
+  kCrashed,    // the case's process died or ran out of time
+  kInternal,   // an unexpected exception
 };
 const char* to_string(CaseStatus s);
 
@@ -34,13 +34,13 @@ struct ValueCheck {
 struct CaseOutcome {
   std::string name;
   CaseStatus status = CaseStatus::kInternal;
-  std::string message;          // for errors: what went wrong
+  std::string message;  // for errors: what went wrong
   double elapsed_s = 0;
   std::string ngspice_version;  // of this run ("" when SPICE did not run)
   std::string expected_ngspice_version;
   Observed observed;
   std::vector<ValueCheck> checks;
-  std::string artefact_dir;     // where the evidence of a failure was kept
+  std::string artefact_dir;  // where the evidence of a failure was kept
 
   bool passed() const { return status == CaseStatus::kPassed; }
   std::size_t failed_checks() const;

@@ -20,6 +20,7 @@ using CaseFunction = std::function<CaseOutcome(const CaseDef&)>;
 // a kCrashed outcome.  `run` is what each child does (evaluate_case by default;
 // tests pass their own).
 std::vector<CaseOutcome> run_cases(const std::vector<CaseDef>& cases, int jobs, double time_limit_s,
-                                   const CaseFunction& run, const std::function<void(const CaseOutcome&)>& on_done = {});
+                                   const CaseFunction& run,
+                                   const std::function<void(const CaseOutcome&)>& on_done = {});
 
 }  // namespace xbar::regression

@@ -23,7 +23,8 @@ const char* to_string(CaseStatus s) {
 }
 
 std::size_t CaseOutcome::failed_checks() const {
-  return static_cast<std::size_t>(std::count_if(checks.begin(), checks.end(), [](const ValueCheck& c) { return !c.ok(); }));
+  return static_cast<std::size_t>(
+      std::count_if(checks.begin(), checks.end(), [](const ValueCheck& c) { return !c.ok(); }));
 }
 
 std::vector<ValueCheck> compare_values(const ExpectedFile& expected, const Observed& observed) {

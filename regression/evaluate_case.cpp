@@ -49,7 +49,8 @@ void keep_evidence(CaseOutcome& o, const SuiteOptions& opt, const std::vector<st
 }
 
 std::string diff_text(const CaseOutcome& o) {
-  std::string text = fmt::format("case {}: {} of {} values outside tolerance\n", o.name, o.failed_checks(), o.checks.size());
+  std::string text =
+      fmt::format("case {}: {} of {} values outside tolerance\n", o.name, o.failed_checks(), o.checks.size());
   text += fmt::format("expected values recorded with {}; this run used {}\n\n",
                       o.expected_ngspice_version.empty() ? "(no ngspice version)" : o.expected_ngspice_version,
                       o.ngspice_version.empty() ? "no ngspice" : o.ngspice_version);

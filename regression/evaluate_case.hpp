@@ -12,9 +12,9 @@
 namespace xbar::regression {
 
 struct SuiteOptions {
-  std::vector<std::string> sets;         // --set KEY=VALUE, applied to every case
-  std::filesystem::path artefact_root;   // e.g. regress-out/failed
-  double case_time_limit_s = 600;        // per case; 0: none
+  std::vector<std::string> sets;        // --set KEY=VALUE, applied to every case
+  std::filesystem::path artefact_root;  // e.g. regress-out/failed
+  double case_time_limit_s = 600;       // per case; 0: none
 };
 
 // `<root>/<case>`, or "" when there is no root or the case name is not a

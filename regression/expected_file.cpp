@@ -70,8 +70,10 @@ class Reader {
                         std::optional<double>& abs, const std::set<std::string>& also_allowed) {
     for (const auto& kv : map) {
       const std::string key = kv.first.Scalar();
-      if (key == "rel") rel = non_negative(kv.second, where + ".rel");
-      else if (key == "abs") abs = non_negative(kv.second, where + ".abs");
+      if (key == "rel")
+        rel = non_negative(kv.second, where + ".rel");
+      else if (key == "abs")
+        abs = non_negative(kv.second, where + ".abs");
       else if (!also_allowed.count(key))
         error(kv.first, fmt::format("unknown key '{}' in {} (known: rel, abs{})", key, where,
                                     also_allowed.empty() ? "" : ", value, origin"));
@@ -114,7 +116,8 @@ void read_values(Reader& rd, const YAML::Node& node, ExpectedFile& f) {
       if (body["value"] && !body["value"].IsNull()) v.value = rd.number(body["value"], v.name + ".value");
       if (const YAML::Node o = body["origin"]) {
         const auto s = rd.text(o, v.name + ".origin");
-        if (s == "closed-form") v.origin = Origin::kClosedForm;
+        if (s == "closed-form")
+          v.origin = Origin::kClosedForm;
         else if (s && *s != "accepted")
           rd.error(o, fmt::format("origin must be 'accepted' or 'closed-form', not '{}'", *s));
       }
@@ -211,7 +214,8 @@ ExpectedFile parse_expected(const std::string& text, const std::string& display_
       if (auto n = rd.number(v, "format"); n && *n != kFormat)
         rd.error(v, fmt::format("format {} is not known to this xbar (it reads format {})", *n, kFormat));
     } else if (key == "labels") {
-      if (!v.IsSequence()) rd.error(v, "labels must be a list, e.g. [quick]");
+      if (!v.IsSequence())
+        rd.error(v, "labels must be a list, e.g. [quick]");
       else
         for (const auto& l : v)
           if (auto s = rd.text(l, "a label")) f.labels.push_back(*s);
@@ -220,7 +224,8 @@ ExpectedFile parse_expected(const std::string& text, const std::string& display_
     } else if (key == "ngspice_version") {
       f.ngspice_version = rd.text(v, key).value_or("");
     } else if (key == "origins") {
-      if (!v.IsSequence()) rd.error(v, "origins must be a list, e.g. [accepted, nodal-engine]");
+      if (!v.IsSequence())
+        rd.error(v, "origins must be a list, e.g. [accepted, nodal-engine]");
       else
         for (const auto& o : v)
           if (auto s = rd.text(o, "an origin")) {

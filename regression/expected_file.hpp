@@ -41,7 +41,7 @@ enum class Origin { kAccepted, kClosedForm };
 
 struct ExpectedValue {
   std::string name;
-  std::optional<double> value;    // empty: listed but not recorded yet
+  std::optional<double> value;     // empty: listed but not recorded yet
   std::optional<double> rel, abs;  // per-value overrides of the kind's tolerance
   Origin origin = Origin::kAccepted;
 };
@@ -50,7 +50,7 @@ struct ExpectedFile {
   std::string header;  // the leading comment block, verbatim (each line starts with '#')
   std::vector<std::string> labels;
   std::string xbar_version, ngspice_version;
-  std::vector<std::string> origins;  // see above; empty when the file does not say
+  std::vector<std::string> origins;                            // see above; empty when the file does not say
   std::vector<std::pair<QuantityKind, Tolerance>> tolerances;  // file-level overrides, in file order
   std::vector<ExpectedValue> values;
 

@@ -15,7 +15,8 @@ std::string xml_escape(const std::string& s) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
-      case '\n': case '\t': out += static_cast<char>(ch); break;
+      case '\n':
+      case '\t': out += static_cast<char>(ch); break;
       default:
         if (ch >= 0x20) out += static_cast<char>(ch);  // control characters are not allowed in XML 1.0
     }

@@ -21,7 +21,9 @@ double to_num(const json& j) {
   if (s.empty() || end != s.c_str() + s.size()) throw std::runtime_error("bad number in a case outcome: " + s);
   return v;
 }
-std::optional<double> to_opt_num(const json& j) { return j.is_null() ? std::nullopt : std::optional<double>(to_num(j)); }
+std::optional<double> to_opt_num(const json& j) {
+  return j.is_null() ? std::nullopt : std::optional<double>(to_num(j));
+}
 
 }  // namespace
 

@@ -18,7 +18,7 @@ std::vector<std::string> split_lines(const std::string& text) {
 }
 
 struct Edit {
-  char op;  // ' ', '-', '+'
+  char op;           // ' ', '-', '+'
   std::size_t a, b;  // line index in old / new (of the line, or where it would be)
 };
 
@@ -32,9 +32,12 @@ std::vector<Edit> edit_script(const std::vector<std::string>& a, const std::vect
   std::vector<Edit> out;
   std::size_t i = 0, j = 0;
   while (i < n || j < m) {
-    if (i < n && j < m && a[i] == b[j]) out.push_back({' ', i++, j++});
-    else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) out.push_back({'-', i++, j});  // '-' before '+'
-    else out.push_back({'+', i, j++});
+    if (i < n && j < m && a[i] == b[j])
+      out.push_back({' ', i++, j++});
+    else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]))
+      out.push_back({'-', i++, j});  // '-' before '+'
+    else
+      out.push_back({'+', i, j++});
   }
   return out;
 }
@@ -72,7 +75,8 @@ std::string unified_diff(const std::string& old_text, const std::string& new_tex
       if (edits[e].op != '+') ++old_count;
       if (edits[e].op != '-') ++new_count;
     }
-    const std::size_t old_start = edits[begin].a + (old_count ? 1 : 0), new_start = edits[begin].b + (new_count ? 1 : 0);
+    const std::size_t old_start = edits[begin].a + (old_count ? 1 : 0),
+                      new_start = edits[begin].b + (new_count ? 1 : 0);
     out += fmt::format("@@ -{},{} +{},{} @@\n", old_start, old_count, new_start, new_count);
     for (std::size_t e = begin; e < end; ++e)
       out += fmt::format("{}{}\n", edits[e].op, edits[e].op == '+' ? b[edits[e].b] : a[edits[e].a]);

@@ -36,9 +36,8 @@ void add_noise_summary(const RunResult& r, nlohmann::json& metrics, nlohmann::js
   metrics["noise_min_enob"] = sum.min_enob;
   if (sum.min_snr_db) metrics["noise_min_snr_db"] = *sum.min_snr_db;
   if (noise.spice_vs_nodal) metrics["noise_spice_vs_nodal"] = *noise.spice_vs_nodal;
-  summary["noise"] = {{"f_min", noise.options.f_min},
-                      {"f_max", noise.options.f_max},
-                      {"temperature_k", noise.options.temperature_k}};
+  summary["noise"] = {
+      {"f_min", noise.options.f_min}, {"f_max", noise.options.f_max}, {"temperature_k", noise.options.temperature_k}};
 }
 
 }  // namespace xbar

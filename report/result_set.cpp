@@ -56,8 +56,7 @@ ResultSetWriter::ResultSetWriter(const fs::path& dir) : dir_(dir) {
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     ::close(lock_fd_);
-    io_failure(err == EWOULDBLOCK ? "another xbar is writing into the output folder"
-                                  : "cannot lock the output folder",
+    io_failure(err == EWOULDBLOCK ? "another xbar is writing into the output folder" : "cannot lock the output folder",
                dir_, err);
   }
   for (std::string_view name : kResultFiles)
@@ -105,8 +104,7 @@ void ResultSetWriter::write(std::string_view name, const std::function<void(std:
 }
 
 void ResultSetWriter::write(std::string_view name, std::string_view content) {
-  write(name,
-        [&](std::ostream& out) { out.write(content.data(), static_cast<std::streamsize>(content.size())); });
+  write(name, [&](std::ostream& out) { out.write(content.data(), static_cast<std::streamsize>(content.size())); });
 }
 
 void ResultSetWriter::commit() {

@@ -8,11 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/error_decomposition.hpp"
+#include "config_loader/loader.hpp"
 #include "report/cell_selection.hpp"
 #include "report/noise_outputs.hpp"
-#include "report/result_set.hpp"
-#include "config_loader/loader.hpp"
 #include "report/read_outputs.hpp"
+#include "report/result_set.hpp"
 #include "report/transient_outputs.hpp"
 #include "tile/cell_current.hpp"
 

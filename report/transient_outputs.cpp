@@ -42,8 +42,8 @@ void write_waveforms_raw(const TransientResult& t, const std::string& title, std
   out << "No. Variables: " << t.waveforms.size() + 1 << "\nNo. Points: " << t.time.size() << "\nVariables:\n";
   out << "\t0\ttime\ttime\n";
   for (std::size_t n = 0; n < t.waveforms.size(); ++n)
-    out << '\t' << n + 1 << '\t' << raw_name(t.waveforms[n]) << '\t' << (t.waveforms[n].unit == "A" ? "current" : "voltage")
-        << '\n';
+    out << '\t' << n + 1 << '\t' << raw_name(t.waveforms[n]) << '\t'
+        << (t.waveforms[n].unit == "A" ? "current" : "voltage") << '\n';
   out << "Values:\n";
   for (std::size_t k = 0; k < t.time.size(); ++k) {
     out << ' ' << k << '\t' << fmt::format("{:.17g}", t.time[k]) << '\n';
@@ -55,8 +55,11 @@ void add_transient_summary(const TransientResult& t, nlohmann::json& metrics, nl
   using nlohmann::json;
   json per_vector = json::array();
   for (const auto& v : t.vectors)
-    per_vector.push_back({{"t_start", v.t_start}, {"t_sample", v.t_sample}, {"energy_j", v.energy()},
-                          {"energy_drivers_j", v.energy_drivers}, {"energy_sense_j", v.energy_sense}});
+    per_vector.push_back({{"t_start", v.t_start},
+                          {"t_sample", v.t_sample},
+                          {"energy_j", v.energy()},
+                          {"energy_drivers_j", v.energy_drivers},
+                          {"energy_sense_j", v.energy_sense}});
   const TransientSummary sum = summarize_transient(t);
   metrics["energy_per_mvm_j"] = sum.energy_per_mvm_j;
   metrics["max_energy_per_mvm_j"] = sum.max_energy_per_mvm_j;
@@ -85,12 +88,23 @@ void add_dynamic_summary(const DynamicRun& d, nlohmann::json& metrics, nlohmann:
   metrics["max_read_state_change"] = d.max_read_state_change;
   json writes = json::array();
   for (const auto& w : d.writes)
-    writes.push_back({{"row", w.train.row}, {"col", w.train.col}, {"v", w.train.v}, {"width_s", w.train.width},
-                      {"count", w.train.count}, {"period_s", w.train.period}, {"t_start", w.t_start},
-                      {"t_end", w.t_end}, {"state_before", w.state_before}, {"state_after", w.state_after},
-                      {"g_before", w.g_before}, {"g_after", w.g_after}});
-  json block = {{"model", d.model}, {"state", d.state_param}, {"state_unit", d.state_unit},
-                {"max_read_state_change", d.max_read_state_change}, {"writes", writes}};
+    writes.push_back({{"row", w.train.row},
+                      {"col", w.train.col},
+                      {"v", w.train.v},
+                      {"width_s", w.train.width},
+                      {"count", w.train.count},
+                      {"period_s", w.train.period},
+                      {"t_start", w.t_start},
+                      {"t_end", w.t_end},
+                      {"state_before", w.state_before},
+                      {"state_after", w.state_after},
+                      {"g_before", w.g_before},
+                      {"g_after", w.g_after}});
+  json block = {{"model", d.model},
+                {"state", d.state_param},
+                {"state_unit", d.state_unit},
+                {"max_read_state_change", d.max_read_state_change},
+                {"writes", writes}};
   if (!d.writes.empty()) {
     metrics["max_write_disturb"] = d.max_unselected_write_change;
     block["max_write_disturb"] = d.max_unselected_write_change;

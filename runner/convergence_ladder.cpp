@@ -87,7 +87,8 @@ const std::vector<ConvergenceRung>& convergence_ladder() {
       {"op", "Newton from the warm start", {{"gminsteps", "0"}, {"srcsteps", "0"}}},
       {"gmin", "gmin stepping", {{"noopiter", ""}, {"gminsteps", "1"}, {"srcsteps", "0"}, {"dyngmin", ""}}},
       {"source", "source stepping", {{"noopiter", ""}, {"gminsteps", "0"}, {"srcsteps", "1"}}},
-      {"relaxed", "tolerances loosened 1000x then the KCL check at the requested tolerance",
+      {"relaxed",
+       "tolerances loosened 1000x then the KCL check at the requested tolerance",
        {{"gminsteps", "1"}, {"srcsteps", "1"}}},
   };
   return rungs;
@@ -112,8 +113,7 @@ std::vector<std::string> nodeset_lines(const std::vector<std::pair<std::string, 
 }
 
 LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std::vector<std::string> netlist,
-                                     const std::string& command,
-                                     const std::vector<std::string>& nodeset,
+                                     const std::string& command, const std::vector<std::string>& nodeset,
                                      const std::function<void(const SimResult&)>& accept,
                                      const std::string& first_rung) {
   LadderOutcome out;

@@ -34,8 +34,8 @@
 namespace xbar {
 
 struct ConvergenceRung {
-  std::string key;   // as summary.json's spice_convergence says it
-  std::string what;  // for messages
+  std::string key;                                           // as summary.json's spice_convergence says it
+  std::string what;                                          // for messages
   std::vector<std::pair<std::string, std::string>> options;  // set on top of the circuit's own
 };
 
@@ -60,8 +60,7 @@ struct LadderOutcome {
 // every attempt and the options the user can try when no rung converges.
 // The climb starts at `first_rung` (a key of convergence_ladder()).
 LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std::vector<std::string> netlist,
-                                     const std::string& command,
-                                     const std::vector<std::string>& nodeset,
+                                     const std::string& command, const std::vector<std::string>& nodeset,
                                      const std::function<void(const SimResult&)>& accept,
                                      const std::string& first_rung = "op");
 

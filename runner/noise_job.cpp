@@ -31,8 +31,8 @@ NoiseOptions noise_options(const Config& c) {
 void check_noise_supported(const Config& c, bool ideal_switch, Diagnostics& d) {
   if (!c.noise.enabled) return;
   if (c.analysis.type != AnalysisKind::kOp)
-    d.error(c.where("noise.enabled"),
-            fmt::format("noise is computed at the operating point of analysis 'op', not '{}'", to_string(c.analysis.type)));
+    d.error(c.where("noise.enabled"), fmt::format("noise is computed at the operating point of analysis 'op', not '{}'",
+                                                  to_string(c.analysis.type)));
   // The factorisation grows faster than the tile (measured 512x512: 44 s
   // CPU, 1.3 GB): larger tiles are refused rather than run out of memory.
   const long long cells = static_cast<long long>(c.tile.rows) * c.tile.cols * c.tile.cell->columns_per_output();
@@ -43,10 +43,11 @@ void check_noise_supported(const Config& c, bool ideal_switch, Diagnostics& d) {
                         kMaxNoiseCells, cells));
   if ((c.tile.cell->has(CellPart::kAccessTransistor) && !ideal_switch) || c.tile.cell->has(CellPart::kSelector))
     d.error(c.where("noise.enabled"),
-            fmt::format("noise is computed for 1R tiles and the ideal access switch, not {} tiles{}", to_string(c.tile.cell),
-                        c.tile.cell->has(CellPart::kSelector)
-                            ? " (the selector has no small-signal noise model in xbar yet)"
-                            : fmt::format(" with transistor model '{}'; use transistor.model: ideal", c.transistor.model)));
+            fmt::format(
+                "noise is computed for 1R tiles and the ideal access switch, not {} tiles{}", to_string(c.tile.cell),
+                c.tile.cell->has(CellPart::kSelector)
+                    ? " (the selector has no small-signal noise model in xbar yet)"
+                    : fmt::format(" with transistor model '{}'; use transistor.model: ideal", c.transistor.model)));
 }
 
 TileNoiseResult run_noise(const Config& config, const TileSpec& tile, const TileSolution& op, Simulator* sim) {

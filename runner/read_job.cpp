@@ -71,13 +71,15 @@ ReadSetup read_setup(const Config& config, const TileSpec& tile) {
   const auto& r = config.analysis.read;
   Diagnostics d;
   if (tile.cell->differential)
-    d.error(config.where("tile.cell"), fmt::format("analysis read selects one physical cell: {} uses two per output; use "
-                                                   "a kind with one column per output (1R, 1T1R)",
-                                                   to_string(tile.cell)));
+    d.error(config.where("tile.cell"),
+            fmt::format("analysis read selects one physical cell: {} uses two per output; use "
+                        "a kind with one column per output (1R, 1T1R)",
+                        to_string(tile.cell)));
   if (r.row >= tile.rows)
     d.error(config.where("analysis.read.row"), fmt::format("row {} is outside the tile's {} rows", r.row, tile.rows));
   if (r.col >= tile.phys_cols())
-    d.error(config.where("analysis.read.col"), fmt::format("column {} is outside the tile's {} columns", r.col, tile.phys_cols()));
+    d.error(config.where("analysis.read.col"),
+            fmt::format("column {} is outside the tile's {} columns", r.col, tile.phys_cols()));
   if (config.simulator.engine != EngineKind::kSpice)
     d.error(config.where("simulator.engine"), "analysis read runs on the spice engine only");
   if (!d.empty()) throw InputError(std::move(d));
@@ -173,12 +175,11 @@ ReadSample read_sample(const ReadCircuit& rc, const SimResult& r) {
 
 }  // namespace
 
-ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist,
-                      std::string* rung, const std::string& first_rung) {
+ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist, std::string* rung,
+                      const std::string& first_rung) {
   ReadSample out;
-  const LadderOutcome climb = run_convergence_ladder(sim, rc.circuit, netlist, "op", {}, [&](const SimResult& r) {
-    out = read_sample(rc, r);
-  }, first_rung);
+  const LadderOutcome climb = run_convergence_ladder(
+      sim, rc.circuit, netlist, "op", {}, [&](const SimResult& r) { out = read_sample(rc, r); }, first_rung);
   if (rung) *rung = climb.rung;
   return out;
 }
@@ -208,7 +209,8 @@ ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* s
   rep.hrs = read_with(config.device.g_off);
   rep.read_margin = rep.lrs.i_sense != 0 ? (rep.lrs.i_sense - rep.hrs.i_sense) / rep.lrs.i_sense : 0.0;
   rep.margin_ok = rep.read_margin >= config.analysis.read.margin_target;
-  rep.paths = find_sneak_paths(sneak_graph(stored), config.analysis.read.max_path_cells, config.analysis.read.top_paths);
+  rep.paths =
+      find_sneak_paths(sneak_graph(stored), config.analysis.read.max_path_cells, config.analysis.read.top_paths);
   // Below this the SPICE sneak current is numerical noise (e.g. grounded
   // lines with no wire resistance), and a ratio would mean nothing.  The
   // estimate counts device conductances only: with access transistors the

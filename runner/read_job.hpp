@@ -17,19 +17,19 @@
 #include "analysis/sneak_paths.hpp"
 #include "config_loader/config.hpp"
 #include "netlist_gen/read_circuit.hpp"
-#include "tile/tile_spec.hpp"
 #include "spice_bridge/simulator.hpp"
+#include "tile/tile_spec.hpp"
 
 namespace xbar {
 
 struct ReadSample {
-  double g_selected = 0;     // S at 0 V
+  double g_selected = 0;  // S at 0 V
   double i_sense = 0, i_array = 0, i_cell = 0, i_sneak = 0, sneak_fraction = 0;
-  double i_cell_ideal = 0;   // g_selected * v_read
+  double i_cell_ideal = 0;  // g_selected * v_read
   // Largest |v_cell| over the unselected cells, and over the half-selected
   // ones (selected row or column) alone, V.
   double max_unselected_v = 0, max_half_selected_v = 0;
-  double kcl_residual = 0;   // |i_array - sum of the column's cell currents| / |i_array|
+  double kcl_residual = 0;  // |i_array - sum of the column's cell currents| / |i_array|
   // rows x phys_cols: node voltages at each cell and its current (device law
   // at v_wl - v_bl; 1T1R: at v_wl - v_mid).
   std::vector<double> v_wl, v_bl, i_cells;
@@ -42,10 +42,10 @@ struct ReadReport {
   ReadSample stored, lrs, hrs;
   double read_margin = 0;
   bool margin_ok = false;
-  SneakPathReport paths;                // on the stored pattern
-  std::optional<double> path_factor;    // paths.total_est / stored.i_sneak; 1R only (empty with transistors)
-  TileSpec read_tile;                   // the stored pattern with this read's drives
-  std::vector<std::string> netlist;     // of the stored-pattern read
+  SneakPathReport paths;              // on the stored pattern
+  std::optional<double> path_factor;  // paths.total_est / stored.i_sneak; 1R only (empty with transistors)
+  TileSpec read_tile;                 // the stored pattern with this read's drives
+  std::vector<std::string> netlist;   // of the stored-pattern read
   std::string ngspice_version;
   // The highest convergence rung any of the three reads needed.
   std::string spice_convergence;

@@ -85,14 +85,16 @@ ResourceEstimate transient_estimate(const Config& c) {
   e.memory_bytes = tile_bytes + std::max(read_bytes, write_bytes);
   e.time_points = read_points + write_points;
   e.time_s *= e.time_points;  // one op solve per time point
-  if (std::max(read_bytes, write_bytes) < tile_bytes) e.key = size_key(c, tile_bytes, 0);
-  else e.key = read_bytes >= write_bytes ? "analysis.tran.step" : "analysis.tran.write";
+  if (std::max(read_bytes, write_bytes) < tile_bytes)
+    e.key = size_key(c, tile_bytes, 0);
+  else
+    e.key = read_bytes >= write_bytes ? "analysis.tran.step" : "analysis.tran.write";
   return e;
 }
 
 std::string describe(const Config& c, const ResourceEstimate& e) {
-  std::string s = fmt::format("a {}x{} {} tile with {} vector(s)", c.tile.rows, c.tile.cols, to_string(c.tile.cell),
-                              e.vectors);
+  std::string s =
+      fmt::format("a {}x{} {} tile with {} vector(s)", c.tile.rows, c.tile.cols, to_string(c.tile.cell), e.vectors);
   if (e.time_points > 0) s += fmt::format(" and {:.3g} time points", e.time_points);
   return s;
 }
@@ -145,7 +147,8 @@ ResourceEstimate estimate_nodal_resources(const Config& c) {
   // With engine both, the SPICE solution (v_wl, v_bl, and the junctions of
   // transistor cells) is held meanwhile.
   if (c.simulator.engine == EngineKind::kBoth)
-    e.memory_bytes += static_cast<double>(e.cells) * e.vectors * sizeof(double) * (c.tile.cell->parts.size() > 1 ? 3 : 2);
+    e.memory_bytes +=
+        static_cast<double>(e.cells) * e.vectors * sizeof(double) * (c.tile.cell->parts.size() > 1 ? 3 : 2);
   const double one = nodal_memory_bytes(c.tile.rows, cols, 1, linear, transistors);
   e.key = size_key(c, one, e.memory_bytes - one);
   return e;
@@ -172,12 +175,11 @@ void check_resources(const Config& c, const ResourcePolicy& policy) {
   if (c.simulator.engine != EngineKind::kNodal) {
     const ResourceEstimate e = estimate_spice_resources(c);
     if (memory_limited && !(e.memory_bytes <= policy.max_memory_bytes))
-      d.error(at(e.key), fmt::format("{} needs about {} in ngspice, above the limit of {}; {}, {}or raise the limit "
-                                     "with --max-memory GB",
-                                     describe(c, e), gigabytes(e.memory_bytes), gigabytes(policy.max_memory_bytes),
-                                     advice(e.key),
-                                     c.analysis.type == AnalysisKind::kOp ? "the nodal engine (simulator.engine: nodal), "
-                                                                          : ""));
+      d.error(at(e.key),
+              fmt::format("{} needs about {} in ngspice, above the limit of {}; {}, {}or raise the limit "
+                          "with --max-memory GB",
+                          describe(c, e), gigabytes(e.memory_bytes), gigabytes(policy.max_memory_bytes), advice(e.key),
+                          c.analysis.type == AnalysisKind::kOp ? "the nodal engine (simulator.engine: nodal), " : ""));
     if (policy.time_limit_s > 0 && !(e.time_s <= policy.time_refusal_factor * policy.time_limit_s))
       d.error(at(e.key), fmt::format("{} takes about {:.3g} s in ngspice, far above the time limit of {} s; {}, or "
                                      "raise the limit with --time-limit S (0: none)",

@@ -28,8 +28,8 @@ namespace xbar {
 
 struct ResourceEstimate {
   double memory_bytes = 0;
-  double time_s = 0;     // 0 for the nodal engine
-  long long cells = 0;   // rows x physical columns
+  double time_s = 0;    // 0 for the nodal engine
+  long long cells = 0;  // rows x physical columns
   int vectors = 0;
   double time_points = 0;  // tran: the time points ngspice takes at least (read and write transients)
   std::string key;         // the config key that makes the run large, for a refusal's position

@@ -62,7 +62,6 @@ std::string quoted_list(const std::vector<std::string_view>& names) {
   return out;
 }
 
-
 // The op job on a built tile: the engine(s) the config names, their result
 // checks, then the analysis against the ideal product.
 void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out, PhaseTimer& timer) {
@@ -105,12 +104,13 @@ void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* 
     phase("computing the output noise");
     std::unique_ptr<Simulator> own;
     Simulator* sim = r.config.noise.spice_check
-                         ? &job_simulator(ctx.simulator, ctx.limits, static_cast<long long>(r.tile.rows) * r.tile.phys_cols(),
-                                          ctx.reporter, own)
+                         ? &job_simulator(ctx.simulator, ctx.limits,
+                                          static_cast<long long>(r.tile.rows) * r.tile.phys_cols(), ctx.reporter, own)
                          : nullptr;
     r.noise = std::make_shared<const TileNoiseResult>(run_noise(r.config, r.tile, r.spice ? *r.spice : *r.nodal, sim));
     if (r.tile.c_wl > 0 || r.tile.c_bl > 0)
-      r.warnings.push_back("noise: the line capacitances are left out (the band is taken as below the lines' RC poles)");
+      r.warnings.push_back(
+          "noise: the line capacitances are left out (the band is taken as below the lines' RC poles)");
     timer.done("noise");
   }
 }
@@ -210,7 +210,8 @@ void run_read(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_o
   r.netlist = r.read->netlist;
   r.ngspice_version = r.read->ngspice_version;
   r.spice_convergence = r.read->spice_convergence;
-  for (const ReadSample* s : {&r.read->stored, &r.read->lrs, &r.read->hrs}) add_simulator_warnings(r.warnings, s->warnings);
+  for (const ReadSample* s : {&r.read->stored, &r.read->lrs, &r.read->hrs})
+    add_simulator_warnings(r.warnings, s->warnings);
   r.analysis.primary = "spice";
 }
 
@@ -236,7 +237,9 @@ const AnalysisJob& analysis_job(AnalysisKind kind) {
   throw std::logic_error(fmt::format("analysis '{}' has no entry in the analysis table", to_string(kind)));
 }
 
-std::vector<std::string> generate_netlist(const Config& config) { return write_spice_netlist(job_circuit(config).circuit); }
+std::vector<std::string> generate_netlist(const Config& config) {
+  return write_spice_netlist(job_circuit(config).circuit);
+}
 
 std::vector<std::string> generate_standalone_netlist(const Config& config) {
   return write_standalone_netlist(job_circuit(config));
@@ -276,8 +279,9 @@ RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string
 RunResult run_tile_job(const Config& config, TileSpec tile, RunContext& ctx, std::vector<std::string>* netlist_out) {
   const auto t0 = std::chrono::steady_clock::now();
   if (config.analysis.type != AnalysisKind::kOp)
-    throw InputError(config.where("analysis.type"),
-                     fmt::format("a built tile runs new inputs with analysis 'op', not '{}'", to_string(config.analysis.type)));
+    throw InputError(
+        config.where("analysis.type"),
+        fmt::format("a built tile runs new inputs with analysis 'op', not '{}'", to_string(config.analysis.type)));
   RunResult r;
   r.config = config;
   r.tile = std::move(tile);

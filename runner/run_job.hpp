@@ -10,11 +10,11 @@
 #include "analysis/tile_analysis.hpp"
 #include "common/reporter.hpp"
 #include "config_loader/config.hpp"
+#include "runner/read_job.hpp"
+#include "runner/resource_guard.hpp"
+#include "spice_bridge/simulator.hpp"
 #include "tile/tile_solution.hpp"
 #include "tile/tile_spec.hpp"
-#include "runner/resource_guard.hpp"
-#include "runner/read_job.hpp"
-#include "spice_bridge/simulator.hpp"
 
 namespace xbar {
 
@@ -27,10 +27,10 @@ struct RunResult {
   std::vector<std::string> netlist;  // when SPICE ran (or was generated)
   std::optional<TileSolution> spice, nodal;
   TileAnalysis analysis;
-  std::optional<ReadReport> read;   // analysis.type: read (then `analysis` is empty)
+  std::optional<ReadReport> read;                    // analysis.type: read (then `analysis` is empty)
   std::shared_ptr<const TransientResult> transient;  // analysis.type: tran (runner/transient_job.hpp)
   std::shared_ptr<const TileNoiseResult> noise;      // noise.enabled (runner/noise_job.hpp)
-  std::string ngspice_version;  // when SPICE ran
+  std::string ngspice_version;                       // when SPICE ran
   // When SPICE solved an op or read: the convergence rung that did it
   // (runner/convergence_ladder.hpp: op, gmin, source, relaxed).
   std::string spice_convergence;

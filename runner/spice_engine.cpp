@@ -17,11 +17,10 @@ class VectorLookup {
   // The named vector, which must hold one value per input vector.
   const std::vector<double>& get(const std::string& name) const {
     auto it = r_.vectors.find(name);
-    if (it == r_.vectors.end())
-      throw SimulationError(fmt::format("ngspice returned no vector '{}'", name), r_.log);
+    if (it == r_.vectors.end()) throw SimulationError(fmt::format("ngspice returned no vector '{}'", name), r_.log);
     if (it->second.size() != n_)
-      throw SimulationError(
-          fmt::format("ngspice vector '{}' has {} points; expected {}", name, it->second.size(), n_), r_.log);
+      throw SimulationError(fmt::format("ngspice vector '{}' has {} points; expected {}", name, it->second.size(), n_),
+                            r_.log);
     return it->second;
   }
   double node(const Circuit& c, NodeId n, std::size_t v) const {
@@ -100,9 +99,9 @@ std::vector<std::string> warm_start_nodeset(const Circuit& c, const TileSolution
   add(m.cell_mid, s.v_mid);
   // Merged nodes (zero resistances) appear once.
   std::sort(voltages.begin(), voltages.end());
-  voltages.erase(std::unique(voltages.begin(), voltages.end(),
-                             [](const auto& a, const auto& b) { return a.first == b.first; }),
-                 voltages.end());
+  voltages.erase(
+      std::unique(voltages.begin(), voltages.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+      voltages.end());
   return nodeset_lines(voltages);
 }
 

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "netlist_gen/circuit.hpp"
-#include "tile/tile_solution.hpp"
-#include "spice_bridge/simulator.hpp"
 #include "runner/convergence_ladder.hpp"
+#include "spice_bridge/simulator.hpp"
+#include "tile/tile_solution.hpp"
 
 namespace xbar {
 

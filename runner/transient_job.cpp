@@ -100,8 +100,7 @@ class TraceSet {
       throw SimulationError("ngspice returned no time points for the transient", r.log);
     time_ = it->second;
     for (std::size_t k = 1; k < time_.size(); ++k)
-      if (!(time_[k] >= time_[k - 1]))
-        throw SimulationError("ngspice returned time points out of order", r.log);
+      if (!(time_[k] >= time_[k - 1])) throw SimulationError("ngspice returned time points out of order", r.log);
   }
   const std::vector<double>& time() const { return time_; }
   std::vector<double> get(const SignalSource& s) const {
@@ -109,14 +108,15 @@ class TraceSet {
     auto it = r_.vectors.find(s.vector);
     if (it == r_.vectors.end()) throw SimulationError(fmt::format("ngspice returned no vector '{}'", s.vector), r_.log);
     if (it->second.size() != time_.size())
-      throw SimulationError(fmt::format("ngspice vector '{}' has {} points; time has {}", s.vector, it->second.size(),
-                                        time_.size()),
-                            r_.log);
+      throw SimulationError(
+          fmt::format("ngspice vector '{}' has {} points; time has {}", s.vector, it->second.size(), time_.size()),
+          r_.log);
     std::vector<double> out(it->second.size());
     for (std::size_t k = 0; k < out.size(); ++k) {
       out[k] = s.scale * it->second[k];
       if (!std::isfinite(out[k]))
-        throw SimulationError(fmt::format("ngspice vector '{}' is not finite at t = {:g} s", s.vector, time_[k]), r_.log);
+        throw SimulationError(fmt::format("ngspice vector '{}' is not finite at t = {:g} s", s.vector, time_[k]),
+                              r_.log);
     }
     return out;
   }
@@ -149,7 +149,8 @@ Circuit checked_transient_circuit(const TileSpec& tile, const TranSpec& tran, co
 void check_transient_supported(const Config& config) {
   Diagnostics d;
   if (config.simulator.engine == EngineKind::kNodal)
-    d.error(config.where("simulator.engine"), "analysis 'tran' needs ngspice: use engine spice (or both, for the DC reference)");
+    d.error(config.where("simulator.engine"),
+            "analysis 'tran' needs ngspice: use engine spice (or both, for the DC reference)");
   if (!d.empty()) throw InputError(std::move(d));
 }
 
@@ -246,7 +247,8 @@ TileSolution solution_at_samples(const TileSpec& tile, const Circuit& c, const T
   }
   for (int j = 0; j < PC; ++j) {
     const auto i = traces.get(column_current_source(c, tile, j));
-    for (int v = 0; v < V; ++v) s.column_current[v][j] = s.array_current[v][j] = sample_at(time, i, tr.spec.sample_time(v));
+    for (int v = 0; v < V; ++v)
+      s.column_current[v][j] = s.array_current[v][j] = sample_at(time, i, tr.spec.sample_time(v));
   }
   for (int r = 0; r < R; ++r) {
     const auto i = traces.get(driver_current_source(c, r));
@@ -274,7 +276,6 @@ JobCircuit transient_job_circuit(const Config& config) {
   const std::vector<double> states = states_from_conductances(*dyn, tile.g);
   return {checked_transient_circuit(tile, tran, &*dyn, &states), command};
 }
-
 
 void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -321,8 +322,8 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
     dyn_run->states_read = final_states(sim_result, r.tile, dyn_run->states_written);
     for (std::size_t k = 0; k < r.tile.g.size(); ++k)
       if (r.tile.g[k] > 0)
-        dyn_run->max_read_state_change = std::max(dyn_run->max_read_state_change,
-                                                  std::fabs(dyn_run->states_read[k] - dyn_run->states_written[k]));
+        dyn_run->max_read_state_change =
+            std::max(dyn_run->max_read_state_change, std::fabs(dyn_run->states_read[k] - dyn_run->states_written[k]));
     tr->dynamic = dyn_run;
   }
 
@@ -333,12 +334,13 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
     sampled.log = sim_result.log;
     sampled.elapsed_s = sim_result.elapsed_s;
   }
-  if (r.config.simulator.engine == EngineKind::kBoth) r.nodal = solve_nodal_within_limits(r.tile, ctx.limits);  // the settled (DC) reference
+  if (r.config.simulator.engine == EngineKind::kBoth)
+    r.nodal = solve_nodal_within_limits(r.tile, ctx.limits);  // the settled (DC) reference
   // Ideal columns (and, with every node saved, the IR-drop map at the
   // sample instant), then the transient values as the primary result.
   r.analysis = analyze_tile(r.tile, tr->spec.keep_all_voltages ? &sampled : nullptr, r.nodal ? &*r.nodal : nullptr);
   const Metrics kept = r.analysis.metrics;
-  r.analysis.metrics = Metrics{};  // the sampled solution's KCL was not checked: no kcl_residual
+  r.analysis.metrics = Metrics{};    // the sampled solution's KCL was not checked: no kcl_residual
   if (tr->spec.keep_all_voltages) {  // the map at the sample instants (else only the nodal DC map, not this run's)
     r.analysis.metrics.max_ir_drop = kept.max_ir_drop;
     r.analysis.metrics.mean_ir_drop = kept.mean_ir_drop;

@@ -16,17 +16,17 @@ namespace xbar {
 
 struct WaveformTrace {
   WaveformSignal signal;
-  std::string label;  // "i_col:c3", "v_wl:r0c63"
-  std::string unit;   // "A" or "V"
+  std::string label;           // "i_col:c3", "v_wl:r0c63"
+  std::string unit;            // "A" or "V"
   std::vector<double> values;  // one per time point
 };
 
 struct TransientColumn {
-  int vector = 0, col = 0;   // logical column
-  double value = 0;          // amplitude: I_j at the sample instant; pulse_width: q / pulse_max (A)
-  double charge = 0;         // integral of I_j over the window (C)
-  double charge_ideal = 0;   // I_ideal * the encoding's integration time (C)
-  double t_settle = 0;       // s after the window starts; NaN when the final value is 0
+  int vector = 0, col = 0;  // logical column
+  double value = 0;         // amplitude: I_j at the sample instant; pulse_width: q / pulse_max (A)
+  double charge = 0;        // integral of I_j over the window (C)
+  double charge_ideal = 0;  // I_ideal * the encoding's integration time (C)
+  double t_settle = 0;      // s after the window starts; NaN when the final value is 0
 };
 
 struct TransientVector {
@@ -38,11 +38,11 @@ struct TransientVector {
 
 struct TransientResult {
   TranSpec spec;
-  std::vector<double> time;            // every point ngspice computed
+  std::vector<double> time;              // every point ngspice computed
   std::vector<WaveformTrace> waveforms;  // output.waveforms, in order
   std::vector<TransientVector> vectors;
   std::vector<TransientColumn> columns;  // vector-major, then logical column
-  std::string command;                 // the ngspice analysis command
+  std::string command;                   // the ngspice analysis command
   double spice_elapsed_s = 0;
   // Dynamic cell models: states, writes and disturbs (null for static cells).
   std::shared_ptr<const DynamicRun> dynamic;

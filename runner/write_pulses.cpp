@@ -64,8 +64,9 @@ void check_writes(const Config& config, bool dynamic_model) {
                                             "'{}' has no state to write",
                                             config.device.model));
   if (config.periphery.sense != SenseKind::kVirtualGround)
-    d.error(config.where("periphery.sense"), "writes drive the bit lines through their sense sources: they need "
-                                             "periphery.sense: virtual_ground");
+    d.error(config.where("periphery.sense"),
+            "writes drive the bit lines through their sense sources: they need "
+            "periphery.sense: virtual_ground");
   for (const auto& w : writes)
     if (w.period < s.rise + w.width + s.fall)
       d.error(w.pos, fmt::format("a pulse with its edges lasts {:g} s, longer than its period ({:g} s)",
@@ -78,7 +79,8 @@ void make_cells_dynamic(Circuit& c, const TileSpec& tile, const DynamicModel& m,
   std::set<std::string> seen(c.saves.begin(), c.saves.end());
   for (int i = 0; i < tile.rows; ++i)
     for (int j = 0; j < tile.phys_cols(); ++j)
-      if (tile.g_at(i, j) > 0 && seen.insert(dynamic_state_node(i, j)).second) c.saves.push_back(dynamic_state_node(i, j));
+      if (tile.g_at(i, j) > 0 && seen.insert(dynamic_state_node(i, j)).second)
+        c.saves.push_back(dynamic_state_node(i, j));
 }
 
 Circuit make_write_circuit(const TileSpec& tile, const TranSpec& tran, const DynamicModel& m,
@@ -120,8 +122,8 @@ std::vector<double> final_states(const SimResult& r, const TileSpec& tile, const
   return s;
 }
 
-void run_write_phase(const Config& config, TileSpec& tile, const TranSpec& tran, const DynamicModel& m,
-                     Simulator& sim, DynamicRun& run) {
+void run_write_phase(const Config& config, TileSpec& tile, const TranSpec& tran, const DynamicModel& m, Simulator& sim,
+                     DynamicRun& run) {
   run.model = m.info->name;
   run.state_param = m.state_param;
   run.state_unit = m.state_unit;

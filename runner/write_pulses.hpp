@@ -27,7 +27,7 @@ using WritePulse = Config::Analysis::Tran::WritePulse;
 
 struct WrittenCell {
   WritePulse train;
-  double t_start = 0, t_end = 0;  // the train in the write transient, s
+  double t_start = 0, t_end = 0;             // the train in the write transient, s
   double state_before = 0, state_after = 0;  // the model's state (x, or gap in nm)
   double g_before = 0, g_after = 0;          // conductance at 0 V, S
 };
@@ -79,7 +79,7 @@ std::vector<double> final_states(const SimResult& r, const TileSpec& tile, const
 
 // Runs the writes of `config` on `tile` (whose conductances give the initial
 // states), fills `run`, and updates tile.g to the written states.
-void run_write_phase(const Config& config, TileSpec& tile, const TranSpec& tran, const DynamicModel& m,
-                     Simulator& sim, DynamicRun& run);
+void run_write_phase(const Config& config, TileSpec& tile, const TranSpec& tran, const DynamicModel& m, Simulator& sim,
+                     DynamicRun& run);
 
 }  // namespace xbar

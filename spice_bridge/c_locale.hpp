@@ -2,8 +2,8 @@
 // ngspice parses and prints numbers with the C library, so "1.5" must not become
 // "1,5" under a user's locale.  uselocale() changes only the calling thread,
 // where ngspice runs (we never use its background thread).
-#include <clocale>
 #include <locale.h>
+#include <clocale>
 
 namespace xbar::spice {
 

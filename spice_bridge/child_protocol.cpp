@@ -165,7 +165,8 @@ SimStatus decode_status(std::string_view payload) {
   SimStatus s;
   s.percent = r.f64();
   s.analysis = r.str();
-  if (!r.done() || s.analysis.size() > kMaxStatusText || !(std::isnan(s.percent) || (s.percent >= 0 && s.percent <= 100)))
+  if (!r.done() || s.analysis.size() > kMaxStatusText ||
+      !(std::isnan(s.percent) || (s.percent >= 0 && s.percent <= 100)))
     throw malformed();
   for (char c : s.analysis)
     if (!std::isprint(static_cast<unsigned char>(c))) throw malformed();

@@ -27,8 +27,8 @@
 
 #include "common/child_process.hpp"
 #include "spice_bridge/child_protocol.hpp"
-#include "spice_bridge/ngspice_session.hpp"
 #include "spice_bridge/netlist_guard.hpp"
+#include "spice_bridge/ngspice_session.hpp"
 #include "spice_bridge/sandbox.hpp"
 #include "spice_bridge/simulator.hpp"
 #include "spice_bridge/testing_hooks.hpp"
@@ -64,8 +64,7 @@ void write_all_or_exit(int fd, std::string_view data) {
 
 // Runs in the child and never returns.  _exit skips the parent's atexit handlers
 // and stdio buffers, which belong to the parent.
-[[noreturn]] void child_main(int fd, std::size_t memory_limit,
-                             const ChildJob& job) {
+[[noreturn]] void child_main(int fd, std::size_t memory_limit, const ChildJob& job) {
   // The parent's handlers (a test framework's, a CLI's) must not run here: a
   // crash has to reach the parent as a signal, and nothing else may print.
   proc::restore_crash_signals();
@@ -121,11 +120,8 @@ void handle_frame(spice::Frame frame, ChildOutcome& out, const StatusListener& o
       if (on_status) on_status(s);
       break;
     }
-    case FrameKind::kVersion:
-      out.version = std::move(frame.payload);
-      break;
-    default:
-      out.reply = std::move(frame);
+    case FrameKind::kVersion: out.version = std::move(frame.payload); break;
+    default: out.reply = std::move(frame);
   }
 }
 
@@ -138,8 +134,8 @@ ChildOutcome run_in_child(const SimLimits& limits, const ChildJob& job,
   std::optional<proc::Child> spawned;
   try {
     // Interruptible: an interrupt (Ctrl-C) kills the child at once.
-    spawned = proc::Child::spawn({.interruptible = true},
-                                 [&](int fd) { child_main(fd, limits.memory_limit_bytes, job); });
+    spawned =
+        proc::Child::spawn({.interruptible = true}, [&](int fd) { child_main(fd, limits.memory_limit_bytes, job); });
   } catch (const proc::SpawnError& e) {
     throw SimulationError(fmt::format("isolated ngspice: {} failed: {}", e.call(), e.reason()));
   }
@@ -185,9 +181,10 @@ spice::Frame reply_or_throw(ChildOutcome out, const SimLimits& limits) {
   }
   const std::optional<int> signal = proc::ending_signal(out.wait_status);
   if (signal == spice::sandbox_violation_signal())
-    throw SimulationError("the sandbox stopped ngspice: the job tried to start a process, run a program or "
-                          "create, write or remove a file, which a simulation never needs (signal SIGSYS)",
-                          log_with_status(out));
+    throw SimulationError(
+        "the sandbox stopped ngspice: the job tried to start a process, run a program or "
+        "create, write or remove a file, which a simulation never needs (signal SIGSYS)",
+        log_with_status(out));
   if (signal)
     throw SimulationError(
         fmt::format("ngspice crashed (signal {}: {}){}", *signal, proc::signal_description(*signal), memory_note),
@@ -246,10 +243,11 @@ class IsolatedSimulator final : public Simulator {
 
  private:
   std::string value_from_child(const std::function<std::string(spice::NgspiceSession&)>& ask) {
-    spice::Frame reply = reply_or_throw(
-        run_in_child(limits_,
-                     [&](spice::NgspiceSession& s, const SendFrame&) { return spice::Frame{FrameKind::kValue, ask(s)}; }),
-        limits_);
+    spice::Frame reply = reply_or_throw(run_in_child(limits_,
+                                                     [&](spice::NgspiceSession& s, const SendFrame&) {
+                                                       return spice::Frame{FrameKind::kValue, ask(s)};
+                                                     }),
+                                        limits_);
     if (reply.kind != FrameKind::kValue) throw SimulationError("isolated ngspice: unexpected reply from the child");
     return reply.payload;
   }

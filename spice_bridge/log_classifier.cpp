@@ -1,23 +1,22 @@
 #include "spice_bridge/log_classifier.hpp"
 
-#include "spice_bridge/text_util.hpp"
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <string_view>
+#include "spice_bridge/text_util.hpp"
 
 namespace xbar::spice {
 namespace {
 
-constexpr std::array kFailureMarks = {"aborted", "not parsed", "timestep too small",
-                                      "could not find a valid modelname", "cannot recover"};
+constexpr std::array kFailureMarks = {"aborted", "not parsed", "timestep too small", "could not find a valid modelname",
+                                      "cannot recover"};
 // "unrecognized parameter": a model card line ngspice ignored (e.g. a BSIM3 name
 // on a BSIM4 card), so the device is not the one the card describes.
 constexpr std::array kSuspectMarks = {"singular matrix", "stepping failed", "unrecognized parameter"};
 
 bool contains_any(const std::string& text, const auto& marks) {
-  return std::any_of(marks.begin(), marks.end(),
-                     [&](const char* m) { return text.find(m) != std::string::npos; });
+  return std::any_of(marks.begin(), marks.end(), [&](const char* m) { return text.find(m) != std::string::npos; });
 }
 
 }  // namespace

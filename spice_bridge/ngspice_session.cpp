@@ -127,7 +127,7 @@ void NgspiceSession::initialise() {
   // climbs its own convergence ladder (docs/ngspice.md).  A step of 0
   // deselects it; the other fields keep ngspice's defaults.
   send("optran 1 1 1 0 1 0");
-  take_log();                 // the start-up banner belongs to no job
+  take_log();  // the start-up banner belongs to no job
 }
 
 void NgspiceSession::send(const char* command) {
@@ -160,9 +160,8 @@ int NgspiceSession::on_exit(int status, bool, bool quit, int, void* self) {
   auto* session = static_cast<NgspiceSession*>(self);
   session->exited_ = true;
   std::lock_guard lock(session->log_mutex_);
-  session->log_.push_back(
-      LogLine{true, fmt::format("Error: ngspice asked to be unloaded (status {}, {})", status,
-                                quit ? "quit" : "unrecoverable error")});
+  session->log_.push_back(LogLine{true, fmt::format("Error: ngspice asked to be unloaded (status {}, {})", status,
+                                                    quit ? "quit" : "unrecoverable error")});
   return 0;
 }
 

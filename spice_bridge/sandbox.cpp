@@ -39,7 +39,9 @@ class FilterContext {
     const scmp_arg_cmp cmp = SCMP_CMP64(arg, SCMP_CMP_MASKED_EQ, bits, 0);
     add(SCMP_ACT_KILL_PROCESS, syscall, 1, &cmp);
   }
-  void fail_with(int syscall, int error) { add(SCMP_ACT_ERRNO(static_cast<std::uint32_t>(error)), syscall, 0, nullptr); }
+  void fail_with(int syscall, int error) {
+    add(SCMP_ACT_ERRNO(static_cast<std::uint32_t>(error)), syscall, 0, nullptr);
+  }
   void load() {
     // TSYNC: every thread of the process, should one exist already.
     seccomp_attr_set(ctx_, SCMP_FLTATR_CTL_TSYNC, 1);
@@ -52,7 +54,8 @@ class FilterContext {
     // A call this architecture lacks (e.g. `open` on arm64) needs no rule.
     if (syscall < 0) return;
     if (int rc = seccomp_rule_add_array(ctx_, action, syscall, n, cmp); rc != 0)
-      throw SimulationError(fmt::format("sandbox: seccomp rule for system call {} failed: {}", syscall, std::strerror(-rc)));
+      throw SimulationError(
+          fmt::format("sandbox: seccomp rule for system call {} failed: {}", syscall, std::strerror(-rc)));
   }
   scmp_filter_ctx ctx_;
 };
@@ -74,10 +77,10 @@ void install_filter(bool no_file_writes) {
       f.deny_if_bits(SCMP_SYS(openat), 2, bits);
     }
     f.fail_with(SCMP_SYS(openat2), ENOSYS);  // flags in memory again; glibc falls back to openat
-    for (int sc : {SCMP_SYS(creat), SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(unlink),
-                   SCMP_SYS(unlinkat), SCMP_SYS(rmdir), SCMP_SYS(mkdir), SCMP_SYS(mkdirat), SCMP_SYS(link),
-                   SCMP_SYS(linkat), SCMP_SYS(symlink), SCMP_SYS(symlinkat), SCMP_SYS(mknod), SCMP_SYS(mknodat),
-                   SCMP_SYS(truncate), SCMP_SYS(chmod), SCMP_SYS(fchmodat), SCMP_SYS(chown), SCMP_SYS(lchown),
+    for (int sc : {SCMP_SYS(creat),    SCMP_SYS(rename),  SCMP_SYS(renameat),  SCMP_SYS(renameat2), SCMP_SYS(unlink),
+                   SCMP_SYS(unlinkat), SCMP_SYS(rmdir),   SCMP_SYS(mkdir),     SCMP_SYS(mkdirat),   SCMP_SYS(link),
+                   SCMP_SYS(linkat),   SCMP_SYS(symlink), SCMP_SYS(symlinkat), SCMP_SYS(mknod),     SCMP_SYS(mknodat),
+                   SCMP_SYS(truncate), SCMP_SYS(chmod),   SCMP_SYS(fchmodat),  SCMP_SYS(chown),     SCMP_SYS(lchown),
                    SCMP_SYS(fchownat)})
       f.deny(sc);
   }
@@ -89,16 +92,15 @@ void install_filter(bool no_file_writes) {
 int restrict_with_landlock(const std::string& writable_dir, std::string& note) {
   const long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
   if (abi < 0) {
-    note = errno == ENOSYS      ? "the kernel has no Landlock (ENOSYS)"
+    note = errno == ENOSYS       ? "the kernel has no Landlock (ENOSYS)"
            : errno == EOPNOTSUPP ? "Landlock is built in but not enabled at boot (EOPNOTSUPP)"
                                  : fmt::format("Landlock probe failed: {}", std::strerror(errno));
     return 0;
   }
   landlock_ruleset_attr attr{};
-  attr.handled_access_fs = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
-                           LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
-                           LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
-                           LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+  attr.handled_access_fs = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+                           LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
+                           LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
                            LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
 #ifdef LANDLOCK_ACCESS_FS_REFER
   if (abi >= 2) attr.handled_access_fs |= LANDLOCK_ACCESS_FS_REFER;
@@ -124,7 +126,8 @@ int restrict_with_landlock(const std::string& writable_dir, std::string& note) {
     if (dir >= 0) close(dir);
     if (added != 0) {
       close(ruleset);
-      throw SimulationError(fmt::format("sandbox: cannot allow writing beneath {}: {}", writable_dir, std::strerror(err)));
+      throw SimulationError(
+          fmt::format("sandbox: cannot allow writing beneath {}: {}", writable_dir, std::strerror(err)));
     }
   }
   const long rc = syscall(SYS_landlock_restrict_self, ruleset, 0);

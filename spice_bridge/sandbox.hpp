@@ -7,8 +7,8 @@
 namespace xbar::spice {
 
 struct SandboxReport {
-  bool seccomp = false;  // the system-call filter is in place
-  int landlock_abi = 0;  // Landlock ABI in force, 0 if none
+  bool seccomp = false;       // the system-call filter is in place
+  int landlock_abi = 0;       // Landlock ABI in force, 0 if none
   std::string landlock_note;  // why Landlock is not in force, when it is not
 };
 

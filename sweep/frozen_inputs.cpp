@@ -68,8 +68,7 @@ void freeze_data_files(FrozenInputs& inputs, const Config& base, const SweepSpec
   }
 }
 
-Config load_frozen_config(const FrozenInputs& inputs, const fs::path& sweep_dir,
-                          const std::vector<std::string>& sets) {
+Config load_frozen_config(const FrozenInputs& inputs, const fs::path& sweep_dir, const std::vector<std::string>& sets) {
   Config config = load_config_text(inputs.config.content, inputs.config_path, inputs.base_dir, sets);
   point_at_copy(config.weights.file, inputs, sweep_dir);
   point_at_copy(config.inputs.file, inputs, sweep_dir);

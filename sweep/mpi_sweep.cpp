@@ -42,9 +42,7 @@ class MpiScope {
   int rank_ = 0, size_ = 1;
 };
 
-void send_assign(int rank, std::int64_t point) {
-  MPI_Send(&point, 1, MPI_INT64_T, rank, kTagAssign, MPI_COMM_WORLD);
-}
+void send_assign(int rank, std::int64_t point) { MPI_Send(&point, 1, MPI_INT64_T, rank, kTagAssign, MPI_COMM_WORLD); }
 
 void send_result(const PointRecord& r) {
   const std::string line = record_to_line(r);
@@ -69,8 +67,10 @@ void serve_points(const SweepOptions& opt, const volatile std::sig_atomic_t* sto
       std::int64_t want = -1, point = -1;
       MPI_Send(&want, 1, MPI_INT64_T, 0, kTagRequest, MPI_COMM_WORLD);
       MPI_Recv(&point, 1, MPI_INT64_T, 0, kTagAssign, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      if (point < 0 || !plan) no_more = true;
-      else local.pool().submit(static_cast<std::size_t>(point));
+      if (point < 0 || !plan)
+        no_more = true;
+      else
+        local.pool().submit(static_cast<std::size_t>(point));
     }
     for (auto& r : local.exchange(none)) send_result(r);
   }

@@ -33,19 +33,23 @@ PointRecord run_point(const SweepSetup& setup, std::size_t point, Simulator& sim
     std::vector<std::string> sets = setup.sets;
     for (auto& s : sweep_point_overrides(setup.spec, point)) sets.push_back(std::move(s));
     Config config = load_frozen_config(*setup.inputs, setup.dir, sets);
-    config.sweep.reset();  // a point is one plain run
+    config.sweep.reset();               // a point is one plain run
     if (has_network_section(config)) {  // a point of `xbar network`
       const NetworkResult n = run_network(config);
-      if (setup.spec.keep == SweepKeep::kAll) write_network_outputs(dir, config, n);
-      else write_file_atomically(dir / "network.json", network_json(config, n));
+      if (setup.spec.keep == SweepKeep::kAll)
+        write_network_outputs(dir, config, n);
+      else
+        write_file_atomically(dir / "network.json", network_json(config, n));
       rec.metrics = network_metrics(n);
     } else {
       RunContext ctx;
       ctx.simulator = &simulator;
       RunResult r = run_job(config, ctx, &netlist);
       const std::string summary = summary_json(r);
-      if (setup.spec.keep == SweepKeep::kAll) write_run_outputs(r, dir);
-      else write_file_atomically(dir / "summary.json", summary);
+      if (setup.spec.keep == SweepKeep::kAll)
+        write_run_outputs(r, dir);
+      else
+        write_file_atomically(dir / "summary.json", summary);
       rec.metrics = metrics_of_summary(summary);
     }
     rec.ok = true;

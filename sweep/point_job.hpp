@@ -8,17 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "config_loader/sweep_spec.hpp"
 #include "spice_bridge/simulator.hpp"
 #include "sweep/frozen_inputs.hpp"
 #include "sweep/point_record.hpp"
-#include "config_loader/sweep_spec.hpp"
 
 namespace xbar {
 
 // What every worker needs to run any point of one sweep.
 struct SweepSetup {
   std::shared_ptr<const FrozenInputs> inputs;  // read once at the start; points never reread the disk
-  std::vector<std::string> sets;  // the user's --set, before the point's own
+  std::vector<std::string> sets;               // the user's --set, before the point's own
   SweepSpec spec;
   std::filesystem::path dir;  // the sweep folder
 };

@@ -14,7 +14,7 @@ using nlohmann::json;
 std::string record_to_line(const PointRecord& r) {
   json metrics = json::object();
   for (const auto& [name, value] : r.metrics) metrics[name] = value;
-  json j = {{"point", r.point}, {"values", r.values}, {"status", r.ok ? "ok" : "failed"},
+  json j = {{"point", r.point}, {"values", r.values},       {"status", r.ok ? "ok" : "failed"},
             {"error", r.error}, {"elapsed_s", r.elapsed_s}, {"metrics", metrics}};
   if (r.crashed) {
     j["crashed"] = true;

@@ -39,7 +39,8 @@ namespace {
 // (a path may hold ':' or '#').
 std::string yaml_scalar(const std::string& key, const std::string& text) {
   const KeyInfo* info = find_key(key);
-  const bool plain = info && (info->type == KeyType::kInt || info->type == KeyType::kReal || info->type == KeyType::kBool);
+  const bool plain =
+      info && (info->type == KeyType::kInt || info->type == KeyType::kReal || info->type == KeyType::kBool);
   if (plain) return text;
   std::string out = "\"";
   for (char c : text) {
@@ -70,7 +71,8 @@ Shard parse_shard(const std::string& text) {
   if (slash == std::string::npos || !read(std::string_view(text).substr(0, slash), s.k) ||
       !read(std::string_view(text).substr(slash + 1), s.count) || s.count < 1 || s.k < 0 || s.k >= s.count)
     throw InputError({"--shard", 1, 1}, fmt::format("expected K/N with 0 <= K < N (K counts from 0, as Slurm array "
-                                                    "indices do), got '{}'", text));
+                                                    "indices do), got '{}'",
+                                                    text));
   return s;
 }
 

@@ -37,8 +37,10 @@ SweepPlan plan_sweep(const std::string& config_path, const std::vector<std::stri
 }
 
 SweepSession::SweepSession(const SweepOptions& opt, SweepObserver& observer)
-    : start_(std::chrono::steady_clock::now()), observer_(observer),
-      plan_(plan_sweep(opt.config_path, opt.sets, opt.out_dir)), last_csv_(start_) {
+    : start_(std::chrono::steady_clock::now()),
+      observer_(observer),
+      plan_(plan_sweep(opt.config_path, opt.sets, opt.out_dir)),
+      last_csv_(start_) {
   SweepManifest manifest;
   manifest.fingerprint = plan_.fingerprint;
   for (const auto& p : plan_.setup.spec.params) manifest.keys.push_back(p.key);
@@ -49,10 +51,10 @@ SweepSession::SweepSession(const SweepOptions& opt, SweepObserver& observer)
   store_ = std::make_unique<SweepStore>(plan_.setup.dir, manifest, opt.resume);
   for (const auto& [point, r] : store_->finished())
     if (r.values != sweep_point_values(plan_.setup.spec, point))
-      throw InputError({(plan_.setup.dir / "journal.jsonl").string(), 0, 0},
-                       fmt::format("point {} is journaled with the values [{}], but this sweep's point {} has [{}]",
-                                   point, fmt::join(r.values, ", "), point,
-                                   fmt::join(sweep_point_values(plan_.setup.spec, point), ", ")));
+      throw InputError(
+          {(plan_.setup.dir / "journal.jsonl").string(), 0, 0},
+          fmt::format("point {} is journaled with the values [{}], but this sweep's point {} has [{}]", point,
+                      fmt::join(r.values, ", "), point, fmt::join(sweep_point_values(plan_.setup.spec, point), ", ")));
   write_frozen_copies(*plan_.setup.inputs, plan_.setup.dir);
   for (std::size_t i = 0; i < plan_.points; ++i) {
     if (!opt.shard.holds(i)) continue;

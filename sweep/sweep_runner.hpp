@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "runner/resource_guard.hpp"
 #include "sweep/point_job.hpp"
 #include "sweep/point_record.hpp"
 #include "sweep/sweep_points.hpp"
-#include "runner/resource_guard.hpp"
 #include "sweep/worker_pool.hpp"
 
 namespace xbar {
@@ -28,8 +28,8 @@ struct SweepOptions {
 };
 
 struct SweepProgress {
-  std::size_t total = 0;    // points of this run (this shard)
-  std::size_t done = 0;     // finished, the resumed ones included
+  std::size_t total = 0;  // points of this run (this shard)
+  std::size_t done = 0;   // finished, the resumed ones included
   std::size_t failed = 0;
   std::size_t resumed = 0;  // finished before this run
   double elapsed_s = 0;     // of this run

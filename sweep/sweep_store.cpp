@@ -31,8 +31,8 @@ constexpr const char* kLock = "sweep.lock";
 std::string manifest_text(const SweepManifest& m) {
   json inputs = json::array();
   for (const auto& in : m.inputs) inputs.push_back({{"path", in.path}, {"fingerprint", in.fingerprint}});
-  json j = {{"fingerprint", m.fingerprint}, {"keys", m.keys},     {"points", m.points},
-            {"config", m.config},           {"inputs", inputs}};
+  json j = {
+      {"fingerprint", m.fingerprint}, {"keys", m.keys}, {"points", m.points}, {"config", m.config}, {"inputs", inputs}};
   return j.dump(2) + "\n";
 }
 
@@ -60,7 +60,8 @@ void check_merge_target(const fs::path& out, const SweepManifest& merged) {
   if (!fs::exists(out, ec)) return;
   if (fs::exists(out / kManifest, ec)) {
     if (read_manifest(out).fingerprint != merged.fingerprint)
-      throw InputError({out.string(), 0, 0}, "holds a different sweep; merge into an empty folder or one of this sweep");
+      throw InputError({out.string(), 0, 0},
+                       "holds a different sweep; merge into an empty folder or one of this sweep");
     return;
   }
   for (fs::directory_iterator it(out, ec), end; !ec && it != end; it.increment(ec))
@@ -124,8 +125,8 @@ std::map<std::size_t, PointRecord> read_journal(const fs::path& dir, const Sweep
       throw InputError(at, fmt::format("point {} is not a point of this sweep (it has {}: 0 to {})", r->point,
                                        manifest.points, manifest.points - 1));
     if (r->values.size() != manifest.keys.size())
-      throw InputError(at, fmt::format("point {} has {} value(s); this sweep has {} key(s)", r->point,
-                                       r->values.size(), manifest.keys.size()));
+      throw InputError(at, fmt::format("point {} has {} value(s); this sweep has {} key(s)", r->point, r->values.size(),
+                                       manifest.keys.size()));
     out[r->point] = std::move(*r);
   }
   return out;
@@ -136,7 +137,8 @@ SweepFolderLock::SweepFolderLock(const fs::path& dir) {
   const fs::path path = dir / kLock;
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd_ < 0)
-    throw InputError({path.string(), 0, 0}, fmt::format("cannot open the sweep folder's lock: {}", std::strerror(errno)));
+    throw InputError({path.string(), 0, 0},
+                     fmt::format("cannot open the sweep folder's lock: {}", std::strerror(errno)));
   struct flock whole {};
   whole.l_type = F_WRLCK;
   whole.l_whence = SEEK_SET;
@@ -156,7 +158,8 @@ SweepStore::SweepStore(fs::path dir, const SweepManifest& manifest, bool resume)
     : dir_(std::move(dir)), lock_(dir_), manifest_(manifest) {
   for (const char* name : {kManifest, kJournal, kCsv})
     if (const std::string why = not_replaceable_reason(dir_ / name); !why.empty())
-      throw InputError({(dir_ / name).string(), 0, 0}, fmt::format("{}, not a regular file; it was left as it is", why));
+      throw InputError({(dir_ / name).string(), 0, 0},
+                       fmt::format("{}, not a regular file; it was left as it is", why));
   fs::create_directories(dir_ / "points");
   const bool has_journal = fs::exists(dir_ / kJournal);
   if (has_journal && !resume)

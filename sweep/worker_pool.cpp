@@ -26,7 +26,9 @@ std::optional<std::size_t> g_crash_point, g_hang_point;
 // reply the other.
 constexpr std::uint8_t kPointFrame = 1;
 
-bool send_frame(int fd, std::string_view payload) { return proc::write_all(fd, proc::encode_frame(kPointFrame, payload)); }
+bool send_frame(int fd, std::string_view payload) {
+  return proc::write_all(fd, proc::encode_frame(kPointFrame, payload));
+}
 
 // Throws proc::FrameError on a frame of another kind.
 std::optional<std::string> take_frame(std::string& buffer) {
@@ -119,12 +121,14 @@ bool WorkerPool::can_take() const {
 }
 
 std::size_t WorkerPool::busy() const {
-  return static_cast<std::size_t>(std::count_if(workers_.begin(), workers_.end(), [](const Worker& w) { return w.busy; }));
+  return static_cast<std::size_t>(
+      std::count_if(workers_.begin(), workers_.end(), [](const Worker& w) { return w.busy; }));
 }
 
 void WorkerPool::submit(std::size_t point) {
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto it = std::find_if(workers_.begin(), workers_.end(), [](const Worker& w) { return !w.busy && w.process.running(); });
+    auto it =
+        std::find_if(workers_.begin(), workers_.end(), [](const Worker& w) { return !w.busy && w.process.running(); });
     if (it == workers_.end()) {
       spawn();
       it = workers_.end() - 1;
@@ -218,7 +222,8 @@ void WorkerPool::enforce_limits(std::vector<Completion>& out) {
     if (!w.busy || !w.process.running()) continue;
     std::string reason;
     if (limits_.time_limit_s > 0 && std::chrono::duration<double>(now - w.started).count() > limits_.time_limit_s) {
-      reason = fmt::format("the point took longer than the time limit of {} s; its worker was stopped", limits_.time_limit_s);
+      reason = fmt::format("the point took longer than the time limit of {} s; its worker was stopped",
+                           limits_.time_limit_s);
       ++stats_.timed_out;
     } else if (limits_.memory_limit_bytes) {
       const std::size_t rss = proc::resident_bytes(w.process.pid());

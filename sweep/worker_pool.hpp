@@ -26,7 +26,7 @@ struct PoolStats {
 };
 
 struct Completion {
-  PointRecord record;  // values are not filled in for points that died with their worker
+  PointRecord record;                // values are not filled in for points that died with their worker
   std::size_t worker_rss_bytes = 0;  // after the point (0 when the worker died)
   std::size_t worker_jobs = 0;       // points this worker had run, this one included
 };

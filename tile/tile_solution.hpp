@@ -8,7 +8,7 @@
 namespace xbar {
 
 struct TileSolution {
-  std::string engine;   // "spice" or "nodal"
+  std::string engine;  // "spice" or "nodal"
   int vectors = 0, rows = 0, phys_cols = 0;
   // [vector][physical column]: I_j per docs/circuit.md (virtual ground: the
   // current from the array into S_j; tia: -V_out,j / r_f).
@@ -24,8 +24,8 @@ struct TileSolution {
   std::vector<std::vector<double>> v_mid;
   // [vector][row]: current delivered into the array by driver i.
   std::vector<std::vector<double>> driver_current;
-  std::string simulator_version;  // e.g. "ngspice-46"
-  std::string log;                // the simulator's own output for this job
+  std::string simulator_version;      // e.g. "ngspice-46"
+  std::string log;                    // the simulator's own output for this job
   std::vector<std::string> warnings;  // the simulator's warning lines for this job
   double elapsed_s = 0.0;
 

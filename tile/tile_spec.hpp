@@ -20,7 +20,7 @@ enum class CellLaw { kLinear, kSinh };
 struct CellModel {
   std::string name = "linear";  // registry name
   CellLaw law = CellLaw::kLinear;
-  double v0 = 0.3;              // sinh characteristic voltage, V
+  double v0 = 0.3;  // sinh characteristic voltage, V
   // Conductance drift factor already applied to TileSpec::g (PCM: (t/t0)^-nu;
   // 1 for models without drift).  Kept for reports.
   double drift_factor = 1.0;
@@ -29,9 +29,7 @@ struct CellModel {
   double temperature_factor = 1.0;
   // Current through a cell of small-signal conductance g at voltage v.  Inline:
   // both engines evaluate it per cell per Newton step.
-  double current(double g, double v) const {
-    return law == CellLaw::kSinh ? g * v0 * std::sinh(v / v0) : g * v;
-  }
+  double current(double g, double v) const { return law == CellLaw::kSinh ? g * v0 * std::sinh(v / v0) : g * v; }
   // dI/dV at v.
   double conductance(double g, double v) const { return law == CellLaw::kSinh ? g * std::cosh(v / v0) : g; }
   bool linear() const { return law == CellLaw::kLinear; }
@@ -40,13 +38,13 @@ struct CellModel {
 // The access transistor of 1T1R/2T2R cells: drain at the device, source at the
 // bit line, gate on the row's gate line, bulk at ground.
 struct TransistorSpec {
-  std::string model = "nmos";      // SPICE name of the .model or .subckt (lower case)
+  std::string model = "nmos";  // SPICE name of the .model or .subckt (lower case)
   double w = 0.5e-6, l = 0.1e-6, v_gate = 1.2;
   std::vector<std::string> include;  // the user's files (transistor.include), absolute
   // Every file the netlist must include for `model`: the project's card from
   // models/ or the user's files.  Resolved when the tile is built.
   std::vector<std::string> model_files;
-  bool subckt = false;             // `model` is a .subckt (a PDK wrapper): X instances
+  bool subckt = false;  // `model` is a .subckt (a PDK wrapper): X instances
   // The registry's `ideal` switch: gate on = 0 ohm, so a cell is the device
   // alone between WL(i,j) and BL(i,j) and no transistor or gate line is built.
   // Every gate is on (v_gate and r_gl are not used; row_on must stay empty).
@@ -61,7 +59,7 @@ struct TransistorSpec {
 // (the registry's `sinh_selector`; i0 and v0 follow from its parameters k,
 // v_on, i_on when the tile is built).
 struct SelectorSpec {
-  std::string model;     // registry name; empty for kinds without a selector
+  std::string model;      // registry name; empty for kinds without a selector
   double i0 = 0, v0 = 1;  // A, V
   double current(double v) const { return i0 * std::sinh(v / v0); }
   double conductance(double v) const { return i0 / v0 * std::cosh(v / v0); }
@@ -69,8 +67,8 @@ struct SelectorSpec {
 
 struct TileSpec {
   std::string name;
-  int rows = 0;          // word lines (inputs)
-  int cols = 0;          // logical columns (outputs)
+  int rows = 0;   // word lines (inputs)
+  int cols = 0;   // logical columns (outputs)
   CellKind cell;  // 1R by default
   int phys_cols() const { return cell->columns_per_output() * cols; }
   // Physical column of logical column j: j for one column per output; 2j
@@ -129,7 +127,7 @@ struct TileSpec {
   std::vector<double> delta_vth;
   std::vector<double> beta_factor;
   std::map<std::string, std::string> spice_options;  // extra .options
-  double temperature = 27.0;  // C, of the whole tile
+  double temperature = 27.0;                         // C, of the whole tile
 };
 
 }  // namespace xbar

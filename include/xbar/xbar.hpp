@@ -125,9 +125,9 @@ struct RunRecord;  // the full result, for write_outputs()
 // arrays equal the program's columns.csv value for value (the same doubles).
 struct Result {
   std::string name, cell, analysis;
-  std::string engine;          // as configured: "spice", "nodal", "both"
-  std::string primary_engine;  // the engine the errors are measured on: "spice" when it ran
-  std::string ngspice_version; // when SPICE ran
+  std::string engine;           // as configured: "spice", "nodal", "both"
+  std::string primary_engine;   // the engine the errors are measured on: "spice" when it ran
+  std::string ngspice_version;  // when SPICE ran
   int rows = 0, cols = 0, phys_cols = 0, vectors = 0;
 
   // (vectors, cols): the ideal product sum_i G_ij V_i; each engine's column

@@ -25,7 +25,7 @@ namespace xbar::testing {
 struct Closeness {
   double got = 0, expected = 0;
   Tolerance tol;
-  long index = -1;  // the worst element of all_close, -1 for a single value
+  long index = -1;   // the worst element of all_close, -1 for a single value
   std::string note;  // why nothing was compared (all_close on different sizes)
   explicit operator bool() const { return note.empty() && tol.accepts(expected, got); }
 };
@@ -68,11 +68,10 @@ struct StringMaker<xbar::testing::Closeness> {
   static String convert(const xbar::testing::Closeness& c) {
     if (!c.note.empty()) return String(c.note.c_str());
     const std::string at = c.index >= 0 ? fmt::format("[{}] ", c.index) : std::string();
-    const std::string s =
-        fmt::format("{}got {:.17g}, expected {:.17g}: deviation {:.3g}, relative error {:.3g}, tolerance {} ({:.3g} of it)",
-                    at, c.got, c.expected, std::fabs(c.got - c.expected),
-                    std::fabs(xbar::relative_difference(c.expected, c.got)), c.tol.str(),
-                    c.tol.ratio(c.expected, c.got));
+    const std::string s = fmt::format(
+        "{}got {:.17g}, expected {:.17g}: deviation {:.3g}, relative error {:.3g}, tolerance {} ({:.3g} of it)", at,
+        c.got, c.expected, std::fabs(c.got - c.expected), std::fabs(xbar::relative_difference(c.expected, c.got)),
+        c.tol.str(), c.tol.ratio(c.expected, c.got));
     return String(s.c_str());
   }
 };

@@ -61,11 +61,17 @@ inline std::vector<double> dense_column_currents(const TileSpec& t, const std::v
     const int a = index[ra], c = index[rb];
     if (a >= 0) {
       A(a, a) += g;
-      if (c >= 0) A(a, c) -= g; else b(a) += g * *fixed[rb];
+      if (c >= 0)
+        A(a, c) -= g;
+      else
+        b(a) += g * *fixed[rb];
     }
     if (c >= 0) {
       A(c, c) += g;
-      if (a >= 0) A(c, a) -= g; else b(c) += g * *fixed[ra];
+      if (a >= 0)
+        A(c, a) -= g;
+      else
+        b(c) += g * *fixed[ra];
     }
   };
   for (int i = 0; i < R; ++i) {

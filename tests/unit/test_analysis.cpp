@@ -98,7 +98,7 @@ TEST_CASE("metrics: relative error, nrmse and IR drop of a known deviation") {
   TileSolution s = exact_solution(t);
   const auto ideal = ideal_phys_currents(t);
   s.column_current[0][0] = ideal[0][0] * 0.9;  // -10 %
-  s.v_wl[0][0] = 0.09;                          // 0.01 V lost at cell (0,0)
+  s.v_wl[0][0] = 0.09;                         // 0.01 V lost at cell (0,0)
   const TileAnalysis a = analyze_tile(t, &s, nullptr);
   CHECK(a.primary == "test");
   CHECK(close(a.columns[0].rel_err.value(), -0.1, 1e-12, 0));
@@ -112,10 +112,10 @@ TEST_CASE("metrics: relative error, nrmse and IR drop of a known deviation") {
 }
 
 TEST_CASE("ADC quantization: mid-tread, clamped at full scale") {
-  CHECK(adc_quantize(0.5, 1.0, 0) == 0.5);        // no ADC
-  CHECK(adc_quantize(0.5, 1.0, 2) == 1.0);        // codes -1..1, lsb 1
+  CHECK(adc_quantize(0.5, 1.0, 0) == 0.5);  // no ADC
+  CHECK(adc_quantize(0.5, 1.0, 2) == 1.0);  // codes -1..1, lsb 1
   CHECK(adc_quantize(0.49, 1.0, 2) == 0.0);
-  CHECK(adc_quantize(7.0, 1.0, 4) == 1.0);        // clamped
+  CHECK(adc_quantize(7.0, 1.0, 4) == 1.0);                              // clamped
   CHECK(close(adc_quantize(-0.3, 0.7, 8), -54 * 0.7 / 127, 1e-15, 0));  // codes -127..127: -0.3 is code -54.4
 }
 

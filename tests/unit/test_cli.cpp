@@ -119,7 +119,7 @@ TEST_CASE("output.cells: all writes every cell, none no cells.csv, sample a grid
   CHECK(fs::exists(dir / "all" / "summary.json"));
   REQUIRE(run_xbar("run c.yaml -o s --set output.cells=sample", dir).exit_code == 0);
   const auto rows = split(file_text(dir / "s" / "cells.csv"), '\n');
-  CHECK(rows.size() == 1 + 64 * 64);  // 64 of the 100 rows, 64 of the 70 columns
+  CHECK(rows.size() == 1 + 64 * 64);             // 64 of the 100 rows, 64 of the 70 columns
   CHECK(rows.back().rfind("0,99,69,", 0) == 0);  // the far corner is in
   CHECK(run_xbar("check c.yaml --set output.cells=some", dir).exit_code == 2);
   fs::remove_all(dir);

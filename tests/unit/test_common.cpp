@@ -23,7 +23,7 @@ TEST_CASE("tolerance is relative with an absolute floor") {
   Tolerance t{1e-6, 1e-12};
   CHECK(t.accepts(1.0, 1.0 + 0.9e-6));
   CHECK_FALSE(t.accepts(1.0, 1.0 + 1.1e-6));
-  CHECK(t.accepts(0.0, 0.5e-12));       // the floor rules near zero
+  CHECK(t.accepts(0.0, 0.5e-12));  // the floor rules near zero
   CHECK_FALSE(t.accepts(0.0, 2e-12));
   CHECK(t.accepts(-2.0, -2.0 - 1.9e-6));  // relative to |expected|
   CHECK_FALSE(t.accepts(1.0, std::nan("")));

@@ -53,10 +53,10 @@ TEST_CASE("SPICE numbers: every suffix, exponents, case") {
   struct Case {
     const char* text;
     double value;
-  } cases[] = {{"1f", 1e-15}, {"1p", 1e-12}, {"1n", 1e-9},   {"2.5u", 2.5e-6}, {"3m", 3e-3},
-               {"1k", 1e3},   {"1meg", 1e6}, {"1MEG", 1e6}, {"1M", 1e-3},     {"2g", 2e9},
-               {"1t", 1e12},  {"1e-3", 1e-3}, {"1.5E3", 1500}, {"-4", -4},    {"+.5", 0.5},
-               {"5.", 5},     {"1e3k", 1e6}, {"0", 0},      {"1e-400", 0}};
+  } cases[] = {{"1f", 1e-15}, {"1p", 1e-12},  {"1n", 1e-9},    {"2.5u", 2.5e-6}, {"3m", 3e-3},
+               {"1k", 1e3},   {"1meg", 1e6},  {"1MEG", 1e6},   {"1M", 1e-3},     {"2g", 2e9},
+               {"1t", 1e12},  {"1e-3", 1e-3}, {"1.5E3", 1500}, {"-4", -4},       {"+.5", 0.5},
+               {"5.", 5},     {"1e3k", 1e6},  {"0", 0},        {"1e-400", 0}};
   for (const auto& c : cases) {
     CAPTURE(c.text);
     auto v = parse_spice_number(c.text);
@@ -199,7 +199,8 @@ TEST_CASE("resolved_yaml reloads to an equal config") {
 }
 
 TEST_CASE("a tab in the indentation is named as such, at the tab") {
-  CHECK(one_error("tile:\n\trows: 4\n") == "t.yaml:2:1: error: tabs are not allowed in YAML indentation; indent with spaces");
+  CHECK(one_error("tile:\n\trows: 4\n") ==
+        "t.yaml:2:1: error: tabs are not allowed in YAML indentation; indent with spaces");
   CHECK(one_error("tile:\n  rows: 4\n  \tcols: 4\n") ==
         "t.yaml:3:3: error: tabs are not allowed in YAML indentation; indent with spaces");
   // A tab after the indentation is no indentation: the value parses.
@@ -222,8 +223,7 @@ TEST_CASE("YAML-level errors have exact positions") {
 }
 
 TEST_CASE("key errors: duplicates, unknown keys, types") {
-  CHECK(one_error("tile:\n  rows: 2\n  rows: 3\n") ==
-        "t.yaml:3:3: error: duplicate key 'tile.rows' (first at line 2)");
+  CHECK(one_error("tile:\n  rows: 2\n  rows: 3\n") == "t.yaml:3:3: error: duplicate key 'tile.rows' (first at line 2)");
   CHECK(one_error("parasitics:\n  r_wll: 2\n") ==
         "t.yaml:2:3: error: unknown key 'r_wll' in 'parasitics'; did you mean 'r_wl'?");
   CHECK(one_error("nam: a\n") == "t.yaml:1:1: error: unknown key 'nam'; did you mean 'name'?");
@@ -232,7 +232,8 @@ TEST_CASE("key errors: duplicates, unknown keys, types") {
   CHECK(one_error("tile:\n  colums: 4\n") == "t.yaml:2:3: error: unknown key 'colums' in 'tile'; did you mean 'cols'?");
   CHECK(one_error("zzzz: a\n") == "t.yaml:1:1: error: unknown key 'zzzz'");  // nothing close
   CHECK(one_error("tile:\n  rows: {a: 1}\n") == "t.yaml:2:9: error: 'tile.rows' expects an integer, got a map");
-  CHECK(one_error("parasitics:\n  r_wl: [1, 2]\n") == "t.yaml:2:9: error: 'parasitics.r_wl' expects a number, got a list");
+  CHECK(one_error("parasitics:\n  r_wl: [1, 2]\n") ==
+        "t.yaml:2:9: error: 'parasitics.r_wl' expects a number, got a list");
   CHECK(one_error("tile: 5\n") == "t.yaml:1:7: error: 'tile' must be a map of keys, got a scalar");
   CHECK(one_error("tile:\n  rows:\n") == "t.yaml:2:3: error: 'tile.rows' has no value; expected an integer");
   CHECK(one_error("tile: {rows: 2.5}\n") == "t.yaml:1:14: error: 'tile.rows' expects an integer, got '2.5'");
@@ -285,8 +286,8 @@ TEST_CASE("strings that could reach a netlist are refused") {
         "t.yaml:1:19: error: bad name 'a b' in 'device.params': use a letter or _ then up to 63 characters from A-Z "
         "a-z 0-9 _ .");
   CHECK(one_error("device: {params: {a: x}}\n").find("'x' is not a number") != std::string::npos);
-  CHECK(one_error("simulator: {options: {method: \"gear\\n.control\"}}\n")
-            .find("expects a number or an identifier") != std::string::npos);
+  CHECK(one_error("simulator: {options: {method: \"gear\\n.control\"}}\n").find("expects a number or an identifier") !=
+        std::string::npos);
   CHECK(one_error("simulator: {options: {\".control\": 1}}\n").find("bad name '.control'") != std::string::npos);
   std::string many = "simulator:\n  options:\n";
   for (int i = 0; i < 33; ++i) many += "    o" + std::to_string(i) + ": 1\n";
@@ -411,8 +412,9 @@ TEST_CASE("a huge number stays huge whatever its suffix or exponent (issue 14)")
 
 TEST_CASE("a dotted key in the file is refused at its position, not read as a path (issue 14)") {
   const std::string msg = one_error("tile: {rows: 8, cols: 8}\ntile.rows: 4\n");
-  CHECK(msg == "t.yaml:2:1: error: key 'tile.rows' has a dot: in a config, sections are nested (tile: {rows: ...}); "
-               "dotted paths are for --set and sweep.params");
+  CHECK(msg ==
+        "t.yaml:2:1: error: key 'tile.rows' has a dot: in a config, sections are nested (tile: {rows: ...}); "
+        "dotted paths are for --set and sweep.params");
   CHECK(starts_with(one_error("analysis:\n  tran.step: 1n\n"),
                     "t.yaml:2:3: error: key 'analysis.tran.step' has a dot: in a config, sections are nested "
                     "(tran: {step: ...})"));

@@ -41,8 +41,9 @@ class ScriptedSimulator : public Simulator {
     netlists.push_back(netlist);
     if (static_cast<int>(netlists.size()) <= fail_) {
       if (!other_.empty()) throw SimulationError(other_, "");
-      throw SimulationError("ngspice reported an error: Error: The operating point could not be simulated successfully.",
-                            "Error: The operating point could not be simulated successfully.\n");
+      throw SimulationError(
+          "ngspice reported an error: Error: The operating point could not be simulated successfully.",
+          "Error: The operating point could not be simulated successfully.\n");
     }
     return simulator().run(netlist, command);
   }
@@ -59,7 +60,8 @@ std::string options_line(const std::vector<std::string>& netlist) {
   return "";
 }
 
-const char* kSmall = "tile: {rows: 4, cols: 3}\nweights: {source: constant, value: 0.5}\nparasitics: {r_wl: 1, r_bl: 1}\n";
+const char* kSmall =
+    "tile: {rows: 4, cols: 3}\nweights: {source: constant, value: 0.5}\nparasitics: {r_wl: 1, r_bl: 1}\n";
 
 }  // namespace
 
@@ -94,7 +96,8 @@ TEST_CASE("ladder: a failure other than convergence ends the climb at once") {
   const TileSpec t = build_tile_spec(cfg(kSmall));
   const Circuit c = build_tile_circuit(t);
   ScriptedSimulator sim(1, "time limit of 5 s exceeded");
-  CHECK_THROWS_WITH_AS(solve_with_spice(t, c, write_spice_netlist(c), sim), "time limit of 5 s exceeded", SimulationError);
+  CHECK_THROWS_WITH_AS(solve_with_spice(t, c, write_spice_netlist(c), sim), "time limit of 5 s exceeded",
+                       SimulationError);
   CHECK(sim.netlists.size() == 1u);
 }
 

@@ -52,8 +52,9 @@ std::string key_table() {
   std::string t = "| key | type | range | default | meaning |\n| --- | --- | --- | --- | --- |\n";
   for (const auto& k : config_keys()) {
     const std::string range = range_text(k);
-    t += "| `" + std::string(k.path) + "` | " + type_cell(k) + " | " + (range.empty() ? "" : replace_all(range, "..", "to")) +
-         " | " + code(default_text(k)) + " | " + replace_all(std::string(k.help), "|", "\\|") + " |\n";
+    t += "| `" + std::string(k.path) + "` | " + type_cell(k) + " | " +
+         (range.empty() ? "" : replace_all(range, "..", "to")) + " | " + code(default_text(k)) + " | " +
+         replace_all(std::string(k.help), "|", "\\|") + " |\n";
   }
   return t;
 }
@@ -76,9 +77,10 @@ TEST_CASE("docs/config.md holds the key table of config_loader/schema.cpp") {
     MESSAGE("rewrote the key table of " << kPage);
     return;
   }
-  CHECK_MESSAGE(written == expected, "docs/config.md's key table differs from the schema; refresh it with "
-                                     "XBAR_UPDATE_DOCS=1 build/tests/test_docs. Expected:\n"
-                                         << expected);
+  CHECK_MESSAGE(written == expected,
+                "docs/config.md's key table differs from the schema; refresh it with "
+                "XBAR_UPDATE_DOCS=1 build/tests/test_docs. Expected:\n"
+                    << expected);
 }
 
 TEST_CASE("the key table lists every key once, with its default") {

@@ -105,11 +105,11 @@ TEST_CASE("the C++ small-signal conductance matches a one-cell ngspice transient
   for (const char* dev : {"{model: yakopcic, g_on: 100u, g_off: 10u}", "{model: vteam, g_on: 10m, g_off: 2m}",
                           "{model: stanford_pku, g_on: 1m, g_off: 10u}"}) {
     CAPTURE(dev);
-    const RunResult r = run(cfg(fmt::format(
-        "tile: {{rows: 1, cols: 1}}\ndevice: {}\nweights: {{source: constant, value: 0.5}}\n"
-        "inputs: {{source: constant, kind: voltage, value: 1m}}\nparasitics: {{r_wl: 0, r_bl: 0}}\n"
-        "analysis:\n  type: tran\n  tran: {{window: 10n}}\n",
-        dev)));
+    const RunResult r =
+        run(cfg(fmt::format("tile: {{rows: 1, cols: 1}}\ndevice: {}\nweights: {{source: constant, value: 0.5}}\n"
+                            "inputs: {{source: constant, kind: voltage, value: 1m}}\nparasitics: {{r_wl: 0, r_bl: 0}}\n"
+                            "analysis:\n  type: tran\n  tran: {{window: 10n}}\n",
+                            dev)));
     const double g = r.tile.g[0];
     CHECK(close(*r.analysis.columns[0].i_spice / 1e-3, g, 1e-5, 0));
     CHECK(close(dynamic_of(r).max_read_state_change, 0, 0, 1e-12));
@@ -152,8 +152,8 @@ TEST_CASE("V/2 write pulse trains move the selected cell only, and the read sees
     MESSAGE(fmt::format("g {:.4g} -> {:.4g} S, write disturb {:.3g}, read disturb {:.3g}", w.g_before, w.g_after,
                         d.max_unselected_write_change, d.max_read_state_change));
     CHECK(wc.direction * (w.g_after - w.g_before) > 0.2 * w.g_before);  // a real move, the right way
-    CHECK(close(r.tile.g[1 * 4 + 2], w.g_after, 1e-12, 0));  // the read's G_ij
-    CHECK(close(d.max_unselected_write_change, 0, 0, 1e-9));  // V/2 stays below every threshold
+    CHECK(close(r.tile.g[1 * 4 + 2], w.g_after, 1e-12, 0));             // the read's G_ij
+    CHECK(close(d.max_unselected_write_change, 0, 0, 1e-9));            // V/2 stays below every threshold
     CHECK(close(d.max_read_state_change, 0, 0, 1e-9));
     // The read of the written array still equals its linear twin.
     const RunResult lin = linear_twin(r.tile.g, wc.tile.v_read, "xbar_dyn_twin_w.csv");
@@ -170,8 +170,7 @@ TEST_CASE("V/2 write pulse trains move the selected cell only, and the read sees
 }
 
 TEST_CASE("dynamic-model config errors name their position") {
-  const std::string op = input_error(
-      "tile: {rows: 2, cols: 2}\ndevice: {model: yakopcic, g_on: 100u, g_off: 10u}\n");
+  const std::string op = input_error("tile: {rows: 2, cols: 2}\ndevice: {model: yakopcic, g_on: 100u, g_off: 10u}\n");
   CHECK(op.find("test.yaml:2:") != std::string::npos);
   CHECK(op.find("tran") != std::string::npos);
   const std::string range = input_error(tile4("{model: vteam}", 0.2));  // g_on 100u < 1/roff = 1 mS
@@ -183,9 +182,10 @@ TEST_CASE("dynamic-model config errors name their position") {
       input_error(tile4("{model: linear}", 0.2, "    write: [{row: 0, col: 0, v: 1, width: 1u}]\n"));
   CHECK(static_write.find("test.yaml:10:") != std::string::npos);
   CHECK(static_write.find("dynamic") != std::string::npos);
-  const std::string bad_col = input_error(tile4(kVteam.device, 0.2, "    write: [{row: 0, col: 9, v: 1, width: 1u}]\n"));
+  const std::string bad_col =
+      input_error(tile4(kVteam.device, 0.2, "    write: [{row: 0, col: 9, v: 1, width: 1u}]\n"));
   CHECK(bad_col.find("test.yaml:10:") != std::string::npos);
-  const std::string tight = input_error(
-      tile4(kVteam.device, 0.2, "    write: [{row: 0, col: 0, v: 1, width: 1u, period: 1u}]\n"));
+  const std::string tight =
+      input_error(tile4(kVteam.device, 0.2, "    write: [{row: 0, col: 0, v: 1, width: 1u, period: 1u}]\n"));
   CHECK(tight.find("period") != std::string::npos);
 }

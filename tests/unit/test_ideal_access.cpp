@@ -116,8 +116,8 @@ TEST_CASE("2T2R with the ideal switch: SPICE and nodal agree to 1e-9 with wires,
 }
 
 TEST_CASE("an ideal 2T2R tile is exactly the 1R tile on 2C physical columns with the same conductances") {
-  const TileSpec t2 = build_tile_spec(
-      cfg(tile_yaml(7, 4, "2T2R", kIdeal + "periphery: {r_driver: 20, r_sense: 10, sense: tia}\n")));
+  const TileSpec t2 =
+      build_tile_spec(cfg(tile_yaml(7, 4, "2T2R", kIdeal + "periphery: {r_driver: 20, r_sense: 10, sense: tia}\n")));
   TileSpec t1 = t2;
   t1.cell = cell_kind("1R");
   t1.cols = t2.phys_cols();
@@ -172,4 +172,3 @@ TEST_CASE("what the ideal switch does not model is refused") {
   CHECK_THROWS_AS(solve_nodal(ideal), std::invalid_argument);
   CHECK_THROWS_AS(build_tile_circuit(ideal), std::invalid_argument);
 }
-

@@ -57,7 +57,8 @@ TEST_CASE("Pelgrom: the draws are N(0, a_vt / sqrt(W L)) and 1 + N(0, a_beta / s
   const auto netlist = write_spice_netlist(build_tile_circuit(t));
   const std::string want = fmt::format("delvto={:.17g} mulu0={:.17g}", t.delta_vth[7], t.beta_factor[7]);
   bool found = false;
-  for (const auto& line : netlist) found = found || (line.rfind("mt0_7 ", 0) == 0 && line.find(want) != std::string::npos);
+  for (const auto& line : netlist)
+    found = found || (line.rfind("mt0_7 ", 0) == 0 && line.find(want) != std::string::npos);
   CHECK(found);
   // No mismatch keys: no per-instance parameters at all.
   CHECK(build_tile_spec(config_from_yaml(row_of_cells(4, 0, 0, 1))).delta_vth.empty());
@@ -83,7 +84,8 @@ TEST_CASE("Pelgrom: the cell current's spread over 10,000 single 1T1R cells is t
   int n = 0;
   std::vector<double> all;
   for (int seed = 1; seed <= 4; ++seed) {
-    const std::vector<double> i = cell_currents(build_tile_spec(config_from_yaml(row_of_cells(2500, a_vt, a_beta, seed))));
+    const std::vector<double> i =
+        cell_currents(build_tile_spec(config_from_yaml(row_of_cells(2500, a_vt, a_beta, seed))));
     all.insert(all.end(), i.begin(), i.end());
   }
   for (double x : all) sum += x, ++n;

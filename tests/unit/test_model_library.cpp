@@ -70,8 +70,9 @@ TEST_CASE("dot-commands are matched by prefix, as ngspice matches them") {
 
 TEST_CASE("issue 14: .controlxyz with an alias of shell is refused at its line") {
   Folder f;
-  const std::string p = f.write("evil.lib", "* pdk\n.model nmos nmos level=1\n.controlxyz\nalias sx shell\n"
-                                            "sx sh -c 'id > ~/owned'\n.endcxyz\n");
+  const std::string p = f.write("evil.lib",
+                                "* pdk\n.model nmos nmos level=1\n.controlxyz\nalias sx shell\n"
+                                "sx sh -c 'id > ~/owned'\n.endcxyz\n");
   CHECK(refusal(p) == p + ":3: `.controlxyz` opens or closes a control block (ngspice matches `.control` as a prefix)");
 }
 
@@ -79,7 +80,8 @@ TEST_CASE("issue 14: .includex \"/abs/hidden.lib\" is followed and its .control 
   Folder f;
   const std::string hidden = f.write("elsewhere/hidden.lib", "* hidden\n.control\nshell touch owned\n.endc\n");
   const std::string p = f.write("evil.lib", ".model nmos nmos level=1\n.includex \"" + hidden + "\"\n");
-  CHECK(refusal(p) == hidden + ":2: `.control` opens or closes a control block (ngspice matches `.control` as a prefix)");
+  CHECK(refusal(p) ==
+        hidden + ":2: `.control` opens or closes a control block (ngspice matches `.control` as a prefix)");
 }
 
 TEST_CASE("issue 14: a nested .include is relative to the including file, not the working folder") {
@@ -96,18 +98,21 @@ TEST_CASE("issue 14: a nested .include is relative to the including file, not th
 
 TEST_CASE("issue 14: .lib FILE SECTION is resolved like .include and its section inlined") {
   Folder f;
-  const std::string lib = f.write("lib/second.lib", "* corners\n.lib tt\n.model nmos nmos level=1 vto=0.4\n.endl\n"
-                                                    ".lib ff\n.model nmos nmos level=1 vto=0.3\n.endl tt\n");
+  const std::string lib = f.write("lib/second.lib",
+                                  "* corners\n.lib tt\n.model nmos nmos level=1 vto=0.4\n.endl\n"
+                                  ".lib ff\n.model nmos nmos level=1 vto=0.3\n.endl tt\n");
   const std::string first = f.write("lib/first.lib", "* pdk\n.lib second.lib TT\nr1 a 0 1k\n");
   const std::vector<std::string> text = read_model_library(first);
   const std::vector<std::string> expected = {"* pdk", "* .lib second.lib TT", ".model nmos nmos level=1 vto=0.4",
                                              "* end of " + f.dir.string() + "/lib/second.lib", "r1 a 0 1k"};
   CHECK(text == expected);
   // A control block anywhere in the library is refused, even in another section.
-  const std::string evil = f.write("lib/evil.lib", ".lib sec\n.model nmos nmos level=1\n.endl\n.lib other\n"
-                                                   ".control\nshell touch owned\n.endc\n.endl\n");
+  const std::string evil = f.write("lib/evil.lib",
+                                   ".lib sec\n.model nmos nmos level=1\n.endl\n.lib other\n"
+                                   ".control\nshell touch owned\n.endc\n.endl\n");
   const std::string user = f.write("lib/user.lib", ".lib evil.lib sec\n");
-  CHECK(refusal(user) == evil + ":5: `.control` opens or closes a control block (ngspice matches `.control` as a prefix)");
+  CHECK(refusal(user) ==
+        evil + ":5: `.control` opens or closes a control block (ngspice matches `.control` as a prefix)");
   CHECK(contains(refusal(f.write("lib/nosec.lib", ".lib second.lib ss\n")), "section `ss` not found"));
 }
 
@@ -127,8 +132,8 @@ TEST_CASE("issue 14: .include /dev/zero fails at once; so do FIFOs, folders and 
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
   const std::string fifo = (f.dir / "fifo").string();
   REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
-  CHECK(refusal(f.write("f.lib", ".include fifo\n")) == (f.dir / "f.lib").string() + ":1: model file " + fifo +
-                                                              " is not a regular file");  // no writer: it would block
+  CHECK(refusal(f.write("f.lib", ".include fifo\n")) ==
+        (f.dir / "f.lib").string() + ":1: model file " + fifo + " is not a regular file");  // no writer: it would block
   CHECK(contains(refusal(f.write("d.lib", ".include .\n")), "is not a regular file"));
   CHECK(contains(refusal(f.write("missing.lib", ".include nowhere.lib\n")), "cannot open model file"));
   const std::string big = f.write("big.lib", std::string(2000, '*') + "\n");
@@ -141,8 +146,8 @@ TEST_CASE("include loops and include bombs end at the depth and size limits") {
   CHECK(contains(refusal(loop), "model files nested deeper than 16"));
   // Each level includes the next twice: 2^16 copies unless the total is bounded.
   for (int i = 0; i < 16; ++i)
-    f.write(fmt::format("b{}.lib", i), fmt::format("{}\n.include b{}.lib\n.include b{}.lib\n", std::string(100, '*'),
-                                                   i + 1, i + 1));
+    f.write(fmt::format("b{}.lib", i),
+            fmt::format("{}\n.include b{}.lib\n.include b{}.lib\n", std::string(100, '*'), i + 1, i + 1));
   f.write("b16.lib", std::string(100, '*') + "\n");
   CHECK(contains(refusal((f.dir / "b0.lib").string(), {.max_total_bytes = 1 << 20}), "exceed 1048576 bytes"));
 }
@@ -150,7 +155,8 @@ TEST_CASE("include loops and include bombs end at the depth and size limits") {
 TEST_CASE("the inlined text holds no line that would make ngspice open a file or run a command") {
   Folder f;
   f.write("inner/core.lib", ".model core nmos level=1\n+ vto=0.5\n");
-  const std::string p = f.write("pdk.lib", "* pdk\n.include \"inner/core.lib\"\n.subckt cell d g s\nm1 d g s s core\n.ends\n");
+  const std::string p =
+      f.write("pdk.lib", "* pdk\n.include \"inner/core.lib\"\n.subckt cell d g s\nm1 d g s s core\n.ends\n");
   const std::vector<std::string> text = read_model_library(p);
   for (std::size_t i = 0; i < text.size(); ++i) {
     CAPTURE(text[i]);

@@ -54,10 +54,10 @@ std::vector<double> vec(const SimResult& r, const std::string& name) {
 std::vector<double> drain_current(const std::string& model, double vg, double vd, const std::string& sweep) {
   const ModelInfo* m = find_model(model);
   REQUIRE(m != nullptr);
-  const std::vector<std::string> net = deck("id-v", model_file_path(m->file),
-                                            {fmt::format("vd d 0 dc {}", vd), fmt::format("vg g 0 dc {}", vg),
-                                             fmt::format("m1 d g 0 0 {} w=90n l=45n", m->spice_name), ".options klu",
-                                             ".end"});
+  const std::vector<std::string> net =
+      deck("id-v", model_file_path(m->file),
+           {fmt::format("vd d 0 dc {}", vd), fmt::format("vg g 0 dc {}", vg),
+            fmt::format("m1 d g 0 0 {} w=90n l=45n", m->spice_name), ".options klu", ".end"});
   std::vector<double> id = vec(simulator().run(net, sweep), "vd#branch");
   for (double& x : id) x = -x;
   return id;
@@ -82,14 +82,15 @@ TEST_CASE("every model is documented, and its file agrees with the registry") {
     if (m.file.empty()) continue;
     const std::string text = read_text(model_file_path(m.file));
     REQUIRE(!text.empty());
-    CHECK(text.rfind("* " + m.file, 0) == 0);            // opens with its header
-    CHECK(text.find("Limits") != std::string::npos);      // states its limits
+    CHECK(text.rfind("* " + m.file, 0) == 0);         // opens with its header
+    CHECK(text.find("Limits") != std::string::npos);  // states its limits
     const std::string def = m.kind == ModelKind::kTransistor ? ".model " + m.spice_name : ".subckt " + m.spice_name;
     CHECK(text.find(def + " ") != std::string::npos);
     {
       // The card's or subcircuit's parameter values are the registry's.
       const std::size_t at = text.find(def + " ");
-      const std::string head = m.kind == ModelKind::kTransistor ? text.substr(at) : text.substr(at, text.find("\ncx", at) - at);
+      const std::string head =
+          m.kind == ModelKind::kTransistor ? text.substr(at) : text.substr(at, text.find("\ncx", at) - at);
       for (const auto& p : m.params) {
         const auto k = head.find(" " + p.name + "=");
         REQUIRE_MESSAGE(k != std::string::npos, p.name);
@@ -188,17 +189,17 @@ namespace {
 struct DynamicCase {
   std::string model, extra;  // instance parameters
   double amplitude, freq, r_series, v_read;
-  int steps;                 // maximum time steps per sine period
-  std::string state;         // state node
+  int steps;          // maximum time steps per sine period
+  std::string state;  // state node
 };
 
 SimResult run_dynamic(const DynamicCase& d, const std::string& source, const std::string& tran) {
   const ModelInfo* m = find_model(d.model);
   REQUIRE(m != nullptr);
-  const std::vector<std::string> net = deck("dyn", model_file_path(m->file),
-                                            {"vin a 0 " + source, fmt::format("rs a b {}", d.r_series),
-                                             fmt::format("x1 b 0 {} {} {}", d.state, m->spice_name, d.extra),
-                                             ".options method=gear reltol=1e-4", ".end"});
+  const std::vector<std::string> net = deck(
+      "dyn", model_file_path(m->file),
+      {"vin a 0 " + source, fmt::format("rs a b {}", d.r_series),
+       fmt::format("x1 b 0 {} {} {}", d.state, m->spice_name, d.extra), ".options method=gear reltol=1e-4", ".end"});
   return simulator().run(net, tran);
 }
 
@@ -227,10 +228,10 @@ TEST_CASE("every dynamic model draws a pinched hysteresis loop under a sine") {
     MESSAGE(d.model, ": Imax ", imax, " A, |I| near V=0 ", at_zero, " A, loop area ", std::fabs(area),
             " W, state range ", *xmin, "..", *xmax);
     CHECK(imax > 0);
-    CHECK(at_zero < 0.05 * imax);                            // pinched at the origin
-    CHECK(std::fabs(area) > 1e-4 * imax * d.amplitude);      // but a loop, not a line (a resistor: ~1e-9)
-    CHECK(*xmax - *xmin > 0.1);                               // the state moved
-    CHECK(close(t.back(), period, 1e-9, 0));                  // ran to the end
+    CHECK(at_zero < 0.05 * imax);                        // pinched at the origin
+    CHECK(std::fabs(area) > 1e-4 * imax * d.amplitude);  // but a loop, not a line (a resistor: ~1e-9)
+    CHECK(*xmax - *xmin > 0.1);                          // the state moved
+    CHECK(close(t.back(), period, 1e-9, 0));             // ran to the end
   }
 }
 

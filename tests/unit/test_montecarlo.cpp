@@ -149,7 +149,8 @@ TEST_CASE("xbar montecarlo: a binomial yield, counted again from the seeds, and 
 
   // Other limits: statistics again without rerunning a sample (--resume).
   const ProgramRun again = run_xbar(
-      fmt::format("montecarlo '{}' -o mc --resume -q --set 'montecarlo.limits={{max_rel_err_target: 2}}'", config), dir);
+      fmt::format("montecarlo '{}' -o mc --resume -q --set 'montecarlo.limits={{max_rel_err_target: 2}}'", config),
+      dir);
   INFO(again.err);
   REQUIRE(again.exit_code == 0);
   const auto st2 = nlohmann::json::parse(file_text(dir / "mc" / "statistics.json"));
@@ -164,10 +165,9 @@ TEST_CASE("xbar montecarlo refuses a config that is not one") {
   CHECK(none.exit_code == 2);
   CHECK(none.err.find("no 'montecarlo:' section") != std::string::npos);
   const std::string config = std::string(XBAR_SOURCE_DIR) + "/tests/data/montecarlo/stuck_1x1.yaml";
-  const ProgramRun unknown =
-      run_xbar(fmt::format("montecarlo '{}' -o mc2 -q --set montecarlo.samples=3 --set 'montecarlo.limits={{nope: 1}}'",
-                           config),
-               dir);
+  const ProgramRun unknown = run_xbar(
+      fmt::format("montecarlo '{}' -o mc2 -q --set montecarlo.samples=3 --set 'montecarlo.limits={{nope: 1}}'", config),
+      dir);
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err.find("no sample has the metric 'nope'") != std::string::npos);
   const ProgramRun both = run_xbar(

@@ -7,8 +7,8 @@
 
 #include "config_loader/loader.hpp"
 #include "netlist_gen/circuit.hpp"
-#include "netlist_gen/tile_builder.hpp"
 #include "netlist_gen/portable_random.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "support/close.hpp"
 
 using namespace xbar;
@@ -158,9 +158,9 @@ TEST_CASE("the writer refuses a duplicate element name, naming the first one rep
   Circuit c = build_tile_circuit(small_tile(3, 3));
   CHECK_NOTHROW(write_spice_netlist(c));
   auto name_of = [&](ElementKind kind, int row, int col) -> std::string& {
-    return std::find_if(c.elements.begin(), c.elements.end(), [&](const Element& e) {
-             return e.kind == kind && e.row == row && e.col == col;
-           })->name;
+    return std::find_if(c.elements.begin(), c.elements.end(),
+                        [&](const Element& e) { return e.kind == kind && e.row == row && e.col == col; })
+        ->name;
   };
   // Two repeats: the one met first in element order is reported.
   name_of(ElementKind::kCell, 2, 2) = "rc0_0";
@@ -197,14 +197,16 @@ TEST_CASE("weights: seeded random is reproducible; quantization and variability"
 }
 
 TEST_CASE("2T2R places signed weights on column pairs") {
-  const TileSpec t = build_tile_spec(cfg("tile: {rows: 2, cols: 2, cell: 2T2R}\nweights: {source: constant, value: -0.5}\n"));
+  const TileSpec t =
+      build_tile_spec(cfg("tile: {rows: 2, cols: 2, cell: 2T2R}\nweights: {source: constant, value: -0.5}\n"));
   CHECK(t.phys_cols() == 4);
-  CHECK(close(t.g_at(0, 0), 1e-6, 1e-15, 0));               // G+ at g_off
+  CHECK(close(t.g_at(0, 0), 1e-6, 1e-15, 0));                // G+ at g_off
   CHECK(close(t.g_at(0, 1), 1e-6 + 0.5 * 99e-6, 1e-15, 0));  // G- carries |w|
 }
 
 TEST_CASE("inputs: constant and normalized scaling; several vectors") {
-  const TileSpec t = build_tile_spec(cfg("tile: {rows: 3, cols: 2}\ninputs: {source: constant, value: 0.5, vectors: 4, v_read: 0.3}\n"));
+  const TileSpec t = build_tile_spec(
+      cfg("tile: {rows: 3, cols: 2}\ninputs: {source: constant, value: 0.5, vectors: 4, v_read: 0.3}\n"));
   REQUIRE(t.vectors() == 4);
   for (const auto& vec : t.inputs)
     for (double x : vec) CHECK(close(x, 0.15, 1e-15, 0));

@@ -1,7 +1,7 @@
 // The network module: IDX reader, MLP training and its file format.
-#include <cstdlib>
 #include <doctest/doctest.h>
 #include <zlib.h>
+#include <cstdlib>
 
 #include <cstdio>
 #include <filesystem>
@@ -32,7 +32,8 @@ void write_bytes(const fs::path& p, const std::vector<unsigned char>& b, bool gz
     gzwrite(f, b.data(), static_cast<unsigned>(b.size()));
     gzclose(f);
   } else {
-    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
   }
 }
 
@@ -56,7 +57,8 @@ std::string test_cache_dir() {
 // The network every test here shares: trained once, then read from the cache.
 const Mlp& shared_net() {
   static const Mlp net = [] {
-    const IdxDataset train = read_idx_dataset(kData + "train-images-idx3-ubyte.gz", kData + "train-labels-idx1-ubyte.gz");
+    const IdxDataset train =
+        read_idx_dataset(kData + "train-images-idx3-ubyte.gz", kData + "train-labels-idx1-ubyte.gz");
     return trained_mlp(train, TrainOptions{}, kData + "train-images-idx3-ubyte.gz", test_cache_dir());
   }();
   return net;
@@ -186,8 +188,9 @@ TEST_CASE("mlp: layers load from CSV files") {
   CHECK(!net.layers[1].relu);
   CHECK(net.layers[1].w[2] == 0.5f);
   std::ofstream(b2) << "0.25,1\n";
-  CHECK(error_of([&] { load_mlp_csv({{w1.string(), b1.string()}, {w2.string(), b2.string()}}); })
-            .find("2 biases for the 1 outputs") != std::string::npos);
+  CHECK(error_of([&] {
+          load_mlp_csv({{w1.string(), b1.string()}, {w2.string(), b2.string()}});
+        }).find("2 biases for the 1 outputs") != std::string::npos);
 }
 
 // ---- mapping, engines and the whole run --------------------------------------
@@ -244,7 +247,8 @@ TEST_CASE("network mapping: a small layer's conductances, signals and scaling") 
 
 TEST_CASE("network engines: transfer matrices equal direct nodal solves to 1e-9") {
   const Mlp& net = shared_net();
-  const IdxDataset test = read_idx_dataset(kData + "t10k-images-idx3-ubyte.gz", kData + "t10k-labels-idx1-ubyte.gz", 16);
+  const IdxDataset test =
+      read_idx_dataset(kData + "t10k-images-idx3-ubyte.gz", kData + "t10k-labels-idx1-ubyte.gz", 16);
   for (auto mapping : {SignedMapping::kPair, SignedMapping::kOffset}) {
     MappingOptions o;
     o.mapping = mapping;

@@ -14,8 +14,8 @@
 
 #include "common/diagnostics.hpp"
 #include "common/stop_condition.hpp"
-#include "nodal/nodal_solver.hpp"
 #include "nodal/line_system.hpp"
+#include "nodal/nodal_solver.hpp"
 #include "nodal/schur_cg.hpp"
 #include "nodal/sparse_reference.hpp"
 #include "nodal/tile_kcl.hpp"
@@ -52,8 +52,8 @@ double cell_di(const CellModel& m, double g, double v) {
 }
 
 // |got - want| <= rel * max(|want|, floor): the tolerance rule with the floor rel * floor.
-void check_close(const std::vector<double>& want, const std::vector<double>& got, double rel,
-                 double floor, const std::string& what) {
+void check_close(const std::vector<double>& want, const std::vector<double>& got, double rel, double floor,
+                 const std::string& what) {
   INFO(what);
   CHECK(xbar::testing::all_close(got, want, rel, rel * floor));
 }
@@ -68,10 +68,25 @@ double max_abs(const std::vector<double>& v) {
 // docs/circuit.md: a 0-ohm resistance is a 0 V source, the TIA a VCVS with its
 // feedback resistor; Newton for sinh cells. ----
 struct DenseMna {
-  struct Res { int a, b; double r; int branch; };  // branch >= 0 for 0-ohm links
-  struct Src { int p, m; double value; int branch; };          // V(p) - V(m) = value
-  struct Vcvs { int p, m, cp, cm; double gain; int branch; };  // V(p) - V(m) = gain (V(cp) - V(cm))
-  struct Cell { int a, b; double g; };
+  struct Res {
+    int a, b;
+    double r;
+    int branch;
+  };  // branch >= 0 for 0-ohm links
+  struct Src {
+    int p, m;
+    double value;
+    int branch;
+  };  // V(p) - V(m) = value
+  struct Vcvs {
+    int p, m, cp, cm;
+    double gain;
+    int branch;
+  };  // V(p) - V(m) = gain (V(cp) - V(cm))
+  struct Cell {
+    int a, b;
+    double g;
+  };
   int nodes = 1;  // 0 is ground
   std::vector<Res> res;
   std::vector<Src> src;
@@ -83,7 +98,10 @@ struct DenseMna {
     res.push_back({a, b, r, r == 0 ? branches++ : -1});
     return static_cast<int>(res.size()) - 1;
   }
-  int add_src(int p, int m, double v) { src.push_back({p, m, v, branches}); return branches++; }
+  int add_src(int p, int m, double v) {
+    src.push_back({p, m, v, branches});
+    return branches++;
+  }
   int add_vcvs(int p, int m, int cp, int cm, double g) {
     vcvs.push_back({p, m, cp, cm, g, branches});
     return branches++;
@@ -98,22 +116,32 @@ struct DenseMna {
       Eigen::MatrixXd J = Eigen::MatrixXd::Zero(n, n);
       Eigen::VectorXd F = Eigen::VectorXd::Zero(n);
       auto V = [&](int node) { return node == 0 ? 0.0 : x[node - 1]; };
-      auto kcl = [&](int node, double i) { if (node) F[node - 1] += i; };
+      auto kcl = [&](int node, double i) {
+        if (node) F[node - 1] += i;
+      };
       auto jac = [&](int row_node, int col_node, double g) {
         if (row_node && col_node) J(row_node - 1, col_node - 1) += g;
       };
       auto conductance = [&](int a, int b, double i, double g) {
-        kcl(a, i); kcl(b, -i);
-        jac(a, a, g); jac(b, b, g); jac(a, b, -g); jac(b, a, -g);
+        kcl(a, i);
+        kcl(b, -i);
+        jac(a, a, g);
+        jac(b, b, g);
+        jac(a, b, -g);
+        jac(b, a, -g);
       };
       auto branch = [&](int p, int m, int k) {  // branch current leaves p, enters m
         const int col = nn + k;
-        kcl(p, x[col]); kcl(m, -x[col]);
+        kcl(p, x[col]);
+        kcl(m, -x[col]);
         if (p) J(p - 1, col) += 1;
         if (m) J(m - 1, col) -= 1;
       };
       for (const auto& r : res) {
-        if (r.r > 0) { conductance(r.a, r.b, (V(r.a) - V(r.b)) / r.r, 1 / r.r); continue; }
+        if (r.r > 0) {
+          conductance(r.a, r.b, (V(r.a) - V(r.b)) / r.r, 1 / r.r);
+          continue;
+        }
         branch(r.a, r.b, r.branch);
         F[nn + r.branch] = V(r.a) - V(r.b);
         if (r.a) J(nn + r.branch, r.a - 1) += 1;
@@ -319,9 +347,8 @@ TEST_CASE("random small tiles agree with a dense MNA solve (all resistances, TIA
       t.tia_r_f = 2e3;
     }
     if (trial % 7 == 0) std::fill(t.g.begin(), t.g.begin() + t.cols, 0.0);  // a row of absent cells
-    INFO("trial " << trial << ": " << t.rows << "x" << t.cols << " r_wl " << t.r_wl << " r_bl "
-                  << t.r_bl << " r_driver " << t.r_driver << " r_sense " << t.r_sense << " tia "
-                  << (t.sense == SenseKind::kTia));
+    INFO("trial " << trial << ": " << t.rows << "x" << t.cols << " r_wl " << t.r_wl << " r_bl " << t.r_bl
+                  << " r_driver " << t.r_driver << " r_sense " << t.r_sense << " tia " << (t.sense == SenseKind::kTia));
     check_against_dense(t, solve_nodal(t), 1e-10);
   }
 }
@@ -335,8 +362,7 @@ TEST_CASE("zero resistances are the limit of tiny ones") {
     TileSpec tiny = t;
     tiny.r_wl = tiny.r_bl = tiny.r_driver = tiny.r_sense = 1e-7;
     const TileSolution a = solve_nodal(t), b = solve_nodal(tiny);
-    check_close(a.column_current[0], b.column_current[0], 1e-8, 1e-3 * max_abs(a.column_current[0]),
-                "column_current");
+    check_close(a.column_current[0], b.column_current[0], 1e-8, 1e-3 * max_abs(a.column_current[0]), "column_current");
     check_close(a.v_bl[0], b.v_bl[0], 1e-6, 1e-4, "v_bl");
   }
 }

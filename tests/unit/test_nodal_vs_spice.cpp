@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "support/close.hpp"
-#include "support/tile_variants.hpp"
 #include "common/diagnostics.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "runner/spice_engine.hpp"
 #include "spice_bridge/simulator.hpp"
+#include "support/close.hpp"
+#include "support/tile_variants.hpp"
 
 using namespace xbar;
 

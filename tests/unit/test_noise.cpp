@@ -9,17 +9,17 @@
 #include <string>
 #include <vector>
 
-#include "support/close.hpp"
-#include "support/noise_tiles.hpp"
-#include "support/tile_variants.hpp"
+#include "common/diagnostics.hpp"
+#include "config_loader/loader.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "noise/nodal_noise.hpp"
 #include "noise/spice_noise.hpp"
-#include "common/diagnostics.hpp"
-#include "config_loader/loader.hpp"
 #include "runner/run_job.hpp"
 #include "spice_bridge/simulator.hpp"
+#include "support/close.hpp"
+#include "support/noise_tiles.hpp"
+#include "support/tile_variants.hpp"
 
 using namespace xbar;
 using testing::close;
@@ -97,20 +97,24 @@ std::vector<Variant> variants() {
       {"driver and sense resistors", [](TileSpec& t, NoiseOptions&) { testing::use_driver_and_sense(t); }},
       {"tia", [](TileSpec& t, NoiseOptions&) { testing::use_tia(t); }},
       {"zero wires", [](TileSpec& t, NoiseOptions&) { testing::use_zero_wires(t); }},
-      {"every source, virtual ground", [](TileSpec& t, NoiseOptions& o) {
+      {"every source, virtual ground",
+       [](TileSpec& t, NoiseOptions& o) {
          testing::use_driver_and_sense(t);
          testing::use_every_noise_source(o);
        }},
-      {"every source, tia", [](TileSpec& t, NoiseOptions& o) {
+      {"every source, tia",
+       [](TileSpec& t, NoiseOptions& o) {
          testing::use_driver_and_sense(t);
          testing::use_tia(t);
          testing::use_every_noise_source(o);
        }},
-      {"every source, zero wires and no sense resistor", [](TileSpec& t, NoiseOptions& o) {
+      {"every source, zero wires and no sense resistor",
+       [](TileSpec& t, NoiseOptions& o) {
          testing::use_zero_wires(t);
          testing::use_every_noise_source(o);
        }},
-      {"sinh cells at their operating point", [](TileSpec& t, NoiseOptions& o) {
+      {"sinh cells at their operating point",
+       [](TileSpec& t, NoiseOptions& o) {
          t.model.law = CellLaw::kSinh;
          t.model.v0 = 0.1;
          testing::use_driver_and_sense(t);
@@ -168,17 +172,18 @@ TEST_CASE("noise: the config refuses an empty band, other analyses and transisto
     }
     return std::string("accepted");
   };
-  CHECK(messages("noise: {enabled: true, f_min: 1meg, f_max: 1k}\n").find(
-            "n.yaml:1:31: error: 'noise.f_min' (1000000) must be less than 'noise.f_max' (1000)") != std::string::npos);
-  CHECK(messages("analysis: {type: tran}\nnoise: {enabled: true}\n").find(
-            "n.yaml:2:18: error: noise is computed at the operating point of analysis 'op', not 'tran'") !=
+  CHECK(messages("noise: {enabled: true, f_min: 1meg, f_max: 1k}\n")
+            .find("n.yaml:1:31: error: 'noise.f_min' (1000000) must be less than 'noise.f_max' (1000)") !=
+        std::string::npos);
+  CHECK(messages("analysis: {type: tran}\nnoise: {enabled: true}\n")
+            .find("n.yaml:2:18: error: noise is computed at the operating point of analysis 'op', not 'tran'") !=
         std::string::npos);
   CHECK(messages("tile: {cell: 1T1R}\nnoise: {enabled: true}\n").find("noise is computed for 1R tiles") !=
         std::string::npos);
   CHECK(messages("tile: {cell: 1T1R}\ntransistor: {model: ideal}\nnoise: {enabled: true}\n") == "accepted");
   CHECK(messages("tile: {cell: 1S1R}\nnoise: {enabled: true}\n").find("the selector has no small-signal noise model") !=
         std::string::npos);
-  CHECK(messages("tile: {rows: 1024, cols: 512}\nnoise: {enabled: true}\n").find(
-            "noise is computed for tiles of at most 262144 cells") != std::string::npos);
+  CHECK(messages("tile: {rows: 1024, cols: 512}\nnoise: {enabled: true}\n")
+            .find("noise is computed for tiles of at most 262144 cells") != std::string::npos);
   CHECK(messages("tile: {rows: 512, cols: 512}\nnoise: {enabled: true}\n") == "accepted");
 }

@@ -10,9 +10,9 @@
 #include "config_loader/schema.hpp"
 #include "runner/analysis_job.hpp"
 #include "runner/run_job.hpp"
-#include "support/run_helpers.hpp"
 #include "support/close.hpp"
 #include "support/dense_reference.hpp"
+#include "support/run_helpers.hpp"
 
 using namespace xbar;
 using xbar::testing::all_close;
@@ -30,10 +30,10 @@ TEST_CASE("one word line over grounded bit lines is a resistive ladder (closed f
   // V[j] = V cosh(theta (n - 1/2 - j)) / cosh(theta (n - 1/2)), cosh theta = 1 + r g / 2.
   const int n = 32;
   const double r = 2.0, g = 1e-3, V = 0.2;
-  const RunResult res = run(cfg(fmt::format(
-      "tile: {{rows: 1, cols: {}}}\nweights: {{source: constant, kind: conductance, value: {}}}\n"
-      "inputs: {{source: constant, kind: voltage, value: {}}}\nparasitics: {{r_wl: {}, r_bl: 1}}\n",
-      n, g, V, r)));
+  const RunResult res =
+      run(cfg(fmt::format("tile: {{rows: 1, cols: {}}}\nweights: {{source: constant, kind: conductance, value: {}}}\n"
+                          "inputs: {{source: constant, kind: voltage, value: {}}}\nparasitics: {{r_wl: {}, r_bl: 1}}\n",
+                          n, g, V, r)));
   const double theta = std::acosh(1.0 + r * g / 2.0);
   std::vector<double> want;
   for (int j = 0; j < n; ++j) want.push_back(g * V * std::cosh(theta * (n - 0.5 - j)) / std::cosh(theta * (n - 0.5)));
@@ -47,10 +47,10 @@ TEST_CASE("one bit line collecting from every row is a resistive ladder (closed 
   // open at the top, w = V at the sensed bottom: w[k] = V cosh(theta (k + 1/2)) / cosh(theta (R - 1/2)).
   const int R = 24;
   const double r = 1.5, g = 2e-3, V = 0.3;
-  const RunResult res = run(cfg(fmt::format(
-      "tile: {{rows: {}, cols: 1}}\nweights: {{source: constant, kind: conductance, value: {}}}\n"
-      "inputs: {{source: constant, kind: voltage, value: {}}}\nparasitics: {{r_wl: 1, r_bl: {}}}\n",
-      R, g, V, r)));
+  const RunResult res =
+      run(cfg(fmt::format("tile: {{rows: {}, cols: 1}}\nweights: {{source: constant, kind: conductance, value: {}}}\n"
+                          "inputs: {{source: constant, kind: voltage, value: {}}}\nparasitics: {{r_wl: 1, r_bl: {}}}\n",
+                          R, g, V, r)));
   const double theta = std::acosh(1.0 + r * g / 2.0);
   double expected = 0;
   for (int k = 0; k < R; ++k) expected += g * V * std::cosh(theta * (k + 0.5)) / std::cosh(theta * (R - 0.5));
@@ -58,18 +58,23 @@ TEST_CASE("one bit line collecting from every row is a resistive ladder (closed 
 }
 
 TEST_CASE("a single cell with driver and sense resistances") {
-  const RunResult res = run(cfg(
-      "tile: {rows: 1, cols: 1}\nweights: {source: constant, kind: resistance, value: 10k}\n"
-      "inputs: {source: constant, kind: voltage, value: 0.5}\nperiphery: {r_driver: 200, r_sense: 50}\n"));
+  const RunResult res =
+      run(cfg("tile: {rows: 1, cols: 1}\nweights: {source: constant, kind: resistance, value: 10k}\n"
+              "inputs: {source: constant, kind: voltage, value: 0.5}\nperiphery: {r_driver: 200, r_sense: 50}\n"));
   CHECK(close(res.spice->column_current[0][0], 0.5 / (200 + 10e3 + 50), 1e-12, 0));
 }
 
 TEST_CASE("random tiles against a dense nodal solve of the circuit conventions") {
-  struct Case { int R, C; const char* extra; };
+  struct Case {
+    int R, C;
+    const char* extra;
+  };
   const Case cases[] = {
       {5, 7, "parasitics: {r_wl: 2.5, r_bl: 1.5}\nperiphery: {r_driver: 100, r_sense: 20}\n"},
       {8, 8, "parasitics: {r_wl: 3, r_bl: 0}\nperiphery: {r_driver: 0, r_sense: 0}\n"},
-      {6, 9, "parasitics: {r_wl: 1, r_bl: 2}\nperiphery: {r_driver: 50, r_sense: 10, sense: tia, tia: {gain: 1e4, r_f: 1k}}\n"},
+      {6, 9,
+       "parasitics: {r_wl: 1, r_bl: 2}\nperiphery: {r_driver: 50, r_sense: 10, sense: tia, tia: {gain: 1e4, r_f: "
+       "1k}}\n"},
       {7, 4, "parasitics: {r_wl: 0, r_bl: 0}\nperiphery: {r_sense: 0, sense: tia, tia: {gain: 300, r_f: 20k}}\n"},
       {16, 16, "parasitics: {r_wl: 5, r_bl: 5}\ndevice: {variability: {sigma: 0.3, seed: 4}}\ninputs: {vectors: 3}\n"},
   };
@@ -79,7 +84,8 @@ TEST_CASE("random tiles against a dense nodal solve of the circuit conventions")
     const RunResult res = run(cfg(fmt::format("tile: {{rows: {}, cols: {}}}\n{}", k.R, k.C, k.extra)));
     for (int v = 0; v < res.tile.vectors(); ++v) {
       CAPTURE(v);
-      CHECK(all_close(res.spice->column_current[v], testing::dense_column_currents(res.tile, res.tile.inputs[v]), 1e-9, 0));
+      CHECK(all_close(res.spice->column_current[v], testing::dense_column_currents(res.tile, res.tile.inputs[v]), 1e-9,
+                      0));
     }
     CHECK(close(res.analysis.metrics.kcl->worst_global, 0, 0, 1e-9));
   }
@@ -91,7 +97,8 @@ TEST_CASE("a batch of vectors in one dc sweep: every vector matches the dense re
   REQUIRE(batch.tile.vectors() == 4);
   for (int v = 0; v < 4; ++v) {
     CAPTURE(v);
-    CHECK(all_close(batch.spice->column_current[v], testing::dense_column_currents(batch.tile, batch.tile.inputs[v]), 1e-9, 0));
+    CHECK(all_close(batch.spice->column_current[v], testing::dense_column_currents(batch.tile, batch.tile.inputs[v]),
+                    1e-9, 0));
   }
 }
 

@@ -88,10 +88,12 @@ TEST_CASE("plot waveforms, heatmap, sweep and histogram write non-trivial PNGs")
 TEST_CASE("plot sweep: legend in numeric order; a zip sweep is one series against the zipped key") {
   // sweep_series() of scripts/plot, called from Python on small sweep.csv files.
   const fs::path grid = scratch("grid.csv"), zip = scratch("zip.csv");
-  write(grid, "point,parasitics.r_wl,tile.rows,status,error,elapsed_s,max_rel_err\n"
-              "0,10,16,ok,,0.1,0.3\n1,3.16,16,ok,,0.1,0.2\n2,10,32,ok,,0.1,0.5\n3,3.16,32,ok,,0.1,0.4\n");
-  write(zip, "point,tile.rows,tile.cols,status,error,elapsed_s,max_rel_err\n"
-             "0,16,16,ok,,0.1,0.1\n1,32,32,ok,,0.1,0.2\n2,8,8,ok,,0.1,0.05\n");
+  write(grid,
+        "point,parasitics.r_wl,tile.rows,status,error,elapsed_s,max_rel_err\n"
+        "0,10,16,ok,,0.1,0.3\n1,3.16,16,ok,,0.1,0.2\n2,10,32,ok,,0.1,0.5\n3,3.16,32,ok,,0.1,0.4\n");
+  write(zip,
+        "point,tile.rows,tile.cols,status,error,elapsed_s,max_rel_err\n"
+        "0,16,16,ok,,0.1,0.1\n1,32,32,ok,,0.1,0.2\n2,8,8,ok,,0.1,0.05\n");
   const fs::path out = scratch("series.txt");
   auto series = [&](const fs::path& csv, const std::string& x) {
     const std::string py = fmt::format(
@@ -108,7 +110,8 @@ TEST_CASE("plot sweep: legend in numeric order; a zip sweep is one series agains
   };
   if (!have_matplotlib()) return;
   CHECK(series(grid, "tile.rows") ==
-        "[('parasitics.r_wl=3.16', [(16.0, 0.2), (32.0, 0.4)]), ('parasitics.r_wl=10', [(16.0, 0.3), (32.0, 0.5)])]\n[]\n");
+        "[('parasitics.r_wl=3.16', [(16.0, 0.2), (32.0, 0.4)]), ('parasitics.r_wl=10', [(16.0, 0.3), (32.0, "
+        "0.5)])]\n[]\n");
   CHECK(series(zip, "tile.rows") == "[('', [(8.0, 0.05), (16.0, 0.1), (32.0, 0.2)])]\n['tile.cols']\n");
   fs::remove_all(scratch("").parent_path());
 }

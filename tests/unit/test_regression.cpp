@@ -4,11 +4,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
-#include <cstdio>
 #include <limits>
 #include <map>
 #include <optional>
@@ -17,6 +17,8 @@
 #include <doctest/doctest.h>
 
 #include "common/diagnostics.hpp"
+#include "config_loader/loader.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "regression/accept.hpp"
 #include "regression/case_discovery.hpp"
 #include "regression/case_pool.hpp"
@@ -26,8 +28,6 @@
 #include "regression/junit.hpp"
 #include "regression/outcome_codec.hpp"
 #include "regression/text_diff.hpp"
-#include "config_loader/loader.hpp"
-#include "netlist_gen/tile_builder.hpp"
 #include "support/close.hpp"
 #include "support/dense_reference.hpp"
 #include "support/run_helpers.hpp"
@@ -529,13 +529,15 @@ TEST_CASE("cases that claim the nodal engine: it reproduces every value within t
   CHECK(cases.size() == 20u);
   for (const auto& [dir, f] : cases) {
     CAPTURE(dir.filename().string());
-    const RunResult r = testing::run_in_process(load_config((dir / "config.yaml").string(), {"simulator.engine=nodal"}));
+    const RunResult r =
+        testing::run_in_process(load_config((dir / "config.yaml").string(), {"simulator.engine=nodal"}));
     const Observed observed = observe(r);
     int checked = 0;
     for (const auto& v : f.values) {
       if (!v.value || v.name == "spice_vs_nodal") continue;  // agreement needs both engines
       std::string name = v.name;
-      if (const auto c = column_name(v.name); c && c->what == "i_spice") name = column_quantity("i_nodal", c->vector, c->col);
+      if (const auto c = column_name(v.name); c && c->what == "i_spice")
+        name = column_quantity("i_nodal", c->vector, c->col);
       const auto got = std::find_if(observed.begin(), observed.end(), [&](const auto& o) { return o.first == name; });
       CAPTURE(v.name);
       REQUIRE(got != observed.end());

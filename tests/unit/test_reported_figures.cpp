@@ -160,8 +160,9 @@ TEST_CASE("2T2R: the full scale is per logical column, and i_target is w (g_on -
 }
 
 TEST_CASE("columns.csv: i_target and e_nonlinear come after the existing columns") {
-  const RunResult r = run("tile: {rows: 4, cols: 3}\ndevice: {model: sinh, params: {v0: 0.1}}\n"
-                          "inputs: {source: constant, value: 1, v_read: 0.3}\nsimulator: {engine: nodal}\n");
+  const RunResult r =
+      run("tile: {rows: 4, cols: 3}\ndevice: {model: sinh, params: {v0: 0.1}}\n"
+          "inputs: {source: constant, value: 1, v_read: 0.3}\nsimulator: {engine: nodal}\n");
   std::ostringstream out;
   write_columns_csv(r, out);
   const std::string text = out.str();
@@ -170,9 +171,10 @@ TEST_CASE("columns.csv: i_target and e_nonlinear come after the existing columns
 }
 
 TEST_CASE("e_nonlinear: a single sinh cell without wires is all nonlinearity (closed form)") {
-  const RunResult r = run("tile: {rows: 1, cols: 1}\ndevice: {model: sinh, params: {v0: 0.1}, g_on: 100u}\n"
-                          "weights: {source: constant, value: 1}\ninputs: {source: constant, value: 1, v_read: 0.3}\n"
-                          "parasitics: {r_wl: 0, r_bl: 0}\nsimulator: {engine: nodal}\n");
+  const RunResult r =
+      run("tile: {rows: 1, cols: 1}\ndevice: {model: sinh, params: {v0: 0.1}, g_on: 100u}\n"
+          "weights: {source: constant, value: 1}\ninputs: {source: constant, value: 1, v_read: 0.3}\n"
+          "parasitics: {r_wl: 0, r_bl: 0}\nsimulator: {engine: nodal}\n");
   const auto parts = decompose_column_errors(r.tile, *r.nodal);
   REQUIRE(parts.size() == 1);
   const double g = 100e-6, v = 0.3, v0 = 0.1;
@@ -251,9 +253,10 @@ TEST_CASE("weights files: a conductance above 1 S, a resistance below 1 ohm and 
 TEST_CASE("a weights file in the wrong unit runs, and the warning is in summary.json and names the position") {
   TempDir dir;
   const std::string w = dir.file("g.csv", "3,100u\n50u,1M\n");
-  const RunResult r = run(fmt::format("tile: {{rows: 2, cols: 2}}\nweights: {{source: file, file: {}, kind: "
-                                      "conductance}}\nsimulator: {{engine: nodal}}\n",
-                                      w));
+  const RunResult r =
+      run(fmt::format("tile: {{rows: 2, cols: 2}}\nweights: {{source: file, file: {}, kind: "
+                      "conductance}}\nsimulator: {{engine: nodal}}\n",
+                      w));
   REQUIRE(r.warnings.size() == 2);
   CHECK(r.warnings[0] == w + ":1:1: warning: '3' S is above 1 S; is the file in the wrong unit?");
   CHECK(r.warnings[1].starts_with(w + ":2:5: warning: '1M' is read as 0.001"));
@@ -264,13 +267,14 @@ TEST_CASE("a weights file in the wrong unit runs, and the warning is in summary.
 
 TEST_CASE("ngspice warnings reach the result: a card with a BSIM3 name on BSIM4") {
   TempDir dir;
-  const std::string card = dir.file(
-      "bad.lib", ".model badn nmos level=54 version=4.8 vth0=0.33 js=1e-4\n");
-  const RunResult r = run(fmt::format("tile: {{rows: 2, cols: 2, cell: 1T1R}}\n"
-                                      "transistor: {{model: badn, include: [{}]}}\n",
-                                      card));
+  const std::string card = dir.file("bad.lib", ".model badn nmos level=54 version=4.8 vth0=0.33 js=1e-4\n");
+  const RunResult r =
+      run(fmt::format("tile: {{rows: 2, cols: 2, cell: 1T1R}}\n"
+                      "transistor: {{model: badn, include: [{}]}}\n",
+                      card));
   bool named = false;
-  for (const auto& w : r.warnings) named = named || (w.starts_with("ngspice: ") && w.find("unrecognized parameter (js)") != std::string::npos);
+  for (const auto& w : r.warnings)
+    named = named || (w.starts_with("ngspice: ") && w.find("unrecognized parameter (js)") != std::string::npos);
   CHECK_MESSAGE(named, "warnings: " << nlohmann::json(r.warnings).dump());
   CHECK(summary(r)["warnings"] == nlohmann::json(r.warnings));
 }
@@ -300,8 +304,9 @@ TEST_CASE("transient: ngspice_version present; no kcl_residual and no IR drop un
 }
 
 TEST_CASE("read: ngspice_version present; the sneak-path factor only for 1R") {
-  const std::string base = "tile: {rows: 4, cols: 4, cell: CELL}\nweights: {source: constant, value: 1}\n"
-                           "analysis: {type: read, read: {row: 1, col: 2, bias: half}}\n";
+  const std::string base =
+      "tile: {rows: 4, cols: 4, cell: CELL}\nweights: {source: constant, value: 1}\n"
+      "analysis: {type: read, read: {row: 1, col: 2, bias: half}}\n";
   for (const std::string cell : {"1R", "1T1R"}) {
     CAPTURE(cell);
     std::string y = base;

@@ -2,8 +2,8 @@
 // position and say how to raise the limit.
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <malloc.h>
+#include <cmath>
 
 #include <fstream>
 #include <string>
@@ -39,7 +39,10 @@ TEST_CASE("the estimate follows the measured 1R points within the model's stated
   // Peak RSS measured with `xbar run` (runner/RESOURCES.md): 256x256 516 MB,
   // 512x512 1.9 GB; 256x256 with 20 vectors 1.62 GB.  The memory model is an
   // upper envelope except at 256x256 (4.5 % below): from 0.95x to 1.68x of each point.
-  struct Point { int n, vectors; double measured_bytes; };
+  struct Point {
+    int n, vectors;
+    double measured_bytes;
+  };
   for (const Point& p : {Point{64, 1, 37.7e6}, Point{256, 1, 516e6}, Point{512, 1, 1.9e9}, Point{256, 20, 1.62e9},
                          Point{128, 100, 473e6}, Point{64, 1000, 313e6}}) {
     const ResourceEstimate e = estimate_spice_resources(p.n, p.n, cell_kind("1R"), p.vectors);
@@ -54,7 +57,8 @@ TEST_CASE("the estimate follows the measured 1R points within the model's stated
   CHECK(close(estimate_spice_resources(64, 64, cell_kind("1R"), 1).memory_bytes, mib20 + 4096 * 7200.0, 1e-12, 0));
   CHECK(close(estimate_spice_resources(64, 64, cell_kind("1R"), 30).memory_bytes,
               mib20 + 4096 * (7200.0 + 19 * 950 + 10 * 100), 1e-12, 0));
-  CHECK(close(estimate_spice_resources(64, 64, cell_kind("1T1R"), 1).memory_bytes, mib20 + 2 * 4096 * 7200.0, 1e-12, 0));
+  CHECK(
+      close(estimate_spice_resources(64, 64, cell_kind("1T1R"), 1).memory_bytes, mib20 + 2 * 4096 * 7200.0, 1e-12, 0));
   // Time: the fit of RESOURCES.md, t = 1.71e-7 s * cells^1.574, x (1 + 0.3 per
   // extra vector), x 2.5 for a transistor cell, exactly (a changed constant fails) ...
   auto fit = [](double cells, int vectors, double cell_factor) {
@@ -66,7 +70,10 @@ TEST_CASE("the estimate follows the measured 1R points within the model's stated
   CHECK(close(estimate_spice_resources(32, 32, cell_kind("2T2R"), 1).time_s, fit(2.0 * 32 * 32, 1, 2.5), 1e-12, 0));
   // ... and that fit meets the unloaded measurements of docs/ngspice.md (64^2 0.1 s,
   // 128^2 0.65 s, 256^2 4.8 s, 512^2 74 s) within its largest residual, 36 % at 256^2.
-  struct Timed { int n; double measured_s; };
+  struct Timed {
+    int n;
+    double measured_s;
+  };
   for (const Timed& p : {Timed{64, 0.1}, Timed{128, 0.65}, Timed{256, 4.8}, Timed{512, 74}}) {
     CAPTURE(p.n);
     CHECK(close(estimate_spice_resources(p.n, p.n, cell_kind("1R"), 1).time_s, p.measured_s, 0.36, 0));
@@ -136,7 +143,10 @@ TEST_CASE("a transient is costed by its time points: a 1 fs step is refused, at 
   // Measured (runner/RESOURCES.md): 4x4, window 10 us, peak RSS 12.0 / 31.4 / 228 MB
   // at step 1n / 0.1n / 0.01n (1e4 / 1e5 / 1e6 time points): the estimate is
   // at or above each, by less than 2.2x.
-  struct Point { const char* step; double measured_bytes; };
+  struct Point {
+    const char* step;
+    double measured_bytes;
+  };
   for (const Point& p : {Point{"1n", 12.0e6}, Point{"0.1n", 31.4e6}, Point{"0.01n", 228e6}}) {
     CAPTURE(p.step);
     const Config t = cfg(std::string("tile: {rows: 4, cols: 4}\nanalysis:\n  type: tran\n  tran: {step: ") + p.step +
@@ -196,8 +206,10 @@ TEST_CASE("the nodal memory count bounds the engine's measured peak (issue 14)" 
   mallopt(M_MMAP_THRESHOLD, 64 * 1024);
   for (const std::string extra : {"", "device: {model: sinh}\n"}) {
     CAPTURE(extra);
-    const Config c = cfg("tile: {rows: 256, cols: 256}\ninputs: {vectors: 6}\nparasitics: {r_wl: 1, r_bl: 1}\n"
-                         "simulator: {engine: nodal}\n" + extra);
+    const Config c =
+        cfg("tile: {rows: 256, cols: 256}\ninputs: {vectors: 6}\nparasitics: {r_wl: 1, r_bl: 1}\n"
+            "simulator: {engine: nodal}\n" +
+            extra);
     const TileSpec tile = build_tile_spec(c);
     {
       std::ofstream reset("/proc/self/clear_refs");

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include <Eigen/Dense>
 #include <fmt/format.h>
+#include <Eigen/Dense>
 
 #include "analysis/error_decomposition.hpp"
 #include "analysis/sneak_paths.hpp"
@@ -139,8 +139,8 @@ TEST_CASE("3x3 read of the middle cell, hand-solved, every bias scheme") {
     const ReadSample s = read(tile_of(3, 3, uniform), s_row, s_col, V, ReadBias::kFloating);
     CHECK(close(s.i_sneak, 4 * gu * V / 5, kTol, 0));
     CHECK(close(s.i_sense, g_sel * V + 4 * gu * V / 5, kTol, 0));
-    CHECK(close(s.v_bl[0], 3 * V / 5, kTol, 0));      // BL0, a floating bit line
-    CHECK(close(s.v_wl[0], 2 * V / 5, kTol, 0));      // WL0, a floating word line
+    CHECK(close(s.v_bl[0], 3 * V / 5, kTol, 0));  // BL0, a floating bit line
+    CHECK(close(s.v_wl[0], 2 * V / 5, kTol, 0));  // WL0, a floating word line
   }
   SUBCASE("floating, distinct cells: the 4-node nodal system solved by hand") {
     // Unknowns: floating BLs 0 and 2, floating WLs 0 and 2.  KCL at each,
@@ -191,10 +191,10 @@ TEST_CASE("V/2 holds the half-selected cells at V/2, within the wire drop") {
   // 16x16 random pattern: exactly V/2 without wires, and within the largest
   // wire drop (how far any line node strays from its held voltage) with them.
   for (double r_line : {0.0, 2.0}) {
-    const Config c = cfg(fmt::format(
-        "tile: {{rows: 16, cols: 16}}\nparasitics: {{r_wl: {0}, r_bl: {0}}}\n"
-        "analysis: {{type: read, read: {{row: 3, col: 12, v_read: {1}, bias: half}}}}\n",
-        r_line, V));
+    const Config c =
+        cfg(fmt::format("tile: {{rows: 16, cols: 16}}\nparasitics: {{r_wl: {0}, r_bl: {0}}}\n"
+                        "analysis: {{type: read, read: {{row: 3, col: 12, v_read: {1}, bias: half}}}}\n",
+                        r_line, V));
     const RunResult r = run(c);
     const ReadSample& s = r.read->stored;
     double wire_drop = 0;
@@ -204,8 +204,8 @@ TEST_CASE("V/2 holds the half-selected cells at V/2, within the wire drop") {
         wire_drop = std::max(wire_drop, std::fabs(s.v_wl[k] - (i == 3 ? V : V / 2)));
         wire_drop = std::max(wire_drop, std::fabs(s.v_bl[k] - (j == 12 ? 0 : V / 2)));
       }
-    MESSAGE(fmt::format("r_line {}: max half-selected |v| {:.6f} V, wire drop {:.3e} V", r_line,
-                        s.max_half_selected_v, wire_drop));
+    MESSAGE(fmt::format("r_line {}: max half-selected |v| {:.6f} V, wire drop {:.3e} V", r_line, s.max_half_selected_v,
+                        wire_drop));
     CHECK(s.max_unselected_v <= V / 2 + 2 * wire_drop + 1e-12);
     if (r_line == 0) {
       CHECK(close(s.max_half_selected_v, V / 2, kTol, 0));
@@ -232,17 +232,17 @@ TEST_CASE("sneak paths: enumeration counts and the estimate against SPICE") {
     CHECK(close(five.top[0].i_est, 0.2 * 1e-5 / 3, 1e-12, 0));
   }
   SUBCASE("2x2 floating: the single path is the whole network (factor 1)") {
-    const RunResult r = run(cfg(
-        "tile: {rows: 2, cols: 2}\nparasitics: {r_wl: 0, r_bl: 0}\n"
-        "analysis: {type: read, read: {row: 1, col: 0, v_read: 0.2, bias: floating}}\n"));
+    const RunResult r =
+        run(cfg("tile: {rows: 2, cols: 2}\nparasitics: {r_wl: 0, r_bl: 0}\n"
+                "analysis: {type: read, read: {row: 1, col: 0, v_read: 0.2, bias: floating}}\n"));
     CHECK(r.read->paths.paths == 1);
     CHECK(close(r.read->path_factor.value(), 1.0, kTol, 0));
     CHECK(r.read->paths.top.at(0).text() == "WL1 -(1,1)- BL1 -(0,1)- WL0 -(0,0)- BL0");
   }
   SUBCASE("held lines, no wires: each path is one half-selected cell, exact") {
-    const RunResult r = run(cfg(
-        "tile: {rows: 6, cols: 5}\nparasitics: {r_wl: 0, r_bl: 0}\n"
-        "analysis: {type: read, read: {row: 2, col: 3, bias: third}}\n"));
+    const RunResult r =
+        run(cfg("tile: {rows: 6, cols: 5}\nparasitics: {r_wl: 0, r_bl: 0}\n"
+                "analysis: {type: read, read: {row: 2, col: 3, bias: third}}\n"));
     CHECK(r.read->paths.paths == 5);
     CHECK(close(r.read->path_factor.value(), 1.0, kTol, 0));
   }
@@ -261,10 +261,10 @@ TEST_CASE("sneak paths: enumeration counts and the estimate against SPICE") {
   }
   SUBCASE("floating random pattern with wires: factor stated") {
     for (int n : {4, 8}) {
-      const RunResult r = run(cfg(fmt::format(
-          "tile: {{rows: {0}, cols: {0}}}\nparasitics: {{r_wl: 1, r_bl: 1}}\n"
-          "analysis: {{type: read, read: {{row: 1, col: 2, bias: floating}}}}\n",
-          n)));
+      const RunResult r =
+          run(cfg(fmt::format("tile: {{rows: {0}, cols: {0}}}\nparasitics: {{r_wl: 1, r_bl: 1}}\n"
+                              "analysis: {{type: read, read: {{row: 1, col: 2, bias: floating}}}}\n",
+                              n)));
       const double factor = r.read->path_factor.value();
       MESSAGE(fmt::format("{0}x{0} floating random: path estimate / SPICE sneak = {1:.4f}", n, factor));
       CHECK(factor >= 1.0);
@@ -275,9 +275,9 @@ TEST_CASE("sneak paths: enumeration counts and the estimate against SPICE") {
 
 TEST_CASE("read margin from the LRS and HRS reads (2x2 floating, closed form)") {
   const double V = 0.2, g_on = 100e-6, g_off = 1e-6;
-  const RunResult r = run(cfg(
-      "tile: {rows: 2, cols: 2}\nweights: {source: constant, value: 1}\nparasitics: {r_wl: 0, r_bl: 0}\n"
-      "analysis: {type: read, read: {row: 0, col: 0, v_read: 0.2, bias: floating, margin_target: 0.7}}\n"));
+  const RunResult r =
+      run(cfg("tile: {rows: 2, cols: 2}\nweights: {source: constant, value: 1}\nparasitics: {r_wl: 0, r_bl: 0}\n"
+              "analysis: {type: read, read: {row: 0, col: 0, v_read: 0.2, bias: floating, margin_target: 0.7}}\n"));
   const double sneak = g_on * V / 3;
   const double lrs = g_on * V + sneak, hrs = g_off * V + sneak;
   CHECK(close(r.read->lrs.i_sense, lrs, kTol, 0));
@@ -296,10 +296,10 @@ TEST_CASE("a floating line with no cell is refused") {
 }
 
 TEST_CASE("read with TIA sensing and driver/sense resistances keeps KCL") {
-  const RunResult r = run(cfg(
-      "tile: {rows: 6, cols: 6}\nparasitics: {r_wl: 1, r_bl: 1}\n"
-      "periphery: {r_driver: 50, r_sense: 20, sense: tia, tia: {gain: 1000, r_f: 1k}}\n"
-      "analysis: {type: read, read: {row: 5, col: 0, bias: floating}}\n"));
+  const RunResult r =
+      run(cfg("tile: {rows: 6, cols: 6}\nparasitics: {r_wl: 1, r_bl: 1}\n"
+              "periphery: {r_driver: 50, r_sense: 20, sense: tia, tia: {gain: 1000, r_f: 1k}}\n"
+              "analysis: {type: read, read: {row: 5, col: 0, bias: floating}}\n"));
   const ReadSample& s = r.read->stored;
   CHECK(close(s.kcl_residual, 0, 0, 1e-9));
   // Finite gain: the output falls short of the array current by about 1/gain.
@@ -318,11 +318,12 @@ TEST_CASE("MVM error decomposition: e_ir + e_sneak + e_sense adds up to the erro
     for (int v = 0; v < 2; ++v)
       for (int i = 0; i < 12; ++i) x << (i % 2 == v ? "0" : "0.8") << (i + 1 < 12 ? "," : "\n");
   }
-  const std::string base = fmt::format(
-      "tile: {{rows: 12, cols: 10}}\ninputs: {{source: file, file: {}}}\n", (dir / "x.csv").string());
-  for (const std::string extra : {"parasitics: {r_wl: 20, r_bl: 20}\n",
-                            "parasitics: {r_wl: 20, r_bl: 20}\nperiphery: {sense: tia, tia: {gain: 500, r_f: 1k}}\n",
-                            "parasitics: {r_wl: 0, r_bl: 0}\n"}) {
+  const std::string base =
+      fmt::format("tile: {{rows: 12, cols: 10}}\ninputs: {{source: file, file: {}}}\n", (dir / "x.csv").string());
+  for (const std::string extra :
+       {"parasitics: {r_wl: 20, r_bl: 20}\n",
+        "parasitics: {r_wl: 20, r_bl: 20}\nperiphery: {sense: tia, tia: {gain: 500, r_f: 1k}}\n",
+        "parasitics: {r_wl: 0, r_bl: 0}\n"}) {
     CAPTURE(extra);
     const RunResult r = run(cfg(base + extra));
     const auto parts = decompose_column_errors(r.tile, *r.spice);
@@ -376,9 +377,10 @@ TEST_CASE("1T1R with unselected gates off: the sneak current collapses") {
     // ladder's relaxed rung does, checked by KCL (test_convergence_ladder).
     const ReadSample r1 = read(one_r, 2, 5, 0.2, bias);
     const ReadSample rt = solve_read(rc, simulator(), write_spice_netlist(rc.circuit));
-    MESSAGE(fmt::format("8x8 all-LRS {}: 1R sneak {:.4e} A ({:.3f} of the sensed current), 1T1R sneak {:.4e} A, "
-                        "ratio {:.3e}",
-                        to_string(bias), r1.i_sneak, r1.sneak_fraction, rt.i_sneak, rt.i_sneak / r1.i_sneak));
+    MESSAGE(
+        fmt::format("8x8 all-LRS {}: 1R sneak {:.4e} A ({:.3f} of the sensed current), 1T1R sneak {:.4e} A, "
+                    "ratio {:.3e}",
+                    to_string(bias), r1.i_sneak, r1.sneak_fraction, rt.i_sneak, rt.i_sneak / r1.i_sneak));
     CHECK(r1.i_sneak > 0);
     CHECK(close(rt.i_sneak, 0, 0, 1e-3 * r1.i_sneak));
     CHECK(rt.i_cell > 0.1 * r1.i_cell);  // the selected cell still reads

@@ -45,10 +45,13 @@ struct Crossbar {
     for (int i = 0; i < rows; ++i) {
       n.push_back(fmt::format("vd{0} d{0} 0 dc {1:.17g}", i, v(i)));
       n.push_back(fmt::format("rd{0} d{0} wl{0}_0 {1:.17g}", i, r_driver));
-      for (int j = 1; j < cols; ++j) n.push_back(fmt::format("rw{0}_{1} wl{0}_{2} wl{0}_{1} {3:.17g}", i, j, j - 1, r_wl));
-      for (int j = 0; j < cols; ++j) n.push_back(fmt::format("rc{0}_{1} wl{0}_{1} bl{0}_{1} {2:.17g}", i, j, 1 / g(i, j)));
+      for (int j = 1; j < cols; ++j)
+        n.push_back(fmt::format("rw{0}_{1} wl{0}_{2} wl{0}_{1} {3:.17g}", i, j, j - 1, r_wl));
+      for (int j = 0; j < cols; ++j)
+        n.push_back(fmt::format("rc{0}_{1} wl{0}_{1} bl{0}_{1} {2:.17g}", i, j, 1 / g(i, j)));
       if (i > 0)
-        for (int j = 0; j < cols; ++j) n.push_back(fmt::format("rb{0}_{1} bl{2}_{1} bl{0}_{1} {3:.17g}", i, j, i - 1, r_bl));
+        for (int j = 0; j < cols; ++j)
+          n.push_back(fmt::format("rb{0}_{1} bl{2}_{1} bl{0}_{1} {3:.17g}", i, j, i - 1, r_bl));
     }
     for (int j = 0; j < cols; ++j) n.push_back(fmt::format("vs{0} bl{1}_{0} 0 dc 0", j, rows - 1));
     n.push_back(".options klu");
@@ -88,7 +91,8 @@ using test::EnvFor;
 // Moves a file out of the way for the lifetime of the object, then puts it back.
 class SetAside {
  public:
-  explicit SetAside(fs::path p) : path_(std::move(p)), backup_(path_.string() + fmt::format(".xbar-test-{}", getpid())) {
+  explicit SetAside(fs::path p)
+      : path_(std::move(p)), backup_(path_.string() + fmt::format(".xbar-test-{}", getpid())) {
     if (fs::exists(fs::symlink_status(path_))) fs::rename(path_, backup_), moved_ = true;
   }
   ~SetAside() {
@@ -177,8 +181,8 @@ TEST_CASE("names come back lower-case and numeric node names work") {
 }
 
 TEST_CASE("a dc sweep of an index source returns every point") {
-  SimResult r = make_ngspice_simulator()->run(
-      {"sweep", "vidx idx 0 dc 0", "r1 idx out 1k", "r2 out 0 1k", ".end"}, "dc vidx 0 9 1");
+  SimResult r = make_ngspice_simulator()->run({"sweep", "vidx idx 0 dc 0", "r1 idx out 1k", "r2 out 0 1k", ".end"},
+                                              "dc vidx 0 9 1");
   CHECK(r.plot.starts_with("dc"));
   REQUIRE(r.vectors.count("out"));
   const auto& out = r.vectors.at("out");
@@ -195,9 +199,7 @@ TEST_CASE("version and KLU") {
 }
 
 TEST_CASE("a missing model fails and names the model") {
-  auto e = error_of([] {
-    make_ngspice_simulator()->run({"missing", "v1 a 0 1", "d1 a 0 nosuchdiode", ".end"}, "op");
-  });
+  auto e = error_of([] { make_ngspice_simulator()->run({"missing", "v1 a 0 1", "d1 a 0 nosuchdiode", ".end"}, "op"); });
   REQUIRE(e);
   CHECK(contains(e->what(), "nosuchdiode"));
   CHECK(contains(e->detail(), "could not find a valid modelname"));
@@ -215,8 +217,9 @@ TEST_CASE("a voltage-source loop fails") {
 // runner's convergence ladder replaces it) the job fails, naming the node's
 // trouble in the log.  netlist_gen rules floating nodes out anyway.
 TEST_CASE("a floating node fails with singular matrix in the log, never an arbitrary answer") {
-  auto e = error_of(
-      [] { make_ngspice_simulator()->run({"floating", "v1 a 0 1", "r1 a 0 1k", "r2 b c 1k", ".end"}, "op"); });
+  auto e = error_of([] {
+    make_ngspice_simulator()->run({"floating", "v1 a 0 1", "r1 a 0 1k", "r2 b c 1k", ".end"}, "op");
+  });
   REQUIRE(e);
   CHECK(contains(e->what(), "could not be simulated"));
   CHECK(contains(e->detail(), "singular matrix"));
@@ -260,8 +263,9 @@ TEST_CASE("control language never reaches ngspice") {
   // inlined by the model reader, which checked it.
   const fs::path inc = fs::temp_directory_path() / fmt::format("xbar-include-{}.lib", getpid());
   std::ofstream(inc) << "* models\n.lib sec\nr9 a 0 1k\n.endl\n";
-  for (std::string line : {".include \"" + inc.string() + "\"", ".includex \"" + inc.string() + "\"",
-                           ".inc " + inc.string(), ".lib " + inc.string() + " sec", ".library " + inc.string() + " sec"}) {
+  for (std::string line :
+       {".include \"" + inc.string() + "\"", ".includex \"" + inc.string() + "\"", ".inc " + inc.string(),
+        ".lib " + inc.string() + " sec", ".library " + inc.string() + " sec"}) {
     CAPTURE(line);
     auto e = error_of([&] { sim->run({"t", "v1 a 0 1", line, ".end"}, "op"); });
     REQUIRE(e);
@@ -394,17 +398,15 @@ TEST_CASE("sandbox with a writable folder (sweep workers): files only beneath it
   const int landlock_abi = spice::landlock_abi();
   MESSAGE("Landlock ABI on this kernel: " << landlock_abi);
   // Writing inside the folder works.
-  int st = in_sandboxed_child((dir / "inside").string(), [&] {
-    return std::ofstream(dir / "inside/point.json") << "{}\n" ? 0 : 1;
-  });
+  int st = in_sandboxed_child((dir / "inside").string(),
+                              [&] { return std::ofstream(dir / "inside/point.json") << "{}\n" ? 0 : 1; });
   CHECK(WIFEXITED(st));
   CHECK(WEXITSTATUS(st) == 0);
   CHECK(fs::exists(dir / "inside/point.json"));
   // Outside it: refused where Landlock is in force (the filter alone cannot
   // tell paths apart, so it lets the worker write).
-  st = in_sandboxed_child((dir / "inside").string(), [&] {
-    return std::ofstream(dir / "outside/stray") << "x\n" ? 0 : 1;
-  });
+  st = in_sandboxed_child((dir / "inside").string(),
+                          [&] { return std::ofstream(dir / "outside/stray") << "x\n" ? 0 : 1; });
   if (landlock_abi > 0) {
     CHECK(WIFEXITED(st));
     CHECK(WEXITSTATUS(st) == 1);
@@ -438,8 +440,10 @@ TEST_CASE("isolated: no zombies are left") {
 
 TEST_CASE("log classification") {
   using spice::LogLine;
-  auto v = spice::classify_log({{false, "Circuit: x"}, {true, "Warning: singular matrix:  check node b"},
-                                {true, "Warning: singular matrix:  check node b"}, {true, "Note: Starting source stepping"}});
+  auto v = spice::classify_log({{false, "Circuit: x"},
+                                {true, "Warning: singular matrix:  check node b"},
+                                {true, "Warning: singular matrix:  check node b"},
+                                {true, "Note: Starting source stepping"}});
   CHECK(v.error.empty());
   CHECK(v.warnings == std::vector<std::string>{"Warning: singular matrix:  check node b"});
   CHECK(spice::classify_log({{true, "op simulation(s) aborted"}}).error == "op simulation(s) aborted");

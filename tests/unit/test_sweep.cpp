@@ -11,12 +11,12 @@
 #include <sstream>
 
 #include "config_loader/loader.hpp"
+#include "support/temp_folder.hpp"
 #include "sweep/point_record.hpp"
 #include "sweep/sweep_points.hpp"
 #include "sweep/sweep_runner.hpp"
 #include "sweep/sweep_store.hpp"
 #include "sweep/testing_hooks.hpp"
-#include "support/temp_folder.hpp"
 
 using namespace xbar;
 namespace fs = std::filesystem;
@@ -39,7 +39,8 @@ std::string problems(const std::string& yaml) {
 struct TempDir {
   fs::path path;
   TempDir() {
-    path = fs::temp_directory_path() / ("xbar_sweep_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
+    path = fs::temp_directory_path() /
+           ("xbar_sweep_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
     fs::remove_all(path);
     fs::create_directories(path);
   }
@@ -118,8 +119,9 @@ TEST_CASE("grid points: the last key varies fastest; values keep their canonical
 }
 
 TEST_CASE("zip points walk the lists together; enum and path values round-trip") {
-  Config c = load_text("sweep:\n  mode: zip\n  params:\n    periphery.sense: [tia, virtual_ground]\n"
-                       "    parasitics.r_bl: [1, 2k]\n");
+  Config c = load_text(
+      "sweep:\n  mode: zip\n  params:\n    periphery.sense: [tia, virtual_ground]\n"
+      "    parasitics.r_bl: [1, 2k]\n");
   REQUIRE(c.sweep);
   CHECK(sweep_point_count(*c.sweep) == 2);
   Config p = load_text("name: x\n", sweep_point_overrides(*c.sweep, 1));
@@ -130,8 +132,9 @@ TEST_CASE("zip points walk the lists together; enum and path values round-trip")
 }
 
 TEST_CASE("ranges: lin and log, exact ends, integers rounded") {
-  Config c = load_text("sweep:\n  params:\n    parasitics.r_wl: {from: 0.1, to: 10, steps: 5, scale: log}\n"
-                       "    tile.rows: {from: 4, to: 10, steps: 3}\n");
+  Config c = load_text(
+      "sweep:\n  params:\n    parasitics.r_wl: {from: 0.1, to: 10, steps: 5, scale: log}\n"
+      "    tile.rows: {from: 4, to: 10, steps: 3}\n");
   REQUIRE(c.sweep);
   CHECK(c.sweep->params[0].values == std::vector<std::string>{"0.1", "0.316227766017", "1", "3.16227766017", "10"});
   CHECK(c.sweep->params[1].values == std::vector<std::string>{"4", "7", "10"});
@@ -149,26 +152,31 @@ TEST_CASE("a log range spanning the doubles is computed in logs; its refused val
   CHECK(v[998] == "2.41759407917e+307");
   CHECK(v[999] == "1e+308");
   // Refused values of one range: the first message and a count, not 994 lines.
-  const std::string p = problems("sweep:\n  params:\n    tile.rows: {from: 1e-308, to: 1e308, steps: 1000, scale: log}\n");
-  CHECK(p == "t.yaml:3:16: error: 'tile.rows' = 0 is out of range; expected 1 .. 4096\n"
-             "t.yaml:3:16: error: 994 of the 1000 values of this range of 'tile.rows' are refused; the first is "
-             "reported\n");
+  const std::string p =
+      problems("sweep:\n  params:\n    tile.rows: {from: 1e-308, to: 1e308, steps: 1000, scale: log}\n");
+  CHECK(p ==
+        "t.yaml:3:16: error: 'tile.rows' = 0 is out of range; expected 1 .. 4096\n"
+        "t.yaml:3:16: error: 994 of the 1000 values of this range of 'tile.rows' are refused; the first is "
+        "reported\n");
 }
 
 TEST_CASE("sweep problems are reported at their place in the config") {
-  CHECK(problems("sweep:\n  params:\n    parasitics.r_wll: [1]\n").find("t.yaml:3:5: error: 'sweep.params': unknown config key "
-                                                                     "'parasitics.r_wll'; did you mean 'parasitics.r_wl'?") !=
+  CHECK(problems("sweep:\n  params:\n    parasitics.r_wll: [1]\n")
+            .find("t.yaml:3:5: error: 'sweep.params': unknown config key "
+                  "'parasitics.r_wll'; did you mean 'parasitics.r_wl'?") != std::string::npos);
+  CHECK(problems("sweep:\n  params:\n    tile.rows: [4, 0]\n")
+            .find("t.yaml:3:20: error: 'tile.rows' = 0 is out of range") != std::string::npos);
+  CHECK(problems("sweep:\n  params:\n    tile.cell: {from: 1, to: 2, steps: 2}\n").find("not a number") !=
         std::string::npos);
-  CHECK(problems("sweep:\n  params:\n    tile.rows: [4, 0]\n").find("t.yaml:3:20: error: 'tile.rows' = 0 is out of range") != std::string::npos);
-  CHECK(problems("sweep:\n  params:\n    tile.cell: {from: 1, to: 2, steps: 2}\n").find("not a number") != std::string::npos);
-  CHECK(problems("sweep:\n  mode: zip\n  params:\n    tile.rows: [4, 8]\n    tile.cols: [4]\n").find("zip needs lists of one length") !=
-        std::string::npos);
-  CHECK(problems("sweep:\n  mode: diagonal\n  params:\n    tile.rows: [4]\n").find("t.yaml:2:9: error: 'sweep.mode' is grid or zip") !=
-        std::string::npos);
+  CHECK(problems("sweep:\n  mode: zip\n  params:\n    tile.rows: [4, 8]\n    tile.cols: [4]\n")
+            .find("zip needs lists of one length") != std::string::npos);
+  CHECK(problems("sweep:\n  mode: diagonal\n  params:\n    tile.rows: [4]\n")
+            .find("t.yaml:2:9: error: 'sweep.mode' is grid or zip") != std::string::npos);
   CHECK(problems("sweep:\n  params:\n    parasitics.r_wl: {from: 0, to: 1, steps: 3, scale: log}\n").find("above 0") !=
         std::string::npos);
   CHECK(problems("sweep:\n  params:\n    parasitics.r_wl: []\n").find("has no values") != std::string::npos);
-  CHECK(problems("sweep:\n  params: {tile.rows: {from: 1, to: 4096, steps: 5000}, tile.cols: {from: 1, to: 4096, steps: 5000}}\n")
+  CHECK(problems("sweep:\n  params: {tile.rows: {from: 1, to: 4096, steps: 5000}, tile.cols: {from: 1, to: 4096, "
+                 "steps: 5000}}\n")
             .find("at most") != std::string::npos);
 }
 
@@ -218,9 +226,7 @@ TEST_CASE("a sweep on two workers: failures are recorded, resume and shards give
   CHECK(fs::exists(tmp.path / "full" / "points" / "5" / "summary.json"));
   CHECK(fs::exists(tmp.path / "full" / "points" / "1" / "error.txt"));
 
-  SUBCASE("the same folder again needs --resume") {
-    CHECK_THROWS_AS(sweep(config, tmp.path / "full", 1), InputError);
-  }
+  SUBCASE("the same folder again needs --resume") { CHECK_THROWS_AS(sweep(config, tmp.path / "full", 1), InputError); }
   SUBCASE("resume after an interruption, with a torn last journal line") {
     const fs::path dir = tmp.path / "part";
     fs::create_directories(dir);
@@ -291,9 +297,10 @@ TEST_CASE("journal lines that are not points of the sweep are refused with their
   sweep(config, tmp.path / "out", 2);
   const fs::path journal = tmp.path / "out" / "journal.jsonl";
   const std::string good = read_file(journal);
-  for (const char* bad : {R"({"point": 999, "values": ["0.5", "0.1"], "status": "ok", "error": "", "elapsed_s": 0, "metrics": {}})",
-                          R"({"point": -1, "values": ["0.5", "0.1"], "status": "ok", "error": "", "elapsed_s": 0, "metrics": {}})",
-                          R"({"point": 1, "values": ["0.5"], "status": "ok", "error": "", "elapsed_s": 0, "metrics": {}})"}) {
+  for (const char* bad :
+       {R"({"point": 999, "values": ["0.5", "0.1"], "status": "ok", "error": "", "elapsed_s": 0, "metrics": {}})",
+        R"({"point": -1, "values": ["0.5", "0.1"], "status": "ok", "error": "", "elapsed_s": 0, "metrics": {}})",
+        R"({"point": 1, "values": ["0.5"], "status": "ok", "error": "", "elapsed_s": 0, "metrics": {}})"}) {
     CAPTURE(bad);
     std::ofstream(journal) << good << bad << "\n" << good.substr(0, good.find('\n') + 1);
     try {
@@ -305,9 +312,9 @@ TEST_CASE("journal lines that are not points of the sweep are refused with their
     CHECK_THROWS_AS(merge_sweeps({tmp.path / "out"}, tmp.path / "merged"), InputError);
   }
   // A whole line, but the values of another point.
-  std::ofstream(journal) << good
-                         << R"({"point": 1, "values": ["9", "9"], "status": "ok", "error": "", "elapsed_s": 0, "metrics": {}})"
-                         << "\n";
+  std::ofstream(journal)
+      << good << R"({"point": 1, "values": ["9", "9"], "status": "ok", "error": "", "elapsed_s": 0, "metrics": {}})"
+      << "\n";
   try {
     sweep(config, tmp.path / "out", 1, true);
     FAIL("resume accepted a journal line with another point's values");
@@ -384,7 +391,8 @@ TEST_CASE("a sweep runs from its frozen inputs; a resume whose data file changed
     sweep(config.string(), tmp.path / "out", 1, true);
     FAIL("resume accepted a changed weights file");
   } catch (const InputError& e) {
-    CHECK(e.diagnostics().str().find("'" + weights.string() + "' changed since the sweep started") != std::string::npos);
+    CHECK(e.diagnostics().str().find("'" + weights.string() + "' changed since the sweep started") !=
+          std::string::npos);
   }
   std::ofstream(weights) << "1,0,1,0\n0,1,0,1\n1,1,0,0\n0,0,1,1\n";
   std::ofstream(config, std::ios::app) << "# a comment\n";

@@ -60,7 +60,7 @@ simulator: {temperature: 85, engine: nodal}
 )");
   const TileSpec t = build_tile_spec(c);
   CHECK(close(t.g[0], 100e-6 * std::exp(-1e-3 * (85 - 27)), 1e-14, 0));  // the sinh model's default tcg
-  CHECK(close(t.g_intended[0], 100e-6, 1e-15, 0));  // the intended product stays at 27 C
+  CHECK(close(t.g_intended[0], 100e-6, 1e-15, 0));                       // the intended product stays at 27 C
   const double f = (1 + 0.0039 * (85 - 20)) / (1 + 0.0039 * 7);
   CHECK(close(t.r_wl, 2 * f, 1e-14, 0));
   CHECK(close(t.r_bl, 3 * f, 1e-14, 0));

@@ -11,9 +11,9 @@
 #include "config_loader/loader.hpp"
 #include "report/transient_outputs.hpp"
 #include "runner/run_job.hpp"
-#include "support/run_helpers.hpp"
 #include "runner/transient_job.hpp"
 #include "support/close.hpp"
+#include "support/run_helpers.hpp"
 
 using namespace xbar;
 using xbar::testing::all_close;
@@ -91,12 +91,12 @@ TEST_CASE("one RC node follows its closed-form ramp response") {
   // k = Gd / (Gd + g), tau = C / (Gd + g); the column current is g v(t).
   const double g = 1e-3, V = 0.5, Rd = 1e3, C = 1e-12, tr = 0.2e-9;
   const double gd = 1 / Rd, k = gd / (gd + g), tau = C / (gd + g);  // tau = 0.5 ns
-  const RunResult r = run(cfg(one_cell(
-      g, V,
-      fmt::format("parasitics: {{c_wl: {}}}\nperiphery: {{r_driver: {}}}\n"
-                  "analysis: {{type: tran, tran: {{window: 5n, step: 0.01n, rise: {}, sample: 0.99}}}}\n"
-                  "output: {{waveforms: [{{signal: i_col, col: 0}}, {{signal: v_wl, row: 0, col: 0}}]}}\n",
-                  C, Rd, tr))));
+  const RunResult r = run(
+      cfg(one_cell(g, V,
+                   fmt::format("parasitics: {{c_wl: {}}}\nperiphery: {{r_driver: {}}}\n"
+                               "analysis: {{type: tran, tran: {{window: 5n, step: 0.01n, rise: {}, sample: 0.99}}}}\n"
+                               "output: {{waveforms: [{{signal: i_col, col: 0}}, {{signal: v_wl, row: 0, col: 0}}]}}\n",
+                               C, Rd, tr))));
   REQUIRE(r.transient);
   const auto& T = *r.transient;
   REQUIRE(T.waveforms.size() == 2);
@@ -121,10 +121,11 @@ TEST_CASE("one RC node follows its closed-form ramp response") {
 TEST_CASE("energy of a resistor driven by a ramp then a hold is the hand integral") {
   // E = g V^2 (W - 2 tr / 3): (V t / tr)^2 g over the ramp, g V^2 after it.
   const double g = 2e-4, V = 0.3, W = 10e-9, tr = 1e-9;
-  const RunResult r = run(cfg(one_cell(
-      g, V, fmt::format("parasitics: {{r_wl: 0, r_bl: 0}}\n"
-                        "analysis: {{type: tran, tran: {{window: {}, step: 0.1n, rise: {}}}}}\n",
-                        W, tr))));
+  const RunResult r =
+      run(cfg(one_cell(g, V,
+                       fmt::format("parasitics: {{r_wl: 0, r_bl: 0}}\n"
+                                   "analysis: {{type: tran, tran: {{window: {}, step: 0.1n, rise: {}}}}}\n",
+                                   W, tr))));
   REQUIRE(r.transient);
   const double expected = g * V * V * (W - 2 * tr / 3);
   MESSAGE("energy ", r.transient->vectors[0].energy(), " J, hand integral ", expected, " J");
@@ -136,11 +137,12 @@ TEST_CASE("energy into a capacitor through a resistor: C V^2 from a step") {
   // A driver charging C through r_driver delivers C V^2 (half stored, half
   // burnt), plus nothing else: an absent cell (g = 0) and no bit-line path.
   const double V = 0.4, C = 2e-12, Rd = 500;
-  const RunResult r = run(cfg(
-      "tile: {rows: 1, cols: 1}\nweights: {source: constant, kind: conductance, value: 1e-12}\n" +
-      fmt::format("inputs: {{source: constant, kind: voltage, value: {}}}\nparasitics: {{c_wl: {}}}\n"
-                  "periphery: {{r_driver: {}}}\nanalysis: {{type: tran, tran: {{window: 20n, step: 0.02n, rise: 1p}}}}\n",
-                  V, C, Rd)));
+  const RunResult r = run(
+      cfg("tile: {rows: 1, cols: 1}\nweights: {source: constant, kind: conductance, value: 1e-12}\n" +
+          fmt::format(
+              "inputs: {{source: constant, kind: voltage, value: {}}}\nparasitics: {{c_wl: {}}}\n"
+              "periphery: {{r_driver: {}}}\nanalysis: {{type: tran, tran: {{window: 20n, step: 0.02n, rise: 1p}}}}\n",
+              V, C, Rd)));
   REQUIRE(r.transient);
   const double expected = C * V * V;  // tau = 1 ns: fully charged after 20 windows' worth of tau
   MESSAGE("RC charge energy ", r.transient->vectors[0].energy(), " J, C V^2 = ", expected, " J");
@@ -167,12 +169,12 @@ TEST_CASE("a batch of vectors runs as successive windows, each sampled in its ow
 
 TEST_CASE("pulse-width encoding: the column charge is proportional to the input") {
   // Two rows into one column, three vectors; q_j = sum_i g_ij * v_read * x_i * pulse_max.
-  const RunResult r = run(cfg(
-      fmt::format("tile: {{rows: 2, cols: 1}}\nweights: {{source: constant, kind: conductance, value: 1e-4}}\n"
-                  "inputs: {{source: file, file: {}/tests/data/tran_pulse_inputs.csv, kind: normalized, v_read: 0.2}}\n"
-                  "parasitics: {{r_wl: 0, r_bl: 0, c_wl: 1f}}\n"
-                  "analysis: {{type: tran, tran: {{encoding: pulse_width, window: 20n, pulse_max: 10n, step: 0.1n}}}}\n",
-                  XBAR_SOURCE_DIR)));
+  const RunResult r = run(cfg(fmt::format(
+      "tile: {{rows: 2, cols: 1}}\nweights: {{source: constant, kind: conductance, value: 1e-4}}\n"
+      "inputs: {{source: file, file: {}/tests/data/tran_pulse_inputs.csv, kind: normalized, v_read: 0.2}}\n"
+      "parasitics: {{r_wl: 0, r_bl: 0, c_wl: 1f}}\n"
+      "analysis: {{type: tran, tran: {{encoding: pulse_width, window: 20n, pulse_max: 10n, step: 0.1n}}}}\n",
+      XBAR_SOURCE_DIR)));
   REQUIRE(r.transient);
   const double x[3][2] = {{1.0, 0.5}, {0.25, 0.0}, {0.05, 0.5}};  // 0.05: shorter than its edges
   for (int v = 0; v < 3; ++v) {
@@ -203,11 +205,11 @@ TEST_CASE("a transient held long enough settles to the op result within 1e-4") {
 }
 
 TEST_CASE("waveforms.csv has time then one column per signal, with units") {
-  const RunResult r = run(cfg(one_cell(
-      1e-4, 0.2,
-      "parasitics: {c_wl: 1f}\nanalysis: {type: tran, tran: {window: 2n, step: 0.1n, rise: 0.1n}}\n"
-      "output: {raw: true, waveforms: [{signal: i_col, col: 0}, {signal: v_wl, row: 0, col: 0}, "
-      "{signal: i_driver, row: 0}, {signal: v_sense, col: 0}]}\n")));
+  const RunResult r =
+      run(cfg(one_cell(1e-4, 0.2,
+                       "parasitics: {c_wl: 1f}\nanalysis: {type: tran, tran: {window: 2n, step: 0.1n, rise: 0.1n}}\n"
+                       "output: {raw: true, waveforms: [{signal: i_col, col: 0}, {signal: v_wl, row: 0, col: 0}, "
+                       "{signal: i_driver, row: 0}, {signal: v_sense, col: 0}]}\n")));
   REQUIRE(r.transient);
   std::ostringstream csv;
   write_waveforms_csv(*r.transient, csv);
@@ -241,9 +243,10 @@ TEST_CASE("transient config errors name their position") {
   };
   CHECK(message("tile: {rows: 2, cols: 2}\noutput: {waveforms: [{signal: i_col, col: 5}]}\n").find("test.yaml:2:") !=
         std::string::npos);
-  CHECK(message("tile: {rows: 2, cols: 2}\noutput: {waveforms: [{signal: i_driver, row: 0, col: 1}]}\n").find("takes no 'col'") !=
-        std::string::npos);
-  CHECK(message("tile: {rows: 2, cols: 2}\nanalysis:\n  type: tran\n  tran: {encoding: pulse_width, window: 10n, pulse_max: 10n}\n")
+  CHECK(message("tile: {rows: 2, cols: 2}\noutput: {waveforms: [{signal: i_driver, row: 0, col: 1}]}\n")
+            .find("takes no 'col'") != std::string::npos);
+  CHECK(message("tile: {rows: 2, cols: 2}\nanalysis:\n  type: tran\n  tran: {encoding: pulse_width, window: 10n, "
+                "pulse_max: 10n}\n")
             .find("longer than the window") != std::string::npos);
   CHECK(message("tile: {rows: 2, cols: 2}\nanalysis: {type: tran, tran: {rise: 95n}}\n").find("sample instant") !=
         std::string::npos);

@@ -254,7 +254,8 @@ TEST_CASE("mixed-sign inputs: cells conduct both ways (drain below source), noda
   }
 }
 
-TEST_CASE("bicubic table: derivatives are those of its own value; a smooth surface to 5e-7 at h = 1/64; linear outside") {
+TEST_CASE(
+    "bicubic table: derivatives are those of its own value; a smooth surface to 5e-7 at h = 1/64; linear outside") {
   const double lo = -0.25, h = 1.0 / 64;
   const int n = 65;
   auto f = [](double x, double y) { return std::exp(0.8 * x) * std::cos(1.3 * y) + 0.2 * x * y; };

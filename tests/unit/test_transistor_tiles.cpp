@@ -17,9 +17,9 @@
 #include "netlist_gen/circuit.hpp"
 #include "netlist_gen/tile_builder.hpp"
 #include "runner/run_job.hpp"
+#include "runner/spice_engine.hpp"
 #include "support/close.hpp"
 #include "support/run_helpers.hpp"
-#include "runner/spice_engine.hpp"
 
 using namespace xbar;
 using xbar::testing::all_close;
@@ -120,7 +120,8 @@ TEST_CASE("2T2R output is I+ minus I-, against a signed ideal reference") {
     const int j = rec.col;
     CHECK(close(*rec.i_spice, r.spice->column_current[0][2 * j] - r.spice->column_current[0][2 * j + 1], 1e-12, 0));
     double ideal = 0;
-    for (int i = 0; i < r.tile.rows; ++i) ideal += (r.tile.g_at(i, 2 * j) - r.tile.g_at(i, 2 * j + 1)) * r.tile.inputs[0][i];
+    for (int i = 0; i < r.tile.rows; ++i)
+      ideal += (r.tile.g_at(i, 2 * j) - r.tile.g_at(i, 2 * j + 1)) * r.tile.inputs[0][i];
     CHECK(close(rec.i_ideal, ideal, 1e-12, 0));
     negative_ideal = negative_ideal || rec.i_ideal < 0;
     CHECK((*rec.i_spice < 0) == (rec.i_ideal < 0));
@@ -169,8 +170,8 @@ TEST_CASE("a PDK that wraps its transistor in a subcircuit is instanced with X")
     std::ofstream(dir + "/pdk.lib") << "* toy PDK\n.include \"inner/core.lib\"\n.subckt My_NFet d g s b w=1u l=1u\n"
                                        "m0 d g s b core_n w={w} l={l}\n.ends\n";
   }
-  const std::string extra = fmt::format("transistor: {{model: My_NFet, w: 90n, l: 45n, v_gate: 1.0, include: [{}]}}\n",
-                                        dir + "/pdk.lib");
+  const std::string extra =
+      fmt::format("transistor: {{model: My_NFet, w: 90n, l: 45n, v_gate: 1.0, include: [{}]}}\n", dir + "/pdk.lib");
   const RunResult x = run(cfg(tile("1T1R", extra)));
   const RunResult m = run(cfg(tile("1T1R", "transistor: {model: nmos_level1, w: 90n, l: 45n, v_gate: 1.0}\n")));
   bool has_x = false;
@@ -200,7 +201,8 @@ TEST_CASE("config errors name their position") {
 TEST_CASE("PCM drift scales the placed conductances by (t_read / t0)^-nu") {
   const std::string base = "tile: {rows: 2, cols: 2}\nweights: {source: constant, value: 1}\n";
   const TileSpec fresh = build_tile_spec(cfg(base + "device: {model: pcm, g_on: 25u, params: {t_read: 20}}\n"));
-  const TileSpec aged = build_tile_spec(cfg(base + "device: {model: pcm, g_on: 25u, params: {t_read: 2e6, nu: 0.1}}\n"));
+  const TileSpec aged =
+      build_tile_spec(cfg(base + "device: {model: pcm, g_on: 25u, params: {t_read: 2e6, nu: 0.1}}\n"));
   CHECK(close(fresh.g[0], 25e-6, 1e-12, 0));
   CHECK(close(aged.g[0], 25e-6 * std::pow(1e5, -0.1), 1e-12, 0));
   CHECK(close(aged.model.drift_factor, 1 / std::sqrt(10.0), 1e-12, 0));  // (1e5)^-0.1
