@@ -121,9 +121,11 @@ LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std
   const std::size_t first = rung_index(first_rung);
   // Each rung changes the netlist's `.options` line, written (and checked)
   // by the same writer from a circuit of options only.
-  const auto options_line =
+  const auto options_it =
       std::find_if(netlist.begin(), netlist.end(), [](const std::string& l) { return l.rfind(".options", 0) == 0; });
-  if (options_line == netlist.end()) throw std::logic_error("the netlist has no .options line");
+  if (options_it == netlist.end()) throw std::logic_error("the netlist has no .options line");
+  // An index, not the iterator: inserting the nodeset lines may reallocate.
+  const auto options_line = static_cast<std::size_t>(options_it - netlist.begin());
   netlist.insert(netlist.end() - 1, nodeset.begin(), nodeset.end());  // before `.end`
   for (std::size_t k = first; k < rungs.size(); ++k) {
     const ConvergenceRung& rung = rungs[k];
@@ -133,7 +135,7 @@ LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std
       Circuit options_only;
       options_only.options = rung_options(circuit, rung);
       for (std::string& line : write_spice_netlist(options_only))
-        if (line.rfind(".options", 0) == 0) *options_line = std::move(line);
+        if (line.rfind(".options", 0) == 0) netlist[options_line] = std::move(line);
       SimResult r = sim.run(netlist, command);
       accept(r);
       out.result = std::move(r);
