@@ -24,19 +24,15 @@
 #include "runner/spice_engine.hpp"
 #include "spice_bridge/simulator.hpp"
 #include "support/close.hpp"
+#include "support/run_helpers.hpp"
 
 using namespace xbar;
 using xbar::testing::all_close;
 using xbar::testing::close;
+using xbar::testing::config_from_yaml;
+using xbar::testing::shared_simulator;
 
 namespace {
-
-Simulator& simulator() {
-  static std::unique_ptr<Simulator> sim = make_ngspice_simulator();
-  return *sim;
-}
-
-Config cfg(const std::string& yaml) { return load_config_text(yaml, "test.yaml", ".", {}); }
 
 // The registry's default selector (k 1e4 at v_on 1 V, i_on 100 uA).
 SelectorSpec default_selector() {
@@ -66,7 +62,7 @@ TileSpec one_s_one_r(int rows, int cols, std::vector<double> g, std::vector<doub
 
 TileSolution spice(const TileSpec& t) {
   const Circuit c = build_tile_circuit(t);
-  return solve_with_spice(t, c, write_spice_netlist(c), simulator());
+  return solve_with_spice(t, c, write_spice_netlist(c), shared_simulator());
 }
 
 // Root of a function rising through [lo, hi] by bisection to the last bit.
@@ -163,12 +159,12 @@ TEST_CASE("read mode, 64x64 all-LRS, V/2: 1S1R cuts the sneak fraction at least 
   auto spec = [&](const char* cell) {
     std::string y = base;
     y.replace(y.find("CELL"), 4, cell);
-    return build_tile_spec(cfg(y));
+    return build_tile_spec(config_from_yaml(y));
   };
   const ReadSetup setup{31, 31, 1.0, ReadBias::kHalf};  // the selector's v_on
   auto read = [&](const TileSpec& t) {
     const ReadCircuit rc = build_read_circuit(t, setup);
-    return solve_read(rc, simulator(), write_spice_netlist(rc.circuit));
+    return solve_read(rc, shared_simulator(), write_spice_netlist(rc.circuit));
   };
   const ReadSample r1 = read(spec("1R")), rs = read(spec("1S1R"));
   MESSAGE(
@@ -183,7 +179,7 @@ TEST_CASE("read mode, 64x64 all-LRS, V/2: 1S1R cuts the sneak fraction at least 
 
 TEST_CASE("1S1R in a config: keys, the circuit's parts, refusals") {
   const TileSpec t = build_tile_spec(
-      cfg("tile: {rows: 3, cols: 2, cell: 1S1R}\nselector: {params: {k: 1000, v_on: 0.8, i_on: 1e-5}}\n"));
+      config_from_yaml("tile: {rows: 3, cols: 2, cell: 1S1R}\nselector: {params: {k: 1000, v_on: 0.8, i_on: 1e-5}}\n"));
   CHECK(t.cell == cell_kind("1S1R"));
   const SinhSelectorLaw law = sinh_selector_law(1000, 0.8, 1e-5);
   CHECK(close(t.selector.i0, law.i0, 1e-15, 0));
@@ -194,10 +190,10 @@ TEST_CASE("1S1R in a config: keys, the circuit's parts, refusals") {
   CHECK(c.count(ElementKind::kMosfet) == 0u);
   CHECK(check_circuit_graph(c, t).ok());
   // An unknown parameter and an out-of-range one, each at its position.
-  CHECK_THROWS_AS(build_tile_spec(cfg("tile: {cell: 1S1R}\nselector: {params: {kk: 3}}\n")), InputError);
-  CHECK_THROWS_AS(build_tile_spec(cfg("tile: {cell: 1S1R}\nselector: {params: {k: 1.5}}\n")), InputError);
-  CHECK_THROWS_AS(build_tile_spec(cfg("tile: {cell: 1S1R}\nselector: {model: linear}\n")), InputError);
+  CHECK_THROWS_AS(build_tile_spec(config_from_yaml("tile: {cell: 1S1R}\nselector: {params: {kk: 3}}\n")), InputError);
+  CHECK_THROWS_AS(build_tile_spec(config_from_yaml("tile: {cell: 1S1R}\nselector: {params: {k: 1.5}}\n")), InputError);
+  CHECK_THROWS_AS(build_tile_spec(config_from_yaml("tile: {cell: 1S1R}\nselector: {model: linear}\n")), InputError);
   // The transient is not among the kind's analyses.
-  CHECK_THROWS_AS(check_supported(cfg("tile: {cell: 1S1R}\nanalysis: {type: tran}\n")), InputError);
-  CHECK_NOTHROW(check_supported(cfg("tile: {cell: 1S1R}\nsimulator: {engine: both}\n")));
+  CHECK_THROWS_AS(check_supported(config_from_yaml("tile: {cell: 1S1R}\nanalysis: {type: tran}\n")), InputError);
+  CHECK_NOTHROW(check_supported(config_from_yaml("tile: {cell: 1S1R}\nsimulator: {engine: both}\n")));
 }

@@ -19,10 +19,12 @@
 #include "spice_bridge/simulator.hpp"
 #include "support/close.hpp"
 #include "support/noise_tiles.hpp"
+#include "support/run_helpers.hpp"
 #include "support/tile_variants.hpp"
 
 using namespace xbar;
 using testing::close;
+using xbar::testing::shared_simulator;
 
 namespace {
 
@@ -30,11 +32,6 @@ namespace {
 Circuit one_vector_circuit(TileSpec t, int vector) {
   t.inputs = {t.inputs.at(static_cast<std::size_t>(vector))};
   return build_tile_circuit(t);
-}
-
-Simulator& simulator() {
-  static std::unique_ptr<Simulator> sim = make_ngspice_simulator();
-  return *sim;
 }
 
 }  // namespace
@@ -57,7 +54,7 @@ TEST_CASE("noise: a single resistor's thermal noise is 4kT/R over the band") {
     CHECK(close(noise[0].thermal, expected, 1e-12, 0.0));
     CHECK(close(noise[0].power(), expected, 1e-12, 0.0));
     // ngspice's Boltzmann constant differs from the SI value in the 6th digit.
-    const auto spice = spice_noise(t, c, op, 0, o, simulator());
+    const auto spice = spice_noise(t, c, op, 0, o, shared_simulator());
     CHECK(close(spice[0] * spice[0], expected, 1e-4, 0.0));
   }
 }
@@ -127,7 +124,7 @@ void check_against_spice(TileSpec t, NoiseOptions o) {
   const Circuit c = one_vector_circuit(t, 0);
   const TileSolution op = solve_nodal(t);
   const auto nodal = nodal_noise(t, c, op, o);
-  const auto spice = spice_noise(t, c, op, 0, o, simulator());
+  const auto spice = spice_noise(t, c, op, 0, o, shared_simulator());
   REQUIRE(spice.size() == static_cast<std::size_t>(t.cols));
   for (int j = 0; j < t.cols; ++j) {
     CAPTURE(j);
