@@ -70,16 +70,18 @@ BicubicTable::BicubicTable(double lo, double h, int n, const std::vector<double>
     }
 }
 
-BicubicTable::Value BicubicTable::eval(double x, double y) const {
-  // Square and local coordinates; outside the grid, the edge point plus a
-  // linear continuation.
-  if (std::isnan(x) || std::isnan(y)) return {NAN, NAN, NAN};
+BicubicTable::Square BicubicTable::locate(double x, double y) const {
+  // Square and local coordinates; outside the grid, the edge point (plus a
+  // linear continuation in finish()).
   const double top = hi();
   const double xc = std::clamp(x, lo_, top), yc = std::clamp(y, lo_, top);
   const double sx = (xc - lo_) / h_, sy = (yc - lo_) / h_;
   const int ix = std::min(static_cast<int>(sx), n_ - 2), iy = std::min(static_cast<int>(sy), n_ - 2);
-  const double u = sx - ix, v = sy - iy;
-  const double* A = &coef_[(static_cast<std::size_t>(iy) * (n_ - 1) + ix) * 16];
+  return {(static_cast<std::size_t>(iy) * (n_ - 1) + ix) * 16, sx - ix, sy - iy, xc, yc};
+}
+
+BicubicTable::Value BicubicTable::finish(const double* A, const Square& s, double x, double y) const {
+  const double u = s.u, v = s.v;
   // Horner in v for each power of u, then in u.
   double p[4], pv[4];
   for (int a = 0; a < 4; ++a) {
@@ -91,8 +93,25 @@ BicubicTable::Value BicubicTable::eval(double x, double y) const {
   out.f = ((p[3] * u + p[2]) * u + p[1]) * u + p[0];
   out.dx = ((3 * p[3] * u + 2 * p[2]) * u + p[1]) / h_;
   out.dy = (((pv[3] * u + pv[2]) * u + pv[1]) * u + pv[0]) / h_;
-  out.f += out.dx * (x - xc) + out.dy * (y - yc);
+  out.f += out.dx * (x - s.xc) + out.dy * (y - s.yc);
   return out;
+}
+
+BicubicTable::Value BicubicTable::eval(double x, double y) const {
+  if (std::isnan(x) || std::isnan(y)) return {NAN, NAN, NAN};
+  const Square s = locate(x, y);
+  return finish(&coef_[s.offset], s, x, y);
+}
+
+BicubicTable::Value BicubicTable::eval_mix(const BicubicTable* const* t, const double* w, int n, double x, double y) {
+  if (std::isnan(x) || std::isnan(y)) return {NAN, NAN, NAN};
+  const Square s = t[0]->locate(x, y);
+  double A[16] = {};
+  for (int k = 0; k < n; ++k) {
+    const double* a = &t[k]->coef_[s.offset];
+    for (int j = 0; j < 16; ++j) A[j] += w[k] * a[j];
+  }
+  return t[0]->finish(A, s, x, y);
 }
 
 }  // namespace xbar

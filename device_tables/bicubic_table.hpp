@@ -5,6 +5,7 @@
 // polynomial, so Newton's Jacobian is the exact derivative of the current it
 // uses.  Outside the grid the surface continues linearly (value plus edge
 // derivative times the distance).
+#include <cstddef>
 #include <vector>
 
 namespace xbar {
@@ -20,12 +21,23 @@ class BicubicTable {
   BicubicTable(double lo, double h, int n, const std::vector<double>& values);
 
   Value eval(double x, double y) const;
+  // sum_k w[k] t[k](x, y): a fixed mix of n tables on one grid (a mismatched
+  // transistor between characterised ones), from the mixed coefficients of
+  // the one square, so it costs little more than one table.
+  static Value eval_mix(const BicubicTable* const* t, const double* w, int n, double x, double y);
   double lo() const { return lo_; }
   double hi() const { return lo_ + h_ * (n_ - 1); }
   double step() const { return h_; }
   int points() const { return n_; }
 
  private:
+  struct Square {
+    std::size_t offset;  // into coef_
+    double u, v, xc, yc;
+  };
+  Square locate(double x, double y) const;
+  Value finish(const double* A, const Square& s, double x, double y) const;
+
   double lo_ = 0, h_ = 1;
   int n_ = 0;
   std::vector<double> coef_;  // (n-1)^2 squares x 16: a[k][l] of u^k v^l, u along x

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -10,7 +11,9 @@
 #include <iterator>
 #include <map>
 #include <mutex>
+#include <set>
 #include <stdexcept>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -57,10 +60,20 @@ Grid table_grid(const TileSpec& tile) {
   return g;
 }
 
-// The characterisation circuit: the tile's transistor instance alone, with
-// ideal sources on drain, gate and source, bulk at ground, and the tile's
-// own simulator options (temperature among them).
-Circuit sweep_circuit(const TileSpec& tile, double v_gate) {
+// A characterised transistor: nominal, or a mismatch node.
+struct Node {
+  bool mismatch = false;
+  int k_vt = 0, k_mu = 0;
+  bool operator<(const Node& o) const { return std::tie(mismatch, k_vt, k_mu) < std::tie(o.mismatch, o.k_vt, o.k_mu); }
+};
+
+// The characterisation circuit: the tile's transistor instance alone (one
+// node) or one instance per node, each behind its own 0 V sense source from
+// the common drain, with ideal sources on drain, gate and source, bulk at
+// ground, and the tile's own simulator options (temperature among them).
+// The instances share nothing but ideal-source nodes, so each sees exactly
+// what it would alone; the cache key of a node is its one-instance circuit.
+Circuit sweep_circuit(const TileSpec& tile, double v_gate, const std::vector<Node>& nodes) {
   TileSpec one = tile;  // a 1x1 copy: its circuit carries exactly the tile's options
   one.rows = 1;
   one.cols = 1;
@@ -68,28 +81,47 @@ Circuit sweep_circuit(const TileSpec& tile, double v_gate) {
   one.g_intended = one.g;
   one.inputs = {{0.0}};
   one.transistor.row_on.clear();
+  one.delta_vth.clear();
+  one.beta_factor.clear();
   Circuit c;
   c.title = "xbar transistor characterisation";
   c.node_names = {"0"};
   const NodeId d = c.add_node("d"), g = c.add_node("g"), s = c.add_node("s");
-  auto source = [&](const char* name, NodeId n, double v) {
-    Element e{.kind = ElementKind::kVoltageSource, .name = name, .nodes = {n, kGround}, .value = v};
-    c.elements.push_back(e);
+  auto source = [&](std::string name, NodeId p, NodeId n, double v) {
+    Element& e = c.elements.emplace_back();
+    e.kind = ElementKind::kVoltageSource;
+    e.name = std::move(name);
+    e.nodes = {p, n};
+    e.value = v;
   };
-  source("vd", d, 0.0);
-  source("vg", g, v_gate);
-  source("vs", s, 0.0);
+  source("vd", d, kGround, 0.0);
+  source("vg", g, kGround, v_gate);
+  source("vs", s, kGround, 0.0);
   const TransistorSpec& ts = tile.transistor;
-  Element m{.kind = ElementKind::kMosfet, .name = ts.subckt ? "xt" : "mt", .nodes = {d, g, s, kGround}};
-  m.model = ts.model;
-  m.w = ts.w;
-  m.l = ts.l;
-  m.subckt = ts.subckt;
-  c.elements.push_back(m);
+  const bool single = nodes.size() == 1;
+  c.saves = {"d", "s"};
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    NodeId drain = d;
+    if (!single) {
+      drain = c.add_node(fmt::format("d{}", k));
+      source(fmt::format("vi{}", k), drain, d, 0.0);
+    }
+    c.saves.push_back(single ? "vd#branch" : fmt::format("vi{}#branch", k));
+    const std::string name = ts.subckt ? "xt" : "mt";
+    Element& m = c.elements.emplace_back();
+    m.kind = ElementKind::kMosfet;
+    m.name = single ? name : fmt::format("{}{}", name, k);
+    m.nodes = {drain, g, s, kGround};
+    m.model = ts.model;
+    m.w = ts.w;
+    m.l = ts.l;
+    m.subckt = ts.subckt;
+    if (nodes[k].mismatch)
+      m.params = {{"delvto", nodes[k].k_vt * kMismatchVtStep}, {"mulu0", 1.0 + nodes[k].k_mu * kMismatchMuStep}};
+  }
   c.transistor = ts;
   c.includes = ts.model_files;
   c.options = build_tile_circuit(one).options;
-  c.saves = {"vd#branch", "d", "s"};
   return c;
 }
 
@@ -139,31 +171,37 @@ bool decode(const std::string& bytes, const std::string& key, const Grid& g, std
   return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
 }
 
-std::vector<double> run_sweep(const std::vector<std::string>& netlist, const std::string& command, const Grid& g) {
-  const SimResult r = make_isolated_simulator()->run(netlist, command);
+// The drain current of every instance of the circuit over the grid (inner
+// sweep the drain, outer the source), in the order of its saves.
+std::vector<std::vector<double>> run_sweep(const Circuit& c, const std::string& command, const Grid& g) {
+  const SimResult r = make_isolated_simulator()->run(write_spice_netlist(c), command);
   const std::size_t cells = static_cast<std::size_t>(g.n) * g.n;
-  auto vec = [&](const char* name) -> const std::vector<double>& {
+  auto vec = [&](const std::string& name) -> const std::vector<double>& {
     const auto it = r.vectors.find(name);
     if (it == r.vectors.end() || it->second.size() != cells)
       throw SimulationError(
           fmt::format("transistor characterisation: ngspice returned no {}-point vector '{}'", cells, name), r.log);
     return it->second;
   };
-  const auto& i_vd = vec("vd#branch");
   const auto& vd = vec("d");
   const auto& vs = vec("s");
-  std::vector<double> id(cells);
   for (std::size_t k = 0; k < cells; ++k) {
-    // Inner sweep: the drain; outer: the source.  The grid must be the one asked for.
+    // The grid must be the one asked for.
     const double want_d = g.lo + g.h * static_cast<double>(k % g.n), want_s = g.lo + g.h * static_cast<double>(k / g.n);
     if (std::abs(vd[k] - want_d) > 1e-9 || std::abs(vs[k] - want_s) > 1e-9)
       throw SimulationError(
           fmt::format("transistor characterisation: sweep point {} at ({}, {}) V, expected ({}, {}) V", k, vd[k], vs[k],
                       want_d, want_s),
           r.log);
-    id[k] = -i_vd[k];  // a source's branch current flows into its + terminal
   }
-  return id;
+  std::vector<std::vector<double>> out;
+  for (std::size_t s = 2; s < c.saves.size(); ++s) {
+    const auto& i = vec(c.saves[s]);
+    std::vector<double>& id = out.emplace_back(cells);
+    // A source's branch current flows into its + terminal, which is the drain's side.
+    for (std::size_t k = 0; k < cells; ++k) id[k] = -i[k];
+  }
+  return out;
 }
 
 std::mutex memo_mutex;
@@ -171,10 +209,77 @@ std::map<std::string, std::shared_ptr<const BicubicTable>> memo;
 
 }  // namespace
 
-const BicubicTable& TransistorTables::at_gate(double vg) const {
+std::size_t TransistorTables::gate_index(double vg) const {
   for (std::size_t k = 0; k < v_gate.size(); ++k)
-    if (v_gate[k] == vg) return *drain_current[k];
+    if (v_gate[k] == vg) return k;
   throw std::out_of_range(fmt::format("no transistor table at gate voltage {} V", vg));
+}
+
+const BicubicTable& TransistorTables::at_gate(double vg) const {
+  const std::size_t k = gate_index(vg);
+  if (k >= drain_current.size()) throw std::out_of_range("no nominal transistor table (the tile has mismatch)");
+  return *drain_current[k];
+}
+
+const BicubicTable& TransistorTables::at_node(int gate, int k_vt, int k_mu) const {
+  const auto it = node.find({gate, k_vt, k_mu});
+  if (it == node.end())
+    throw std::out_of_range(fmt::format("no transistor table at delvto {} V, mulu0 {}", k_vt * kMismatchVtStep,
+                                        1 + k_mu * kMismatchMuStep));
+  return *it->second;
+}
+
+LagrangeStencil lagrange_stencil(double x, double h) {
+  const double s = x / h;
+  const int k = static_cast<int>(std::floor(s));
+  const double t = s - k;  // in [0, 1): the nodes sit at t = -1, 0, 1, 2
+  return {k,
+          {-t * (t - 1) * (t - 2) / 6, (t + 1) * (t - 1) * (t - 2) / 2, -(t + 1) * t * (t - 2) / 2,
+           (t + 1) * t * (t - 1) / 6}};
+}
+
+CellTransistors::CellTransistors(const TileSpec& tile, const TransistorTables& tables)
+    : cols_(static_cast<std::size_t>(tile.phys_cols())) {
+  const std::vector<double> gates = tile_gate_voltages(tile);
+  if (tile.delta_vth.empty()) {
+    for (double vg : gates) row_table_.push_back(&tables.at_gate(vg));
+    return;
+  }
+  // Each gate's nodes as a dense (k_vt, k_mu) grid over their bounding box;
+  // the corners no cell needs stay null.
+  struct Box {
+    int vt0 = INT_MAX, vt1 = INT_MIN, mu0 = INT_MAX, mu1 = INT_MIN;
+  };
+  std::vector<Box> box(tables.v_gate.size());
+  for (const auto& [k, table] : tables.node) {
+    Box& b = box[static_cast<std::size_t>(k[0])];
+    b.vt0 = std::min(b.vt0, k[1]), b.vt1 = std::max(b.vt1, k[1]);
+    b.mu0 = std::min(b.mu0, k[2]), b.mu1 = std::max(b.mu1, k[2]);
+  }
+  // Padded to every cell's whole stencil (nodes of weight 0 are not characterised).
+  for (Box& b : box) b = {b.vt0 - 1, b.vt1 + 2, b.mu0 - 1, b.mu1 + 2};
+  grid_.resize(box.size());
+  for (std::size_t gi = 0; gi < box.size(); ++gi)
+    grid_[gi].resize(static_cast<std::size_t>(box[gi].vt1 - box[gi].vt0 + 1) * (box[gi].mu1 - box[gi].mu0 + 1));
+  for (const auto& [k, table] : tables.node) {
+    const Box& b = box[static_cast<std::size_t>(k[0])];
+    auto& g = grid_[static_cast<std::size_t>(k[0])];
+    g[static_cast<std::size_t>(k[1] - b.vt0) * (b.mu1 - b.mu0 + 1) + (k[2] - b.mu0)] = table.get();
+  }
+  stencil_.resize(tile.delta_vth.size());
+  for (std::size_t c = 0; c < stencil_.size(); ++c) {
+    const std::size_t gate = tables.gate_index(gates[c / cols_]);
+    const LagrangeStencil v = lagrange_stencil(tile.delta_vth[c], kMismatchVtStep);
+    const LagrangeStencil m = lagrange_stencil(tile.beta_factor[c] - 1.0, kMismatchMuStep);
+    const Box& b = box[gate];
+    const std::size_t stride = static_cast<std::size_t>(b.mu1 - b.mu0 + 1);
+    const auto& g = grid_[gate];
+    // Every node of the stencil must have been characterised.
+    for (int a = 0; a < 4; ++a)
+      for (int d = 0; d < 4; ++d)
+        if (v.w[a] * m.w[d] != 0) tables.at_node(static_cast<int>(gate), v.k - 1 + a, m.k - 1 + d);
+    stencil_[c] = {&g[static_cast<std::size_t>(v.k - 1 - b.vt0) * stride + (m.k - 1 - b.mu0)], stride, v.w, m.w};
+  }
 }
 
 std::filesystem::path transistor_cache_dir() {
@@ -194,60 +299,101 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
   const auto t0 = std::chrono::steady_clock::now();
   if (!tile.access_transistors()) throw std::invalid_argument("transistor tables: the tile has no access transistors");
   const Grid g = table_grid(tile);
-  std::vector<double> gates = tile_gate_voltages(tile);
+  const std::vector<double> row_gate = tile_gate_voltages(tile);
+  std::vector<double> gates = row_gate;
   std::sort(gates.begin(), gates.end());
   gates.erase(std::unique(gates.begin(), gates.end()), gates.end());
+
+  // The nodes each gate voltage needs: the nominal transistor, or every
+  // cell's 4 x 4 stencil.
+  std::vector<std::set<Node>> wanted(gates.size());
+  const bool mismatch = !tile.delta_vth.empty();
+  if (!mismatch) {
+    for (auto& w : wanted) w.insert(Node{});
+  } else {
+    const std::size_t cols = static_cast<std::size_t>(tile.phys_cols());
+    for (std::size_t c = 0; c < tile.delta_vth.size(); ++c) {
+      const std::size_t gi =
+          static_cast<std::size_t>(std::lower_bound(gates.begin(), gates.end(), row_gate[c / cols]) - gates.begin());
+      const LagrangeStencil v = lagrange_stencil(tile.delta_vth[c], kMismatchVtStep);
+      const LagrangeStencil m = lagrange_stencil(tile.beta_factor[c] - 1.0, kMismatchMuStep);
+      for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b)
+          if (v.w[a] * m.w[b] != 0) wanted[gi].insert(Node{true, v.k - 1 + a, m.k - 1 + b});
+    }
+  }
 
   TransistorTableReport rep;
   rep.cache_hit = true;
   auto tables = std::make_shared<TransistorTables>();
+  tables->v_gate = gates;
   const std::filesystem::path dir = transistor_cache_dir();
-  for (double vg : gates) {
-    const Circuit c = sweep_circuit(tile, vg);
-    const std::vector<std::string> netlist = write_spice_netlist(c);
-    const std::string command = fmt::format("dc vd {:.17g} {:.17g} {:.17g} vs {:.17g} {:.17g} {:.17g}", g.lo,
-                                            g.lo + g.h * (g.n - 1), g.h, g.lo, g.lo + g.h * (g.n - 1), g.h);
-    // Everything that shapes the table: the netlist (card text inlined, W, L,
-    // gate voltage, options), the sweep and the file format.
-    std::string key = fmt::format("xbar transistor table v{}\n{}\n", kTableFormatVersion, command);
-    for (const auto& line : netlist) key += line + '\n';
-    const std::string name = "transistor-" + hex_hash(key) + ".bin";
-    const std::filesystem::path file = dir.empty() ? std::filesystem::path() : dir / name;
-    rep.files.push_back(file.string());
+  const std::string command = fmt::format("dc vd {:.17g} {:.17g} {:.17g} vs {:.17g} {:.17g} {:.17g}", g.lo,
+                                          g.lo + g.h * (g.n - 1), g.h, g.lo, g.lo + g.h * (g.n - 1), g.h);
+  for (std::size_t gi = 0; gi < gates.size(); ++gi) {
+    std::vector<Node> missing;
+    std::vector<std::string> missing_key;
+    std::vector<std::filesystem::path> missing_file;
+    auto store = [&](const Node& n, std::shared_ptr<const BicubicTable> table) {
+      if (mismatch)
+        tables->node[{static_cast<int>(gi), n.k_vt, n.k_mu}] = std::move(table);
+      else
+        tables->drain_current.push_back(std::move(table));
+    };
+    for (const Node& n : wanted[gi]) {
+      // Everything that shapes the table: the netlist (card text inlined, W,
+      // L, gate voltage, delvto and mulu0, options), the sweep and the file format.
+      std::string key = fmt::format("xbar transistor table v{}\n{}\n", kTableFormatVersion, command);
+      for (const auto& line : write_spice_netlist(sweep_circuit(tile, gates[gi], {n}))) key += line + '\n';
+      const std::string name = "transistor-" + hex_hash(key) + ".bin";
+      const std::filesystem::path file = dir.empty() ? std::filesystem::path() : dir / name;
+      rep.files.push_back(file.string());
 
-    std::shared_ptr<const BicubicTable> table;
-    {
-      std::lock_guard lock(memo_mutex);
-      if (auto it = memo.find(key); it != memo.end()) table = it->second;
-    }
-    if (!table) {
-      std::vector<double> values;
-      bool hit = false;
-      if (!file.empty()) {
+      std::shared_ptr<const BicubicTable> table;
+      {
+        std::lock_guard lock(memo_mutex);
+        if (auto it = memo.find(key); it != memo.end()) table = it->second;
+      }
+      if (!table && !file.empty()) {
         std::ifstream in(file, std::ios::binary);
+        std::vector<double> values;
         if (in) {
           const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-          hit = decode(bytes, key, g, values);
-        }
-      }
-      if (!hit) {
-        rep.cache_hit = false;
-        values = run_sweep(netlist, command, g);
-        if (!file.empty()) {
-          // A cache that cannot be written costs time, not correctness.
-          try {
-            std::filesystem::create_directories(dir);
-            write_file_atomically(file, encode(key, g, values));
-          } catch (const std::exception&) {
+          if (decode(bytes, key, g, values)) {
+            table = std::make_shared<const BicubicTable>(g.lo, g.h, g.n, values);
+            std::lock_guard lock(memo_mutex);
+            memo.emplace(key, table);
           }
         }
       }
-      table = std::make_shared<const BicubicTable>(g.lo, g.h, g.n, values);
-      std::lock_guard lock(memo_mutex);
-      memo.emplace(key, table);
+      if (table) {
+        store(n, std::move(table));
+      } else {
+        missing.push_back(n);
+        missing_key.push_back(std::move(key));
+        missing_file.push_back(file);
+      }
     }
-    tables->v_gate.push_back(vg);
-    tables->drain_current.push_back(table);
+    if (missing.empty()) continue;
+    rep.cache_hit = false;
+    rep.characterised += static_cast<int>(missing.size());
+    const std::vector<std::vector<double>> values = run_sweep(sweep_circuit(tile, gates[gi], missing), command, g);
+    for (std::size_t k = 0; k < missing.size(); ++k) {
+      if (!missing_file[k].empty()) {
+        // A cache that cannot be written costs time, not correctness.
+        try {
+          std::filesystem::create_directories(dir);
+          write_file_atomically(missing_file[k], encode(missing_key[k], g, values[k]));
+        } catch (const std::exception&) {
+        }
+      }
+      auto table = std::make_shared<const BicubicTable>(g.lo, g.h, g.n, values[k]);
+      {
+        std::lock_guard lock(memo_mutex);
+        memo.emplace(missing_key[k], table);
+      }
+      store(missing[k], std::move(table));
+    }
   }
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (report) *report = rep;

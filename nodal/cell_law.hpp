@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "device_tables/bicubic_table.hpp"
+#include "device_tables/transistor_tables.hpp"
 
 #include "tile/tile_spec.hpp"
 
@@ -106,17 +107,16 @@ class DeviceCells {
 // The device from WL to an inner node M, then the access transistor from M
 // (drain) to BL (source), its gate at a known DC voltage (the gate lines carry
 // no current).  The inner node is eliminated by a scalar Newton per cell:
-// h(m) = I_dev(V_wl - m) - beta I_d(m, V_bl) is strictly decreasing in m, so
+// h(m) = I_dev(V_wl - m) - I_d(m, V_bl) is strictly decreasing in m, so
 // its root is bracketed between the terminal voltages (widened a little for
 // interpolation noise at V_d = V_s) and bisection guards every step.  A drain
 // below the source is the same table (the transistor's current reverses), so
-// both polarities need nothing special.  `beta`: a per-cell current factor
-// (mismatch), empty for none.
+// both polarities need nothing special.  Each cell's transistor (its row's
+// gate voltage, its own mismatch) comes from CellTransistors.
 class TransistorCells {
  public:
-  TransistorCells(const CellModel& model, const std::vector<double>& g, int cols,
-                  std::vector<const BicubicTable*> row_table, std::vector<double> beta = {})
-      : model_(model), g_(g), cols_(cols), row_table_(std::move(row_table)), beta_(std::move(beta)) {}
+  TransistorCells(const CellModel& model, const std::vector<double>& g, const CellTransistors& transistors)
+      : model_(model), g_(g), transistors_(transistors) {}
   bool linear() const { return false; }
   bool has_inner_node() const { return true; }
   static constexpr bool kHasMid = true;
@@ -125,14 +125,12 @@ class TransistorCells {
     const double g = g_[c];
     if (g <= 0) return {};                                                      // absent cell: no device, no transistor
     if (!std::isfinite(vw) || !std::isfinite(vb)) return {NAN, NAN, NAN, NAN};  // a diverged trial state
-    const BicubicTable& t = *row_table_[c / static_cast<std::size_t>(cols_)];
-    const double beta = beta_.empty() ? 1.0 : beta_[c];
     const double widen = 1e-3 * std::abs(vw - vb) + 1e-9;
     double lo = std::min(vw, vb) - widen, hi = std::max(vw, vb) + widen;
     double m = mid_guess;
     if (!(m >= lo && m <= hi)) {
       // Divider of the device and the transistor's conductance at V_ds = 0.
-      const double gt = beta * t.eval(vb, vb).dx;
+      const double gt = transistors_.eval(c, vb, vb).dx;
       m = vb + (vw - vb) * g / (g + std::max(gt, 1e-30));
     }
     // Newton converges quadratically: once a step is below 1e-7 of the cell
@@ -144,8 +142,8 @@ class TransistorCells {
     for (int it = 0; it < 100; ++it) {
       f = model_.current(g, vw - m);
       fp = model_.conductance(g, vw - m);
-      tr = t.eval(m, vb);
-      const double h = f - beta * tr.f, hp = -fp - beta * tr.dx;
+      tr = transistors_.eval(c, m, vb);
+      const double h = f - tr.f, hp = -fp - tr.dx;
       (h > 0 ? lo : hi) = m;
       const double step = -h / hp;
       if (std::abs(step) <= tol && m + step >= lo && m + step <= hi) {
@@ -157,7 +155,7 @@ class TransistorCells {
       m = next > lo && next < hi ? next : 0.5 * (lo + hi);
     }
     // Implicit derivatives of I = I_dev(V_wl - m(V_wl, V_bl)).
-    const double td = beta * tr.dx, ts = beta * tr.dy, den = fp + td;
+    const double td = tr.dx, ts = tr.dy, den = fp + td;
     const double inv = den > 0 ? 1.0 / den : 0.0;
     return {f, fp * td * inv, -fp * ts * inv, m};
   }
@@ -165,9 +163,7 @@ class TransistorCells {
  private:
   const CellModel& model_;
   const std::vector<double>& g_;
-  int cols_;
-  std::vector<const BicubicTable*> row_table_;  // per row: the table at its gate voltage
-  std::vector<double> beta_;
+  const CellTransistors& transistors_;
 };
 
 }  // namespace xbar::nodal_detail

@@ -288,24 +288,39 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
   std::shared_ptr<const TransistorTables> own;
   const TransistorTables* tables = opt.transistor_tables;
   if (!tables) tables = (own = transistor_tables(tile)).get();
-  std::vector<const BicubicTable*> row_table;
-  for (double vg : tile_gate_voltages(tile)) row_table.push_back(&tables->at_gate(vg));
+  const CellTransistors transistors(tile, *tables);
   // Linear start: each device in series with its transistor's conductance at 0 V.
   std::vector<double> g_start(net.g.size());
   for (std::size_t c = 0; c < g_start.size(); ++c) {
-    const double gt = std::max(row_table[c / net.cols]->eval(0, 0).dx, 0.0), g = net.g[c];
+    const double gt = std::max(transistors.eval(c, 0, 0).dx, 0.0), g = net.g[c];
     g_start[c] = g > 0 ? g * gt / (g + gt) : 0.0;
   }
-  const TransistorCells law(tile.model, net.g, net.cols, row_table);
+  const TransistorCells law(tile.model, net.g, transistors);
   TileSolution sol = solve_all(tile, net, law, g_start, opt, report, t0);
   sol.log += fmt::format(
       "nodal: access transistor {} (W {} m, L {} m) from ngspice drain-current tables at gate "
-      "voltage(s) {} V\n",
-      tile.transistor.model, tile.transistor.w, tile.transistor.l, fmt::join(tables->v_gate, ", "));
+      "voltage(s) {} V{}\n",
+      tile.transistor.model, tile.transistor.w, tile.transistor.l, fmt::join(tables->v_gate, ", "),
+      tile.delta_vth.empty() ? std::string()
+                             : fmt::format(", Pelgrom mismatch from {} characterised (delvto, mulu0) nodes",
+                                           tables->node.size()));
   return sol;
 }
 
-double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cells, bool transistors) {
+MismatchTables mismatch_tables_bound(double cells, double sigma_vt, double sigma_beta, double v_max) {
+  // The largest of n normal draws stays below sqrt(2 ln n) + 1 sigma but for
+  // a chance below 1e-3 (and below 5 sigma for n < 1e5); the stencils add
+  // one node below and two above each end.
+  const double z = std::sqrt(2 * std::log(std::max(cells, 2.0))) + 1;
+  auto nodes = [&](double sigma, double step) { return std::ceil(2 * z * sigma / step) + 4; };
+  MismatchTables m;
+  m.tables = 2 * nodes(sigma_vt, kMismatchVtStep) * nodes(sigma_beta, kMismatchMuStep);
+  m.grid_points = 2 * std::ceil(std::abs(v_max) / 0.25) * 0.25 / kTableStep + 17;
+  return m;
+}
+
+double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cells, bool transistors,
+                          const MismatchTables& mismatch) {
   // Doubles per cell (the word- and bit-line slot counts are at most one per
   // cell each).  Shared: the tile's conductances, the network's copy, and the
   // linear LineSystem (diag_w, chain_w, diag_b, chain_b, gc and the two
@@ -329,8 +344,13 @@ double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cell
   // input range of up to 2 V.
   const double per_thread = kPerThreadLinear + (linear_cells ? 0.0 : kPerThreadNewton) + (transistors ? 1.0 : 0.0);
   const double per_vector = kPerVector + (transistors ? 1.0 : 0.0);
-  const double tables = transistors ? 2.0 * 16 * std::pow(2.0 / kTableStep + 20, 2) : 0.0;
-  const double shared = kShared + (transistors ? 1.0 : 0.0);
+  // With mismatch: the tables at every node the draws need, and per cell
+  // its stencil (a pointer, a stride and eight weights).
+  const bool mixed = transistors && mismatch.tables > 0;
+  const double tables = !transistors ? 0.0
+                        : mixed      ? mismatch.tables * 16 * std::pow(mismatch.grid_points, 2)
+                                     : 2.0 * 16 * std::pow(2.0 / kTableStep + 20, 2);
+  const double shared = kShared + (transistors ? 1.0 : 0.0) + (mixed ? 10.0 : 0.0);
   // Per vector also its inputs and the driver, array and column currents.
   const double lines = static_cast<double>(v) * (rows + 3.0 * phys_cols);
   return kBaseBytes + sizeof(double) * (cells * (shared + threads * per_thread + v * per_vector) + lines + tables);

@@ -49,6 +49,17 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt = {}, Nod
 // "Memory").  `linear_cells`: false for sinh-like cells, whose Newton steps
 // each hold a Jacobian of their own.  `transistors`: cells with an access
 // transistor, which add their inner nodes and the drain-current tables.
-double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cells, bool transistors = false);
+// `mismatch`: the Pelgrom-mismatched tables of those transistors (none by default).
+struct MismatchTables {
+  double tables = 0;        // (delvto, mulu0) nodes over all gate voltages; 0: no mismatch
+  double grid_points = 0;   // points per axis of one table
+};
+double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cells, bool transistors = false,
+                          const MismatchTables& mismatch = {});
+
+// The tables a mismatched tile needs at most: `cells` transistors with
+// threshold and current-factor sigmas `sigma_vt` (V) and `sigma_beta`, two
+// gate voltages, inputs within +-|v_max| (V).
+MismatchTables mismatch_tables_bound(double cells, double sigma_vt, double sigma_beta, double v_max);
 
 }  // namespace xbar

@@ -143,13 +143,21 @@ ResourceEstimate estimate_nodal_resources(const Config& c) {
   // Any other model, a selector, or a real access transistor is counted with Newton's arrays.
   const bool transistors = c.tile.cell->has(CellPart::kAccessTransistor) && !ideal_access_switch(c);
   const bool linear = c.device.model == "linear" && !c.tile.cell->has(CellPart::kSelector) && !transistors;
-  e.memory_bytes = nodal_memory_bytes(c.tile.rows, cols, e.vectors, linear, transistors);
+  MismatchTables mismatch;
+  if (transistors && (c.transistor.a_vt > 0 || c.transistor.a_beta > 0)) {
+    const double root_area = std::sqrt(c.transistor.w * c.transistor.l);
+    // Normalised inputs reach v_read; voltages given as such, up to 2 V counted.
+    const double v_max = c.inputs.kind == InputKind::kNormalized ? c.inputs.v_read : 2.0;
+    mismatch = mismatch_tables_bound(static_cast<double>(e.cells), c.transistor.a_vt / root_area,
+                                     c.transistor.a_beta / root_area, v_max);
+  }
+  e.memory_bytes = nodal_memory_bytes(c.tile.rows, cols, e.vectors, linear, transistors, mismatch);
   // With engine both, the SPICE solution (v_wl, v_bl, and the junctions of
   // transistor cells) is held meanwhile.
   if (c.simulator.engine == EngineKind::kBoth)
     e.memory_bytes +=
         static_cast<double>(e.cells) * e.vectors * sizeof(double) * (c.tile.cell->parts.size() > 1 ? 3 : 2);
-  const double one = nodal_memory_bytes(c.tile.rows, cols, 1, linear, transistors);
+  const double one = nodal_memory_bytes(c.tile.rows, cols, 1, linear, transistors, mismatch);
   e.key = size_key(c, one, e.memory_bytes - one);
   return e;
 }

@@ -24,40 +24,26 @@
 #include "spice_bridge/simulator.hpp"
 #include "support/close.hpp"
 #include "support/run_helpers.hpp"
+#include "support/table_cache.hpp"
 
 using namespace xbar;
 using xbar::testing::close;
 
 namespace {
 
-// Tables of this test go to a folder of its own, never the user's cache.
-struct CacheDir {
-  std::filesystem::path dir;
-  CacheDir() {
-    dir = std::filesystem::temp_directory_path() / fmt::format("xbar-test-tables-{}", ::getpid());
-    std::filesystem::create_directories(dir);
-    ::setenv("XBAR_CACHE_DIR", dir.c_str(), 1);
-  }
-  ~CacheDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-};
-const CacheDir& cache_dir() {
-  static const CacheDir d;
-  return d;
-}
+const testing::TableCacheDir& cache_dir() { return testing::table_cache_dir(); }
 
-std::string tile_yaml(int rows, int cols, const std::string& cell, const std::string& model, const std::string& extra) {
+std::string tile_yaml(int rows, int cols, const std::string& cell, const std::string& model, const std::string& extra,
+                      double v_read = 0.3) {
   return fmt::format(
       "tile: {{rows: {}, cols: {}, cell: {}}}\n"
       "device: {{g_on: 100u, g_off: 2u}}\n"
       "weights: {{source: random, seed: 31}}\n"
-      "inputs: {{source: random, seed: 32, vectors: 2, v_read: 0.3}}\n"
+      "inputs: {{source: random, seed: 32, vectors: 2, v_read: {}}}\n"
       "parasitics: {{r_wl: 2.5, r_bl: 3, r_gl: 5}}\n"
       "transistor: {{model: {}}}\n"
       "{}",
-      rows, cols, cell, model, extra);
+      rows, cols, cell, v_read, model, extra);
 }
 
 TileSpec tile_of(const std::string& yaml) { return build_tile_spec(testing::config_from_yaml(yaml)); }
@@ -280,4 +266,78 @@ TEST_CASE(
   const auto edge = t.eval(t.hi(), 0.3), out = t.eval(t.hi() + 0.5, 0.3);
   CHECK(close(out.f, edge.f + 0.5 * edge.dx, 1e-12, 1e-15));
   CHECK(std::isnan(t.eval(NAN, 0.1).f));
+}
+
+TEST_CASE("simulator.temperature is in the table key: another temperature misses the cache and moves the current") {
+  cache_dir();
+  TransistorTableReport at27, at85, again;
+  const auto t27 = transistor_tables(tile_of(tile_yaml(4, 4, "1T1R", "nmos", "")), &at27);
+  clear_transistor_table_memo();
+  const auto t85 = transistor_tables(tile_of(tile_yaml(4, 4, "1T1R", "nmos", "simulator: {temperature: 85}\n")), &at85);
+  CHECK_FALSE(at85.cache_hit);
+  CHECK(at85.characterised == 1);
+  CHECK(at85.files != at27.files);
+  // Hotter: lower mobility, less current in strong inversion.
+  const double i27 = t27->drain_current[0]->eval(0.21, 0.03).f, i85 = t85->drain_current[0]->eval(0.21, 0.03).f;
+  MESSAGE("I_d(0.21 V, 0.03 V) at 27 C ", i27, " A, at 85 C ", i85, " A");
+  CHECK(i85 < i27 * 0.99);
+  clear_transistor_table_memo();
+  transistor_tables(tile_of(tile_yaml(4, 4, "1T1R", "nmos", "simulator: {temperature: 85}\n")), &again);
+  CHECK(again.cache_hit);
+  CHECK(again.files == at85.files);
+}
+
+TEST_CASE("Pelgrom mismatch on the nodal engine: mismatched 1T1R and 2T2R tiles match SPICE to 1e-5 of full scale") {
+  cache_dir();
+  // a_vt 3.5 mV um and a_beta 1 % um at W/L 0.5/0.1 um: sigma(Vth) 15.7 mV,
+  // sigma(beta)/beta 4.5 %, so every cell sits between characterised nodes.
+  const std::string transistor = "nmos, a_vt: 3.5e-9, a_beta: 1e-8";  // inside tile_yaml's transistor: {model: ...}
+  // 8x8 here (the tables' ngspice sweeps dominate the time); 32x32 in the
+  // regression cases t1r_mismatch_32 and t2r_mismatch_32.
+  for (const std::string cell : {"1T1R", "2T2R"}) {
+    const int rows = 8, cols = cell == "2T2R" ? 4 : 8;
+    CAPTURE(cell);
+    const TileSpec t =
+        tile_of(tile_yaml(rows, cols, cell, transistor, "periphery: {r_driver: 100, r_sense: 50}\n", 0.2));
+    REQUIRE(t.delta_vth.size() == static_cast<std::size_t>(rows) * t.phys_cols());
+    TransistorTableReport tables;
+    transistor_tables(t, &tables);
+    NodalReport rep;
+    const TileSolution n = solve_nodal(t, {}, &rep);
+    const TileSolution s = spice(t);
+    const double d = worst_difference(t, n, s);
+    MESSAGE(cell, " ", rows, "x", cols, " mismatched: nodal vs spice ", d, " of full scale; ", tables.files.size(),
+            " (delvto, mulu0) tables, ", tables.characterised, " characterised in ", tables.seconds, " s");
+    CHECK(close(d, 0, 0, 1e-5));
+    // The mismatch is really applied: the nominal transistor differs from SPICE's mismatched one.
+    TileSpec nominal = t;
+    nominal.delta_vth.clear();
+    nominal.beta_factor.clear();
+    CHECK(worst_difference(t, solve_nodal(nominal), s) > 1e-4);
+  }
+}
+
+TEST_CASE("mismatch stencil: 4-point Lagrange weights reproduce cubics; a mix of tables is the mix of their values") {
+  for (const double x : {-0.0731, -0.04, 0.0, 0.013, 0.0599}) {
+    const LagrangeStencil s = lagrange_stencil(x, 0.02);
+    auto cubic = [](double z) { return 1 - 3 * z + 40 * z * z - 700 * z * z * z; };
+    double sum = 0, ones = 0;
+    for (int a = 0; a < 4; ++a) sum += s.w[a] * cubic((s.k - 1 + a) * 0.02), ones += s.w[a];
+    CHECK(close(sum, cubic(x), 1e-12, 1e-14));
+    CHECK(close(ones, 1.0, 1e-14, 0));
+    CHECK(s.k * 0.02 <= x + 1e-15);
+    CHECK(x < (s.k + 1) * 0.02);
+  }
+  const int n = 9;
+  std::vector<double> va(n * n), vb(n * n);
+  for (int k = 0; k < n * n; ++k) va[k] = std::sin(0.3 * k), vb[k] = std::cos(0.7 * k);
+  const BicubicTable ta(-0.1, 0.05, n, va), tb(-0.1, 0.05, n, vb);
+  const BicubicTable* both[] = {&ta, &tb};
+  const double w[] = {0.3, -1.7};
+  for (const auto& [x, y] : {std::pair{0.013, 0.2}, std::pair{-0.3, 0.11}, std::pair{0.37, 0.5}}) {
+    const auto m = BicubicTable::eval_mix(both, w, 2, x, y), a = ta.eval(x, y), b = tb.eval(x, y);
+    CHECK(close(m.f, 0.3 * a.f - 1.7 * b.f, 1e-13, 1e-15));
+    CHECK(close(m.dx, 0.3 * a.dx - 1.7 * b.dx, 1e-13, 1e-15));
+    CHECK(close(m.dy, 0.3 * a.dy - 1.7 * b.dy, 1e-13, 1e-15));
+  }
 }
