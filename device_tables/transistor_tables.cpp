@@ -173,8 +173,10 @@ bool decode(const std::string& bytes, const std::string& key, const Grid& g, std
 
 // The drain current of every instance of the circuit over the grid (inner
 // sweep the drain, outer the source), in the order of its saves.
-std::vector<std::vector<double>> run_sweep(const Circuit& c, const std::string& command, const Grid& g) {
-  const SimResult r = make_isolated_simulator()->run(write_spice_netlist(c), command);
+std::vector<std::vector<double>> run_sweep(const Circuit& c, const std::string& command, const Grid& g,
+                                           Simulator* sim) {
+  const SimResult r = sim ? sim->run(write_spice_netlist(c), command)
+                          : make_isolated_simulator()->run(write_spice_netlist(c), command);
   const std::size_t cells = static_cast<std::size_t>(g.n) * g.n;
   auto vec = [&](const std::string& name) -> const std::vector<double>& {
     const auto it = r.vectors.find(name);
@@ -295,7 +297,8 @@ std::vector<double> tile_gate_voltages(const TileSpec& tile) {
   return v;
 }
 
-std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, TransistorTableReport* report) {
+std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, TransistorTableReport* report,
+                                                          Simulator* sim) {
   const auto t0 = std::chrono::steady_clock::now();
   if (!tile.access_transistors()) throw std::invalid_argument("transistor tables: the tile has no access transistors");
   const Grid g = table_grid(tile);
@@ -377,7 +380,7 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
     if (missing.empty()) continue;
     rep.cache_hit = false;
     rep.characterised += static_cast<int>(missing.size());
-    const std::vector<std::vector<double>> values = run_sweep(sweep_circuit(tile, gates[gi], missing), command, g);
+    const std::vector<std::vector<double>> values = run_sweep(sweep_circuit(tile, gates[gi], missing), command, g, sim);
     for (std::size_t k = 0; k < missing.size(); ++k) {
       if (!missing_file[k].empty()) {
         // A cache that cannot be written costs time, not correctness.

@@ -17,6 +17,8 @@
 
 namespace xbar {
 
+class Simulator;
+
 // Pelgrom mismatch (TileSpec::delta_vth, beta_factor) is characterised, not
 // modelled: the card is swept at the nodes delvto = k_vt kMismatchVtStep,
 // mulu0 = 1 + k_mu kMismatchMuStep around the draws, and a cell's current is
@@ -104,9 +106,11 @@ std::filesystem::path transistor_cache_dir();
 // corrupt or mismatched file is rebuilt), or ngspice.  The voltage range covers
 // 0 V and every input voltage.  With mismatch, the nodes every cell's stencil
 // needs, the missing ones swept together in one ngspice run per gate voltage.
+// The sweeps run in `sim` when given (a sweep worker's own, already
+// sandboxed ngspice, which may start no process), else in an isolated child.
 // Throws SimulationError when ngspice fails.
-std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile,
-                                                          TransistorTableReport* report = nullptr);
+std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, TransistorTableReport* report = nullptr,
+                                                          Simulator* sim = nullptr);
 
 // The gate voltages the tile's transistors see, in row order (v_gate, or 0 V
 // for a row switched off).

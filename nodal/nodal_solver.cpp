@@ -287,7 +287,7 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
   // line's source voltage).
   std::shared_ptr<const TransistorTables> own;
   const TransistorTables* tables = opt.transistor_tables;
-  if (!tables) tables = (own = transistor_tables(tile)).get();
+  if (!tables) tables = (own = transistor_tables(tile, nullptr, opt.characterise_with)).get();
   const CellTransistors transistors(tile, *tables);
   // Linear start: each device in series with its transistor's conductance at 0 V.
   std::vector<double> g_start(net.g.size());

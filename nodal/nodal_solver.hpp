@@ -28,6 +28,9 @@ struct NodalOptions {
   // voltage of the tile, a range covering the inputs).  Null: solve_nodal
   // gets them from transistor_tables() (memo, disk cache or ngspice).
   const TransistorTables* transistor_tables = nullptr;
+  // The ngspice that characterises missing tables: null, an isolated child;
+  // a sweep worker passes its own (sandboxed, it may start no child).
+  Simulator* characterise_with = nullptr;
 };
 
 struct NodalReport {

@@ -91,7 +91,7 @@ void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   }
   if (engine != EngineKind::kSpice) {
     phase("solving with the nodal engine");
-    r.nodal = solve_nodal_within_limits(r.tile, ctx.limits);
+    r.nodal = solve_nodal_within_limits(r.tile, ctx.limits, ctx.simulator);
     const KclReport k = check_solution(r.tile, *r.nodal);
     if (engine == EngineKind::kNodal) kcl = k;
     timer.done("nodal solve and check");
@@ -132,12 +132,12 @@ void add_simulator_warnings(std::vector<std::string>& to, const std::vector<std:
   add_warnings(to, named);
 }
 
-TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& limits) {
+TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& limits, Simulator* sim) {
   // The memory was checked against the limit before the run
   // (check_resources counts the engine's arrays); time and interrupts stop it
   // at its next step.
   const StopCondition stop(limits.time_limit_s);
-  return solve_nodal(tile, NodalOptions{.stop = &stop});
+  return solve_nodal(tile, NodalOptions{.stop = &stop, .characterise_with = sim});
 }
 
 bool ideal_access_switch(const Config& c) {

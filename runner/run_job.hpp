@@ -62,7 +62,10 @@ void add_simulator_warnings(std::vector<std::string>& to, const std::vector<std:
 
 // The nodal engine under `limits`: it stops at the time limit (SimulationError
 // "time limit of N s exceeded") or at an interrupt, within one solver step.
-TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& limits);
+// Transistor tables missing from the cache are swept in `sim` when given (the
+// job's own simulator, as the SPICE engine would use it: a sweep worker's is
+// sandboxed and may start no child), else in an isolated child.
+TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& limits, Simulator* sim = nullptr);
 
 // Refuses, with the config position, what this build cannot simulate yet.
 void check_supported(const Config& config);

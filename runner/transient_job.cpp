@@ -335,7 +335,7 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
     sampled.elapsed_s = sim_result.elapsed_s;
   }
   if (r.config.simulator.engine == EngineKind::kBoth)
-    r.nodal = solve_nodal_within_limits(r.tile, ctx.limits);  // the settled (DC) reference
+    r.nodal = solve_nodal_within_limits(r.tile, ctx.limits, ctx.simulator);  // the settled (DC) reference
   // Ideal columns (and, with every node saved, the IR-drop map at the
   // sample instant), then the transient values as the primary result.
   r.analysis = analyze_tile(r.tile, tr->spec.keep_all_voltages ? &sampled : nullptr, r.nodal ? &*r.nodal : nullptr);
