@@ -22,11 +22,9 @@
 
 #include "config_loader/loader.hpp"
 #include "device_tables/transistor_tables.hpp"
-#include "netlist_gen/circuit.hpp"
 #include "netlist_gen/tile_builder.hpp"
 #include "nodal/nodal_solver.hpp"
-#include "runner/spice_engine.hpp"
-#include "spice_bridge/simulator.hpp"
+#include "spice_reference.hpp"
 
 using namespace xbar;
 
@@ -95,14 +93,8 @@ int main(int argc, char** argv) {
     NodalOptions opt;
     opt.transistor_tables = tables.get();
     const TileSolution n = solve_nodal(t, opt);
-    auto sim = make_ngspice_simulator();
-    const double t0 = now();
-    const Circuit c = build_tile_circuit(t);
-    const TileSolution s = solve_with_spice(t, c, write_spice_netlist(c), *sim);
-    const double spice = now() - t0;
-    double worst = 0;
-    for (int j = 0; j < t.cols; ++j)
-      worst = std::max(worst, std::abs(n.column_current[0][j] - s.column_current[0][j]) / t.i_full_scale);
+    const bench::SpiceReference ref = bench::spice_reference(t, n);
+    const double spice = ref.seconds, worst = ref.worst;
     std::printf("1T1R 256x256 mismatched: SPICE engine %.2f s; nodal/SPICE difference %.2e of full scale\n", spice,
                 worst);
     const bool met = worst <= 1e-5;

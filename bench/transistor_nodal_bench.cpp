@@ -31,6 +31,7 @@
 #include "nodal/nodal_solver.hpp"
 #include "runner/spice_engine.hpp"
 #include "spice_bridge/simulator.hpp"
+#include "spice_reference.hpp"
 
 using namespace xbar;
 
@@ -165,14 +166,9 @@ int main(int argc, char** argv) {
       characterise, static_cast<int>(tables->v_gate.size()), tables->drain_current[0]->points(),
       tables->drain_current[0]->points(), nodal, cpu_total / 3, nrep.newton_iterations, nrep.linear_iterations);
   if (with_spice) {
-    auto sim = make_ngspice_simulator();
-    t0 = now();
-    const Circuit c = build_tile_circuit(t);
-    const TileSolution s = solve_with_spice(t, c, write_spice_netlist(c), *sim);
-    const double spice = now() - t0;
-    double worst = 0;
-    for (int j = 0; j < t.cols; ++j)
-      worst = std::max(worst, std::abs(n.column_current[0][j] - s.column_current[0][j]) / t.i_full_scale);
+    const bench::SpiceReference ref = bench::spice_reference(t, n);
+    const TileSolution& s = ref.solution;
+    const double spice = ref.seconds, worst = ref.worst;
     std::printf(
         "1T1R 256x256 BSIM4: SPICE engine %.2f s (ngspice %.2f s); nodal/SPICE difference %.2e of full "
         "scale; ratio cached %.0f, with characterisation %.0f\n",
