@@ -1,6 +1,8 @@
 // Monte Carlo: the binomial interval, the percentiles and moments, and
 // `xbar montecarlo` end to end (reproducible samples, a binomial yield).
+#include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <sstream>
 
 #include <doctest/doctest.h>
@@ -11,6 +13,7 @@
 #include "netlist_gen/variability.hpp"
 #include "support/close.hpp"
 #include "support/program.hpp"
+#include "support/table_cache.hpp"
 #include "support/temp_folder.hpp"
 
 using namespace xbar;
@@ -174,4 +177,44 @@ TEST_CASE("xbar montecarlo refuses a config that is not one") {
       fmt::format("montecarlo '{}' -o mc3 --set 'montecarlo.lower_limits={{max_rel_err_target: 0}}'", config), dir);
   CHECK(both.exit_code == 2);
   CHECK(both.err.find("both an upper and a lower limit") != std::string::npos);
+}
+
+TEST_CASE("xbar montecarlo of a mismatched 1T1R tile on the nodal engine: samples run in the sandboxed workers and "
+          "each matches the SPICE engine") {
+  const auto dir = fresh_folder("xbar_test_montecarlo_1t1r");
+  table_cache_dir();  // the workers characterise into their own memory; the SPICE reruns need none
+  std::ofstream(dir / "mc.yaml") << R"(
+tile: {rows: 4, cols: 4, cell: 1T1R}
+device: {g_on: 100u, g_off: 1u}
+weights: {source: random, seed: 1}
+inputs: {source: random, seed: 2, v_read: 0.2}
+parasitics: {r_wl: 1, r_bl: 1, r_gl: 5}
+periphery: {r_driver: 100, r_sense: 50}
+transistor: {model: nmos, v_gate: 1.2, a_vt: 3.5e-9, a_beta: 1e-8}
+simulator: {engine: nodal}
+output: {cells: none}
+montecarlo: {samples: 3, seed: 3}
+)";
+  const ProgramRun r = run_xbar("montecarlo mc.yaml -o mc -j 2 -q", dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto lines = csv_lines(file_text(dir / "mc" / "samples.csv"));
+  REQUIRE(lines.size() == 4);
+  const auto header = csv_cells(lines[0]);
+  const auto col = std::find(header.begin(), header.end(), "max_err_fs") - header.begin();
+  REQUIRE(col < static_cast<long>(header.size()));
+  for (int k = 0; k < 3; ++k) {
+    const auto row = csv_cells(lines[k + 1]);
+    CHECK(row[2] == "ok");
+    // The same sample on SPICE (delvto/mulu0 per instance): the error of full
+    // scale differs by what the engines differ by, below 1e-5 of full scale.
+    const ProgramRun s =
+        run_xbar(fmt::format("run mc.yaml --set montecarlo.sample={0} --set simulator.engine=spice -o s{0}", k), dir);
+    REQUIRE(s.exit_code == 0);
+    const auto summary = nlohmann::json::parse(file_text(dir / fmt::format("s{}", k) / "summary.json"));
+    const double spice = summary["metrics"]["max_err_fs"].get<double>(), nodal = std::stod(row[col]);
+    MESSAGE(fmt::format("sample {}: max_err_fs nodal {:.9g}, spice {:.9g}", k, nodal, spice));
+    CHECK(close(nodal, spice, 0, 1e-5));
+    CHECK(spice > 1e-3);  // a real error to compare
+  }
 }
