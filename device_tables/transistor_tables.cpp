@@ -175,8 +175,8 @@ bool decode(const std::string& bytes, const std::string& key, const Grid& g, std
 // sweep the drain, outer the source), in the order of its saves.
 std::vector<std::vector<double>> run_sweep(const Circuit& c, const std::string& command, const Grid& g,
                                            Simulator* sim) {
-  const SimResult r = sim ? sim->run(write_spice_netlist(c), command)
-                          : make_isolated_simulator()->run(write_spice_netlist(c), command);
+  const SimResult r =
+      sim ? sim->run(write_spice_netlist(c), command) : make_isolated_simulator()->run(write_spice_netlist(c), command);
   const std::size_t cells = static_cast<std::size_t>(g.n) * g.n;
   auto vec = [&](const std::string& name) -> const std::vector<double>& {
     const auto it = r.vectors.find(name);
@@ -259,10 +259,13 @@ CellTransistors::CellTransistors(const TileSpec& tile, const TransistorTables& t
     b.mu0 = std::min(b.mu0, k[2]), b.mu1 = std::max(b.mu1, k[2]);
   }
   // Padded to every cell's whole stencil (nodes of weight 0 are not characterised).
-  for (Box& b : box) b = {b.vt0 - 1, b.vt1 + 2, b.mu0 - 1, b.mu1 + 2};
   grid_.resize(box.size());
-  for (std::size_t gi = 0; gi < box.size(); ++gi)
-    grid_[gi].resize(static_cast<std::size_t>(box[gi].vt1 - box[gi].vt0 + 1) * (box[gi].mu1 - box[gi].mu0 + 1));
+  for (std::size_t gi = 0; gi < box.size(); ++gi) {
+    Box& b = box[gi];
+    if (b.vt0 > b.vt1) continue;  // a gate with no node: every cell on it fails the check below
+    b = {b.vt0 - 1, b.vt1 + 2, b.mu0 - 1, b.mu1 + 2};
+    grid_[gi].resize(static_cast<std::size_t>(b.vt1 - b.vt0 + 1) * (b.mu1 - b.mu0 + 1));
+  }
   for (const auto& [k, table] : tables.node) {
     const Box& b = box[static_cast<std::size_t>(k[0])];
     auto& g = grid_[static_cast<std::size_t>(k[0])];
@@ -274,13 +277,19 @@ CellTransistors::CellTransistors(const TileSpec& tile, const TransistorTables& t
     const LagrangeStencil v = lagrange_stencil(tile.delta_vth[c], kMismatchVtStep);
     const LagrangeStencil m = lagrange_stencil(tile.beta_factor[c] - 1.0, kMismatchMuStep);
     const Box& b = box[gate];
+    // Every node of the stencil must have been characterised (tables made
+    // for another tile may lack some).
+    if (v.k - 1 < b.vt0 || v.k + 2 > b.vt1 || m.k - 1 < b.mu0 || m.k + 2 > b.mu1)
+      throw std::out_of_range(
+          fmt::format("no transistor tables around delvto {} V, mulu0 {}", tile.delta_vth[c], tile.beta_factor[c]));
     const std::size_t stride = static_cast<std::size_t>(b.mu1 - b.mu0 + 1);
-    const auto& g = grid_[gate];
-    // Every node of the stencil must have been characterised.
+    const BicubicTable* const* first =
+        &grid_[gate][static_cast<std::size_t>(v.k - 1 - b.vt0) * stride + (m.k - 1 - b.mu0)];
     for (int a = 0; a < 4; ++a)
       for (int d = 0; d < 4; ++d)
-        if (v.w[a] * m.w[d] != 0) tables.at_node(static_cast<int>(gate), v.k - 1 + a, m.k - 1 + d);
-    stencil_[c] = {&g[static_cast<std::size_t>(v.k - 1 - b.vt0) * stride + (m.k - 1 - b.mu0)], stride, v.w, m.w};
+        if (v.w[a] * m.w[d] != 0 && first[a * stride + d] == nullptr)
+          tables.at_node(static_cast<int>(gate), v.k - 1 + a, m.k - 1 + d);  // throws, naming the node
+    stencil_[c] = {first, stride, v.w, m.w};
   }
 }
 

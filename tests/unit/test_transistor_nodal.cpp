@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 
 #include <fmt/format.h>
@@ -314,6 +315,11 @@ TEST_CASE("Pelgrom mismatch on the nodal engine: mismatched 1T1R and 2T2R tiles 
     nominal.delta_vth.clear();
     nominal.beta_factor.clear();
     CHECK(worst_difference(t, solve_nodal(nominal), s) > 1e-4);
+    // Tables without the mismatch nodes are refused, never read out of range.
+    const auto nominal_tables = transistor_tables(nominal);
+    NodalOptions wrong;
+    wrong.transistor_tables = nominal_tables.get();
+    CHECK_THROWS_AS(solve_nodal(t, wrong), std::out_of_range);
   }
 }
 
