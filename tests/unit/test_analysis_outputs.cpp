@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "report/analysis_outputs.hpp"
 #include "report/result_set.hpp"
 #include "report/run_outputs.hpp"
+#include "support/close.hpp"
 #include "support/run_helpers.hpp"
 #include "support/temp_folder.hpp"
 #include "sweep/point_record.hpp"
@@ -47,6 +49,15 @@ const std::vector<Run> kRuns = {
      "analysis:\n  type: tran\n  tran:\n    window: 100n\n"
      "    write: [{row: 0, col: 1, v: 1.0, width: 1u, count: 2, period: 2u}]\n"},
 };
+
+ColumnRecord record(int vector, int col, double i_spice, std::optional<double> i_nodal) {
+  ColumnRecord r;
+  r.vector = vector;
+  r.col = col;
+  r.i_spice = i_spice;
+  r.i_nodal = i_nodal;
+  return r;
+}
 
 std::string names_text(const std::set<std::string>& names) {
   std::string text;
@@ -161,4 +172,22 @@ TEST_CASE("a run writes only the result files its analyses declare, and every on
     }
     fs::remove_all(dir);
   }
+}
+
+TEST_CASE("spice_vs_nodal is one definition: floored at 1e-9 of the vector's largest column, op and tran alike") {
+  std::vector<ColumnRecord> records = {
+      record(0, 0, 1e-3, 1e-3), record(0, 1, 1e-15, 2e-15),  // near zero: the floor 1e-12 A applies
+      record(1, 0, 2e-6, 2.001e-6),                          // 5e-4
+  };
+  const auto worst = spice_vs_nodal(records);
+  REQUIRE(worst.has_value());
+  CHECK(testing::close(*worst, 1e-3, 1e-9, 0));  // 1e-15 / 1e-12 (1 without the floor)
+  records[1].i_nodal.reset();
+  CHECK(testing::close(*spice_vs_nodal(records), 5e-4, 1e-9, 0));
+  CHECK_FALSE(spice_vs_nodal({record(0, 0, 1e-3, std::nullopt)}).has_value());
+  // A tran with both engines reports the same definition as op.
+  const RunResult r = testing::run_in_process(testing::config_from_yaml(
+      "tile: {rows: 3, cols: 3}\nsimulator: {engine: both}\nanalysis: {type: tran, tran: {window: 20n, step: 1n}}\n"));
+  REQUIRE(r.analysis.metrics.spice_vs_nodal.has_value());
+  CHECK(*r.analysis.metrics.spice_vs_nodal == *spice_vs_nodal(r.analysis.columns));
 }
