@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -222,6 +223,21 @@ void score_columns(const TileSpec& t, TileAnalysis& a) {
   if (t.adc_bits > 0) m.adc_max_rel_err = adc.worst;
 }
 
+std::optional<double> spice_vs_nodal(const std::vector<ColumnRecord>& columns) {
+  std::map<int, double> max_spice;  // per vector
+  for (const ColumnRecord& c : columns)
+    if (c.i_spice && c.i_nodal) max_spice[c.vector] = std::max(max_spice[c.vector], std::fabs(*c.i_spice));
+  if (max_spice.empty()) return std::nullopt;
+  double worst = 0;
+  for (const ColumnRecord& c : columns)
+    if (c.i_spice && c.i_nodal) {
+      // Relative to the column, floored at 1e-9 of the vector's largest column.
+      const double scale = std::max(std::fabs(*c.i_spice), 1e-9 * max_spice[c.vector]);
+      if (scale > 0) worst = std::max(worst, std::fabs(*c.i_spice - *c.i_nodal) / scale);
+    }
+  return worst;
+}
+
 TileAnalysis analyze_tile(const TileSpec& t, const TileSolution* spice, const TileSolution* nodal) {
   TileAnalysis a;
   const TileSolution* primary = spice ? spice : nodal;
@@ -229,15 +245,12 @@ TileAnalysis analyze_tile(const TileSpec& t, const TileSolution* spice, const Ti
   const auto ideal = ideal_phys_currents(t);
   const auto target = target_phys_currents(t);
   Metrics& m = a.metrics;
-  double spice_nodal = 0;
   for (int v = 0; v < t.vectors(); ++v) {
     const auto ideal_l = logical_outputs(t, ideal[v]);
     const auto target_l = target.empty() ? std::vector<double>{} : logical_outputs(t, target[v]);
     std::vector<double> spice_l, nodal_l;
     if (spice) spice_l = logical_outputs(t, spice->column_current[v]);
     if (nodal) nodal_l = logical_outputs(t, nodal->column_current[v]);
-    double max_spice = 0;
-    for (double x : spice_l) max_spice = std::max(max_spice, std::fabs(x));
     for (int j = 0; j < t.cols; ++j) {
       ColumnRecord rec;
       rec.vector = v;
@@ -246,17 +259,11 @@ TileAnalysis analyze_tile(const TileSpec& t, const TileSolution* spice, const Ti
       if (!target_l.empty()) rec.i_target = target_l[j];
       if (spice) rec.i_spice = spice_l[j];
       if (nodal) rec.i_nodal = nodal_l[j];
-      if (spice && nodal) {
-        // Relative to the column, floored at 1e-9 of the largest column so a
-        // near-zero column does not dominate.
-        const double scale = std::max(std::fabs(spice_l[j]), 1e-9 * max_spice);
-        if (scale > 0) spice_nodal = std::max(spice_nodal, std::fabs(spice_l[j] - nodal_l[j]) / scale);
-      }
       a.columns.push_back(rec);
     }
   }
   score_columns(t, a);
-  if (spice && nodal) m.spice_vs_nodal = spice_nodal;
+  m.spice_vs_nodal = spice_vs_nodal(a.columns);
   if (primary) {
     // IR drop: the voltage a cell loses against the ideal (V_i across it).
     WorstMean drop, drop_v_abs;

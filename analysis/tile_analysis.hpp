@@ -70,6 +70,12 @@ struct TileAnalysis {
 
 TileAnalysis analyze_tile(const TileSpec& t, const TileSolution* spice, const TileSolution* nodal);
 
+// The metric spice_vs_nodal of any analysis: the largest |i_spice - i_nodal|
+// / |i_spice| over the records holding both, the denominator floored at 1e-9
+// of the vector's largest |i_spice| so a near-zero column does not dominate;
+// empty when no record holds both.
+std::optional<double> spice_vs_nodal(const std::vector<ColumnRecord>& columns);
+
 // Scores the primary engine's output of every column record (i_spice, or
 // i_nodal when `a.primary` is "nodal") against i_ideal and i_target: sets
 // rel_err and i_adc per record and the error metrics (rel, nrmse, full-scale,

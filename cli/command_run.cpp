@@ -10,31 +10,16 @@
 #include "common/exit_codes.hpp"
 #include "common/output_path.hpp"
 #include "config_loader/loader.hpp"
-#include "report/result_set.hpp"
+#include "report/analysis_outputs.hpp"
+#include "report/failure_evidence.hpp"
 #include "report/run_outputs.hpp"
-#include "runner/noise_job.hpp"
-#include "runner/read_job.hpp"
 #include "runner/run_job.hpp"
-#include "runner/transient_job.hpp"
 
 namespace xbar {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-// Leaves the simulator's own words and the netlist where the user can read
-// them, as the folder's whole result set: every result file of an earlier run
-// goes, so none can be mistaken for this one's.
-void keep_failure_evidence(const fs::path& dir, const std::vector<std::string>& netlist, const std::string& log) {
-  ResultSetWriter set(dir);
-  if (!netlist.empty())
-    set.write("netlist.cir", [&](std::ostream& out) {
-      for (const auto& l : netlist) out << l << '\n';
-    });
-  if (!log.empty()) set.write("ngspice.log", log);
-  set.commit();
-}
 
 // Ctrl-C or SIGTERM: says what was kept; the exit code shells use (130 for SIGINT).
 int report_interrupt(const fs::path& dir, bool outputs_written) {
@@ -44,48 +29,6 @@ int report_interrupt(const fs::path& dir, bool outputs_written) {
     fmt::print(stderr, "xbar: interrupted; the simulation was stopped and no outputs were written{}\n",
                fs::exists(dir) ? fmt::format(" ({} holds only what was there before)", dir.string()) : "");
   return interrupted_exit_code();
-}
-
-// The few figures a user looks at first; the files hold the rest.
-void print_run_summary(const RunResult& r) {
-  const Config& c = r.config;
-  fmt::print("{}: {}x{} {} {} via {}, {} vector(s), {:.3f} s\n", c.name, r.tile.rows, r.tile.cols,
-             to_string(r.tile.cell), to_string(c.analysis.type), to_string(c.simulator.engine), r.tile.vectors(),
-             r.elapsed_s);
-  if (r.read) {
-    const ReadSample& s = r.read->stored;
-    fmt::print("  i_sense {:.4e} A  i_cell {:.4e} A  i_sneak {:.4e} A  sneak_fraction {:.4f}\n", s.i_sense, s.i_cell,
-               s.i_sneak, s.sneak_fraction);
-    fmt::print("  read_margin {:.4f}{}\n", r.read->read_margin,
-               r.read->path_factor ? fmt::format("  path estimate / SPICE sneak {:.3g}", *r.read->path_factor) : "");
-    return;
-  }
-  const Metrics& m = r.analysis.metrics;
-  auto shown = [](const std::optional<double>& v) { return v ? fmt::format("{:.4e}", *v) : "not computed"; };
-  const std::string rel = fmt::format("max_rel_err {:.4e}  mean_rel_err {:.4e}  nrmse {:.4e}  max_ir_drop {}",
-                                      m.max_rel_err, m.mean_rel_err, m.nrmse, shown(m.max_ir_drop));
-  const std::string fs = fmt::format("max_err_fs {}  mean_err_fs {}  (of full scale {:.4e} A)", shown(m.max_err_fs),
-                                     shown(m.mean_err_fs), r.tile.i_full_scale);
-  // A signed output (2T2R) crosses 0, where a relative error means nothing:
-  // the error over the column's full scale leads there.
-  if (r.tile.cell->differential)
-    fmt::print("  {}\n  {}\n", fs, rel);
-  else
-    fmt::print("  {}\n  {}\n", rel, fs);
-  fmt::print("  against the intended weights: max_rel_err_target {}  nrmse_target {}\n", shown(m.max_rel_err_target),
-             shown(m.nrmse_target));
-  if (m.spice_vs_nodal) fmt::print("  spice_vs_nodal {:.3e}\n", *m.spice_vs_nodal);
-  if (r.noise) {
-    const NoiseSummary sum = summarize_noise(r);
-    fmt::print("  noise over {:g}..{:g} Hz: max {:.4e} A rms  min ENOB {:.2f}  min SNR {}{}\n", r.noise->options.f_min,
-               r.noise->options.f_max, sum.max_i_rms, sum.min_enob,
-               sum.min_snr_db ? fmt::format("{:.2f} dB", *sum.min_snr_db) : "not computed",
-               r.noise->spice_vs_nodal ? fmt::format("  ngspice vs xbar {:.3e}", *r.noise->spice_vs_nodal) : "");
-  }
-  if (r.transient) {
-    const TransientSummary sum = summarize_transient(*r.transient);
-    fmt::print("  energy per MVM {:.4e} J  max settling time {:.4e} s\n", sum.energy_per_mvm_j, sum.max_settle_s);
-  }
 }
 
 }  // namespace
@@ -115,7 +58,8 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
     reporter.finish();
     if (interrupt_signal() != 0) return report_interrupt(dir, false);
     try {
-      keep_failure_evidence(dir, netlist, e.detail());
+      // Every result file of an earlier run goes, so none can be mistaken for this one's.
+      write_failure_evidence(dir, {.netlist = netlist, .log = e.detail(), .error = {}});
       if (!netlist.empty() || !e.detail().empty())  // the nodal engine leaves neither
         fmt::print(stderr, "xbar: the netlist and the ngspice log are in {}\n", dir.string());
     } catch (const fs::filesystem_error& io) {
@@ -135,7 +79,7 @@ int command_run(const CommonOptions& opt, const std::string& out_dir, double tim
   reporter.finish();
   if (interrupt_signal() != 0) return report_interrupt(dir, true);
   for (const auto& w : r.warnings) fmt::print(stderr, "{}\n", w);  // each names its source
-  print_run_summary(r);
+  fmt::print("{}", terminal_summary(r));
   fmt::print("  outputs in {}\n", dir.string());
   return kExitOk;
 }

@@ -10,6 +10,7 @@
 #include "config_loader/loader.hpp"
 #include "regression/compare.hpp"
 #include "regression/expected_file.hpp"
+#include "report/failure_evidence.hpp"
 #include "runner/run_job.hpp"
 
 namespace xbar::regression {
@@ -26,22 +27,14 @@ fs::path evidence_dir(const fs::path& root, const std::string& case_name) {
 
 namespace {
 
-void write_lines(const fs::path& path, const std::vector<std::string>& lines) {
-  write_file_atomically(path, [&](std::ostream& out) {
-    for (const auto& l : lines) out << l << '\n';
-  });
-}
-
 // Best effort: a failure to keep evidence must not hide the verdict.
 void keep_evidence(CaseOutcome& o, const SuiteOptions& opt, const std::vector<std::string>& netlist,
                    const std::string& log, const std::string& diff) {
   const fs::path dir = evidence_dir(opt.artefact_root, o.name);
   if (dir.empty()) return;
   try {
-    fs::create_directories(dir);
-    if (!netlist.empty()) write_lines(dir / "netlist.cir", netlist);
-    if (!log.empty()) write_file_atomically(dir / "ngspice.log", log);
-    write_file_atomically(dir / "diff.txt", diff);
+    write_failure_evidence(dir, {.netlist = netlist, .log = log, .error = {}});
+    write_file_atomically(dir / "diff.txt", diff);  // the case's own verdict beside the run's evidence
     o.artefact_dir = dir.string();
   } catch (const std::exception& e) {
     o.message += fmt::format(" (could not keep the evidence in {}: {})", dir.string(), e.what());

@@ -1,14 +1,9 @@
 #pragma once
-// The quantities a regression case can pin down, by name:
-//   metrics      max_rel_err mean_rel_err nrmse max_ir_drop mean_ir_drop
-//                max_ir_drop_v spice_vs_nodal adc_max_rel_err
-//   read mode    i_sense i_cell i_sneak i_sense_lrs i_sense_hrs sneak_path_est
-//                sneak_fraction sneak_fraction_lrs read_margin margin_ok
-//                sneak_path_factor max_half_selected_v   (as in summary.json)
-//   transient    energy_per_mvm_j max_energy_per_mvm_j max_settle_s mean_settle_s
-//   per column   i_ideal[vV,cC] i_spice[vV,cC] i_nodal[vV,cC] rel_err[vV,cC]
-//                t_settle[vV,cC] q[vV,cC]   (transient)
-// Each name belongs to a kind, and each kind has a default tolerance.
+// The quantities a regression case can pin down, by name: every figure of
+// summary.json's metrics, and per column `what[vV,cC]` (i_ideal, i_spice,
+// i_nodal, rel_err, i_target; t_settle and q of a transient; noise_i_rms),
+// each with its kind, as the analyses declare them
+// (report/analysis_outputs.hpp).  Each kind has a default tolerance.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,11 +11,12 @@
 #include <vector>
 
 #include "common/tolerance.hpp"
+#include "report/analysis_outputs.hpp"
 #include "runner/run_job.hpp"
 
 namespace xbar::regression {
 
-enum class QuantityKind { kCurrent, kError, kVoltage, kAgreement, kEnergy, kTime, kCharge };
+using xbar::QuantityKind;  // report/analysis_outputs.hpp
 
 const char* to_string(QuantityKind kind);
 std::optional<QuantityKind> parse_quantity_kind(std::string_view text);
@@ -37,12 +33,11 @@ std::string known_quantities_text();
 
 std::string column_quantity(std::string_view what, int vector, int col);  // "i_spice[v0,c3]"
 
-using Observed = std::vector<std::pair<std::string, double>>;  // in a stable order
+using Observed = FigureValues;  // in a stable order
 
-// Every quantity a run produced.  op: the metrics, then per column i_ideal,
-// i_spice, i_nodal and rel_err where present.  read: the read metrics only
-// (the op figures do not apply).  tran: as op, plus the transient metrics and
-// per column t_settle (where defined) and q.
+// Every quantity a run produced: for each analysis entry that applies to it
+// (op, read, tran, noise), its figures that were computed, then its column
+// quantities.  A read has no op figures.
 Observed observe(const RunResult& r);
 
 // What a case records when it has no list of its own: the metrics and the

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "report/analysis_outputs.hpp"
+
 namespace xbar {
 namespace {
 
@@ -29,15 +31,53 @@ std::string noise_columns_cells(const RunResult& r, std::size_t k) {
                      cell(spice));
 }
 
-void add_noise_summary(const RunResult& r, nlohmann::json& metrics, nlohmann::json& summary) {
-  const TileNoiseResult& noise = *r.noise;
-  const NoiseSummary sum = summarize_noise(r);
-  metrics["noise_max_i_rms"] = sum.max_i_rms;
-  metrics["noise_min_enob"] = sum.min_enob;
-  if (sum.min_snr_db) metrics["noise_min_snr_db"] = *sum.min_snr_db;
-  if (noise.spice_vs_nodal) metrics["noise_spice_vs_nodal"] = *noise.spice_vs_nodal;
-  summary["noise"] = {
-      {"f_min", noise.options.f_min}, {"f_max", noise.options.f_max}, {"temperature_k", noise.options.temperature_k}};
+namespace {
+
+using Opt = std::optional<double>;
+
+bool has_noise(const RunResult& r) { return r.noise != nullptr; }
+
+constexpr FigureDef kNoiseFigures[] = {
+    {"noise_max_i_rms", QuantityKind::kCurrent, [](const RunResult& r) { return Opt(summarize_noise(r).max_i_rms); }},
+    {"noise_min_enob", QuantityKind::kError, [](const RunResult& r) { return Opt(summarize_noise(r).min_enob); }},
+    {"noise_min_snr_db", QuantityKind::kError, [](const RunResult& r) { return summarize_noise(r).min_snr_db; }},
+    {"noise_spice_vs_nodal", QuantityKind::kAgreement, [](const RunResult& r) { return r.noise->spice_vs_nodal; }},
+};
+
+constexpr ColumnFigureDef kNoiseColumnFigures[] = {{"noise_i_rms", QuantityKind::kCurrent}};
+
+void noise_column_values(const RunResult& r, FigureValues& out) {
+  for (const ColumnNoise& n : r.noise->columns)
+    out.emplace_back(column_figure_name("noise_i_rms", n.vector, n.col), std::sqrt(n.power()));
 }
+
+void noise_block(const RunResult& r, nlohmann::json& summary) {
+  const NoiseOptions& o = r.noise->options;
+  summary["noise"] = {{"f_min", o.f_min}, {"f_max", o.f_max}, {"temperature_k", o.temperature_k}};
+}
+
+void noise_terminal(const RunResult& r, std::string& out) {
+  const Opt snr = figure_value(r, "noise_min_snr_db");
+  const Opt check = figure_value(r, "noise_spice_vs_nodal");
+  out += fmt::format("  noise over {:g}..{:g} Hz: max {:.4e} A rms  min ENOB {:.2f}  min SNR {}{}\n",
+                     r.noise->options.f_min, r.noise->options.f_max, figure_value(r, "noise_max_i_rms").value(),
+                     figure_value(r, "noise_min_enob").value(), snr ? fmt::format("{:.2f} dB", *snr) : "not computed",
+                     check ? fmt::format("  ngspice vs xbar {:.3e}", *check) : "");
+}
+
+}  // namespace
+
+// An add-on of op: its columns are in op's columns.csv, it has no file of its own.
+constinit const AnalysisOutputs kNoiseOutputs{
+    .name = "noise",
+    .applies = has_noise,
+    .figures = kNoiseFigures,
+    .column_figures = kNoiseColumnFigures,
+    .column_values = noise_column_values,
+    .files = {},
+    .write_files = nullptr,
+    .summary_blocks = noise_block,
+    .terminal = noise_terminal,
+};
 
 }  // namespace xbar

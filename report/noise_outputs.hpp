@@ -1,10 +1,11 @@
 #pragma once
-// The noise outputs (noise.enabled): the noise columns of columns.csv and the
-// noise metrics and block of summary.json (README "Noise").
+// The noise outputs (noise.enabled): the noise columns of columns.csv; its
+// figures (noise_max_i_rms, noise_min_enob, noise_min_snr_db,
+// noise_spice_vs_nodal), the "noise" block of summary.json (band and
+// temperature) and its terminal line are the entry kNoiseOutputs
+// (report/analysis_outputs.hpp) in noise_outputs.cpp (README "Noise").
 #include <cstddef>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "runner/noise_job.hpp"
 #include "runner/run_job.hpp"
@@ -15,9 +16,5 @@ namespace xbar {
 // row `k` (vector-major, logical column).
 std::string noise_columns_header();
 std::string noise_columns_cells(const RunResult& r, std::size_t k);
-
-// noise_max_i_rms, noise_min_snr_db, noise_min_enob (and noise_spice_vs_nodal)
-// into `metrics`; the band and temperature as a "noise" block of `summary`.
-void add_noise_summary(const RunResult& r, nlohmann::json& metrics, nlohmann::json& summary);
 
 }  // namespace xbar

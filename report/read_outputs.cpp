@@ -1,8 +1,12 @@
 #include "report/read_outputs.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "config_loader/loader.hpp"
+#include "report/analysis_outputs.hpp"
 #include "report/cell_selection.hpp"
 #include "report/run_outputs.hpp"
 
@@ -41,22 +45,6 @@ const char* role(const ReadSetup& s, int i, int j) {
 }
 
 }  // namespace
-
-void add_read_metrics(const ReadReport& r, json& m) {
-  m["i_sense"] = r.stored.i_sense;
-  m["i_cell"] = r.stored.i_cell;
-  m["i_sneak"] = r.stored.i_sneak;
-  m["sneak_fraction"] = r.stored.sneak_fraction;
-  m["i_sense_lrs"] = r.lrs.i_sense;
-  m["i_sense_hrs"] = r.hrs.i_sense;
-  m["sneak_fraction_lrs"] = r.lrs.sneak_fraction;
-  m["read_margin"] = r.read_margin;
-  m["margin_ok"] = r.margin_ok ? 1 : 0;
-  m["max_half_selected_v"] = r.stored.max_half_selected_v;
-  m["sneak_path_est"] = r.paths.total_est;
-  if (r.path_factor) m["sneak_path_factor"] = *r.path_factor;
-  m["kcl_residual"] = std::max({r.stored.kcl_residual, r.lrs.kcl_residual, r.hrs.kcl_residual});
-}
 
 std::string read_json(const RunResult& run) {
   const ReadReport& r = *run.read;
@@ -107,16 +95,66 @@ void write_read_cells_csv(const ReadReport& r, CellsOutput cells_mode, std::ostr
     }
 }
 
-void write_read_outputs(const RunResult& r, ResultSetWriter& set) {
-  set.write("resolved.yaml", resolved_yaml(r.config));
-  set.write("netlist.cir", [&](std::ostream& out) {
-    for (const auto& line : r.netlist) out << line << '\n';
-  });
+namespace {
+
+using Opt = std::optional<double>;
+
+bool is_read(const RunResult& r) { return r.read.has_value(); }
+const ReadReport& read_of(const RunResult& r) { return *r.read; }
+
+// A read has no matrix-vector product: these are all its figures.
+constexpr FigureDef kReadFigures[] = {
+    {"i_sense", QuantityKind::kCurrent, [](const RunResult& r) { return Opt(read_of(r).stored.i_sense); }},
+    {"i_cell", QuantityKind::kCurrent, [](const RunResult& r) { return Opt(read_of(r).stored.i_cell); }},
+    {"i_sneak", QuantityKind::kCurrent, [](const RunResult& r) { return Opt(read_of(r).stored.i_sneak); }},
+    {"sneak_fraction", QuantityKind::kError, [](const RunResult& r) { return Opt(read_of(r).stored.sneak_fraction); }},
+    {"i_sense_lrs", QuantityKind::kCurrent, [](const RunResult& r) { return Opt(read_of(r).lrs.i_sense); }},
+    {"i_sense_hrs", QuantityKind::kCurrent, [](const RunResult& r) { return Opt(read_of(r).hrs.i_sense); }},
+    {"sneak_fraction_lrs", QuantityKind::kError, [](const RunResult& r) { return Opt(read_of(r).lrs.sneak_fraction); }},
+    {"read_margin", QuantityKind::kError, [](const RunResult& r) { return Opt(read_of(r).read_margin); }},
+    {"margin_ok", QuantityKind::kError, [](const RunResult& r) { return Opt(read_of(r).margin_ok ? 1.0 : 0.0); }, true},
+    {"max_half_selected_v", QuantityKind::kVoltage,
+     [](const RunResult& r) { return Opt(read_of(r).stored.max_half_selected_v); }},
+    {"sneak_path_est", QuantityKind::kCurrent, [](const RunResult& r) { return Opt(read_of(r).paths.total_est); }},
+    {"sneak_path_factor", QuantityKind::kError, [](const RunResult& r) { return read_of(r).path_factor; }},
+    // A relative residual, a bound like an agreement (as op's).
+    {"kcl_residual", QuantityKind::kAgreement,
+     [](const RunResult& r) {
+       const ReadReport& x = read_of(r);
+       return Opt(std::max({x.stored.kcl_residual, x.lrs.kcl_residual, x.hrs.kcl_residual}));
+     }},
+};
+
+constexpr std::string_view kReadFiles[] = {"read.json", "cells.csv"};
+
+void write_read_files(const RunResult& r, ResultSetWriter& set) {
   const TileSpec& t = r.read->read_tile;
   if (!select_cells(r.config.output.cells, t.rows, t.phys_cols()).empty())
     set.write("cells.csv", [&](std::ostream& out) { write_read_cells_csv(*r.read, r.config.output.cells, out); });
   set.write("read.json", read_json(r));
-  set.write("summary.json", summary_json(r));
 }
+
+void read_terminal(const RunResult& r, std::string& out) {
+  auto v = [&](std::string_view name) { return figure_value(r, name).value(); };
+  out += fmt::format("  i_sense {:.4e} A  i_cell {:.4e} A  i_sneak {:.4e} A  sneak_fraction {:.4f}\n", v("i_sense"),
+                     v("i_cell"), v("i_sneak"), v("sneak_fraction"));
+  const Opt factor = figure_value(r, "sneak_path_factor");
+  out += fmt::format("  read_margin {:.4f}{}\n", v("read_margin"),
+                     factor ? fmt::format("  path estimate / SPICE sneak {:.3g}", *factor) : "");
+}
+
+}  // namespace
+
+constinit const AnalysisOutputs kReadOutputs{
+    .name = "read",
+    .applies = is_read,
+    .figures = kReadFigures,
+    .column_figures = {},
+    .column_values = nullptr,
+    .files = kReadFiles,
+    .write_files = write_read_files,
+    .summary_blocks = nullptr,
+    .terminal = read_terminal,
+};
 
 }  // namespace xbar

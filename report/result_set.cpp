@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <stdexcept>
+#include <vector>
 
 #include "common/atomic_file.hpp"
+#include "report/analysis_outputs.hpp"
+#include "report/failure_evidence.hpp"
 
 namespace xbar {
 
@@ -19,21 +21,33 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view kSummary = "summary.json";
+static_assert(kRunFiles[0] == "summary.json");
 constexpr std::string_view kStagingPrefix = ".xbar-staging-";
 
+// The files of every run, then each analysis' (report/analysis_outputs.hpp),
+// then a failed job's (report/failure_evidence.hpp); each name once.
 // summary.json first: commit() removes it first and renames it in last.
-constexpr std::array<std::string_view, 11> kResultFiles = {
-    kSummary,        "columns.csv", "cells.csv",     "resolved.yaml", "netlist.cir", "read.json",
-    "waveforms.csv", "writes.csv",  "waveforms.raw", "ngspice.log",   "error.txt",
-};
+const std::vector<std::string_view>& result_files() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    auto add = [&](std::string_view name) {
+      if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    };
+    for (std::string_view name : kRunFiles) add(name);
+    for (const AnalysisOutputs* entry : all_analysis_outputs())
+      for (std::string_view name : entry->files) add(name);
+    for (std::string_view name : kFailureFiles) add(name);
+    return out;
+  }();
+  return names;
+}
 
 [[noreturn]] void io_failure(const std::string& what, const fs::path& path, int err) {
   throw fs::filesystem_error(what, path, std::error_code(err, std::generic_category()));
 }
 
 bool declared(std::string_view name) {
-  return std::find(kResultFiles.begin(), kResultFiles.end(), name) != kResultFiles.end();
+  return std::find(result_files().begin(), result_files().end(), name) != result_files().end();
 }
 
 void sync_folder(const fs::path& dir) {
@@ -45,7 +59,7 @@ void sync_folder(const fs::path& dir) {
 
 }  // namespace
 
-std::span<const std::string_view> result_file_names() { return kResultFiles; }
+std::span<const std::string_view> result_file_names() { return result_files(); }
 
 ResultSetWriter::ResultSetWriter(const fs::path& dir) : dir_(dir) {
   std::error_code ec;
@@ -59,7 +73,7 @@ ResultSetWriter::ResultSetWriter(const fs::path& dir) : dir_(dir) {
     io_failure(err == EWOULDBLOCK ? "another xbar is writing into the output folder" : "cannot lock the output folder",
                dir_, err);
   }
-  for (std::string_view name : kResultFiles)
+  for (std::string_view name : result_files())
     if (const std::string why = not_replaceable_reason(dir_ / name); !why.empty()) {
       ::close(lock_fd_);
       io_failure(fmt::format("the result file {}; it was left as it is", why), dir_ / name, EEXIST);
@@ -69,7 +83,7 @@ ResultSetWriter::ResultSetWriter(const fs::path& dir) : dir_(dir) {
   for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string entry = it->path().filename().string();
     const bool staging = entry.starts_with(kStagingPrefix) && it->is_directory(ec);
-    const bool temporary = std::any_of(kResultFiles.begin(), kResultFiles.end(),
+    const bool temporary = std::any_of(result_files().begin(), result_files().end(),
                                        [&](std::string_view name) { return is_temporary_of(entry, name); });
     if ((staging || temporary) && !it->is_symlink(ec)) {
       std::error_code ignored;
@@ -109,17 +123,17 @@ void ResultSetWriter::write(std::string_view name, std::string_view content) {
 
 void ResultSetWriter::commit() {
   // The old set stops being complete before any of it goes.
-  for (std::string_view name : kResultFiles) {
+  for (std::string_view name : result_files()) {
     const fs::path old = dir_ / name;
     if (::unlink(old.c_str()) != 0 && errno != ENOENT) io_failure("cannot remove", old, errno);
   }
   sync_folder(dir_);
   // The new set, summary.json last.
-  for (std::size_t k = kResultFiles.size(); k-- > 0;) {
-    const fs::path staged = staging_ / kResultFiles[k];
+  for (std::size_t k = result_files().size(); k-- > 0;) {
+    const fs::path staged = staging_ / result_files()[k];
     if (!fs::exists(fs::symlink_status(staged))) continue;
-    if (::rename(staged.c_str(), (dir_ / kResultFiles[k]).c_str()) != 0)
-      io_failure("cannot move into place", dir_ / kResultFiles[k], errno);
+    if (::rename(staged.c_str(), (dir_ / result_files()[k]).c_str()) != 0)
+      io_failure("cannot move into place", dir_ / result_files()[k], errno);
   }
   sync_folder(dir_);
   committed_ = true;

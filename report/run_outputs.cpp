@@ -1,5 +1,6 @@
 #include "report/run_outputs.hpp"
 
+#include <algorithm>
 #include <future>
 #include <iterator>
 #include <ostream>
@@ -9,9 +10,9 @@
 
 #include "analysis/error_decomposition.hpp"
 #include "config_loader/loader.hpp"
+#include "report/analysis_outputs.hpp"
 #include "report/cell_selection.hpp"
 #include "report/noise_outputs.hpp"
-#include "report/read_outputs.hpp"
 #include "report/result_set.hpp"
 #include "report/transient_outputs.hpp"
 #include "tile/cell_current.hpp"
@@ -28,32 +29,6 @@ std::string opt_number(const std::optional<double>& v) { return v ? csv_number(*
 
 std::string summary_json(const RunResult& r) {
   using nlohmann::json;
-  const Metrics& m = r.analysis.metrics;
-  // A metric that was not computed is absent, never 0.
-  json metrics = json::object();
-  if (!r.analysis.primary.empty()) {
-    metrics["max_rel_err"] = m.max_rel_err;
-    metrics["mean_rel_err"] = m.mean_rel_err;
-    metrics["nrmse"] = m.nrmse;
-  }
-  auto put = [&](const char* name, const std::optional<double>& v) {
-    if (v) metrics[name] = *v;
-  };
-  put("max_err_fs", m.max_err_fs);
-  put("mean_err_fs", m.mean_err_fs);
-  put("max_rel_err_target", m.max_rel_err_target);
-  put("mean_rel_err_target", m.mean_rel_err_target);
-  put("nrmse_target", m.nrmse_target);
-  put("max_ir_drop", m.max_ir_drop);
-  put("mean_ir_drop", m.mean_ir_drop);
-  put("max_ir_drop_v", m.max_ir_drop_v);
-  if (m.kcl) metrics["kcl_residual"] = std::max({m.kcl->worst_global, m.kcl->worst_column, m.kcl->worst_row});
-  put("spice_vs_nodal", m.spice_vs_nodal);
-  put("adc_max_rel_err", m.adc_max_rel_err);
-  if (r.read) {  // a read has no matrix-vector product: its own metrics only
-    metrics = json::object();
-    add_read_metrics(*r.read, metrics);
-  }
   json j = {
       {"name", r.config.name},
       {"rows", r.tile.rows},
@@ -64,15 +39,17 @@ std::string summary_json(const RunResult& r) {
       {"vectors", r.tile.vectors()},
       {"device_model", r.tile.model.name},
       {"elapsed_s", r.elapsed_s},
-      {"metrics", metrics},
+      {"metrics", json::object()},  // a metric that was not computed is absent, never 0
       {"warnings", r.warnings},
   };
   if (!r.ngspice_version.empty()) j["ngspice_version"] = r.ngspice_version;  // SPICE ran (op, read or tran)
   if (!r.spice_convergence.empty()) j["spice_convergence"] = r.spice_convergence;
   if (r.spice) j["spice_elapsed_s"] = r.spice->elapsed_s;
   if (r.nodal) j["nodal_elapsed_s"] = r.nodal->elapsed_s;
-  if (r.transient) add_transient_summary(*r.transient, j["metrics"], j);
-  if (r.noise) add_noise_summary(r, j["metrics"], j);
+  for (const AnalysisOutputs* e : analysis_outputs_of(r)) {
+    put_figures(*e, r, j["metrics"]);
+    if (e->summary_blocks) e->summary_blocks(r, j);
+  }
   return j.dump(2) + "\n";
 }
 
@@ -148,29 +125,117 @@ std::string netlist_text(const std::vector<std::string>& lines) {
 
 void write_run_outputs(const RunResult& r, const std::filesystem::path& dir) {
   ResultSetWriter set(dir);
-  if (r.read) {
-    write_read_outputs(r, set);
-  } else {
-    // The inputs' files on a second thread (the machine has two cores), the
-    // results' files here; summary.json only once both are done.
-    auto inputs = std::async(std::launch::async, [&] {
-      set.write("resolved.yaml", resolved_yaml(r.config));
-      if (!r.netlist.empty()) set.write("netlist.cir", netlist_text(r.netlist));
-    });
-    try {
-      set.write("columns.csv", [&](std::ostream& out) { write_columns_csv(r, out); });
-      // Not written (output.cells: none): the commit removes an earlier run's.
-      if ((r.spice || r.nodal) && !select_cells(r.config.output.cells, r.tile.rows, r.tile.phys_cols()).empty())
-        set.write("cells.csv", [&](std::ostream& out) { write_cells_csv(r, out); });
-      write_transient_outputs(r, set);
-    } catch (...) {
-      inputs.wait();  // the other thread uses `set` too
-      throw;
-    }
-    inputs.get();  // rethrows its failure
-    set.write("summary.json", summary_json(r));
+  // The inputs' files on a second thread (the machine has two cores), the
+  // results' files here; summary.json only once both are done.
+  auto inputs = std::async(std::launch::async, [&] {
+    set.write("resolved.yaml", resolved_yaml(r.config));
+    if (!r.netlist.empty()) set.write("netlist.cir", netlist_text(r.netlist));
+  });
+  try {
+    for (const AnalysisOutputs* e : analysis_outputs_of(r))
+      if (e->write_files) e->write_files(r, set);
+  } catch (...) {
+    inputs.wait();  // the other thread uses `set` too
+    throw;
   }
+  inputs.get();  // rethrows its failure
+  set.write("summary.json", summary_json(r));
   set.commit();
 }
+
+// op, and the product a transient samples: every run that computes the
+// matrix-vector product (all but a read).
+namespace {
+
+using Opt = std::optional<double>;
+
+const Metrics& metrics_of(const RunResult& r) { return r.analysis.metrics; }
+bool has_product(const RunResult& r) { return !r.read; }
+// The error figures of the primary engine: absent when no engine's output was scored.
+Opt scored(const RunResult& r, double v) { return r.analysis.primary.empty() ? Opt() : Opt(v); }
+
+constexpr FigureDef kOpFigures[] = {
+    {"max_rel_err", QuantityKind::kError, [](const RunResult& r) { return scored(r, metrics_of(r).max_rel_err); }},
+    {"mean_rel_err", QuantityKind::kError, [](const RunResult& r) { return scored(r, metrics_of(r).mean_rel_err); }},
+    {"nrmse", QuantityKind::kError, [](const RunResult& r) { return scored(r, metrics_of(r).nrmse); }},
+    {"max_ir_drop", QuantityKind::kError, [](const RunResult& r) { return metrics_of(r).max_ir_drop; }},
+    {"mean_ir_drop", QuantityKind::kError, [](const RunResult& r) { return metrics_of(r).mean_ir_drop; }},
+    {"max_ir_drop_v", QuantityKind::kVoltage, [](const RunResult& r) { return metrics_of(r).max_ir_drop_v; }},
+    {"max_err_fs", QuantityKind::kError, [](const RunResult& r) { return metrics_of(r).max_err_fs; }},
+    {"mean_err_fs", QuantityKind::kError, [](const RunResult& r) { return metrics_of(r).mean_err_fs; }},
+    {"max_rel_err_target", QuantityKind::kError, [](const RunResult& r) { return metrics_of(r).max_rel_err_target; }},
+    {"mean_rel_err_target", QuantityKind::kError, [](const RunResult& r) { return metrics_of(r).mean_rel_err_target; }},
+    {"nrmse_target", QuantityKind::kError, [](const RunResult& r) { return metrics_of(r).nrmse_target; }},
+    {"spice_vs_nodal", QuantityKind::kAgreement, [](const RunResult& r) { return metrics_of(r).spice_vs_nodal; }},
+    {"adc_max_rel_err", QuantityKind::kError, [](const RunResult& r) { return metrics_of(r).adc_max_rel_err; }},
+    // A relative residual, a bound like an agreement.
+    {"kcl_residual", QuantityKind::kAgreement,
+     [](const RunResult& r) {
+       const auto& k = metrics_of(r).kcl;
+       return k ? Opt(std::max({k->worst_global, k->worst_column, k->worst_row})) : Opt();
+     }},
+};
+
+constexpr ColumnFigureDef kOpColumnFigures[] = {
+    {"i_ideal", QuantityKind::kCurrent}, {"i_spice", QuantityKind::kCurrent},  {"i_nodal", QuantityKind::kCurrent},
+    {"rel_err", QuantityKind::kError},   {"i_target", QuantityKind::kCurrent},
+};
+
+void op_column_values(const RunResult& r, FigureValues& out) {
+  auto put = [&](std::string_view what, const ColumnRecord& c, const Opt& v) {
+    if (v) out.emplace_back(column_figure_name(what, c.vector, c.col), *v);
+  };
+  for (const ColumnRecord& c : r.analysis.columns) {
+    put("i_ideal", c, c.i_ideal);
+    put("i_spice", c, c.i_spice);
+    put("i_nodal", c, c.i_nodal);
+    put("rel_err", c, c.rel_err);
+    put("i_target", c, c.i_target);
+  }
+}
+
+constexpr std::string_view kOpFiles[] = {"columns.csv", "cells.csv"};
+
+void write_op_files(const RunResult& r, ResultSetWriter& set) {
+  set.write("columns.csv", [&](std::ostream& out) { write_columns_csv(r, out); });
+  // Not written (output.cells: none): the commit removes an earlier run's.
+  if ((r.spice || r.nodal) && !select_cells(r.config.output.cells, r.tile.rows, r.tile.phys_cols()).empty())
+    set.write("cells.csv", [&](std::ostream& out) { write_cells_csv(r, out); });
+}
+
+// The few figures a user looks at first; the files hold the rest.
+void op_terminal(const RunResult& r, std::string& out) {
+  auto shown = [&](std::string_view name) {
+    const Opt v = figure_value(r, name);
+    return v ? fmt::format("{:.4e}", *v) : "not computed";
+  };
+  const std::string rel = fmt::format("max_rel_err {}  mean_rel_err {}  nrmse {}  max_ir_drop {}", shown("max_rel_err"),
+                                      shown("mean_rel_err"), shown("nrmse"), shown("max_ir_drop"));
+  const std::string fs = fmt::format("max_err_fs {}  mean_err_fs {}  (of full scale {:.4e} A)", shown("max_err_fs"),
+                                     shown("mean_err_fs"), r.tile.i_full_scale);
+  // A signed output (2T2R) crosses 0, where a relative error means nothing:
+  // the error over the column's full scale leads there.
+  if (r.tile.cell->differential)
+    out += fmt::format("  {}\n  {}\n", fs, rel);
+  else
+    out += fmt::format("  {}\n  {}\n", rel, fs);
+  out += fmt::format("  against the intended weights: max_rel_err_target {}  nrmse_target {}\n",
+                     shown("max_rel_err_target"), shown("nrmse_target"));
+  if (const Opt v = figure_value(r, "spice_vs_nodal")) out += fmt::format("  spice_vs_nodal {:.3e}\n", *v);
+}
+
+}  // namespace
+
+constinit const AnalysisOutputs kOpOutputs{
+    .name = "op",
+    .applies = has_product,
+    .figures = kOpFigures,
+    .column_figures = kOpColumnFigures,
+    .column_values = op_column_values,
+    .files = kOpFiles,
+    .write_files = write_op_files,
+    .summary_blocks = nullptr,
+    .terminal = op_terminal,
+};
 
 }  // namespace xbar

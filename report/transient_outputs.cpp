@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "report/analysis_outputs.hpp"
 #include "report/run_outputs.hpp"
 
 namespace xbar {
@@ -51,41 +54,10 @@ void write_waveforms_raw(const TransientResult& t, const std::string& title, std
   }
 }
 
-void add_transient_summary(const TransientResult& t, nlohmann::json& metrics, nlohmann::json& summary) {
-  using nlohmann::json;
-  json per_vector = json::array();
-  for (const auto& v : t.vectors)
-    per_vector.push_back({{"t_start", v.t_start},
-                          {"t_sample", v.t_sample},
-                          {"energy_j", v.energy()},
-                          {"energy_drivers_j", v.energy_drivers},
-                          {"energy_sense_j", v.energy_sense}});
-  const TransientSummary sum = summarize_transient(t);
-  metrics["energy_per_mvm_j"] = sum.energy_per_mvm_j;
-  metrics["max_energy_per_mvm_j"] = sum.max_energy_per_mvm_j;
-  metrics["max_settle_s"] = sum.max_settle_s;
-  metrics["mean_settle_s"] = sum.mean_settle_s;
-  const auto& s = t.spec.settings;
-  summary["transient"] = {
-      {"encoding", s.encoding == TranEncoding::kAmplitude ? "amplitude" : "pulse_width"},
-      {"command", t.command},
-      {"window_s", s.window},
-      {"sample_s", s.sample * s.window},
-      {"settle_fraction", s.settle},
-      {"time_points", t.time.size()},
-      {"spice_elapsed_s", t.spice_elapsed_s},
-      {"vectors", per_vector},
-  };
-  if (s.encoding == TranEncoding::kPulseWidth) {
-    summary["transient"]["pulse_amplitude_v"] = t.spec.pulse_amplitude;
-    summary["transient"]["pulse_max_s"] = s.pulse_max;
-  }
-  if (t.dynamic) add_dynamic_summary(*t.dynamic, metrics, summary);
-}
+namespace {
 
-void add_dynamic_summary(const DynamicRun& d, nlohmann::json& metrics, nlohmann::json& summary) {
+nlohmann::json dynamic_block(const DynamicRun& d) {
   using nlohmann::json;
-  metrics["max_read_state_change"] = d.max_read_state_change;
   json writes = json::array();
   for (const auto& w : d.writes)
     writes.push_back({{"row", w.train.row},
@@ -106,14 +78,92 @@ void add_dynamic_summary(const DynamicRun& d, nlohmann::json& metrics, nlohmann:
                 {"max_read_state_change", d.max_read_state_change},
                 {"writes", writes}};
   if (!d.writes.empty()) {
-    metrics["max_write_disturb"] = d.max_unselected_write_change;
     block["max_write_disturb"] = d.max_unselected_write_change;
     block["write_command"] = d.write_command;
     block["write_time_s"] = d.write_time_s;
     block["write_time_points"] = d.write_time_points;
     block["write_spice_elapsed_s"] = d.write_spice_elapsed_s;
   }
-  summary["dynamic"] = block;
+  return block;
+}
+
+// The "transient" block (and "dynamic" for dynamic cells) of summary.json.
+void add_transient_blocks(const TransientResult& t, nlohmann::json& summary) {
+  using nlohmann::json;
+  json per_vector = json::array();
+  for (const auto& v : t.vectors)
+    per_vector.push_back({{"t_start", v.t_start},
+                          {"t_sample", v.t_sample},
+                          {"energy_j", v.energy()},
+                          {"energy_drivers_j", v.energy_drivers},
+                          {"energy_sense_j", v.energy_sense}});
+  const auto& s = t.spec.settings;
+  summary["transient"] = {
+      {"encoding", s.encoding == TranEncoding::kAmplitude ? "amplitude" : "pulse_width"},
+      {"command", t.command},
+      {"window_s", s.window},
+      {"sample_s", s.sample * s.window},
+      {"settle_fraction", s.settle},
+      {"time_points", t.time.size()},
+      {"spice_elapsed_s", t.spice_elapsed_s},
+      {"vectors", per_vector},
+  };
+  if (s.encoding == TranEncoding::kPulseWidth) {
+    summary["transient"]["pulse_amplitude_v"] = t.spec.pulse_amplitude;
+    summary["transient"]["pulse_max_s"] = s.pulse_max;
+  }
+  if (t.dynamic) summary["dynamic"] = dynamic_block(*t.dynamic);
+}
+
+using Opt = std::optional<double>;
+
+bool is_tran(const RunResult& r) { return r.transient != nullptr; }
+TransientSummary sums(const RunResult& r) { return summarize_transient(*r.transient); }
+const DynamicRun* dynamic_of(const RunResult& r) { return r.transient->dynamic.get(); }
+
+constexpr FigureDef kTranFigures[] = {
+    {"energy_per_mvm_j", QuantityKind::kEnergy, [](const RunResult& r) { return Opt(sums(r).energy_per_mvm_j); }},
+    {"max_energy_per_mvm_j", QuantityKind::kEnergy,
+     [](const RunResult& r) { return Opt(sums(r).max_energy_per_mvm_j); }},
+    {"max_settle_s", QuantityKind::kTime, [](const RunResult& r) { return Opt(sums(r).max_settle_s); }},
+    {"mean_settle_s", QuantityKind::kTime, [](const RunResult& r) { return Opt(sums(r).mean_settle_s); }},
+    // Dynamic cells: state changes in the model's state unit (1 or nm),
+    // toleranced as ratios.
+    {"max_read_state_change", QuantityKind::kError,
+     [](const RunResult& r) {
+       const DynamicRun* d = dynamic_of(r);
+       return d ? Opt(d->max_read_state_change) : Opt();
+     }},
+    {"max_write_disturb", QuantityKind::kError,
+     [](const RunResult& r) {
+       const DynamicRun* d = dynamic_of(r);
+       return d && !d->writes.empty() ? Opt(d->max_unselected_write_change) : Opt();
+     }},
+};
+
+constexpr ColumnFigureDef kTranColumnFigures[] = {{"t_settle", QuantityKind::kTime}, {"q", QuantityKind::kCharge}};
+
+void tran_column_values(const RunResult& r, FigureValues& out) {
+  for (const auto& c : r.transient->columns) {
+    if (std::isfinite(c.t_settle)) out.emplace_back(column_figure_name("t_settle", c.vector, c.col), c.t_settle);
+    out.emplace_back(column_figure_name("q", c.vector, c.col), c.charge);
+  }
+}
+
+constexpr std::string_view kTranFiles[] = {"waveforms.csv", "writes.csv", "waveforms.raw"};
+
+void tran_terminal(const RunResult& r, std::string& out) {
+  out += fmt::format("  energy per MVM {:.4e} J  max settling time {:.4e} s\n",
+                     figure_value(r, "energy_per_mvm_j").value(), figure_value(r, "max_settle_s").value());
+}
+
+}  // namespace
+
+void add_transient_summary(const TransientResult& t, nlohmann::json& metrics, nlohmann::json& summary) {
+  RunResult view;  // the figures read a run; this one holds only `t` (not owned)
+  view.transient = std::shared_ptr<const TransientResult>(std::shared_ptr<const TransientResult>(), &t);
+  put_figures(kTranOutputs, view, metrics);
+  add_transient_blocks(t, summary);
 }
 
 void write_writes_csv(const DynamicRun& d, std::ostream& out) {
@@ -140,5 +190,17 @@ void write_transient_outputs(const RunResult& r, ResultSetWriter& set) {
   if (r.config.output.raw)
     set.write("waveforms.raw", [&](std::ostream& out) { write_waveforms_raw(*r.transient, r.config.name, out); });
 }
+
+constinit const AnalysisOutputs kTranOutputs{
+    .name = "tran",
+    .applies = is_tran,
+    .figures = kTranFigures,
+    .column_figures = kTranColumnFigures,
+    .column_values = tran_column_values,
+    .files = kTranFiles,
+    .write_files = write_transient_outputs,
+    .summary_blocks = [](const RunResult& r, nlohmann::json& summary) { add_transient_blocks(*r.transient, summary); },
+    .terminal = tran_terminal,
+};
 
 }  // namespace xbar

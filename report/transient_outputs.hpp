@@ -1,6 +1,8 @@
 #pragma once
-// The transient outputs: waveforms.csv (and waveforms.raw), the tran block
-// and metrics of summary.json, the tran columns of columns.csv.
+// The transient outputs: waveforms.csv (and waveforms.raw, writes.csv), the
+// tran blocks of summary.json, the tran columns of columns.csv.  Its figures,
+// files and terminal lines are the entry kTranOutputs
+// (report/analysis_outputs.hpp) in transient_outputs.cpp.
 #include <filesystem>
 #include <ostream>
 #include <string>
@@ -18,12 +20,11 @@ void write_waveforms_csv(const TransientResult& t, std::ostream& out);
 // ngspice's ASCII raw format (one transient plot), for waveform viewers.
 void write_waveforms_raw(const TransientResult& t, const std::string& title, std::ostream& out);
 
-// Adds energy and settling metrics to `metrics` and a "transient" block to `summary`.
+// The figures of the transient (kTranOutputs: energy, settling, and for
+// dynamic cells the state changes) into `metrics`; the "transient" block
+// into `summary`, and for dynamic cells the "dynamic" block (model, state,
+// writes with their states and conductances before and after, disturbs).
 void add_transient_summary(const TransientResult& t, nlohmann::json& metrics, nlohmann::json& summary);
-
-// Dynamic cells: a "dynamic" block (model, state, writes with their states
-// and conductances before and after, disturbs) and the disturb metrics.
-void add_dynamic_summary(const DynamicRun& d, nlohmann::json& metrics, nlohmann::json& summary);
 // writes.csv: one line per write train,
 // row,col,v,width,count,period,state_before,state_after,g_before,g_after.
 void write_writes_csv(const DynamicRun& d, std::ostream& out);

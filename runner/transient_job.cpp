@@ -347,15 +347,7 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
     r.analysis.metrics.max_ir_drop_v = kept.max_ir_drop_v;
   }
   fill_analysis(r.tile, *tr, r.analysis);
-  if (r.nodal) {
-    double worst = 0;
-    for (const auto& c : r.analysis.columns)
-      if (c.i_nodal && c.i_spice) {
-        const double scale = std::max(std::fabs(*c.i_spice), 1e-300);
-        worst = std::max(worst, std::fabs(*c.i_spice - *c.i_nodal) / scale);
-      }
-    r.analysis.metrics.spice_vs_nodal = worst;
-  }
+  if (r.nodal) r.analysis.metrics.spice_vs_nodal = spice_vs_nodal(r.analysis.columns).value_or(0.0);
   if (tr->spec.keep_all_voltages) r.spice = std::move(sampled);
   r.transient = std::move(tr);
   r.elapsed_s = seconds_since(t0);

@@ -9,6 +9,7 @@
 #include "config_loader/loader.hpp"
 #include "network/network_outputs.hpp"
 #include "network/network_run.hpp"
+#include "report/failure_evidence.hpp"
 #include "report/run_outputs.hpp"
 #include "runner/run_job.hpp"
 #include "sweep/sweep_points.hpp"
@@ -64,14 +65,14 @@ PointRecord run_point(const SweepSetup& setup, std::size_t point, Simulator& sim
     rec.error = one_line(fmt::format("internal error: {}", e.what()));
   }
   if (!rec.ok) {
-    // The evidence a user needs to see why the point failed.
+    // The evidence a user needs to see why the point failed (the netlist
+    // only when the point keeps all its files).
     try {
-      write_file_atomically(dir / "error.txt", rec.error + "\n");
-      if (!detail.empty()) write_file_atomically(dir / "ngspice.log", detail);
-      if (!netlist.empty() && setup.spec.keep == SweepKeep::kAll)
-        write_file_atomically(dir / "netlist.cir", [&](std::ostream& out) {
-          for (const auto& l : netlist) out << l << '\n';
-        });
+      const std::string error = rec.error + "\n";
+      write_failure_evidence(dir, {.netlist = setup.spec.keep == SweepKeep::kAll ? std::span<const std::string>(netlist)
+                                                                                 : std::span<const std::string>(),
+                                   .log = detail,
+                                   .error = error});
     } catch (const std::exception&) {
       // The journal still records the failure; losing the evidence is not worth a crash.
     }
