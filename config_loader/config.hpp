@@ -184,6 +184,7 @@ struct Config {
     int dac_bits = 8, adc_bits = 8;
     int spice_sample = 0;        // test images also run through SPICE
     double read_window = 10e-9;  // s per tile read
+    int latency = 0;             // 0: read_window per layer, 1: settle time of a transient of the worst-case tile
     double adc_fom = 5e-15;      // Walden figure of merit, J per conversion step
     double dac_energy = 10e-15;  // J per DAC conversion (per driven row)
   } network;

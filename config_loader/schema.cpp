@@ -650,6 +650,12 @@ std::vector<KeyInfo> make_table() {
        .min = 0,
        .min_open = true,
        .bind = bind(XBAR_FIELD(network.read_window))},
+      {.path = "network.latency",
+       .type = K::kEnum,
+       .help = "network: latency per layer from the read window or from a transient of its worst-case tile "
+               "(analysis.tran settings, parasitics.c_wl/c_bl)",
+       .allowed = {"read_window", "transient"},
+       .bind = bind(XBAR_FIELD(network.latency))},
       {.path = "network.adc.fom",
        .type = K::kReal,
        .help = "network: ADC Walden figure of merit (J per conversion step)",

@@ -451,10 +451,7 @@ TileSpec build_tile_spec(const Config& c) {
     check_dynamic_conductances(*dyn, t.g, t.phys_cols(), at(by_weight ? "device.g_on" : "weights.kind"),
                                at(by_weight ? "device.g_off" : "weights.kind"), diags);
   }
-  if (t.model.drift_factor != 1.0)
-    for (double& gv : t.g) gv *= t.model.drift_factor;
-  if (t.model.temperature_factor != 1.0)
-    for (double& gv : t.g) gv *= t.model.temperature_factor;
+  t.model.scale_placed(t.g);
   t.inputs = build_inputs(c, diags, t.warnings);
   if (!(1 + c.parasitics.tcr * (c.simulator.temperature - 20.0) > 0) || !(1 + c.parasitics.tcr * 7.0 > 0))
     diags.error(c.where(c.origin.count("parasitics.tcr") ? "parasitics.tcr" : "simulator.temperature"),

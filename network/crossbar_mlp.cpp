@@ -83,9 +83,8 @@ MappedNetwork map_network(const Mlp& net, const TileSpec& base, const MappingOpt
         }
         if (opt.sigma > 0)
           for (double& g : t.spec.g) g *= std::exp(opt.sigma * rng.normal());
-        // Conductance drift of the device model (PCM), as the tile builder applies it.
-        if (base.model.drift_factor != 1.0)
-          for (double& g : t.spec.g) g *= base.model.drift_factor;
+        // Drift (PCM) and temperature (tcg) of the device model, as the tile builder applies them.
+        base.model.scale_placed(t.spec.g);
         ml.tiles.push_back(std::move(t));
       }
     }

@@ -28,7 +28,9 @@ std::string network_json(const Config& c, const NetworkResult& r) {
                         {"total", l.array_energy + l.dac_energy + l.adc_energy}}},
                       {"dac_conversions", l.dac_conversions},
                       {"adc_conversions", l.adc_conversions},
-                      {"ops", l.ops}});
+                      {"ops", l.ops},
+                      {"latency_s", l.latency},
+                      {"latency_tile", l.latency_tile}});
   json tiles = json::array();
   for (const auto& t : r.tiles)
     tiles.push_back({{"layer", t.layer},
@@ -69,13 +71,13 @@ void write_network_outputs(const std::filesystem::path& dir, const Config& c, co
   std::filesystem::create_directories(dir);
   write_file_atomically(dir / "layers.csv", [&](std::ostream& o) {
     o << "layer,in,out,tiles,row_tiles,col_tiles,w_scale,x_max,adc_full_scale_A,nrmse_vs_ideal,nrmse_vs_float,"
-         "array_energy_J,dac_energy_J,adc_energy_J,total_energy_J,ops\n";
+         "array_energy_J,dac_energy_J,adc_energy_J,total_energy_J,ops,latency_s,latency_tile\n";
     for (std::size_t k = 0; k < r.layers.size(); ++k) {
       const auto& l = r.layers[k];
-      o << fmt::format("{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{}\n", k + 1,
+      o << fmt::format("{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.9g},{}\n", k + 1,
                        l.in, l.out, l.tiles, l.row_tiles, l.col_tiles, l.w_scale, l.x_max, l.adc_fs, l.nrmse_vs_ideal,
                        l.nrmse_vs_float, l.array_energy, l.dac_energy, l.adc_energy,
-                       l.array_energy + l.dac_energy + l.adc_energy, l.ops);
+                       l.array_energy + l.dac_energy + l.adc_energy, l.ops, l.latency, l.latency_tile);
     }
   });
   write_file_atomically(dir / "tiles.csv", [&](std::ostream& o) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -9,6 +10,8 @@
 #include "netlist_gen/tile_builder.hpp"
 #include "network/model_cache.hpp"
 #include "network/tile_engines.hpp"
+#include "runner/transient_job.hpp"
+#include "spice_bridge/simulator.hpp"
 
 namespace xbar {
 namespace {
@@ -37,11 +40,14 @@ std::vector<Matrix> float_pre(const Mlp& net, const IdxDataset& data) {
 }
 
 // max |I_a - I_b| / max |I_b| over the columns of each tile, worst tile.
+// Tiles whose rows are all at 0 V (an image's blank border) carry no signal
+// to compare: left out (SPICE's leakage currents against 0 would be noise).
 double worst_tile_difference(const MappedLayer& l, const Matrix& volts, const CurrentsEngine& a,
                              const CurrentsEngine& b) {
   double worst = 0;
   for (const auto& t : l.tiles) {
     const Matrix vt = volts.middleCols(t.row0, t.rows);
+    if (vt.cwiseAbs().maxCoeff() == 0) continue;
     const Matrix ia = a(t, vt, nullptr), ib = b(t, vt, nullptr);
     worst = std::max(worst, (ia - ib).cwiseAbs().maxCoeff() / std::max(ib.cwiseAbs().maxCoeff(), 1e-300));
   }
@@ -79,6 +85,28 @@ Mlp obtain_network(const Config& c, IdxDataset& train, NetworkResult& r, const N
   return trained_mlp(train, t, n.train_images, n.cache, &r.trained, [&](int epoch, double loss) {
     if (say) say(fmt::format("training: epoch {}/{}, loss {:.4f}", epoch, t.epochs, loss));
   });
+}
+
+// The layer's tile with the most summed conductance on its used rows: the
+// most current to deliver, so the slowest to settle of tiles that share the
+// wires and the drivers.
+const MappedTile& worst_case_tile(const MappedLayer& l) {
+  const MappedTile* worst = &l.tiles.front();
+  double most = -1;
+  for (const auto& t : l.tiles) {
+    const auto used = t.spec.g.begin() + static_cast<std::ptrdiff_t>(t.rows) * t.spec.phys_cols();
+    const double sum = std::accumulate(t.spec.g.begin(), used, 0.0);
+    if (sum > most) most = sum, worst = &t;
+  }
+  return *worst;
+}
+
+// Settle time of `t` (see LayerReport::latency), every used row stepped to v_read.
+double settle_latency(const Config& c, const MappedTile& t, double v_read) {
+  std::vector<double> step(static_cast<std::size_t>(t.spec.rows), 0.0);
+  std::fill(step.begin(), step.begin() + t.rows, v_read);
+  auto sim = make_isolated_simulator();
+  return step_settle_time(t.spec, step, c.analysis.tran, *sim);
 }
 
 }  // namespace
@@ -167,6 +195,13 @@ NetworkResult run_network(const Config& c, const NetworkProgress& say) {
     }
     lr.col_tiles = lr.tiles / std::max(lr.row_tiles, 1);
     lr.ops = 2LL * lr.in * lr.out;
+    lr.latency = n.read_window;
+    if (n.latency == 1) {
+      const MappedTile& slow = worst_case_tile(ml);
+      if (say) say(fmt::format("layer {}: settle time of tile {} from a SPICE transient", li + 1, slow.spec.name));
+      lr.latency = settle_latency(c, slow, m.opt.v_read);
+      lr.latency_tile = slow.spec.name;
+    }
     if (say) say(fmt::format("layer {}: {} tiles through the {} engine", li + 1, lr.tiles, r.engine));
     // The circuits, and the ideal tiles on the same (circuit) inputs; on the
     // first layer those are also the quantized-ideal path's inputs.
@@ -227,7 +262,7 @@ NetworkResult run_network(const Config& c, const NetworkProgress& say) {
     r.energy += l.array_energy + l.dac_energy + l.adc_energy;
     r.ops += l.ops;
   }
-  r.latency = static_cast<double>(r.layers.size()) * n.read_window;
+  for (const auto& l : r.layers) r.latency += l.latency;  // the layers run one after the other
   r.tops_per_w = r.energy > 0 ? static_cast<double>(r.ops) / r.energy / 1e12 : 0.0;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;

@@ -21,6 +21,11 @@ struct LayerReport {
   double nrmse_vs_float = 0;  // circuit path vs the float network, end to end up to this layer
   double array_energy = 0, dac_energy = 0, adc_energy = 0;      // J per inference (mean over images)
   long long dac_conversions = 0, adc_conversions = 0, ops = 0;  // per inference
+  // s: the read window, or (network.latency: transient) the settle time of
+  // the layer's worst-case tile (the most summed conductance on its used
+  // rows) after a full-scale step on every used row, from a SPICE transient.
+  double latency = 0;
+  std::string latency_tile;  // the tile the transient ran on (empty: read window)
 };
 
 // One tile of one layer (the circuit against the ideal tile on the same inputs).

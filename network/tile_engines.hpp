@@ -41,8 +41,8 @@ class TransferEngine {
 };
 
 // The solver of a tile with input vectors, for the per-image engine: the nodal
-// engine (which refuses transistor cells other than the ideal switch, naming
-// the cell and model).  A nodal engine with a transistor law plugs in here.
+// engine, with the transistor law of 1T1R/2T2R cells (ngspice's drain-current
+// tables of the card).
 TileSolution solve_tile_batch(const TileSpec& tile);
 
 // IR drop with every used row at `v_read` (solve_tile_batch): max over the

@@ -265,6 +265,30 @@ std::string read_transient_command(const TileSpec& tile, const TranSpec& tran, b
 
 }  // namespace
 
+double step_settle_time(const TileSpec& tile, const std::vector<double>& v_step, const TranSettings& settings,
+                        Simulator& sim) {
+  TileSpec one = tile;
+  one.inputs = {v_step};
+  TranSpec spec;
+  spec.settings = settings;
+  spec.settings.encoding = TranEncoding::kAmplitude;
+  const Circuit circuit = checked_transient_circuit(one, spec);
+  const SimResult result = sim.run(write_spice_netlist(circuit), transient_command(one, spec));
+  const TraceSet traces(result);
+  const auto& time = traces.time();
+  double worst = 0;
+  for (int j = 0; j < one.cols; ++j) {
+    std::vector<double> i = traces.get(column_current_source(circuit, one, one.plus_col(j)));
+    if (one.cell->differential) {
+      const std::vector<double> minus = traces.get(column_current_source(circuit, one, one.minus_col(j)));
+      for (std::size_t k = 0; k < i.size(); ++k) i[k] -= minus[k];
+    }
+    const double t = settling_time(time, i, 0.0, spec.sample_time(0), settings.settle);
+    if (std::isfinite(t)) worst = std::max(worst, t);
+  }
+  return worst;
+}
+
 JobCircuit transient_job_circuit(const Config& config) {
   check_transient_supported(config);
   const TileSpec tile = build_tile_spec(config);

@@ -69,6 +69,15 @@ double sample_at(const std::vector<double>& time, const std::vector<double>& f, 
 // `b` (final = f(b)); 0 when it never leaves; NaN when final is 0.
 double settling_time(const std::vector<double>& time, const std::vector<double>& f, double a, double b, double band);
 
+// Settling time of a tile after a step: one window of `settings` (amplitude
+// encoding) in which every row ramps from 0 V to `v_step` over the rise time;
+// the largest over the logical columns of the time from the window's start
+// after which the column current stays within settings.settle of its value
+// at the sample instant (NaN columns, which carry no current, are skipped).
+// The window must be long enough for the tile to settle before the sample.
+double step_settle_time(const TileSpec& tile, const std::vector<double>& v_step, const TranSettings& settings,
+                        Simulator& sim);
+
 // Runs a tran job end to end; `r` holds the config on entry and is filled
 // (tile, netlist, analysis, transient; spice when save_cells).
 void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out);

@@ -33,6 +33,14 @@ struct CellModel {
   // dI/dV at v.
   double conductance(double g, double v) const { return law == CellLaw::kSinh ? g * std::cosh(v / v0) : g; }
   bool linear() const { return law == CellLaw::kLinear; }
+  // Applies the drift and temperature factors to placed conductances: the
+  // one place both the tile builder and the network mapping take them from.
+  void scale_placed(std::vector<double>& g) const {
+    if (drift_factor != 1.0)
+      for (double& gv : g) gv *= drift_factor;
+    if (temperature_factor != 1.0)
+      for (double& gv : g) gv *= temperature_factor;
+  }
 };
 
 // The access transistor of 1T1R/2T2R cells: drain at the device, source at the

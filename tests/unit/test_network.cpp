@@ -200,12 +200,16 @@ TEST_CASE("mlp: layers load from CSV files") {
 #include "network/network_outputs.hpp"
 #include "network/network_run.hpp"
 #include "network/tile_engines.hpp"
+#include "netlist_gen/tile_builder.hpp"
+#include <fmt/format.h>
 
 namespace {
 
-// `network` holds entries of the network section, one per line, indented by 2.
+// `network` holds entries of the network section, one per line, indented by 2;
+// `extra` may start with a `tile:` line of its own instead of 128x128 1R.
 Config network_config(const std::string& extra, const std::string& network = "") {
-  const std::string yaml = "name: nettest\ntile: {rows: 128, cols: 128, cell: 1R}\n" + extra +
+  const std::string tile = extra.rfind("tile:", 0) == 0 ? "" : "tile: {rows: 128, cols: 128, cell: 1R}\n";
+  const std::string yaml = "name: nettest\n" + tile + extra +
                            "network:\n  cache: " + test_cache_dir() + "\n" + network;
   return load_config_text(yaml, "nettest.yaml", fs::current_path().string());
 }
@@ -372,4 +376,105 @@ TEST_CASE("network config: bad network keys are reported with positions") {
   MESSAGE(e);
   CHECK(e.find("nettest.yaml:5:12: error:") != std::string::npos);
   CHECK(e.find("nettest.yaml:6:15: error:") != std::string::npos);
+}
+
+TEST_CASE("network temperature: a tile of the network at 85 C equals the tile xbar run builds at 85 C") {
+  // One 4-input, 2-output layer on one 4x4 1R tile (pair mapping).  The
+  // network's tile, with the sinh device's tcg and the wires' tcr at 85 C,
+  // against the tile the tile builder makes from the same conductances
+  // (weights.kind: conductance, written from the network's tile at 27 C).
+  Mlp net;
+  DenseLayer d;
+  d.in = 4, d.out = 2, d.w = {0.5f, -1.0f, 0.25f, 0.75f, -0.5f, 0.125f, 1.0f, -0.25f}, d.b = {0.0f, 0.0f};
+  net.layers.push_back(d);
+  const auto config_at = [](double celsius, const std::string& weights) {
+    return load_config_text(fmt::format("name: temp\ntile: {{rows: 4, cols: 4, cell: 1R}}\n"
+                                        "device: {{model: sinh, params: {{v0: 0.3, tcg: -2e-3}}, g_on: 100u, g_off: 1u}}\n"
+                                        "parasitics: {{r_wl: 20, r_bl: 20, tcr: 0.0039}}\n"
+                                        "simulator: {{engine: nodal, temperature: {}}}\n{}",
+                                        celsius, weights),
+                            "temp.yaml", fs::current_path().string());
+  };
+  const auto mapped = [&](const Config& c) {
+    MappingOptions o = mapping_options(c);
+    o.dac_bits = 0, o.adc_bits = 0;
+    return map_network(net, build_tile_spec(c), o);
+  };
+  const MappedNetwork at27 = mapped(config_at(27, ""));
+  const MappedTile& t27 = at27.layers[0].tiles[0];
+  const auto file = scratch("temperature_g.csv");
+  {
+    std::ofstream f(file);
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 4; ++j) f << fmt::format("{:.17g}{}", t27.spec.g_at(i, j), j < 3 ? "," : "\n");
+  }
+  const std::string weights = "weights: {source: file, kind: conductance, file: " + file.string() + "}\n";
+  const MappedNetwork at85 = mapped(config_at(85, ""));
+  const MappedTile& t85 = at85.layers[0].tiles[0];
+  const TileSpec tile85 = build_tile_spec(config_at(85, weights));
+  // Cells exp(tcg (85 - 27)), wires (1 + tcr (85 - 20)) / (1 + tcr 7): the same factors in both.
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j) {
+      CHECK(Tolerance{1e-15, 0}.accepts(tile85.g_at(i, j), t85.spec.g_at(i, j)));
+      CHECK(Tolerance{1e-12, 0}.accepts(t27.spec.g_at(i, j) * std::exp(-2e-3 * 58), t85.spec.g_at(i, j)));
+    }
+  CHECK(Tolerance{1e-12, 0}.accepts(20 * (1 + 0.0039 * 65) / (1 + 0.0039 * 7), t85.spec.r_wl));
+  CHECK(Tolerance{1e-15, 0}.accepts(tile85.r_wl, t85.spec.r_wl));
+  CHECK(Tolerance{1e-15, 0}.accepts(tile85.r_bl, t85.spec.r_bl));
+  // The circuits: the network's per-image engine and the tile's nodal solve on the same inputs.
+  Matrix v(2, 4);
+  v << 0.2, 0.1, 0.0, 0.15, 0.05, 0.2, 0.2, 0.0;
+  const Matrix net_i = nodal_currents(t85, v, nullptr);
+  TileSpec s = tile85;
+  s.inputs = {{0.2, 0.1, 0.0, 0.15}, {0.05, 0.2, 0.2, 0.0}};
+  const TileSolution sol = solve_tile_batch(s);
+  const Matrix cold = nodal_currents(t27, v, nullptr);
+  for (int k = 0; k < 2; ++k)
+    for (int j = 0; j < 4; ++j) {
+      CHECK(Tolerance{1e-12, 1e-18}.accepts(sol.column_current[k][j], net_i(k, j)));
+      CHECK(std::abs(cold(k, j) - net_i(k, j)) > 0.05 * std::abs(cold(k, j)));  // the temperature shows
+    }
+}
+
+TEST_CASE("network run: 1T1R tiles with a real transistor, per image on the nodal engine, agree with SPICE") {
+  // The small network (784-16-10, one epoch) on 32x32 1T1R tiles with the
+  // BSIM4 card: 25 + 1 tiles, every image solved per tile with the
+  // transistor's drain-current tables; one image also through SPICE.
+  const Config c = network_config("tile: {rows: 32, cols: 32, cell: 1T1R}\nparasitics: {r_wl: 2, r_bl: 2}\n"
+                                  "transistor: {model: nmos, w: 0.5u, l: 0.1u, v_gate: 1.2}\n",
+                                  "  hidden: 16\n  epochs: 1\n  images: 40\n  spice_sample: 1\n");
+  const NetworkResult r = run_network(c);
+  CHECK(r.engine == "per_image");
+  CHECK(r.images == 40);
+  REQUIRE(r.tiles.size() == 26);
+  CHECK(r.spice_images == 1);
+  // Measured 1.8e-5 (of the tile's largest column current on that image, small
+  // on tiles with few lit pixels): above the 1e-6 of linear and sinh tiles; the
+  // transistor enters the nodal engine as interpolated tables without its
+  // junction leakage.  The bound keeps a 1 % error failing.
+  CHECK(r.spice_max_rel <= 5e-5);
+  // The transistors' on-resistance and the wires show against the ideal tiles.
+  CHECK(r.layers[0].nrmse_vs_ideal > 1e-3);
+  CHECK(r.layers[0].nrmse_vs_ideal < 0.5);
+  for (const auto& t : r.tiles) CHECK(t.max_ir_drop_fs > 0);
+  CHECK(r.acc_circuit > 0.5);
+}
+
+TEST_CASE("network run: accuracy falls monotonically, within noise, as the wire resistance grows") {
+  // The small network (784-16-10) on 1,000 test images at 128x128, wire
+  // segments from 0 to 80 ohm.  Noise: two standard errors of an accuracy
+  // measured on 1,000 images, sqrt(p (1 - p) / n) at p = 0.8, about 0.025.
+  const std::vector<double> r_wire = {0, 10, 40, 80};
+  const int n = 1000;
+  const double noise = 2 * std::sqrt(0.8 * 0.2 / n);
+  std::vector<double> acc;
+  for (double r : r_wire) {
+    const Config c = network_config(fmt::format("parasitics: {{r_wl: {}, r_bl: {}}}\n", r, r),
+                                    fmt::format("  hidden: 16\n  epochs: 1\n  images: {}\n", n));
+    acc.push_back(run_network(c).acc_circuit);
+    MESSAGE(fmt::format("r_wire {} ohm: accuracy {:.4f}", r, acc.back()));
+  }
+  for (std::size_t k = 1; k < acc.size(); ++k) CHECK(acc[k] <= acc[k - 1] + noise);
+  // And it does fall: by much more than the noise from the first to the last.
+  CHECK(acc.front() - acc.back() > 4 * noise);
 }

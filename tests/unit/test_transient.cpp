@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "config_loader/loader.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "report/transient_outputs.hpp"
 #include "runner/run_job.hpp"
 #include "runner/transient_job.hpp"
@@ -250,4 +251,27 @@ TEST_CASE("transient config errors name their position") {
             .find("longer than the window") != std::string::npos);
   CHECK(message("tile: {rows: 2, cols: 2}\nanalysis: {type: tran, tran: {rise: 95n}}\n").find("sample instant") !=
         std::string::npos);
+}
+
+TEST_CASE("step settle time of a tile: the closed-form RC settling of one node") {
+  // What `xbar network` reports as a layer's latency (network.latency:
+  // transient): the same RC node as above, stepped by step_settle_time.
+  const double g = 1e-3, V = 0.5, Rd = 1e3, C = 1e-12, tr = 0.2e-9;
+  const double tau = C / (1 / Rd + g);
+  const Config c = cfg(one_cell(g, V,
+                                fmt::format("parasitics: {{c_wl: {}}}\nperiphery: {{r_driver: {}}}\n"
+                                            "analysis: {{tran: {{window: 5n, step: 0.01n, rise: {}, sample: 0.99}}}}\n",
+                                            C, Rd, tr)));
+  const TileSpec tile = build_tile_spec(c);
+  const double A = tau / tr * (std::exp(tr / tau) - 1), t_s = 0.99 * 5e-9;
+  const double expected = -tau * std::log(0.01 * (1 - A * std::exp(-t_s / tau)) / A + std::exp(-t_s / tau));
+  CHECK(close(step_settle_time(tile, {V}, c.analysis.tran, simulator()), expected, 1e-4, 0));
+  // Four times the capacitance: four times tau, in a window long enough to settle.
+  TileSpec slow = tile;
+  slow.c_wl = 4 * C;
+  TranSettings s = c.analysis.tran;
+  s.window = 20e-9;
+  const double tau4 = 4 * tau, A4 = tau4 / tr * (std::exp(tr / tau4) - 1), t_s4 = 0.99 * 20e-9;
+  const double expected4 = -tau4 * std::log(0.01 * (1 - A4 * std::exp(-t_s4 / tau4)) / A4 + std::exp(-t_s4 / tau4));
+  CHECK(close(step_settle_time(slow, {V}, s, simulator()), expected4, 1e-4, 0));
 }
