@@ -13,10 +13,15 @@ TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in,
     check_stop(stop, i);
     for (int k = 0; k < net.wl_len; ++k) s.xw[static_cast<std::size_t>(i) * net.wl_len + k] = v_in[i];
   }
-  s.xb.assign(net.bl_size(), 0.0);
-  // Fixed bottom slots hold their source (0 V, or a held line's bias).
-  for (int j = 0; j < net.cols; ++j)
-    if (net.sense_fixed[j]) s.xb[static_cast<std::size_t>(net.bl_len - 1) * net.cols + j] = net.v_sense[j];
+  // Bit lines at their sense end's voltage (0 V, or a held line's bias; 0 V
+  // when floating): a held line starts without a current along its wire, so
+  // the first residual, to which CG's tolerance is relative, is the cells'
+  // currents alone.
+  s.xb.resize(net.bl_size());
+  for (int k = 0; k < net.bl_len; ++k) {
+    check_stop(stop, k);
+    for (int j = 0; j < net.cols; ++j) s.xb[static_cast<std::size_t>(k) * net.cols + j] = net.v_sense[j];
+  }
   return s;
 }
 
