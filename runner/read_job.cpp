@@ -220,10 +220,10 @@ NodalReads nodal_reads(const Config& config, const TileSpec& tile, const ReadSet
   return n;
 }
 
-// Largest engine difference of a read's currents, relative to the SPICE
-// read's sensed current (its full scale).
-double read_difference(const ReadSample& spice, const ReadSample& nodal) {
-  const double scale = std::max(std::fabs(spice.i_sense), 1e-30);
+// Largest engine difference of a read's currents, relative to `scale` (the
+// full scale of the sensed current: the largest SPICE |i_sense| of the three
+// reads).
+double read_difference(const ReadSample& spice, const ReadSample& nodal, double scale) {
   double worst = 0;
   for (auto q : {&ReadSample::i_sense, &ReadSample::i_array, &ReadSample::i_cell, &ReadSample::i_sneak})
     worst = std::max(worst, std::fabs(spice.*q - nodal.*q) / scale);
@@ -271,10 +271,14 @@ ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* s
   }
   rep.read_margin = read_margin_of(rep.lrs, rep.hrs);
   rep.margin_ok = rep.read_margin >= config.analysis.read.margin_target;
-  if (rep.nodal)
-    rep.spice_vs_nodal = std::max({read_difference(rep.stored, rep.nodal->stored),
-                                   read_difference(rep.lrs, rep.nodal->lrs), read_difference(rep.hrs, rep.nodal->hrs),
+  if (rep.nodal) {
+    const double scale =
+        std::max({std::fabs(rep.stored.i_sense), std::fabs(rep.lrs.i_sense), std::fabs(rep.hrs.i_sense), 1e-30});
+    rep.spice_vs_nodal = std::max({read_difference(rep.stored, rep.nodal->stored, scale),
+                                   read_difference(rep.lrs, rep.nodal->lrs, scale),
+                                   read_difference(rep.hrs, rep.nodal->hrs, scale),
                                    std::fabs(rep.read_margin - rep.nodal->read_margin)});
+  }
   rep.paths = find_sneak_paths(graph, config.analysis.read.max_path_cells, config.analysis.read.top_paths);
   // Below this the sneak current is numerical noise (e.g. grounded lines
   // with no wire resistance), and a ratio would mean nothing.  The

@@ -57,7 +57,8 @@ struct ReadReport {
   std::vector<std::string> netlist;   // of the stored-pattern read (SPICE only)
   // engine: both: the nodal engine's reads, and the largest difference over
   // the three reads of i_sense, i_array, i_cell and i_sneak relative to the
-  // SPICE read's |i_sense|, and of the read margin.
+  // full scale of the sensed current (the largest SPICE |i_sense| of the
+  // three), and of the read margin.
   std::optional<NodalReads> nodal;
   std::optional<double> spice_vs_nodal;
   std::string ngspice_version;
