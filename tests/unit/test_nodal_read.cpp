@@ -19,6 +19,7 @@
 #include "runner/run_job.hpp"
 #include "support/close.hpp"
 #include "support/run_helpers.hpp"
+#include "support/table_cache.hpp"
 
 using namespace xbar;
 using xbar::testing::close;
@@ -26,25 +27,8 @@ using xbar::testing::config_from_yaml;
 
 namespace {
 
-// Tables of this test go to a folder of its own, never the user's cache.
-struct CacheDir {
-  std::filesystem::path dir;
-  CacheDir() {
-    dir = std::filesystem::temp_directory_path() / fmt::format("xbar-test-read-tables-{}", ::getpid());
-    std::filesystem::create_directories(dir);
-    ::setenv("XBAR_CACHE_DIR", dir.c_str(), 1);
-  }
-  ~CacheDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-};
-const CacheDir& cache_dir() {
-  static const CacheDir d;
-  return d;
-}
+using testing::table_cache_dir;
 
-constexpr ReadBias kSchemes[] = {ReadBias::kFloating, ReadBias::kGrounded, ReadBias::kHalf, ReadBias::kThird};
 constexpr double kTol = 1e-6;  // of the sensed current
 
 std::string yaml(int rows, int cols, const std::string& cell, const std::string& extra,
@@ -108,7 +92,7 @@ TEST_CASE("nodal read = SPICE read, 1S1R, every bias scheme") {
 }
 
 TEST_CASE("nodal read = SPICE read, 1T1R with a level-1 and a BSIM4 card, every bias scheme") {
-  (void)cache_dir();
+  (void)table_cache_dir();
   for (const char* card : {"nmos_level1", "nmos"}) {
     const std::string t = fmt::format("transistor: {{model: {}}}\n", card);
     every_scheme(fmt::format("1T1R {}", card), build_tile_spec(config_from_yaml(yaml(8, 8, "1T1R", t))), 3, 4, 0.2);
