@@ -158,10 +158,14 @@ int main(int argc, char** argv) {
   bool do_agreement = true, do_speed = true;
   for (int k = 1; k < argc; ++k) {
     const std::string a = argv[k];
-    if (a == "--sizes" && k + 1 < argc) sizes = parse_sizes(argv[++k]);
-    else if (a == "--big" && k + 1 < argc) big = std::atoi(argv[++k]);
-    else if (a == "--no-agreement") do_agreement = false;
-    else if (a == "--no-speed") do_speed = false;
+    if (a == "--sizes" && k + 1 < argc)
+      sizes = parse_sizes(argv[++k]);
+    else if (a == "--big" && k + 1 < argc)
+      big = std::atoi(argv[++k]);
+    else if (a == "--no-agreement")
+      do_agreement = false;
+    else if (a == "--no-speed")
+      do_speed = false;
     else {
       fmt::print(stderr, "usage: read_nodal_bench [--sizes 64,128] [--big 1024] [--no-agreement] [--no-speed]\n");
       return 2;
@@ -170,8 +174,9 @@ int main(int argc, char** argv) {
   bool ok = true;
   if (do_agreement) ok = agreement(sizes);
   if (do_speed) {
-    fmt::print("\n| cell | size | bias | child wall s | child CPU s | read job s | stored / LRS / HRS nodal s | read margin | "
-               "sneak fraction | I_sense A | peak RSS MB |\n");
+    fmt::print(
+        "\n| cell | size | bias | child wall s | child CPU s | read job s | stored / LRS / HRS nodal s | read margin | "
+        "sneak fraction | I_sense A | peak RSS MB |\n");
     fmt::print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (ReadBias b : kSchemes) speed(big, "1R", "1R", "", b);
     for (ReadBias b : kSchemes) speed(big, "1T1R level 1", "1T1R", "transistor: {model: nmos_level1}\n", b);

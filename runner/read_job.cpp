@@ -202,7 +202,8 @@ NodalReads nodal_reads(const Config& config, const TileSpec& tile, const ReadSet
   const StopCondition stop(limits.time_limit_s);
   NodalOptions opt{.stop = &stop};
   std::shared_ptr<const TransistorTables> tables;
-  if (tile.access_transistors()) opt.transistor_tables = (tables = transistor_tables(read_lines(tile, setup).tile)).get();
+  if (tile.access_transistors())
+    opt.transistor_tables = (tables = transistor_tables(read_lines(tile, setup).tile)).get();
   auto read = [&](const TileSpec& t) {
     try {
       return solve_read_nodal(t, setup, opt);
@@ -274,10 +275,9 @@ ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* s
   if (rep.nodal) {
     const double scale =
         std::max({std::fabs(rep.stored.i_sense), std::fabs(rep.lrs.i_sense), std::fabs(rep.hrs.i_sense), 1e-30});
-    rep.spice_vs_nodal = std::max({read_difference(rep.stored, rep.nodal->stored, scale),
-                                   read_difference(rep.lrs, rep.nodal->lrs, scale),
-                                   read_difference(rep.hrs, rep.nodal->hrs, scale),
-                                   std::fabs(rep.read_margin - rep.nodal->read_margin)});
+    rep.spice_vs_nodal = std::max(
+        {read_difference(rep.stored, rep.nodal->stored, scale), read_difference(rep.lrs, rep.nodal->lrs, scale),
+         read_difference(rep.hrs, rep.nodal->hrs, scale), std::fabs(rep.read_margin - rep.nodal->read_margin)});
   }
   rep.paths = find_sneak_paths(graph, config.analysis.read.max_path_cells, config.analysis.read.top_paths);
   // Below this the sneak current is numerical noise (e.g. grounded lines

@@ -61,8 +61,8 @@ double compare(const TileSpec& t, const ReadSetup& s) {
 }
 
 void every_scheme(const std::string& what, const TileSpec& t, int row, int col, double v_read,
-                  std::initializer_list<ReadBias> schemes = {ReadBias::kFloating, ReadBias::kGrounded,
-                                                             ReadBias::kHalf, ReadBias::kThird}) {
+                  std::initializer_list<ReadBias> schemes = {ReadBias::kFloating, ReadBias::kGrounded, ReadBias::kHalf,
+                                                             ReadBias::kThird}) {
   for (ReadBias b : schemes) {
     CAPTURE(what);
     CAPTURE(to_string(b));
@@ -76,19 +76,21 @@ void every_scheme(const std::string& what, const TileSpec& t, int row, int col, 
 TEST_CASE("nodal read = SPICE read, 1R, every bias scheme, 8x8 to 32x32") {
   for (const auto& [rows, cols] : {std::pair{8, 8}, {16, 24}, {32, 32}}) {
     every_scheme("1R", build_tile_spec(config_from_yaml(yaml(rows, cols, "1R", ""))), rows / 2, cols - 3, 0.2);
-    every_scheme("1R r_driver/r_sense TIA",
-                 build_tile_spec(config_from_yaml(
-                     yaml(rows, cols, "1R",
-                          "periphery: {r_driver: 100, r_sense: 50, sense: tia, tia: {gain: 1e4, r_f: 1k}}\n"))),
-                 1, 2, 0.2);
+    every_scheme(
+        "1R r_driver/r_sense TIA",
+        build_tile_spec(config_from_yaml(yaml(
+            rows, cols, "1R", "periphery: {r_driver: 100, r_sense: 50, sense: tia, tia: {gain: 1e4, r_f: 1k}}\n"))),
+        1, 2, 0.2);
   }
   // Sinh devices (Newton on both engines).
-  every_scheme("1R sinh", build_tile_spec(config_from_yaml(yaml(16, 16, "1R", "", "{g_on: 100u, g_off: 2u, model: sinh, params: {v0: 0.25}}"))), 5, 7, 0.3);
+  every_scheme("1R sinh",
+               build_tile_spec(config_from_yaml(
+                   yaml(16, 16, "1R", "", "{g_on: 100u, g_off: 2u, model: sinh, params: {v0: 0.25}}"))),
+               5, 7, 0.3);
 }
 
 TEST_CASE("nodal read = SPICE read, 1S1R, every bias scheme") {
-  for (int n : {8, 16})
-    every_scheme("1S1R", build_tile_spec(config_from_yaml(yaml(n, n, "1S1R", ""))), n - 2, 1, 1.0);
+  for (int n : {8, 16}) every_scheme("1S1R", build_tile_spec(config_from_yaml(yaml(n, n, "1S1R", ""))), n - 2, 1, 1.0);
 }
 
 TEST_CASE("nodal read = SPICE read, 1T1R with a level-1 and a BSIM4 card, every bias scheme") {
@@ -97,10 +99,10 @@ TEST_CASE("nodal read = SPICE read, 1T1R with a level-1 and a BSIM4 card, every 
     const std::string t = fmt::format("transistor: {{model: {}}}\n", card);
     every_scheme(fmt::format("1T1R {}", card), build_tile_spec(config_from_yaml(yaml(8, 8, "1T1R", t))), 3, 4, 0.2);
     // Floating lines at 16x16 are slow in SPICE; the biased schemes are not.
-    every_scheme(fmt::format("1T1R {} r_driver/r_sense", card),
-                 build_tile_spec(config_from_yaml(
-                     yaml(16, 16, "1T1R", t + "periphery: {r_driver: 100, r_sense: 50}\n"))),
-                 9, 2, 0.2, {ReadBias::kGrounded, ReadBias::kHalf, ReadBias::kThird});
+    every_scheme(
+        fmt::format("1T1R {} r_driver/r_sense", card),
+        build_tile_spec(config_from_yaml(yaml(16, 16, "1T1R", t + "periphery: {r_driver: 100, r_sense: 50}\n"))), 9, 2,
+        0.2, {ReadBias::kGrounded, ReadBias::kHalf, ReadBias::kThird});
   }
 }
 
