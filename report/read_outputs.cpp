@@ -154,7 +154,10 @@ void read_terminal(const RunResult& r, std::string& out) {
                      v("i_cell"), v("i_sneak"), v("sneak_fraction"));
   const Opt factor = figure_value(r, "sneak_path_factor");
   out += fmt::format("  read_margin {:.4f}{}\n", v("read_margin"),
-                     factor ? fmt::format("  path estimate / SPICE sneak {:.3g}", *factor) : "");
+                     factor ? fmt::format("  path estimate / {} sneak {:.3g}",
+                                          read_of(r).engine == "spice" ? "SPICE" : "nodal", *factor)
+                            : "");
+  if (const Opt d = figure_value(r, "spice_vs_nodal")) out += fmt::format("  spice_vs_nodal {:.3e}\n", *d);
 }
 
 }  // namespace
