@@ -55,6 +55,18 @@ class PathSearch {
   // Depth-first over simple paths; `resistance` is the series resistance so far.
   void walk(int v, double resistance) {
     if (static_cast<int>(cells_.size()) >= max_cells_) return;
+    if (static_cast<int>(cells_.size()) + 1 == max_cells_) {
+      // One cell left: only a word line's cell on the sensed column can end
+      // the path, so look it up instead of scanning the line's every cell
+      // (which made a 1024x1024 floating read O(n^3)).
+      if (v >= R_ || v == in_.sel_row) return;
+      const double g = in_.g[static_cast<std::size_t>(v) * in_.cols + in_.sel_col];
+      if (!(g > 0)) return;
+      cells_.push_back({v, in_.sel_col});
+      record(resistance + 1.0 / g);
+      cells_.pop_back();
+      return;
+    }
     for (auto [e, end] = boost::out_edges(v, graph_); e != end; ++e) {
       const int next = static_cast<int>(boost::target(*e, graph_));
       if (on_path_[next]) continue;

@@ -114,42 +114,53 @@ std::vector<std::string> floating_nodes(const Circuit& c) {
   return out;
 }
 
-ReadCircuit build_read_circuit(const TileSpec& tile, const ReadSetup& setup) {
+ReadLines read_lines(const TileSpec& tile, const ReadSetup& setup) {
   const int R = tile.rows, PC = tile.phys_cols();
   if (setup.row < 0 || setup.row >= R || setup.col < 0 || setup.col >= PC)
     throw std::invalid_argument(
         fmt::format("selected cell ({}, {}) is outside the {}x{} tile", setup.row, setup.col, R, PC));
+  const bool floating = setup.bias == ReadBias::kFloating;
+  ReadLines out;
+  out.tile = tile;
+  std::vector<double> drive(R, floating ? 0.0 : unselected_wl_voltage(setup));
+  drive[setup.row] = setup.v_read;
+  out.tile.inputs = {drive};
+  // Only the selected row's access transistors conduct; the gate line of
+  // every other row is at 0 V, which cuts its sneak paths.
+  if (tile.access_transistors()) {
+    out.tile.transistor.row_on.assign(R, false);
+    out.tile.transistor.row_on[setup.row] = true;
+  }
+  out.lines.row_driven.assign(R, !floating);
+  out.lines.row_driven[setup.row] = true;
+  out.lines.sensed_col = setup.col;
+  out.lines.col_held.assign(PC, !floating);
+  out.lines.col_held[setup.col] = true;
+  out.lines.v_held = floating ? 0.0 : unselected_bl_voltage(setup);
+  return out;
+}
+
+ReadCircuit build_read_circuit(const TileSpec& tile, const ReadSetup& setup) {
+  ReadLines lowered = read_lines(tile, setup);
+  const int R = tile.rows, PC = tile.phys_cols();
   ReadCircuit rc;
   rc.setup = setup;
-  rc.tile = tile;
-  const double v_wl = unselected_wl_voltage(setup), v_bl = unselected_bl_voltage(setup);
-  const bool floating = setup.bias == ReadBias::kFloating;
-  std::vector<double> drive(R, floating ? 0.0 : v_wl);
-  drive[setup.row] = setup.v_read;
-  rc.tile.inputs = {drive};
+  rc.tile = std::move(lowered.tile);
+  rc.lines = std::move(lowered.lines);
+  const double v_bl = rc.lines.v_held;
   rc.circuit = build_tile_circuit(rc.tile);
   Circuit& c = rc.circuit;
   c.title = fmt::format("{} read ({}, {}) {}", c.title, setup.row, setup.col, to_string(setup.bias));
 
-  rc.row_driven.assign(R, true);
-  rc.col_held.assign(PC, true);
   rc.col_source = c.map.sense_source;
   if (rc.col_source.empty()) rc.col_source.assign(PC, "");
   std::set<std::string> remove;
   std::vector<Element> add;
   for (int i = 0; i < R; ++i) {
-    if (i == setup.row || !floating) continue;
-    rc.row_driven[i] = false;
+    if (rc.lines.row_driven[i]) continue;
     remove.insert(c.map.driver_source[i]);
     remove.insert(fmt::format("rd{}", i));
     c.map.driver_source[i].clear();
-  }
-  // 1T1R/2T2R: only the selected row's access transistors conduct; the gate
-  // line of every other row is driven at 0 V, which cuts its sneak paths.
-  for (int i = 0; i < R; ++i) {
-    if (i == setup.row) continue;
-    const std::size_t k = find_element(c, fmt::format("vg{}", i));
-    if (k < c.elements.size() && c.elements[k].kind == ElementKind::kVoltageSource) c.elements[k].value = 0.0;
   }
   const bool tia = tile.sense == SenseKind::kTia;
   for (int j = 0; j < PC; ++j) {
@@ -158,8 +169,7 @@ ReadCircuit build_read_circuit(const TileSpec& tile, const ReadSetup& setup) {
       remove.insert(fmt::format("ea{}", j));
       remove.insert(fmt::format("rf{}", j));
     }
-    if (floating) {
-      rc.col_held[j] = false;
+    if (!rc.lines.col_held[j]) {
       remove.insert(fmt::format("rs{}", j));
       if (!tia) remove.insert(rc.col_source[j]);
       rc.col_source[j].clear();

@@ -13,12 +13,16 @@
 //   third:    unselected WLs at V/3, unselected BLs at 2V/3 (every unselected
 //             cell sees +-V/3).
 // With access transistors (1T1R), the gate lines of the unselected rows are
-// driven at 0 V (the builder's gate source `vg<i>`): those cells are off.
+// driven at 0 V (TileSpec::transistor.row_on): those cells are off.
+// read_lines() is the one lowering of a read both engines take: the SPICE
+// circuit below is built from it, and the nodal engine solves its tile with
+// its line terminals.
 #include <string>
 #include <vector>
 
 #include "config_loader/config.hpp"
 #include "netlist_gen/circuit.hpp"
+#include "tile/line_terminals.hpp"
 
 namespace xbar {
 
@@ -33,12 +37,22 @@ double unselected_wl_voltage(const ReadSetup& s);
 double unselected_bl_voltage(const ReadSetup& s);
 const char* to_string(ReadBias b);
 
+// A read lowered onto the tile: `tile` is the input tile with one input
+// vector, the word-line drives (V on the selected row, the unselected bias
+// on the others, 0 V on undriven ones), and only the selected row's gate on;
+// `lines` says which lines keep a terminal.  Throws std::invalid_argument for
+// a selection outside the tile.
+struct ReadLines {
+  TileSpec tile;
+  LineTerminals lines;
+};
+ReadLines read_lines(const TileSpec& tile, const ReadSetup& setup);
+
 struct ReadCircuit {
   Circuit circuit;
-  TileSpec tile;  // the input tile with inputs = the word-line drives of this read
+  TileSpec tile;  // read_lines(): the input tile with this read's drives and gates
   ReadSetup setup;
-  std::vector<bool> row_driven;  // rows: has a driver
-  std::vector<bool> col_held;    // phys cols: held at a voltage (sensed or biased)
+  LineTerminals lines;  // read_lines()
   // phys cols: name of the source holding the column's sense node ("" when
   // floating, or for the selected column under TIA sensing).
   std::vector<std::string> col_source;

@@ -31,18 +31,26 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
   sys.diag_b.assign(net.bl_size(), 0.0);
   sys.chain_b.assign(net.bl_size(), 0.0);
   sys.gc.assign(static_cast<size_t>(R) * P, 0.0);
+  // What ties each slot to anything but its own line's neighbours (drivers,
+  // sense ends, cells, a neighbour that is fixed): diag = chains + load.  The
+  // factorisation works from the loads, never from diag - chains, so an
+  // undriven line hanging on tiny conductances (off transistors) loses no
+  // digits to cancellation.
+  std::vector<double> load_w(net.wl_size(), 0.0), load_b(net.bl_size(), 0.0);
 
   // Chains and terminals.
   for (int i = 0; i < R; ++i) {
     check_stop(stop, i);
-    double* d = &sys.diag_w[static_cast<size_t>(i) * LW];
-    double* c = &sys.chain_w[static_cast<size_t>(i) * LW];
+    const size_t o = static_cast<size_t>(i) * LW;
+    double* d = &sys.diag_w[o];
+    double* c = &sys.chain_w[o];
     for (int k = 0; k + 1 < LW; ++k) {
       c[k] = net.g_wl;
       d[k] += net.g_wl;
       d[k + 1] += net.g_wl;
     }
-    d[0] += net.g_driver;
+    d[0] += net.g_driver[i];
+    load_w[o] += net.g_driver[i];
   }
   for (int k = 0; k < LB; ++k) {
     check_stop(stop, k);
@@ -53,7 +61,10 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
         sys.diag_b[s] += net.g_bl;
         sys.diag_b[s + P] += net.g_bl;
       }
-      if (k == LB - 1) sys.diag_b[s] += net.g_sense;
+      if (k == LB - 1) {
+        sys.diag_b[s] += net.g_sense[j];
+        load_b[s] += net.g_sense[j];
+      }
     }
   }
   // Cells: every cell loads both of its slots; only cells between two free
@@ -62,53 +73,64 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
     check_stop(stop, i);
     for (int j = 0; j < P; ++j) {
       const double g = cell_g[static_cast<size_t>(i) * P + j];
-      sys.diag_w[net.wl_slot(i, j)] += g;
-      sys.diag_b[net.bl_slot(i, j)] += g;
+      const size_t ws = net.wl_slot(i, j), bs = net.bl_slot(i, j);
+      sys.diag_w[ws] += g;
+      sys.diag_b[bs] += g;
+      load_w[ws] += g;
+      load_b[bs] += g;
       if (!net.cell_touches_fixed(i, j)) sys.gc[static_cast<size_t>(i) * P + j] = g;
     }
   }
-  // Fixed slots: identity rows, decoupled from their neighbours.
-  if (net.driver_fixed) {
-    for (int i = 0; i < R; ++i) {
-      sys.diag_w[static_cast<size_t>(i) * LW] = 1.0;
-      sys.chain_w[static_cast<size_t>(i) * LW] = 0.0;
-    }
+  // Fixed slots: identity rows, decoupled from their neighbours (whose chain
+  // to them becomes a load).
+  for (int i = 0; i < R; ++i) {
+    if (!net.driver_fixed[i]) continue;
+    const size_t o = static_cast<size_t>(i) * LW;
+    sys.diag_w[o] = load_w[o] = 1.0;
+    sys.chain_w[o] = 0.0;
+    if (LW > 1) load_w[o + 1] += net.g_wl;
   }
-  if (net.sense_fixed) {
-    for (int j = 0; j < P; ++j) {
-      sys.diag_b[static_cast<size_t>(LB - 1) * P + j] = 1.0;
-      if (LB > 1) sys.chain_b[static_cast<size_t>(LB - 2) * P + j] = 0.0;
+  for (int j = 0; j < P; ++j) {
+    if (!net.sense_fixed[j]) continue;
+    const size_t s = static_cast<size_t>(LB - 1) * P + j;
+    sys.diag_b[s] = load_b[s] = 1.0;
+    if (LB > 1) {
+      sys.chain_b[s - P] = 0.0;
+      load_b[s - P] += net.g_bl;
     }
   }
 
-  // LDL' of every line.  D_0 = d_0; m_k = c_k / D_k; D_{k+1} = d_{k+1} - c_k m_k.
+  // LDL' of every line, D_k = c_k + e_k (c_k: chain to slot k + 1):
+  //   e_0 = load_0,  e_{k+1} = load_{k+1} + c_k e_k / (c_k + e_k),
+  // which is D_{k+1} = d_{k+1} - c_k^2 / D_k without its cancellation;
+  // m_k = c_k / D_k.
   sys.fac_w.m.assign(net.wl_size(), 0.0);
   sys.fac_w.inv_d.assign(net.wl_size(), 0.0);
   for (int i = 0; i < R; ++i) {
     check_stop(stop, i);
     const size_t o = static_cast<size_t>(i) * LW;
-    double D = sys.diag_w[o];
+    double e = load_w[o];
     for (int k = 0; k < LW; ++k) {
+      const double c = sys.chain_w[o + k], D = c + e;
       sys.fac_w.inv_d[o + k] = 1.0 / D;
       if (k + 1 < LW) {
-        const double m = sys.chain_w[o + k] / D;
-        sys.fac_w.m[o + k] = m;
-        D = sys.diag_w[o + k + 1] - sys.chain_w[o + k] * m;
+        sys.fac_w.m[o + k] = c / D;
+        e = load_w[o + k + 1] + c * e / D;
       }
     }
   }
   sys.fac_b.m.assign(net.bl_size(), 0.0);
   sys.fac_b.inv_d.assign(net.bl_size(), 0.0);
-  std::vector<double> D(sys.diag_b.begin(), sys.diag_b.begin() + P);
+  std::vector<double> e(load_b.begin(), load_b.begin() + P);
   for (int k = 0; k < LB; ++k) {
     check_stop(stop, k);
     const size_t o = static_cast<size_t>(k) * P;
     for (int j = 0; j < P; ++j) {
-      sys.fac_b.inv_d[o + j] = 1.0 / D[j];
+      const double c = sys.chain_b[o + j], D = c + e[j];
+      sys.fac_b.inv_d[o + j] = 1.0 / D;
       if (k + 1 < LB) {
-        const double m = sys.chain_b[o + j] / D[j];
-        sys.fac_b.m[o + j] = m;
-        D[j] = sys.diag_b[o + P + j] - sys.chain_b[o + j] * m;
+        sys.fac_b.m[o + j] = c / D;
+        e[j] = load_b[o + P + j] + c * e[j] / D;
       }
     }
   }

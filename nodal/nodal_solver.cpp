@@ -177,23 +177,25 @@ void fill_vector(const TileNetwork& net, const Law& law, const std::vector<doubl
     return law.at(c, v_wl[c], v_bl[c], Law::kHasMid ? r.mid[c] : 0.0).i;
   };
 
-  // Driver current: through r_driver, or, for a fixed slot 0, what leaves it
-  // into the rest of the word line and its own cells.
+  // Driver current: through r_driver (0 for an undriven line), or, for a
+  // fixed slot 0, what leaves it into the rest of the word line and its own
+  // cells.
   auto& drv = sol.driver_current[v];
   drv.assign(R, 0.0);
   for (int i = 0; i < R; ++i) {
     check_stop(stop, i);
     const double* w = &x.xw[static_cast<std::size_t>(i) * net.wl_len];
-    if (!net.driver_fixed) {
-      drv[i] = net.g_driver * (v_in[i] - w[0]);
+    if (!net.driver_fixed[i]) {
+      drv[i] = net.g_driver[i] * (v_in[i] - w[0]);
     } else if (net.wl_len > 1) {
       drv[i] = net.g_wl * (w[0] - w[1]) + cell_current(i, 0);
     } else {
       for (int j = 0; j < P; ++j) drv[i] += cell_current(i, j);
     }
   }
-  // Sense current into S_j: through the sense conductance, or, for a fixed
-  // bottom slot, what the bit line above and the cells deliver into it.
+  // Sense current into S_j: through the sense conductance (0 for a floating
+  // line), or, for a fixed bottom slot, what the bit line above and the cells
+  // deliver into it.
   auto& arr = sol.array_current[v];
   auto& col = sol.column_current[v];
   arr.assign(P, 0.0);
@@ -202,15 +204,15 @@ void fill_vector(const TileNetwork& net, const Law& law, const std::vector<doubl
   for (int j = 0; j < P; ++j) {
     check_stop(stop, j);
     const double bottom = x.xb[static_cast<std::size_t>(LB - 1) * P + j];
-    if (!net.sense_fixed) {
-      arr[j] = net.g_sense * bottom;
+    if (!net.sense_fixed[j]) {
+      arr[j] = net.g_sense[j] * (bottom - net.v_sense[j]);
     } else if (LB > 1) {
-      arr[j] = net.g_bl * x.xb[static_cast<std::size_t>(LB - 2) * P + j] + cell_current(R - 1, j);
+      arr[j] = net.g_bl * (x.xb[static_cast<std::size_t>(LB - 2) * P + j] - bottom) + cell_current(R - 1, j);
     } else {
       for (int i = 0; i < R; ++i) arr[j] += cell_current(i, j);
     }
     // TIA: V_S = I r_f / (1 + gain), V_out = -gain V_S, I_j = -V_out / r_f.
-    col[j] = net.tia ? arr[j] * (net.tia_gain / (1 + net.tia_gain)) : arr[j];
+    col[j] = net.tia[j] ? arr[j] * (net.tia_gain / (1 + net.tia_gain)) : arr[j];
   }
 }
 
@@ -276,7 +278,7 @@ TileSolution solve_all(const TileSpec& tile, const TileNetwork& net, const Law& 
 TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalReport* report) {
   using namespace nodal_detail;
   const auto t0 = std::chrono::steady_clock::now();
-  const TileNetwork net = make_tile_network(tile, opt.stop);
+  const TileNetwork net = make_tile_network(tile, opt.stop, opt.terminals);
   if (!tile.access_transistors()) {
     const TwoTerminalLaw two_terminal(tile);
     return solve_all(tile, net, DeviceCells(two_terminal, net.g), net.g, opt, report, t0);
@@ -324,13 +326,14 @@ double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cell
   // Doubles per cell (the word- and bit-line slot counts are at most one per
   // cell each).  Shared: the tile's conductances, the network's copy, and the
   // linear LineSystem (diag_w, chain_w, diag_b, chain_b, gc and the two
-  // LineFactors of two arrays each).
-  constexpr double kShared = 1 + 1 + 9;
+  // LineFactors of two arrays each, plus the two load arrays while it is
+  // factored).
+  constexpr double kShared = 1 + 1 + 9 + 2;
   // Per thread: the residual and the step (fw, fb, dw, db), the CG workspace
   // (b, x, r, z, p, q, yw) and the state (xw, xb); Newton adds the cell
   // conductances, the trial state and a LineSystem of its own.
   constexpr double kPerThreadLinear = 4 + 7 + 2;
-  constexpr double kPerThreadNewton = 1 + 2 + 9;
+  constexpr double kPerThreadNewton = 1 + 2 + 9 + 2;
   // Per input vector: v_wl and v_bl of the solution.
   constexpr double kPerVector = 2;
   // The process itself (code, libraries, heap arenas), measured: 10 MB.

@@ -10,6 +10,7 @@
 // lines are eliminated by exact tridiagonal solves.  See nodal/README.md.
 #include "common/stop_condition.hpp"
 #include "device_tables/transistor_tables.hpp"
+#include "tile/line_terminals.hpp"
 #include "tile/tile_solution.hpp"
 #include "tile/tile_spec.hpp"
 
@@ -31,6 +32,9 @@ struct NodalOptions {
   // The ngspice that characterises missing tables: null, an isolated child;
   // a sweep worker passes its own (sandboxed, it may start no child).
   Simulator* characterise_with = nullptr;
+  // Read mode: per-line terminals replacing the tile's drivers and sensing
+  // (undriven word lines, bit lines held at a bias or floating).  Null: op.
+  const LineTerminals* terminals = nullptr;
 };
 
 struct NodalReport {

@@ -13,7 +13,15 @@ TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in,
     check_stop(stop, i);
     for (int k = 0; k < net.wl_len; ++k) s.xw[static_cast<std::size_t>(i) * net.wl_len + k] = v_in[i];
   }
-  s.xb.assign(net.bl_size(), 0.0);
+  // Bit lines at their sense end's voltage (0 V, or a held line's bias; 0 V
+  // when floating): a held line starts without a current along its wire, so
+  // the first residual, to which CG's tolerance is relative, is the cells'
+  // currents alone.
+  s.xb.resize(net.bl_size());
+  for (int k = 0; k < net.bl_len; ++k) {
+    check_stop(stop, k);
+    for (int j = 0; j < net.cols; ++j) s.xb[static_cast<std::size_t>(k) * net.cols + j] = net.v_sense[j];
+  }
   return s;
 }
 
@@ -37,7 +45,7 @@ double kcl_residual(const TileNetwork& net, const Law& law, const std::vector<do
       f[k] += i_seg;
       f[k + 1] -= i_seg;
     }
-    if (!net.driver_fixed) f[0] += net.g_driver * (v[0] - v_in[i]);
+    if (!net.driver_fixed[i]) f[0] += net.g_driver[i] * (v[0] - v_in[i]);
   }
   // Bit-line chains and sensing.
   for (int k = 0; k < LB; ++k) {
@@ -49,7 +57,7 @@ double kcl_residual(const TileNetwork& net, const Law& law, const std::vector<do
         fb[s] += i_seg;
         fb[s + P] -= i_seg;
       }
-      if (k == LB - 1 && !net.sense_fixed) fb[s] += net.g_sense * x.xb[s];
+      if (k == LB - 1 && !net.sense_fixed[j]) fb[s] += net.g_sense[j] * (x.xb[s] - net.v_sense[j]);
     }
   }
   // Cells, row by row in a fixed order (merged lines accumulate across rows).
@@ -66,10 +74,10 @@ double kcl_residual(const TileNetwork& net, const Law& law, const std::vector<do
     }
   }
   // Fixed slots obey their source, not KCL.
-  if (net.driver_fixed)
-    for (int i = 0; i < R; ++i) fw[static_cast<std::size_t>(i) * LW] = 0.0;
-  if (net.sense_fixed)
-    for (int j = 0; j < P; ++j) fb[static_cast<std::size_t>(LB - 1) * P + j] = 0.0;
+  for (int i = 0; i < R; ++i)
+    if (net.driver_fixed[i]) fw[static_cast<std::size_t>(i) * LW] = 0.0;
+  for (int j = 0; j < P; ++j)
+    if (net.sense_fixed[j]) fb[static_cast<std::size_t>(LB - 1) * P + j] = 0.0;
   return std::sqrt(dot(fw, fw) + dot(fb, fb));
 }
 

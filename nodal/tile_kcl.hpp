@@ -18,7 +18,7 @@ struct TileState {
 };
 
 // The starting point: every word-line slot at its driver voltage, every
-// bit-line slot at 0 V.
+// bit-line slot at its sense end's voltage (0 V but for held read lines).
 TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in, const StopCondition* stop = nullptr);
 
 // Fills fw, fb (current leaving each free slot; 0 at fixed slots) and, when

@@ -94,8 +94,10 @@ def read_case(name, G, sel, v, bias, weights, files=None, hand=None, hand_text=(
            *hand_text,
            "i_sense = sum_i g_is v_wl(i) from the line voltages (KCL solved densely); i_cell = g_sel V;",
            "LRS/HRS: the same with g_sel = g_on / g_off; read_margin = (i_lrs - i_hrs) / i_lrs;",
-           "sneak_path_est: paths of <= 3 cells, each V_start / sum(1/g) (cf_read.py docstring)."]
-    lines = header_lines(name, how) + ["format: 1", "labels: [quick]", "origins: [closed-form]", "values:"]
+           "sneak_path_est: paths of <= 3 cells, each V_start / sum(1/g) (cf_read.py docstring);",
+           "xbar's nodal engine reproduces every value too (test_regression runs the case on it)."]
+    lines = header_lines(name, how) + ["format: 1", "labels: [quick]", "origins: [closed-form, nodal-engine]",
+                                       "values:"]
     for q, val, tol in vals:
         extra = "".join(f", {k}: {num(tol[k])}" for k in ("rel", "abs") if k in tol)
         lines.append(f'  "{q}": {{value: {num(val)}{extra}, origin: closed-form}}')

@@ -15,7 +15,8 @@ namespace {
 
 using nlohmann::json;
 
-json sample_json(const ReadSample& s) {
+// `engine`: whose read it is (its time is `spice_elapsed_s` or `nodal_elapsed_s`).
+json sample_json(const ReadSample& s, const std::string& engine) {
   return {
       {"g_selected", s.g_selected},
       {"i_sense", s.i_sense},
@@ -27,7 +28,7 @@ json sample_json(const ReadSample& s) {
       {"max_half_selected_v", s.max_half_selected_v},
       {"max_unselected_v", s.max_unselected_v},
       {"kcl_residual", s.kcl_residual},
-      {"spice_elapsed_s", s.elapsed_s},
+      {engine + "_elapsed_s", s.elapsed_s},
   };
 }
 
@@ -60,9 +61,10 @@ std::string read_json(const RunResult& run) {
       {"bias", to_string(r.setup.bias)},
       {"v_unselected_wl", r.setup.bias == ReadBias::kFloating ? json(nullptr) : json(unselected_wl_voltage(r.setup))},
       {"v_unselected_bl", r.setup.bias == ReadBias::kFloating ? json(nullptr) : json(unselected_bl_voltage(r.setup))},
-      {"stored", sample_json(r.stored)},
-      {"lrs", sample_json(r.lrs)},
-      {"hrs", sample_json(r.hrs)},
+      {"stored", sample_json(r.stored, r.engine)},
+      {"lrs", sample_json(r.lrs, r.engine)},
+      {"hrs", sample_json(r.hrs, r.engine)},
+      {"engine", r.engine},
       {"read_margin", r.read_margin},
       {"margin_target", run.config.analysis.read.margin_target},
       {"margin_ok", r.margin_ok},
@@ -75,6 +77,13 @@ std::string read_json(const RunResult& run) {
         {"factor", r.path_factor ? json(*r.path_factor) : json(nullptr)},
         {"top", top}}},
   };
+  if (r.nodal) {
+    j["nodal"] = {{"stored", sample_json(r.nodal->stored, "nodal")},
+                  {"lrs", sample_json(r.nodal->lrs, "nodal")},
+                  {"hrs", sample_json(r.nodal->hrs, "nodal")},
+                  {"read_margin", r.nodal->read_margin}};
+    j["spice_vs_nodal"] = *r.spice_vs_nodal;
+  }
   return j.dump(2) + "\n";
 }
 
@@ -117,6 +126,11 @@ constexpr FigureDef kReadFigures[] = {
      [](const RunResult& r) { return Opt(read_of(r).stored.max_half_selected_v); }},
     {"sneak_path_est", QuantityKind::kCurrent, [](const RunResult& r) { return Opt(read_of(r).paths.total_est); }},
     {"sneak_path_factor", QuantityKind::kError, [](const RunResult& r) { return read_of(r).path_factor; }},
+    // engine: both: the engines' largest difference (runner/read_job.hpp) and
+    // the nodal engine's read margin.
+    {"spice_vs_nodal", QuantityKind::kAgreement, [](const RunResult& r) { return read_of(r).spice_vs_nodal; }},
+    {"read_margin_nodal", QuantityKind::kError,
+     [](const RunResult& r) { return read_of(r).nodal ? Opt(read_of(r).nodal->read_margin) : Opt(); }},
     // A relative residual, a bound like an agreement (as op's).
     {"kcl_residual", QuantityKind::kAgreement,
      [](const RunResult& r) {
@@ -140,7 +154,10 @@ void read_terminal(const RunResult& r, std::string& out) {
                      v("i_cell"), v("i_sneak"), v("sneak_fraction"));
   const Opt factor = figure_value(r, "sneak_path_factor");
   out += fmt::format("  read_margin {:.4f}{}\n", v("read_margin"),
-                     factor ? fmt::format("  path estimate / SPICE sneak {:.3g}", *factor) : "");
+                     factor ? fmt::format("  path estimate / {} sneak {:.3g}",
+                                          read_of(r).engine == "spice" ? "SPICE" : "nodal", *factor)
+                            : "");
+  if (const Opt d = figure_value(r, "spice_vs_nodal")) out += fmt::format("  spice_vs_nodal {:.3e}\n", *d);
 }
 
 }  // namespace

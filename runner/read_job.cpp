@@ -12,6 +12,8 @@
 
 #include "analysis/tile_analysis.hpp"
 #include "common/diagnostics.hpp"
+#include "common/stop_condition.hpp"
+#include "device_tables/transistor_tables.hpp"
 #include "runner/convergence_ladder.hpp"
 #include "tile/cell_current.hpp"
 
@@ -51,17 +53,16 @@ TileSpec with_selected(const TileSpec& tile, const ReadSetup& s, double g) {
   return t;
 }
 
-SneakGraphInput sneak_graph(const ReadCircuit& rc) {
+SneakGraphInput sneak_graph(const TileSpec& t, const ReadSetup& setup, const LineTerminals& lines) {
   SneakGraphInput in;
-  const TileSpec& t = rc.tile;
   in.rows = t.rows;
   in.cols = t.phys_cols();
   in.g = t.g;
-  in.sel_row = rc.setup.row;
-  in.sel_col = rc.setup.col;
-  for (int i = 0; i < t.rows; ++i) in.row_voltage.push_back(rc.row_driven[i] ? t.inputs[0][i] : kNaN);
-  const double v_bl = unselected_bl_voltage(rc.setup);
-  for (int j = 0; j < in.cols; ++j) in.col_voltage.push_back(j == rc.setup.col ? 0.0 : (rc.col_held[j] ? v_bl : kNaN));
+  in.sel_row = setup.row;
+  in.sel_col = setup.col;
+  for (int i = 0; i < t.rows; ++i) in.row_voltage.push_back(lines.row_driven[i] ? t.inputs[0][i] : kNaN);
+  for (int j = 0; j < in.cols; ++j)
+    in.col_voltage.push_back(j == setup.col ? 0.0 : (lines.col_held[j] ? lines.v_held : kNaN));
   return in;
 }
 
@@ -80,8 +81,6 @@ ReadSetup read_setup(const Config& config, const TileSpec& tile) {
   if (r.col >= tile.phys_cols())
     d.error(config.where("analysis.read.col"),
             fmt::format("column {} is outside the tile's {} columns", r.col, tile.phys_cols()));
-  if (config.simulator.engine != EngineKind::kSpice)
-    d.error(config.where("simulator.engine"), "analysis read runs on the spice engine only");
   if (!d.empty()) throw InputError(std::move(d));
   return ReadSetup{r.row, r.col, r.v_read, r.bias};
 }
@@ -94,62 +93,57 @@ JobCircuit read_job_circuit(const Config& config, const TileSpec& tile) {
 
 namespace {
 
-// The read as a TileSolution of its tile, for xbar's KCL check: an undriven
-// row delivers no current and a floating column takes none, so the row, column
-// and global sums of the op check hold with those zeros; a biased column's
-// array current is its bias source's current.
-TileSolution read_solution(const ReadCircuit& rc, const SimResult& r, const ReadSample& out) {
+// SPICE's read as a TileSolution of the read tile, as the nodal engine
+// returns it: an undriven row delivers no current and a floating column
+// takes none; a biased column's array current is its bias source's current;
+// the sensed column's is what I_j is in op mode.
+TileSolution spice_read_solution(const ReadCircuit& rc, const SimResult& r) {
   const Circuit& c = rc.circuit;
   const TileSpec& t = rc.tile;
+  const int R = t.rows, PC = t.phys_cols();
   TileSolution s;
   s.engine = "spice";
-  s.allocate(1, t.rows, t.phys_cols(), !c.map.cell_mid.empty());
-  s.v_wl[0] = out.v_wl;
-  s.v_bl[0] = out.v_bl;
-  if (!c.map.cell_mid.empty())
-    for (std::size_t k = 0; k < c.map.cell_mid.size(); ++k) s.v_mid[0][k] = node_voltage(r, c, c.map.cell_mid[k]);
-  for (int i = 0; i < t.rows; ++i)
-    if (rc.row_driven[i]) s.driver_current[0][i] = -vector_of(r, c.map.driver_source[i] + "#branch")[0];
-  for (int j = 0; j < t.phys_cols(); ++j) {
-    if (j == rc.setup.col)
-      s.array_current[0][j] = out.i_array;
-    else if (!rc.col_source[j].empty())
-      s.array_current[0][j] = vector_of(r, rc.col_source[j] + "#branch")[0];
+  s.allocate(1, R, PC, !c.map.cell_mid.empty());
+  for (std::size_t k = 0; k < s.v_wl[0].size(); ++k) {
+    s.v_wl[0][k] = node_voltage(r, c, c.map.wl[k]);
+    s.v_bl[0][k] = node_voltage(r, c, c.map.bl[k]);
+    if (!c.map.cell_mid.empty()) s.v_mid[0][k] = node_voltage(r, c, c.map.cell_mid[k]);
+  }
+  for (int i = 0; i < R; ++i)
+    if (rc.lines.row_driven[i]) s.driver_current[0][i] = -vector_of(r, c.map.driver_source[i] + "#branch")[0];
+  for (int j = 0; j < PC; ++j) {
+    if (j == rc.setup.col && t.sense == SenseKind::kTia) {
+      const double vs = node_voltage(r, c, c.map.sense[j]);
+      const double vo = node_voltage(r, c, c.map.tia_out[j]);
+      s.column_current[0][j] = -vo / t.tia_r_f;
+      s.array_current[0][j] = (vs - vo) / t.tia_r_f;
+      continue;
+    }
+    if (!rc.col_source[j].empty()) s.array_current[0][j] = vector_of(r, rc.col_source[j] + "#branch")[0];
     s.column_current[0][j] = s.array_current[0][j];
   }
   return s;
 }
 
-ReadSample read_sample(const ReadCircuit& rc, const SimResult& r) {
-  const Circuit& c = rc.circuit;
-  const TileSpec& t = rc.tile;
-  const ReadSetup& s = rc.setup;
+}  // namespace
+
+ReadSample read_sample(const TileSpec& t, const ReadSetup& s, const TileSolution& sol) {
   const int R = t.rows, PC = t.phys_cols();
   const std::size_t n = static_cast<std::size_t>(R) * PC;
-  const bool has_mid = !c.map.cell_mid.empty();
   ReadSample out;
-  out.elapsed_s = r.elapsed_s;
-  out.warnings = r.warnings;
+  out.elapsed_s = sol.elapsed_s;
+  out.warnings = sol.warnings;
   out.g_selected = t.g_at(s.row, s.col);
   out.i_cell_ideal = out.g_selected * s.v_read;
-  out.v_wl.resize(n);
-  out.v_bl.resize(n);
+  out.v_wl = sol.v_wl[0];
+  out.v_bl = sol.v_bl[0];
   out.i_cells.resize(n);
   for (std::size_t k = 0; k < n; ++k) {
-    out.v_wl[k] = node_voltage(r, c, c.map.wl[k]);
-    out.v_bl[k] = node_voltage(r, c, c.map.bl[k]);
-    const double v_low = has_mid ? node_voltage(r, c, c.map.cell_mid[k]) : out.v_bl[k];
+    const double v_low = sol.v_mid.empty() ? out.v_bl[k] : sol.v_mid[0][k];
     out.i_cells[k] = cell_current(t, t.g[k], out.v_wl[k], v_low, out.v_bl[k]);
   }
-  if (t.sense == SenseKind::kVirtualGround) {
-    out.i_sense = vector_of(r, rc.col_source[s.col] + "#branch")[0];
-    out.i_array = out.i_sense;
-  } else {
-    const double vs = node_voltage(r, c, c.map.sense[s.col]);
-    const double vo = node_voltage(r, c, c.map.tia_out[s.col]);
-    out.i_sense = -vo / t.tia_r_f;
-    out.i_array = (vs - vo) / t.tia_r_f;
-  }
+  out.i_sense = sol.column_current[0][s.col];
+  out.i_array = sol.array_current[0][s.col];
   const std::size_t sel = static_cast<std::size_t>(s.row) * PC + s.col;
   out.i_cell = out.i_cells[sel];
   out.i_sneak = out.i_array - out.i_cell;
@@ -161,7 +155,7 @@ ReadSample read_sample(const ReadCircuit& rc, const SimResult& r) {
   }
   scale = std::max(scale, std::fabs(out.i_array));
   out.kcl_residual = scale > 0 ? std::fabs(out.i_array - column_sum) / scale : 0.0;
-  check_solution(t, read_solution(rc, r, out));
+  check_solution(t, sol);
   for (int i = 0; i < R; ++i)
     for (int j = 0; j < PC; ++j) {
       const std::size_t k = static_cast<std::size_t>(i) * PC + j;
@@ -173,46 +167,121 @@ ReadSample read_sample(const ReadCircuit& rc, const SimResult& r) {
   return out;
 }
 
-}  // namespace
+ReadSample solve_read_nodal(const TileSpec& tile, const ReadSetup& setup, const NodalOptions& opt) {
+  const ReadLines lowered = read_lines(tile, setup);
+  NodalOptions o = opt;
+  o.terminals = &lowered.lines;
+  return read_sample(lowered.tile, setup, solve_nodal(lowered.tile, o));
+}
 
 ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist, std::string* rung,
                       const std::string& first_rung) {
   ReadSample out;
   const LadderOutcome climb = run_convergence_ladder(
-      sim, rc.circuit, netlist, "op", {}, [&](const SimResult& r) { out = read_sample(rc, r); }, first_rung);
+      sim, rc.circuit, netlist, "op", {},
+      [&](const SimResult& r) {
+        TileSolution sol = spice_read_solution(rc, r);
+        sol.elapsed_s = r.elapsed_s;
+        sol.warnings = r.warnings;
+        out = read_sample(rc.tile, rc.setup, sol);
+      },
+      first_rung);
   if (rung) *rung = climb.rung;
   return out;
 }
+
+namespace {
+
+double read_margin_of(const ReadSample& lrs, const ReadSample& hrs) {
+  return lrs.i_sense != 0 ? (lrs.i_sense - hrs.i_sense) / lrs.i_sense : 0.0;
+}
+
+// The three reads on the nodal engine.  One table set serves all three (the
+// drives and gates are the same; only the selected cell's device differs).
+NodalReads nodal_reads(const Config& config, const TileSpec& tile, const ReadSetup& setup, const SimLimits& limits) {
+  const StopCondition stop(limits.time_limit_s);
+  NodalOptions opt{.stop = &stop};
+  std::shared_ptr<const TransistorTables> tables;
+  if (tile.access_transistors())
+    opt.transistor_tables = (tables = transistor_tables(read_lines(tile, setup).tile)).get();
+  auto read = [&](const TileSpec& t) {
+    try {
+      return solve_read_nodal(t, setup, opt);
+    } catch (const std::invalid_argument& e) {  // a floating group of lines with no DC path
+      Diagnostics d;
+      d.error(config.where("analysis.read.bias"), e.what());
+      throw InputError(std::move(d));
+    }
+  };
+  NodalReads n;
+  n.stored = read(tile);
+  n.lrs = read(with_selected(tile, setup, config.device.g_on));
+  n.hrs = read(with_selected(tile, setup, config.device.g_off));
+  n.read_margin = read_margin_of(n.lrs, n.hrs);
+  return n;
+}
+
+// Largest engine difference of a read's currents, relative to `scale` (the
+// full scale of the sensed current: the largest SPICE |i_sense| of the three
+// reads).
+double read_difference(const ReadSample& spice, const ReadSample& nodal, double scale) {
+  double worst = 0;
+  for (auto q : {&ReadSample::i_sense, &ReadSample::i_array, &ReadSample::i_cell, &ReadSample::i_sneak})
+    worst = std::max(worst, std::fabs(spice.*q - nodal.*q) / scale);
+  return worst;
+}
+
+}  // namespace
 
 ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* simulator, const SimLimits& limits,
                         std::vector<std::string>* netlist_out) {
   ReadReport rep;
   rep.setup = read_setup(config, tile);
-  std::unique_ptr<Simulator> own;
-  simulator = &job_simulator(simulator, limits, static_cast<long long>(tile.rows) * tile.phys_cols(), nullptr, own);
-  const ReadCircuit stored = checked_read_circuit(config, tile, rep.setup);
-  rep.netlist = write_spice_netlist(stored.circuit);
-  if (netlist_out) *netlist_out = rep.netlist;
-  rep.read_tile = stored.tile;
-  rep.stored = solve_read(stored, *simulator, rep.netlist, &rep.spice_convergence);
-  rep.ngspice_version = simulator->version();
-  // The LRS and HRS reads differ from the stored one in one conductance:
-  // their climb starts at the rung that solved it.
-  auto read_with = [&](double g) {
-    const ReadCircuit rc = checked_read_circuit(config, with_selected(tile, rep.setup, g), rep.setup);
-    std::string rung;
-    ReadSample sample = solve_read(rc, *simulator, write_spice_netlist(rc.circuit), &rung, rep.spice_convergence);
-    rep.spice_convergence = later_rung(rep.spice_convergence, rung);
-    return sample;
-  };
-  rep.lrs = read_with(config.device.g_on);
-  rep.hrs = read_with(config.device.g_off);
-  rep.read_margin = rep.lrs.i_sense != 0 ? (rep.lrs.i_sense - rep.hrs.i_sense) / rep.lrs.i_sense : 0.0;
+  const EngineKind engine = config.simulator.engine;
+  if (engine != EngineKind::kSpice) rep.nodal = nodal_reads(config, tile, rep.setup, limits);
+  rep.read_tile = read_lines(tile, rep.setup).tile;
+  SneakGraphInput graph;
+  if (engine == EngineKind::kNodal) {
+    rep.engine = "nodal";
+    rep.stored = rep.nodal->stored;
+    rep.lrs = rep.nodal->lrs;
+    rep.hrs = rep.nodal->hrs;
+    rep.nodal.reset();
+    const ReadLines lowered = read_lines(tile, rep.setup);
+    graph = sneak_graph(lowered.tile, rep.setup, lowered.lines);
+  } else {
+    std::unique_ptr<Simulator> own;
+    simulator = &job_simulator(simulator, limits, static_cast<long long>(tile.rows) * tile.phys_cols(), nullptr, own);
+    const ReadCircuit stored = checked_read_circuit(config, tile, rep.setup);
+    rep.netlist = write_spice_netlist(stored.circuit);
+    if (netlist_out) *netlist_out = rep.netlist;
+    rep.stored = solve_read(stored, *simulator, rep.netlist, &rep.spice_convergence);
+    rep.ngspice_version = simulator->version();
+    // The LRS and HRS reads differ from the stored one in one conductance:
+    // their climb starts at the rung that solved it.
+    auto read_with = [&](double g) {
+      const ReadCircuit rc = checked_read_circuit(config, with_selected(tile, rep.setup, g), rep.setup);
+      std::string rung;
+      ReadSample sample = solve_read(rc, *simulator, write_spice_netlist(rc.circuit), &rung, rep.spice_convergence);
+      rep.spice_convergence = later_rung(rep.spice_convergence, rung);
+      return sample;
+    };
+    rep.lrs = read_with(config.device.g_on);
+    rep.hrs = read_with(config.device.g_off);
+    graph = sneak_graph(stored.tile, rep.setup, stored.lines);
+  }
+  rep.read_margin = read_margin_of(rep.lrs, rep.hrs);
   rep.margin_ok = rep.read_margin >= config.analysis.read.margin_target;
-  rep.paths =
-      find_sneak_paths(sneak_graph(stored), config.analysis.read.max_path_cells, config.analysis.read.top_paths);
-  // Below this the SPICE sneak current is numerical noise (e.g. grounded
-  // lines with no wire resistance), and a ratio would mean nothing.  The
+  if (rep.nodal) {
+    const double scale =
+        std::max({std::fabs(rep.stored.i_sense), std::fabs(rep.lrs.i_sense), std::fabs(rep.hrs.i_sense), 1e-30});
+    rep.spice_vs_nodal = std::max(
+        {read_difference(rep.stored, rep.nodal->stored, scale), read_difference(rep.lrs, rep.nodal->lrs, scale),
+         read_difference(rep.hrs, rep.nodal->hrs, scale), std::fabs(rep.read_margin - rep.nodal->read_margin)});
+  }
+  rep.paths = find_sneak_paths(graph, config.analysis.read.max_path_cells, config.analysis.read.top_paths);
+  // Below this the sneak current is numerical noise (e.g. grounded lines
+  // with no wire resistance), and a ratio would mean nothing.  The
   // estimate counts device conductances only: with access transistors the
   // unselected cells' gates are off and carry transistor leakage, which no
   // path estimate models, so the ratio is left out there, as for any cell

@@ -17,7 +17,9 @@
 #include "analysis/sneak_paths.hpp"
 #include "config_loader/config.hpp"
 #include "netlist_gen/read_circuit.hpp"
+#include "nodal/nodal_solver.hpp"
 #include "spice_bridge/simulator.hpp"
+#include "tile/tile_solution.hpp"
 #include "tile/tile_spec.hpp"
 
 namespace xbar {
@@ -37,15 +39,28 @@ struct ReadSample {
   double elapsed_s = 0;
 };
 
+// The three reads on the nodal engine (kept beside SPICE's with engine: both).
+struct NodalReads {
+  ReadSample stored, lrs, hrs;
+  double read_margin = 0;
+};
+
 struct ReadReport {
   ReadSetup setup;
+  std::string engine = "spice";  // the engine of stored, lrs and hrs (SPICE when it ran)
   ReadSample stored, lrs, hrs;
   double read_margin = 0;
   bool margin_ok = false;
   SneakPathReport paths;              // on the stored pattern
   std::optional<double> path_factor;  // paths.total_est / stored.i_sneak; 1R only (empty with transistors)
   TileSpec read_tile;                 // the stored pattern with this read's drives
-  std::vector<std::string> netlist;   // of the stored-pattern read
+  std::vector<std::string> netlist;   // of the stored-pattern read (SPICE only)
+  // engine: both: the nodal engine's reads, and the largest difference over
+  // the three reads of i_sense, i_array, i_cell and i_sneak relative to the
+  // full scale of the sensed current (the largest SPICE |i_sense| of the
+  // three), and of the read margin.
+  std::optional<NodalReads> nodal;
+  std::optional<double> spice_vs_nodal;
   std::string ngspice_version;
   // The highest convergence rung any of the three reads needed.
   std::string spice_convergence;
@@ -58,10 +73,20 @@ ReadSetup read_setup(const Config& config, const TileSpec& tile);
 // The stored-pattern read's circuit and command (for `xbar gen` and `xbar check`).
 JobCircuit read_job_circuit(const Config& config, const TileSpec& tile);
 
-// Runs the three reads on `simulator` (or on an isolated one made from
-// `limits` when null).  Throws InputError, SimulationError.
+// Runs the three reads on the config's engine(s): SPICE on `simulator` (or
+// on an isolated one made from `limits` when null), the nodal engine within
+// `limits`' time.  Throws InputError, SimulationError.
 ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* simulator, const SimLimits& limits,
                         std::vector<std::string>* netlist_out = nullptr);
+
+// A read's figures from an engine's solution of the read tile (read_lines();
+// one vector), after xbar's KCL check on it.
+ReadSample read_sample(const TileSpec& read_tile, const ReadSetup& setup, const TileSolution& solution);
+
+// One read of `tile` on the nodal engine (read_lines() lowers it; `opt`'s
+// terminals are set here).  Throws std::invalid_argument for a floating
+// group of lines with no DC path, SimulationError.
+ReadSample solve_read_nodal(const TileSpec& tile, const ReadSetup& setup, const NodalOptions& opt = {});
 
 // One read of `rc` on `sim` (exposed for tests), up the convergence ladder
 // from `first_rung` (runner/convergence_ladder.hpp); `rung`, when given, is

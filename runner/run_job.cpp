@@ -205,14 +205,17 @@ JobCircuit read_circuit(const Config& config) { return read_job_circuit(config, 
 void run_read(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out) {
   PhaseTimer timer(ctx.reporter);
   build_tile(r, ctx, timer);
-  if (ctx.reporter) ctx.reporter->phase("running the three reads in ngspice");
+  if (ctx.reporter)
+    ctx.reporter->phase(r.config.simulator.engine == EngineKind::kNodal ? "running the three reads on the nodal engine"
+                                                                        : "running the three reads");
   r.read = run_read_job(r.config, r.tile, ctx.simulator, ctx.limits, netlist_out);
   r.netlist = r.read->netlist;
   r.ngspice_version = r.read->ngspice_version;
   r.spice_convergence = r.read->spice_convergence;
   for (const ReadSample* s : {&r.read->stored, &r.read->lrs, &r.read->hrs})
     add_simulator_warnings(r.warnings, s->warnings);
-  r.analysis.primary = "spice";
+  r.analysis.primary = r.read->engine;
+  r.analysis.metrics.spice_vs_nodal = r.read->spice_vs_nodal;
 }
 
 // ---- the table ---------------------------------------------------------------

@@ -42,6 +42,9 @@ const std::vector<Run> kRuns = {
     {"read",
      "tile: {rows: 4, cols: 4}\nweights: {source: constant, value: 1}\n"
      "analysis: {type: read, read: {row: 1, col: 2, bias: half}}\n"},
+    {"read on both engines",
+     "tile: {rows: 4, cols: 4}\nparasitics: {r_wl: 1, r_bl: 1}\n"
+     "analysis: {type: read, read: {row: 1, col: 2, bias: floating}}\nsimulator: {engine: both}\n"},
     {"tran with cells",
      "tile: {rows: 3, cols: 3}\nanalysis: {type: tran, tran: {window: 20n, step: 1n, save_cells: true}}\n"},
     {"tran of a dynamic tile with a write",

@@ -1,5 +1,6 @@
 // Read mode and sneak currents: hand-solved 2x2 and 3x3 reads in every bias
 // scheme (zero wire resistance: small resistor networks with closed forms),
+// on both engines,
 // sneak growth with array size, the V/2 bound, the sneak-path estimate, and
 // the MVM error decomposition.
 #include <doctest/doctest.h>
@@ -7,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <Eigen/Dense>
@@ -50,7 +52,13 @@ TileSpec tile_of(int R, int C, std::vector<double> g, double r_line = 0.0) {
   return t;
 }
 
+// The engine a hand-solved read runs on (the same cases, both engines).
+struct OnSpice {};
+struct OnNodal {};
+
+template <class Engine = OnSpice>
 ReadSample read(const TileSpec& t, int row, int col, double v, ReadBias bias) {
+  if constexpr (std::is_same_v<Engine, OnNodal>) return solve_read_nodal(t, ReadSetup{row, col, v, bias});
   const ReadCircuit rc = build_read_circuit(t, ReadSetup{row, col, v, bias});
   return solve_read(rc, simulator(), write_spice_netlist(rc.circuit));
 }
@@ -64,13 +72,13 @@ constexpr double kTol = 1e-9;
 
 }  // namespace
 
-TEST_CASE("2x2 read, hand-solved, every bias scheme") {
+TEST_CASE_TEMPLATE("2x2 read, hand-solved, every bias scheme", Engine, OnSpice, OnNodal) {
   // a = G(0,0) selected, b = G(0,1), c = G(1,0), d = G(1,1).
   const double a = 10e-6, b = 20e-6, c = 30e-6, d = 40e-6, V = 0.3;
   const TileSpec t = tile_of(2, 2, {a, b, c, d});
 
   SUBCASE("floating: one sneak path b-d-c in series") {
-    const ReadSample s = read(t, 0, 0, V, ReadBias::kFloating);
+    const ReadSample s = read<Engine>(t, 0, 0, V, ReadBias::kFloating);
     const double sneak = V / (1 / b + 1 / d + 1 / c);
     CHECK(close(s.i_cell, a * V, kTol, 0));
     CHECK(close(s.i_sneak, sneak, kTol, 0));
@@ -81,14 +89,14 @@ TEST_CASE("2x2 read, hand-solved, every bias scheme") {
     CHECK(close(v_cell(s, 2, 1, 0), sneak / c, kTol, 0));
   }
   SUBCASE("grounded: the half-selected column cell sees 0 V, the row cell the full V") {
-    const ReadSample s = read(t, 0, 0, V, ReadBias::kGrounded);
+    const ReadSample s = read<Engine>(t, 0, 0, V, ReadBias::kGrounded);
     CHECK(close(s.i_sense, a * V, kTol, 0));
     CHECK(close(s.i_sneak, 0, 0, kTol * a * V));
     CHECK(close(v_cell(s, 2, 0, 1), V, kTol, 0));
     CHECK(close(v_cell(s, 2, 1, 0), 0, 0, kTol * V));
   }
   SUBCASE("half: c conducts at V/2 into the sensed line") {
-    const ReadSample s = read(t, 0, 0, V, ReadBias::kHalf);
+    const ReadSample s = read<Engine>(t, 0, 0, V, ReadBias::kHalf);
     CHECK(close(s.i_sense, a * V + c * V / 2, kTol, 0));
     CHECK(close(s.i_sneak, c * V / 2, kTol, 0));
     CHECK(close(v_cell(s, 2, 0, 1), V / 2, kTol, 0));
@@ -97,7 +105,7 @@ TEST_CASE("2x2 read, hand-solved, every bias scheme") {
     CHECK(close(s.max_half_selected_v, V / 2, kTol, 0));
   }
   SUBCASE("third: every unselected cell sees +-V/3") {
-    const ReadSample s = read(t, 0, 0, V, ReadBias::kThird);
+    const ReadSample s = read<Engine>(t, 0, 0, V, ReadBias::kThird);
     CHECK(close(s.i_sense, a * V + c * V / 3, kTol, 0));
     CHECK(close(v_cell(s, 2, 0, 1), V / 3, kTol, 0));
     CHECK(close(v_cell(s, 2, 1, 0), V / 3, kTol, 0));
@@ -106,7 +114,7 @@ TEST_CASE("2x2 read, hand-solved, every bias scheme") {
   }
 }
 
-TEST_CASE("3x3 read of the middle cell, hand-solved, every bias scheme") {
+TEST_CASE_TEMPLATE("3x3 read of the middle cell, hand-solved, every bias scheme", Engine, OnSpice, OnNodal) {
   const double V = 0.25;
   const std::vector<double> g = {11e-6, 23e-6, 37e-6, 41e-6, 5e-6, 13e-6, 29e-6, 31e-6, 7e-6};
   const TileSpec t = tile_of(3, 3, g);
@@ -115,16 +123,16 @@ TEST_CASE("3x3 read of the middle cell, hand-solved, every bias scheme") {
   const double column_others = g[1] + g[7];  // the half-selected cells of the sensed column
 
   SUBCASE("grounded") {
-    const ReadSample s = read(t, s_row, s_col, V, ReadBias::kGrounded);
+    const ReadSample s = read<Engine>(t, s_row, s_col, V, ReadBias::kGrounded);
     CHECK(close(s.i_sense, g_sel * V, kTol, 0));
   }
   SUBCASE("half") {
-    const ReadSample s = read(t, s_row, s_col, V, ReadBias::kHalf);
+    const ReadSample s = read<Engine>(t, s_row, s_col, V, ReadBias::kHalf);
     CHECK(close(s.i_sense, g_sel * V + column_others * V / 2, kTol, 0));
     CHECK(close(s.max_unselected_v, V / 2, kTol, 0));
   }
   SUBCASE("third") {
-    const ReadSample s = read(t, s_row, s_col, V, ReadBias::kThird);
+    const ReadSample s = read<Engine>(t, s_row, s_col, V, ReadBias::kThird);
     CHECK(close(s.i_sense, g_sel * V + column_others * V / 3, kTol, 0));
     CHECK(close(s.max_unselected_v, V / 3, kTol, 0));
     CHECK(close(v_cell(s, 3, 0, 0), -V / 3, kTol, 0));
@@ -136,7 +144,7 @@ TEST_CASE("3x3 read of the middle cell, hand-solved, every bias scheme") {
     const double gu = 17e-6;
     std::vector<double> uniform(9, gu);
     uniform[4] = g_sel;
-    const ReadSample s = read(tile_of(3, 3, uniform), s_row, s_col, V, ReadBias::kFloating);
+    const ReadSample s = read<Engine>(tile_of(3, 3, uniform), s_row, s_col, V, ReadBias::kFloating);
     CHECK(close(s.i_sneak, 4 * gu * V / 5, kTol, 0));
     CHECK(close(s.i_sense, g_sel * V + 4 * gu * V / 5, kTol, 0));
     CHECK(close(s.v_bl[0], 3 * V / 5, kTol, 0));  // BL0, a floating bit line
@@ -162,7 +170,7 @@ TEST_CASE("3x3 read of the middle cell, hand-solved, every bias scheme") {
     }
     const Eigen::Vector4d x = A.fullPivLu().solve(rhs);
     const double sneak = G(0, 1) * x(2) + G(2, 1) * x(3);
-    const ReadSample s = read(t, s_row, s_col, V, ReadBias::kFloating);
+    const ReadSample s = read<Engine>(t, s_row, s_col, V, ReadBias::kFloating);
     CHECK(close(s.i_sneak, sneak, kTol, 0));
     CHECK(close(s.i_sense, g_sel * V + sneak, kTol, 0));
     CHECK(close(s.v_bl[0], x(0), kTol, 0));
@@ -273,17 +281,23 @@ TEST_CASE("sneak paths: enumeration counts and the estimate against SPICE") {
   }
 }
 
-TEST_CASE("read margin from the LRS and HRS reads (2x2 floating, closed form)") {
+TEST_CASE("read margin from the LRS and HRS reads (2x2 floating, closed form), both engines") {
   const double V = 0.2, g_on = 100e-6, g_off = 1e-6;
-  const RunResult r =
-      run(cfg("tile: {rows: 2, cols: 2}\nweights: {source: constant, value: 1}\nparasitics: {r_wl: 0, r_bl: 0}\n"
-              "analysis: {type: read, read: {row: 0, col: 0, v_read: 0.2, bias: floating, margin_target: 0.7}}\n"));
-  const double sneak = g_on * V / 3;
-  const double lrs = g_on * V + sneak, hrs = g_off * V + sneak;
-  CHECK(close(r.read->lrs.i_sense, lrs, kTol, 0));
-  CHECK(close(r.read->hrs.i_sense, hrs, kTol, 0));
-  CHECK(close(r.read->read_margin, (lrs - hrs) / lrs, kTol, 0));
-  CHECK(r.read->margin_ok);  // 0.7425 >= 0.7
+  for (const std::string engine : {"spice", "nodal"}) {
+    CAPTURE(engine);
+    const RunResult r =
+        run(cfg("tile: {rows: 2, cols: 2}\nweights: {source: constant, value: 1}\nparasitics: {r_wl: 0, r_bl: 0}\n"
+                "analysis: {type: read, read: {row: 0, col: 0, v_read: 0.2, bias: floating, margin_target: 0.7}}\n"
+                "simulator: {engine: " +
+                engine + "}\n"));
+    CHECK(r.read->engine == engine);
+    const double sneak = g_on * V / 3;
+    const double lrs = g_on * V + sneak, hrs = g_off * V + sneak;
+    CHECK(close(r.read->lrs.i_sense, lrs, kTol, 0));
+    CHECK(close(r.read->hrs.i_sense, hrs, kTol, 0));
+    CHECK(close(r.read->read_margin, (lrs - hrs) / lrs, kTol, 0));
+    CHECK(r.read->margin_ok);  // 0.7425 >= 0.7
+  }
 }
 
 TEST_CASE("a floating line with no cell is refused") {
