@@ -175,13 +175,23 @@ ReadSample read_sample(const ReadCircuit& rc, const SimResult& r) {
 
 }  // namespace
 
+RungOrder read_rung_order(const ReadCircuit& rc) {
+  return rc.setup.bias == ReadBias::kFloating && rc.tile.access_transistors() ? RungOrder::kRelaxedFirst
+                                                                              : RungOrder::kStrictFirst;
+}
+
 ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist, std::string* rung,
-                      const std::string& first_rung) {
+                      const std::string& first_rung, RungOrder order) {
   ReadSample out;
   const LadderOutcome climb = run_convergence_ladder(
-      sim, rc.circuit, netlist, "op", {}, [&](const SimResult& r) { out = read_sample(rc, r); }, first_rung);
+      sim, rc.circuit, netlist, "op", {}, [&](const SimResult& r) { out = read_sample(rc, r); }, first_rung, order);
   if (rung) *rung = climb.rung;
   return out;
+}
+
+ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist, std::string* rung,
+                      const std::string& first_rung) {
+  return solve_read(rc, sim, netlist, rung, first_rung, read_rung_order(rc));
 }
 
 ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* simulator, const SimLimits& limits,

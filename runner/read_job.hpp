@@ -17,6 +17,7 @@
 #include "analysis/sneak_paths.hpp"
 #include "config_loader/config.hpp"
 #include "netlist_gen/read_circuit.hpp"
+#include "runner/convergence_ladder.hpp"
 #include "spice_bridge/simulator.hpp"
 #include "tile/tile_spec.hpp"
 
@@ -63,11 +64,19 @@ JobCircuit read_job_circuit(const Config& config, const TileSpec& tile);
 ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* simulator, const SimLimits& limits,
                         std::vector<std::string>* netlist_out = nullptr);
 
+// The ladder's order for a read: floating lines on access transistors hang
+// on the off transistors' leakage alone, where every strict rung fails
+// slowly, so their climb starts with the relaxed rung.
+RungOrder read_rung_order(const ReadCircuit& rc);
+
 // One read of `rc` on `sim` (exposed for tests), up the convergence ladder
-// from `first_rung` (runner/convergence_ladder.hpp); `rung`, when given, is
-// set to the rung that converged.  The result passes xbar's KCL check (every
+// from `first_rung` (runner/convergence_ladder.hpp) in read_rung_order(rc);
+// `rung`, when given, is set to the rung that converged.  The result passes xbar's KCL check (every
 // row, column and the whole tile; undriven lines carry no net current).
 ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist,
                       std::string* rung = nullptr, const std::string& first_rung = "op");
+// The same in a given order (tests compare the orders).
+ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist,
+                      std::string* rung, const std::string& first_rung, RungOrder order);
 
 }  // namespace xbar
