@@ -115,10 +115,15 @@ std::vector<std::string> nodeset_lines(const std::vector<std::pair<std::string, 
 LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std::vector<std::string> netlist,
                                      const std::string& command, const std::vector<std::string>& nodeset,
                                      const std::function<void(const SimResult&)>& accept,
-                                     const std::string& first_rung) {
+                                     const std::string& first_rung, RungOrder order) {
   LadderOutcome out;
   const auto& rungs = convergence_ladder();
-  const std::size_t first = rung_index(first_rung);
+  // The rungs from `first_rung` on, the relaxed one moved to the front when
+  // the caller knows the strict ones fail slowly.
+  std::vector<std::size_t> climb;
+  for (std::size_t k = rung_index(first_rung); k < rungs.size(); ++k) climb.push_back(k);
+  if (order == RungOrder::kRelaxedFirst)
+    std::stable_partition(climb.begin(), climb.end(), [&](std::size_t k) { return rungs[k].key == "relaxed"; });
   // Each rung changes the netlist's `.options` line, written (and checked)
   // by the same writer from a circuit of options only.
   const auto options_it =
@@ -127,10 +132,10 @@ LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std
   // An index, not the iterator: inserting the nodeset lines may reallocate.
   const auto options_line = static_cast<std::size_t>(options_it - netlist.begin());
   netlist.insert(netlist.end() - 1, nodeset.begin(), nodeset.end());  // before `.end`
-  for (std::size_t k = first; k < rungs.size(); ++k) {
-    const ConvergenceRung& rung = rungs[k];
+  for (std::size_t step = 0; step < climb.size(); ++step) {
+    const ConvergenceRung& rung = rungs[climb[step]];
     try {
-      if (static_cast<int>(k) < forced_failures)
+      if (static_cast<int>(climb[step]) < forced_failures)
         throw SimulationError("no convergence (forced by a test)", "Error: forced by a test\n");
       Circuit options_only;
       options_only.options = rung_options(circuit, rung);
@@ -144,7 +149,7 @@ LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std
     } catch (const SimulationError& e) {
       if (!not_converged(e)) throw;
       out.failures.push_back(fmt::format("{} ({}): {}", rung.key, rung.what, first_line(e.what())));
-      if (k + 1 == rungs.size()) {
+      if (step + 1 == climb.size()) {
         std::string msg = "ngspice found no operating point on any rung of the convergence ladder:";
         for (const auto& f : out.failures) msg += "\n  " + f;
         msg +=

@@ -25,6 +25,13 @@ bool warn_once_without_klu(Simulator& sim, long long cells, Reporter* reporter) 
 
 Simulator& job_simulator(Simulator* given, const SimLimits& limits, long long cells, Reporter* reporter,
                          std::unique_ptr<Simulator>& own) {
+  Simulator& sim = job_simulator(given, limits, reporter, own);
+  warn_once_without_klu(sim, cells, reporter);
+  return sim;
+}
+
+Simulator& job_simulator(Simulator* given, const SimLimits& limits, Reporter* reporter,
+                         std::unique_ptr<Simulator>& own) {
   Simulator* sim = given;
   if (sim == nullptr) {
     StatusListener on_status;
@@ -35,7 +42,6 @@ Simulator& job_simulator(Simulator* given, const SimLimits& limits, long long ce
     own = make_isolated_simulator(limits, std::move(on_status));
     sim = own.get();
   }
-  warn_once_without_klu(*sim, cells, reporter);
   return *sim;
 }
 

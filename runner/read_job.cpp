@@ -174,8 +174,13 @@ ReadSample solve_read_nodal(const TileSpec& tile, const ReadSetup& setup, const 
   return read_sample(lowered.tile, setup, solve_nodal(lowered.tile, o));
 }
 
+RungOrder read_rung_order(const ReadCircuit& rc) {
+  return rc.setup.bias == ReadBias::kFloating && rc.tile.access_transistors() ? RungOrder::kRelaxedFirst
+                                                                              : RungOrder::kStrictFirst;
+}
+
 ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist, std::string* rung,
-                      const std::string& first_rung) {
+                      const std::string& first_rung, RungOrder order) {
   ReadSample out;
   const LadderOutcome climb = run_convergence_ladder(
       sim, rc.circuit, netlist, "op", {},
@@ -185,7 +190,7 @@ ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<s
         sol.warnings = r.warnings;
         out = read_sample(rc.tile, rc.setup, sol);
       },
-      first_rung);
+      first_rung, order);
   if (rung) *rung = climb.rung;
   return out;
 }
@@ -232,6 +237,11 @@ double read_difference(const ReadSample& spice, const ReadSample& nodal, double 
 }
 
 }  // namespace
+
+ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist, std::string* rung,
+                      const std::string& first_rung) {
+  return solve_read(rc, sim, netlist, rung, first_rung, read_rung_order(rc));
+}
 
 ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* simulator, const SimLimits& limits,
                         std::vector<std::string>* netlist_out) {

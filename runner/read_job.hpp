@@ -18,6 +18,7 @@
 #include "config_loader/config.hpp"
 #include "netlist_gen/read_circuit.hpp"
 #include "nodal/nodal_solver.hpp"
+#include "runner/convergence_ladder.hpp"
 #include "spice_bridge/simulator.hpp"
 #include "tile/tile_solution.hpp"
 #include "tile/tile_spec.hpp"
@@ -87,12 +88,19 @@ ReadSample read_sample(const TileSpec& read_tile, const ReadSetup& setup, const 
 // terminals are set here).  Throws std::invalid_argument for a floating
 // group of lines with no DC path, SimulationError.
 ReadSample solve_read_nodal(const TileSpec& tile, const ReadSetup& setup, const NodalOptions& opt = {});
+// The ladder's order for a read: floating lines on access transistors hang
+// on the off transistors' leakage alone, where every strict rung fails
+// slowly, so their climb starts with the relaxed rung.
+RungOrder read_rung_order(const ReadCircuit& rc);
 
 // One read of `rc` on `sim` (exposed for tests), up the convergence ladder
-// from `first_rung` (runner/convergence_ladder.hpp); `rung`, when given, is
-// set to the rung that converged.  The result passes xbar's KCL check (every
+// from `first_rung` (runner/convergence_ladder.hpp) in read_rung_order(rc);
+// `rung`, when given, is set to the rung that converged.  The result passes xbar's KCL check (every
 // row, column and the whole tile; undriven lines carry no net current).
 ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist,
                       std::string* rung = nullptr, const std::string& first_rung = "op");
+// The same in a given order (tests compare the orders).
+ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist,
+                      std::string* rung, const std::string& first_rung, RungOrder order);
 
 }  // namespace xbar

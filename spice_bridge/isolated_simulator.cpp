@@ -234,6 +234,9 @@ class IsolatedSimulator final : public Simulator {
     };
     ChildOutcome out = run_in_child(limits_, job, decode, on_status_);
     if (version_.empty() && !out.version.empty()) version_ = out.version;
+    // The log of a run that asked for KLU and got it answers has_klu()
+    // without a probe child (its absence proves nothing: a run may not ask).
+    if (klu_.empty() && ("\n" + out.log).find("\nUsing KLU as Direct Linear Solver") != std::string::npos) klu_ = "1";
     spice::Frame reply = reply_or_throw(std::move(out), limits_);
     if (reply.kind != FrameKind::kResult || !decoded)
       throw SimulationError("isolated ngspice: unexpected reply from the child");

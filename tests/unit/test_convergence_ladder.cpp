@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -138,6 +139,51 @@ TEST_CASE("1T1R 8x8 read converges in every bias scheme, with floating lines too
     CHECK(s.i_cell > 0.5 * 100e-6 * 0.2 * 0.5);
     CHECK(close(s.i_sense, s.i_cell, 1e-3, 1e-12));
   }
+}
+
+TEST_CASE("ladder: relaxed first tries the relaxed rung, then the strict ones from the first") {
+  const TileSpec t = build_tile_spec(cfg(kSmall));
+  const Circuit c = build_tile_circuit(t);
+  const auto accept = [](const SimResult&) {};
+  ScriptedSimulator first(0);
+  const LadderOutcome a =
+      run_convergence_ladder(first, c, write_spice_netlist(c), "op", {}, accept, "op", RungOrder::kRelaxedFirst);
+  CHECK(a.rung == "relaxed");
+  REQUIRE(first.netlists.size() == 1u);
+  CHECK(options_line(first.netlists[0]).find("reltol=1e-06") != std::string::npos);
+  ScriptedSimulator second(1);  // relaxed fails: op comes next
+  const LadderOutcome b =
+      run_convergence_ladder(second, c, write_spice_netlist(c), "op", {}, accept, "op", RungOrder::kRelaxedFirst);
+  CHECK(b.rung == "op");
+  REQUIRE(second.netlists.size() == 2u);
+  CHECK(options_line(second.netlists[1]).find("gminsteps=0 srcsteps=0") != std::string::npos);
+  REQUIRE(b.failures.size() == 1u);
+  CHECK(b.failures[0].rfind("relaxed (", 0) == 0);
+  ScriptedSimulator none(4);  // every rung fails: all four were tried
+  CHECK_THROWS_AS(
+      run_convergence_ladder(none, c, write_spice_netlist(c), "op", {}, accept, "op", RungOrder::kRelaxedFirst),
+      SimulationError);
+  CHECK(none.netlists.size() == 4u);
+}
+
+TEST_CASE("1T1R 8x8 floating read: the relaxed rung first, the same currents as the strict climb") {
+  const std::string yaml =
+      "tile: {rows: 8, cols: 8, cell: 1T1R}\nweights: {source: constant, value: 1}\nparasitics: {r_wl: 1, r_bl: 1}\n"
+      "device: {g_on: 100u, g_off: 1u}\n";
+  const TileSpec t = build_tile_spec(cfg(yaml));
+  CHECK(read_rung_order(build_read_circuit(t, ReadSetup{0, 7, 0.2, ReadBias::kHalf})) == RungOrder::kStrictFirst);
+  const ReadCircuit rc = build_read_circuit(t, ReadSetup{0, 7, 0.2, ReadBias::kFloating});
+  REQUIRE(read_rung_order(rc) == RungOrder::kRelaxedFirst);
+  std::string fast_rung, strict_rung;
+  const ReadSample fast = solve_read(rc, simulator(), write_spice_netlist(rc.circuit), &fast_rung);
+  const ReadSample strict =
+      solve_read(rc, simulator(), write_spice_netlist(rc.circuit), &strict_rung, "op", RungOrder::kStrictFirst);
+  MESSAGE("floating 8x8: strict climb on ", strict_rung, ", i_sense ", strict.i_sense, " A; relaxed first ",
+          fast.i_sense, " A");
+  CHECK(fast_rung == "relaxed");
+  CHECK(close(fast.i_sense, strict.i_sense, 1e-6, 1e-15));
+  CHECK(close(fast.i_cell, strict.i_cell, 1e-6, 1e-15));
+  CHECK(close(fast.i_sneak, strict.i_sneak, 1e-6, 1e-6 * std::fabs(strict.i_sense)));
 }
 
 TEST_CASE("warm start: the nodal solution as .nodeset lines; SPICE started there gives the same answer") {

@@ -318,6 +318,18 @@ TEST_CASE("isolated jobs give the same results as in-process jobs") {
   CHECK(contains(e->what(), "nosuchdiode"));
 }
 
+TEST_CASE("isolated: a run that used KLU answers has_klu() without a probe child of its own") {
+  auto isolated = make_isolated_simulator();
+  isolated->run(Crossbar{4, 4}.netlist(), "op");  // asks for KLU, and its log says it got it
+  // Every child from here on crashes: an answer needs none.
+  spice::testing::set_isolated_child_crash(true);
+  bool klu = false;
+  auto e = error_of([&] { klu = isolated->has_klu(); });
+  spice::testing::set_isolated_child_crash(false);
+  CHECK_FALSE(e);
+  CHECK(klu);
+}
+
 TEST_CASE("isolated: a time limit ends a long transient") {
   auto isolated = make_isolated_simulator(SimLimits{0.5, 0});
   const Netlist slow{"slow rc", "v1 in 0 sin(0 1 1meg)", "r1 in out 1k", "c1 out 0 1n", ".end"};
