@@ -25,7 +25,8 @@ inline SpiceReference spice_reference(const TileSpec& t, const TileSolution& nod
   SpiceReference r{solve_with_spice(t, c, write_spice_netlist(c), *sim)};
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   for (int j = 0; j < t.cols; ++j)
-    r.worst = std::max(r.worst, std::abs(nodal.column_current[0][j] - r.solution.column_current[0][j]) / t.i_full_scale);
+    r.worst =
+        std::max(r.worst, std::abs(nodal.column_current[0][j] - r.solution.column_current[0][j]) / t.i_full_scale);
   return r;
 }
 

@@ -98,8 +98,7 @@ int main(int argc, char** argv) {
     std::printf("1T1R 256x256 mismatched: SPICE engine %.2f s; nodal/SPICE difference %.2e of full scale\n", spice,
                 worst);
     const bool met = worst <= 1e-5;
-    std::printf("%s 256x256 mismatched difference to SPICE %.2e <= 1e-5 of full scale\n", met ? "PASS" : "FAIL",
-                worst);
+    std::printf("%s 256x256 mismatched difference to SPICE %.2e <= 1e-5 of full scale\n", met ? "PASS" : "FAIL", worst);
     ok &= met;
   }
   std::filesystem::remove_all(dir);

@@ -74,10 +74,11 @@ void write_network_outputs(const std::filesystem::path& dir, const Config& c, co
          "array_energy_J,dac_energy_J,adc_energy_J,total_energy_J,ops,latency_s,latency_tile\n";
     for (std::size_t k = 0; k < r.layers.size(); ++k) {
       const auto& l = r.layers[k];
-      o << fmt::format("{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.9g},{}\n", k + 1,
-                       l.in, l.out, l.tiles, l.row_tiles, l.col_tiles, l.w_scale, l.x_max, l.adc_fs, l.nrmse_vs_ideal,
-                       l.nrmse_vs_float, l.array_energy, l.dac_energy, l.adc_energy,
-                       l.array_energy + l.dac_energy + l.adc_energy, l.ops, l.latency, l.latency_tile);
+      o << fmt::format(
+          "{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.9g},{}\n", k + 1,
+          l.in, l.out, l.tiles, l.row_tiles, l.col_tiles, l.w_scale, l.x_max, l.adc_fs, l.nrmse_vs_ideal,
+          l.nrmse_vs_float, l.array_energy, l.dac_energy, l.adc_energy, l.array_energy + l.dac_energy + l.adc_energy,
+          l.ops, l.latency, l.latency_tile);
     }
   });
   write_file_atomically(dir / "tiles.csv", [&](std::ostream& o) {

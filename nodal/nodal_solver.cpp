@@ -303,9 +303,9 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
       "nodal: access transistor {} (W {} m, L {} m) from ngspice drain-current tables at gate "
       "voltage(s) {} V{}\n",
       tile.transistor.model, tile.transistor.w, tile.transistor.l, fmt::join(tables->v_gate, ", "),
-      tile.delta_vth.empty() ? std::string()
-                             : fmt::format(", Pelgrom mismatch from {} characterised (delvto, mulu0) nodes",
-                                           tables->node.size()));
+      tile.delta_vth.empty()
+          ? std::string()
+          : fmt::format(", Pelgrom mismatch from {} characterised (delvto, mulu0) nodes", tables->node.size()));
   return sol;
 }
 

@@ -58,8 +58,8 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt = {}, Nod
 // transistor, which add their inner nodes and the drain-current tables.
 // `mismatch`: the Pelgrom-mismatched tables of those transistors (none by default).
 struct MismatchTables {
-  double tables = 0;        // (delvto, mulu0) nodes over all gate voltages; 0: no mismatch
-  double grid_points = 0;   // points per axis of one table
+  double tables = 0;       // (delvto, mulu0) nodes over all gate voltages; 0: no mismatch
+  double grid_points = 0;  // points per axis of one table
 };
 double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cells, bool transistors = false,
                           const MismatchTables& mismatch = {});

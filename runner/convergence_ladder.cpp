@@ -114,8 +114,8 @@ std::vector<std::string> nodeset_lines(const std::vector<std::pair<std::string, 
 
 LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std::vector<std::string> netlist,
                                      const std::string& command, const std::vector<std::string>& nodeset,
-                                     const std::function<void(const SimResult&)>& accept,
-                                     const std::string& first_rung, RungOrder order) {
+                                     const std::function<void(const SimResult&)>& accept, const std::string& first_rung,
+                                     RungOrder order) {
   LadderOutcome out;
   const auto& rungs = convergence_ladder();
   // The rungs from `first_rung` on, the relaxed one moved to the front when

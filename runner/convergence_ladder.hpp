@@ -69,8 +69,7 @@ struct LadderOutcome {
 LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std::vector<std::string> netlist,
                                      const std::string& command, const std::vector<std::string>& nodeset,
                                      const std::function<void(const SimResult&)>& accept,
-                                     const std::string& first_rung = "op",
-                                     RungOrder order = RungOrder::kStrictFirst);
+                                     const std::string& first_rung = "op", RungOrder order = RungOrder::kStrictFirst);
 
 // The later of two rung keys in the ladder's order ("" counts as none).
 std::string later_rung(const std::string& a, const std::string& b);

@@ -100,7 +100,7 @@ RungOrder read_rung_order(const ReadCircuit& rc);
 ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist,
                       std::string* rung = nullptr, const std::string& first_rung = "op");
 // The same in a given order (tests compare the orders).
-ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist,
-                      std::string* rung, const std::string& first_rung, RungOrder order);
+ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist, std::string* rung,
+                      const std::string& first_rung, RungOrder order);
 
 }  // namespace xbar

@@ -179,8 +179,9 @@ TEST_CASE("xbar montecarlo refuses a config that is not one") {
   CHECK(both.err.find("both an upper and a lower limit") != std::string::npos);
 }
 
-TEST_CASE("xbar montecarlo of a mismatched 1T1R tile on the nodal engine: samples run in the sandboxed workers and "
-          "each matches the SPICE engine") {
+TEST_CASE(
+    "xbar montecarlo of a mismatched 1T1R tile on the nodal engine: samples run in the sandboxed workers and "
+    "each matches the SPICE engine") {
   const auto dir = fresh_folder("xbar_test_montecarlo_1t1r");
   table_cache_dir();  // the workers characterise into their own memory; the SPICE reruns need none
   std::ofstream(dir / "mc.yaml") << R"(

@@ -195,13 +195,13 @@ TEST_CASE("mlp: layers load from CSV files") {
 
 // ---- mapping, engines and the whole run --------------------------------------
 
+#include <fmt/format.h>
 #include "config_loader/loader.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "network/crossbar_mlp.hpp"
 #include "network/network_outputs.hpp"
 #include "network/network_run.hpp"
 #include "network/tile_engines.hpp"
-#include "netlist_gen/tile_builder.hpp"
-#include <fmt/format.h>
 
 namespace {
 
@@ -209,8 +209,7 @@ namespace {
 // `extra` may start with a `tile:` line of its own instead of 128x128 1R.
 Config network_config(const std::string& extra, const std::string& network = "") {
   const std::string tile = extra.rfind("tile:", 0) == 0 ? "" : "tile: {rows: 128, cols: 128, cell: 1R}\n";
-  const std::string yaml = "name: nettest\n" + tile + extra +
-                           "network:\n  cache: " + test_cache_dir() + "\n" + network;
+  const std::string yaml = "name: nettest\n" + tile + extra + "network:\n  cache: " + test_cache_dir() + "\n" + network;
   return load_config_text(yaml, "nettest.yaml", fs::current_path().string());
 }
 
@@ -388,12 +387,13 @@ TEST_CASE("network temperature: a tile of the network at 85 C equals the tile xb
   d.in = 4, d.out = 2, d.w = {0.5f, -1.0f, 0.25f, 0.75f, -0.5f, 0.125f, 1.0f, -0.25f}, d.b = {0.0f, 0.0f};
   net.layers.push_back(d);
   const auto config_at = [](double celsius, const std::string& weights) {
-    return load_config_text(fmt::format("name: temp\ntile: {{rows: 4, cols: 4, cell: 1R}}\n"
-                                        "device: {{model: sinh, params: {{v0: 0.3, tcg: -2e-3}}, g_on: 100u, g_off: 1u}}\n"
-                                        "parasitics: {{r_wl: 20, r_bl: 20, tcr: 0.0039}}\n"
-                                        "simulator: {{engine: nodal, temperature: {}}}\n{}",
-                                        celsius, weights),
-                            "temp.yaml", fs::current_path().string());
+    return load_config_text(
+        fmt::format("name: temp\ntile: {{rows: 4, cols: 4, cell: 1R}}\n"
+                    "device: {{model: sinh, params: {{v0: 0.3, tcg: -2e-3}}, g_on: 100u, g_off: 1u}}\n"
+                    "parasitics: {{r_wl: 20, r_bl: 20, tcr: 0.0039}}\n"
+                    "simulator: {{engine: nodal, temperature: {}}}\n{}",
+                    celsius, weights),
+        "temp.yaml", fs::current_path().string());
   };
   const auto mapped = [&](const Config& c) {
     MappingOptions o = mapping_options(c);
@@ -440,9 +440,10 @@ TEST_CASE("network run: 1T1R tiles with a real transistor, per image on the noda
   // The small network (784-16-10, one epoch) on 32x32 1T1R tiles with the
   // BSIM4 card: 25 + 1 tiles, every image solved per tile with the
   // transistor's drain-current tables; one image also through SPICE.
-  const Config c = network_config("tile: {rows: 32, cols: 32, cell: 1T1R}\nparasitics: {r_wl: 2, r_bl: 2}\n"
-                                  "transistor: {model: nmos, w: 0.5u, l: 0.1u, v_gate: 1.2}\n",
-                                  "  hidden: 16\n  epochs: 1\n  images: 40\n  spice_sample: 1\n");
+  const Config c = network_config(
+      "tile: {rows: 32, cols: 32, cell: 1T1R}\nparasitics: {r_wl: 2, r_bl: 2}\n"
+      "transistor: {model: nmos, w: 0.5u, l: 0.1u, v_gate: 1.2}\n",
+      "  hidden: 16\n  epochs: 1\n  images: 40\n  spice_sample: 1\n");
   const NetworkResult r = run_network(c);
   CHECK(r.engine == "per_image");
   CHECK(r.images == 40);
