@@ -203,12 +203,14 @@ double read_margin_of(const ReadSample& lrs, const ReadSample& hrs) {
 
 // The three reads on the nodal engine.  One table set serves all three (the
 // drives and gates are the same; only the selected cell's device differs).
-NodalReads nodal_reads(const Config& config, const TileSpec& tile, const ReadSetup& setup, const SimLimits& limits) {
+// `read_tile`: the stored pattern lowered by read_lines(), whose gates and
+// inputs the tables cover.
+NodalReads nodal_reads(const Config& config, const TileSpec& tile, const TileSpec& read_tile, const ReadSetup& setup,
+                       const SimLimits& limits) {
   const StopCondition stop(limits.time_limit_s);
   NodalOptions opt{.stop = &stop};
   std::shared_ptr<const TransistorTables> tables;
-  if (tile.access_transistors())
-    opt.transistor_tables = (tables = transistor_tables(read_lines(tile, setup).tile)).get();
+  if (tile.access_transistors()) opt.transistor_tables = (tables = transistor_tables(read_tile)).get();
   auto read = [&](const TileSpec& t) {
     try {
       return solve_read_nodal(t, setup, opt);
@@ -248,17 +250,15 @@ ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* s
   ReadReport rep;
   rep.setup = read_setup(config, tile);
   const EngineKind engine = config.simulator.engine;
-  if (engine != EngineKind::kSpice) rep.nodal = nodal_reads(config, tile, rep.setup, limits);
-  rep.read_tile = read_lines(tile, rep.setup).tile;
-  SneakGraphInput graph;
+  const ReadLines lowered = read_lines(tile, rep.setup);  // the stored-pattern read's lines, once
+  if (engine != EngineKind::kSpice) rep.nodal = nodal_reads(config, tile, lowered.tile, rep.setup, limits);
+  rep.read_tile = lowered.tile;
   if (engine == EngineKind::kNodal) {
     rep.engine = "nodal";
     rep.stored = rep.nodal->stored;
     rep.lrs = rep.nodal->lrs;
     rep.hrs = rep.nodal->hrs;
     rep.nodal.reset();
-    const ReadLines lowered = read_lines(tile, rep.setup);
-    graph = sneak_graph(lowered.tile, rep.setup, lowered.lines);
   } else {
     std::unique_ptr<Simulator> own;
     simulator = &job_simulator(simulator, limits, static_cast<long long>(tile.rows) * tile.phys_cols(), nullptr, own);
@@ -278,7 +278,6 @@ ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* s
     };
     rep.lrs = read_with(config.device.g_on);
     rep.hrs = read_with(config.device.g_off);
-    graph = sneak_graph(stored.tile, rep.setup, stored.lines);
   }
   rep.read_margin = read_margin_of(rep.lrs, rep.hrs);
   rep.margin_ok = rep.read_margin >= config.analysis.read.margin_target;
@@ -289,7 +288,8 @@ ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* s
         {read_difference(rep.stored, rep.nodal->stored, scale), read_difference(rep.lrs, rep.nodal->lrs, scale),
          read_difference(rep.hrs, rep.nodal->hrs, scale), std::fabs(rep.read_margin - rep.nodal->read_margin)});
   }
-  rep.paths = find_sneak_paths(graph, config.analysis.read.max_path_cells, config.analysis.read.top_paths);
+  rep.paths = find_sneak_paths(sneak_graph(lowered.tile, rep.setup, lowered.lines), config.analysis.read.max_path_cells,
+                               config.analysis.read.top_paths);
   // Below this the sneak current is numerical noise (e.g. grounded lines
   // with no wire resistance), and a ratio would mean nothing.  The
   // estimate counts device conductances only: with access transistors the
