@@ -154,21 +154,25 @@ void check_transient_supported(const Config& config) {
   if (!d.empty()) throw InputError(std::move(d));
 }
 
+// The current trace of every logical column (2T2R: I+ - I-).
+std::vector<std::vector<double>> logical_column_traces(const TileSpec& tile, const Circuit& c, const TraceSet& traces) {
+  std::vector<std::vector<double>> logical(tile.cols);
+  for (int j = 0; j < tile.cols; ++j) {
+    logical[j] = traces.get(column_current_source(c, tile, tile.plus_col(j)));
+    if (tile.cell->differential) {
+      const std::vector<double> minus = traces.get(column_current_source(c, tile, tile.minus_col(j)));
+      for (std::size_t k = 0; k < logical[j].size(); ++k) logical[j][k] -= minus[k];
+    }
+  }
+  return logical;
+}
+
 // Per-vector, per-column metrics and energies from the saved traces.
 void measure(const TileSpec& tile, const Circuit& c, const TraceSet& traces, TransientResult& tr) {
   const auto& time = traces.time();
   const TranSettings& s = tr.spec.settings;
   const bool pulse = s.encoding == TranEncoding::kPulseWidth;
-  const int PC = tile.phys_cols();
-  std::vector<std::vector<double>> col_i(PC);
-  for (int j = 0; j < PC; ++j) col_i[j] = traces.get(column_current_source(c, tile, j));
-  // Logical column traces (2T2R: I+ - I-).
-  std::vector<std::vector<double>> logical(tile.cols);
-  for (int j = 0; j < tile.cols; ++j) {
-    logical[j] = col_i[tile.plus_col(j)];
-    if (tile.cell->differential)
-      for (std::size_t k = 0; k < time.size(); ++k) logical[j][k] -= col_i[tile.minus_col(j)][k];
-  }
+  const std::vector<std::vector<double>> logical = logical_column_traces(tile, c, traces);
   const auto ideal = ideal_phys_currents(tile);
   const auto sources = energy_sources(c, tile);
   std::vector<std::vector<double>> src_v(sources.size()), src_i(sources.size());
@@ -275,15 +279,9 @@ double step_settle_time(const TileSpec& tile, const std::vector<double>& v_step,
   const Circuit circuit = checked_transient_circuit(one, spec);
   const SimResult result = sim.run(write_spice_netlist(circuit), transient_command(one, spec));
   const TraceSet traces(result);
-  const auto& time = traces.time();
   double worst = 0;
-  for (int j = 0; j < one.cols; ++j) {
-    std::vector<double> i = traces.get(column_current_source(circuit, one, one.plus_col(j)));
-    if (one.cell->differential) {
-      const std::vector<double> minus = traces.get(column_current_source(circuit, one, one.minus_col(j)));
-      for (std::size_t k = 0; k < i.size(); ++k) i[k] -= minus[k];
-    }
-    const double t = settling_time(time, i, 0.0, spec.sample_time(0), settings.settle);
+  for (const std::vector<double>& i : logical_column_traces(one, circuit, traces)) {
+    const double t = settling_time(traces.time(), i, 0.0, spec.sample_time(0), settings.settle);
     if (std::isfinite(t)) worst = std::max(worst, t);
   }
   return worst;
