@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
 #include <optional>
 
 #include <fmt/format.h>
@@ -158,13 +157,6 @@ void tran_terminal(const RunResult& r, std::string& out) {
 }
 
 }  // namespace
-
-void add_transient_summary(const TransientResult& t, nlohmann::json& metrics, nlohmann::json& summary) {
-  RunResult view;  // the figures read a run; this one holds only `t` (not owned)
-  view.transient = std::shared_ptr<const TransientResult>(std::shared_ptr<const TransientResult>(), &t);
-  put_figures(kTranOutputs, view, metrics);
-  add_transient_blocks(t, summary);
-}
 
 void write_writes_csv(const DynamicRun& d, std::ostream& out) {
   out << "row,col,v,width,count,period,state_before,state_after,g_before,g_after\n";

@@ -20,11 +20,6 @@ void write_waveforms_csv(const TransientResult& t, std::ostream& out);
 // ngspice's ASCII raw format (one transient plot), for waveform viewers.
 void write_waveforms_raw(const TransientResult& t, const std::string& title, std::ostream& out);
 
-// The figures of the transient (kTranOutputs: energy, settling, and for
-// dynamic cells the state changes) into `metrics`; the "transient" block
-// into `summary`, and for dynamic cells the "dynamic" block (model, state,
-// writes with their states and conductances before and after, disturbs).
-void add_transient_summary(const TransientResult& t, nlohmann::json& metrics, nlohmann::json& summary);
 // writes.csv: one line per write train,
 // row,col,v,width,count,period,state_before,state_after,g_before,g_after.
 void write_writes_csv(const DynamicRun& d, std::ostream& out);
