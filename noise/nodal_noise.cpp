@@ -2,6 +2,7 @@
 
 #include <Eigen/CholmodSupport>
 #include <Eigen/SparseCore>
+#include <Eigen/SparseLU>
 
 #include <algorithm>
 
@@ -34,7 +35,11 @@ void add_power(ColumnNoise& c, NoiseKind kind, double p) {
 }  // namespace
 
 std::vector<ColumnNoise> nodal_noise(const TileSpec& tile, const Circuit& circuit, const TileSolution& op,
-                                     const NoiseOptions& options) {
+                                     const NoiseOptions& options,
+                                     const std::vector<std::vector<MosfetPoint>>& mosfets) {
+  const bool transistors = tile.access_transistors();
+  if (transistors && mosfets.size() != static_cast<std::size_t>(op.vectors))
+    throw std::invalid_argument("noise: a transistor tile needs its transistors' operating point for every vector");
   std::vector<ColumnNoise> out;
   out.reserve(static_cast<std::size_t>(op.vectors) * tile.cols);
   // Supernodal Cholesky, the adjoint right-hand sides solved a block of
@@ -42,15 +47,28 @@ std::vector<ColumnNoise> nodal_noise(const TileSpec& tile, const Circuit& circui
   // simplicial LDL' with one solve per column; the factorisation's dense
   // kernels (dgemm) are most of it.
   Eigen::CholmodSupernodalLLT<SparseMatrix> chol;
+  // The transconductances make a transistor tile's matrix unsymmetric: the
+  // adjoint system K' y = c gets its own LU factorisation.
+  Eigen::SparseLU<SparseMatrix, Eigen::COLAMDOrdering<int>> lu;
   bool factored = false;
   constexpr int kBlock = 32;
   Eigen::MatrixXd c, yt;  // yt: nb x unknowns, the block's adjoint solutions by row
   for (int v = 0; v < op.vectors; ++v) {
-    const NoiseNetwork net = build_noise_network(tile, circuit, op, v, options);
+    const NoiseNetwork net = build_noise_network(tile, circuit, op, v, options,
+                                                 transistors ? mosfets[static_cast<std::size_t>(v)]
+                                                             : std::vector<MosfetPoint>{});
     // Linear cells: the same conductances at every operating point.
-    if (net.unknowns > 0 && (!factored || !tile.model.linear())) {
-      chol.compute(assemble(net));
-      if (chol.info() != Eigen::Success)
+    if (net.unknowns > 0 && (!factored || !tile.model.linear() || tile.inner_node())) {
+      bool ok = false;
+      if (transistors) {
+        const SparseMatrix kt = assemble(net).transpose();
+        lu.compute(kt);
+        ok = lu.info() == Eigen::Success;
+      } else {
+        chol.compute(assemble(net));
+        ok = chol.info() == Eigen::Success;
+      }
+      if (!ok)
         throw SimulationError("noise: the small-signal network of the tile could not be factored (a floating node?)");
       factored = true;
     }
@@ -64,7 +82,8 @@ std::vector<ColumnNoise> nodal_noise(const TileSpec& tile, const Circuit& circui
       for (int b = 0; b < nb; ++b)
         for (auto [pj, sign] : output_columns(tile, j0 + b))
           for (auto [u, coef] : net.output[pj]) c(u, b) += sign * coef;
-      if (net.unknowns > 0) yt = chol.solve(c).transpose();  // K symmetric: the adjoint system is K itself
+      if (net.unknowns > 0)  // without transistors K is symmetric: the adjoint system is K itself
+        yt = (transistors ? Eigen::MatrixXd(lu.solve(c)) : Eigen::MatrixXd(chol.solve(c))).transpose();
       // Each source against the whole block: its transfers to the block's
       // columns are contiguous (yt column u), so the inner loops vectorise.
       std::vector<ColumnNoise> block(static_cast<std::size_t>(nb));

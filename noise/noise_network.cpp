@@ -1,18 +1,21 @@
 #include "noise/noise_network.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "common/diagnostics.hpp"
+#include "nodal/cell_law.hpp"
 
 namespace xbar {
 namespace {
 
 class NetworkBuilder {
  public:
-  NetworkBuilder(const TileSpec& t, const Circuit& c, const TileSolution& op, int vector, const NoiseOptions& o)
-      : t_(t), c_(c), op_(op), v_(vector), o_(o), tia_(t.sense == SenseKind::kTia) {}
+  NetworkBuilder(const TileSpec& t, const Circuit& c, const TileSolution& op, int vector, const NoiseOptions& o,
+                 const std::vector<MosfetPoint>& mosfets)
+      : t_(t), c_(c), op_(op), v_(vector), o_(o), mosfets_(mosfets), law_(t), tia_(t.sense == SenseKind::kTia) {}
 
   NoiseNetwork build() {
     mark_held_nodes();
@@ -28,16 +31,20 @@ class NetworkBuilder {
   void mark_held_nodes() {
     const std::size_t n = c_.node_names.size();
     std::vector<char> held(n, 0);
+    std::size_t mosfet_count = 0;
     held[kGround] = 1;
     for (const Element& e : c_.elements) {
       if (e.kind == ElementKind::kVoltageSource || e.kind == ElementKind::kVcvs) held[e.nodes[0]] = 1;
-      if (e.kind == ElementKind::kMosfet || e.kind == ElementKind::kDynamicCell ||
-          e.kind == ElementKind::kBatchSource || e.kind == ElementKind::kPwlSource || e.kind == ElementKind::kSelector)
+      if (e.kind == ElementKind::kDynamicCell || e.kind == ElementKind::kBatchSource ||
+          e.kind == ElementKind::kPwlSource || (e.kind == ElementKind::kMosfet && e.subckt))
         throw SimulationError(fmt::format(
-            "noise is computed for 1R tiles (and the ideal access switch) at one operating point; element '{}' has "
-            "no small-signal noise model in xbar",
+            "noise is computed at one operating point of a tile of static cells; element '{}' has no small-signal "
+            "noise model in xbar",
             e.name));
+      if (e.kind == ElementKind::kMosfet) ++mosfet_count;
     }
+    if (mosfet_count != mosfets_.size())
+      throw std::invalid_argument("noise: the transistors' operating points do not match the circuit");
     output_of_.assign(n, -1);
     tia_of_.assign(n, -1);
     for (int pj = 0; pj < c_.map.phys_cols; ++pj) {
@@ -50,27 +57,30 @@ class NetworkBuilder {
     for (std::size_t k = 0; k < n; ++k)
       if (!held[k]) net_.unknown_of[k] = net_.unknowns++;
     net_.output.assign(c_.map.phys_cols, {});
-    touching_sense_.assign(c_.map.phys_cols, {});
+    sense_column_.assign(c_.map.phys_cols, {});
   }
 
   int unknown(NodeId n) const { return net_.unknown_of[n]; }
 
-  // A conductance g between a and b: matrix stamps, and the output terms of
-  // a virtual-ground node it reaches.
+  // Entry (row, col) of the conductance matrix: d(current leaving `row`) /
+  // d(voltage of `col`).  Rows and columns of held nodes have no unknown; a
+  // virtual-ground node's row is its output (the current into it from the
+  // array, minus the row), and its column is kept for the amplifier's e_n.
+  void stamp(NodeId row, NodeId col, double value) {
+    const int ur = unknown(row), uc = unknown(col);
+    if (ur >= 0 && uc >= 0) net_.matrix.push_back({ur, uc, value});
+    if (const int pj = output_of_[col]; pj >= 0) sense_column_[pj].push_back({row, value});
+    if (const int pj = output_of_[row]; pj >= 0 && uc >= 0) net_.output[pj].push_back({uc, -value});
+  }
+
+  // A conductance g between a and b.
   void conductance(NodeId a, NodeId b, double g) {
-    const int ua = unknown(a), ub = unknown(b);
-    if (ua >= 0) net_.matrix.push_back({ua, ua, g});
-    if (ub >= 0) net_.matrix.push_back({ub, ub, g});
-    if (ua >= 0 && ub >= 0) {
-      net_.matrix.push_back({ua, ub, -g});
-      net_.matrix.push_back({ub, ua, -g});
-    }
-    for (auto [s, other] : {std::pair{a, b}, std::pair{b, a}}) {
-      const int pj = output_of_[s];
-      if (pj < 0) continue;
-      touching_sense_[pj].push_back({other, g});
-      if (unknown(other) >= 0) net_.output[pj].push_back({unknown(other), g});
-    }
+    stamp(a, a, g), stamp(b, b, g), stamp(a, b, -g), stamp(b, a, -g);
+  }
+
+  // A current g (V_p - V_n) leaving node a through an element into node b.
+  void transconductance(NodeId a, NodeId b, NodeId p, NodeId n, double g) {
+    stamp(a, p, g), stamp(a, n, -g), stamp(b, p, -g), stamp(b, n, g);
   }
 
   // A noise current from a to b (through the element it belongs to).
@@ -100,7 +110,7 @@ class NetworkBuilder {
       }
       case ElementKind::kCell: {
         const std::size_t k = static_cast<std::size_t>(e.row) * op_.phys_cols + e.col;
-        const double v = op_.device_voltage(v_, k);
+        const double v = device_voltage(k);
         const double g_ss = t_.model.conductance(e.value, v);
         const double i = t_.model.current(e.value, v);
         conductance(e.nodes[0], e.nodes[1], g_ss);
@@ -115,8 +125,50 @@ class NetworkBuilder {
                  NoiseSource::Spice::kAcross);
         break;
       }
+      case ElementKind::kSelector: {
+        // A barrier device: the thermal noise of its differential
+        // conductance and the full shot noise 2q|I| of its current (README
+        // "Noise"); ngspice's B source has neither, so both are injected.
+        const std::size_t k = static_cast<std::size_t>(e.row) * op_.phys_cols + e.col;
+        const double v = op_.v_wl[v_][k] - op_.v_bl[v_][k] - device_voltage(k);
+        const double g_ss = t_.selector.conductance(v);
+        conductance(e.nodes[0], e.nodes[1], g_ss);
+        across(NoiseKind::kThermal, e.nodes[0], e.nodes[1], o_.thermal_density(g_ss), 0.0,
+               NoiseSource::Spice::kAcross);
+        across(NoiseKind::kShot, e.nodes[0], e.nodes[1], 2.0 * kElementaryCharge * std::fabs(t_.selector.current(v)),
+               0.0, NoiseSource::Spice::kAcross);
+        break;
+      }
+      case ElementKind::kMosfet: mosfet(e, mosfets_.at(mosfet_index_++)); break;
       default: break;  // sources (held nodes), capacitors (open at the band's low end: see README)
     }
+  }
+
+  // Voltage across the memory device of cell k: for 1S1R the series law
+  // splits the cell's voltage between device and selector (the inner node
+  // is not in the operating point).
+  double device_voltage(std::size_t k) const {
+    if (!law_.has_inner_node() || !op_.v_mid.empty()) return op_.device_voltage(v_, k);
+    return law_.at(t_.g[k], op_.v_wl[v_][k] - op_.v_bl[v_][k]).v_device;
+  }
+
+  // An NMOS (nodes d g s b) linearised as ngspice's level-1 model: with
+  // V_d >= V_s, I_ds = gds V_ds + gm V_gs + gmbs V_bs; with V_d < V_s the
+  // drain acts as the source (gm and gmbs against V_gd and V_bd).  The bulk
+  // junctions are their conductances (noiseless, as in ngspice's MOS1); the
+  // channel's thermal noise is (2/3) 4kT |gm| (ngspice's MOS1 with nlev < 3).
+  void mosfet(const Element& e, const MosfetPoint& p) {
+    const NodeId d = e.nodes[0], g = e.nodes[1], s = e.nodes[2], b = e.nodes[3];
+    const std::size_t k = static_cast<std::size_t>(e.row) * op_.phys_cols + e.col;
+    const bool reversed = op_.v_mid.at(v_).at(k) < op_.v_bl.at(v_).at(k);
+    const NodeId src = reversed ? d : s;  // the terminal acting as the source
+    conductance(d, s, p.gds);
+    transconductance(d, s, g, src, reversed ? -p.gm : p.gm);
+    transconductance(d, s, b, src, reversed ? -p.gmbs : p.gmbs);
+    conductance(d, b, p.gbd);
+    conductance(s, b, p.gbs);
+    across(NoiseKind::kThermal, d, s, o_.thermal_density(2.0 / 3.0 * std::fabs(p.gm)), 0.0,
+           NoiseSource::Spice::kNative);
   }
 
   void sense_amplifier(int pj) {
@@ -141,12 +193,10 @@ class NetworkBuilder {
         inj.push_back({s, a});
         src.direct.push_back({pj, -a});
       } else {
-        // S_j held at e_n: each conductance g into S_j drives g e_n into its
-        // far node, and carries -g e_n into S_j.
-        for (auto [other, g] : touching_sense_[pj]) {
-          inj.push_back({other, g});
-          inj.push_back({s, -g});
-        }
+        // S_j held at e_n: column S_j of the matrix times e_n moves to the
+        // right-hand side (each conductance g into S_j drives g e_n into its
+        // far node and carries -g e_n out of the output).
+        for (auto [row, value] : sense_column_[pj]) inj.push_back({row, -value});
       }
       raw_.push_back(std::move(inj));
     }
@@ -169,25 +219,24 @@ class NetworkBuilder {
   const TileSolution& op_;
   const int v_;
   const NoiseOptions& o_;
+  const std::vector<MosfetPoint>& mosfets_;
+  std::size_t mosfet_index_ = 0;
+  const nodal_detail::TwoTerminalLaw law_;
   const bool tia_;
   NoiseNetwork net_;
   std::vector<int> output_of_, tia_of_;  // NodeId -> physical column (virtual-ground S_j; TIA output)
-  std::vector<std::vector<std::pair<NodeId, double>>> touching_sense_;  // per column: (far node, g)
+  std::vector<std::vector<std::pair<NodeId, double>>> sense_column_;  // per column: (row, entry) of column S_j
   std::vector<std::vector<std::pair<NodeId, double>>> raw_;             // per source: (node, current)
 };
 
 }  // namespace
 
 NoiseNetwork build_noise_network(const TileSpec& tile, const Circuit& circuit, const TileSolution& op, int vector,
-                                 const NoiseOptions& options) {
-  if (tile.access_transistors() || tile.cell->has(CellPart::kSelector))
-    throw SimulationError(
-        fmt::format("noise is computed for 1R tiles and the ideal access switch; this {} tile has "
-                    "access transistors or selectors",
-                    to_string(tile.cell)));
-  if (vector < 0 || vector >= op.vectors || op.phys_cols != tile.phys_cols() || op.rows != tile.rows)
+                                 const NoiseOptions& options, const std::vector<MosfetPoint>& mosfets) {
+  if (vector < 0 || vector >= op.vectors || op.phys_cols != tile.phys_cols() || op.rows != tile.rows ||
+      (tile.access_transistors() && op.v_mid.empty()))
     throw std::invalid_argument("noise: the operating point does not match the tile");
-  return NetworkBuilder(tile, circuit, op, vector, options).build();
+  return NetworkBuilder(tile, circuit, op, vector, options, mosfets).build();
 }
 
 std::vector<std::pair<int, double>> output_columns(const TileSpec& tile, int j) {

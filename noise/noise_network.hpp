@@ -5,7 +5,9 @@
 //  - unknowns: every node not held by a source (ground, drivers, virtual
 //    grounds, TIA outputs);
 //  - conductances: wires, driver and sense resistors, and each cell's
-//    small-signal conductance dI/dV at the operating point; a TIA column is
+//    small-signal conductance dI/dV at the operating point (a 1S1R cell's
+//    device and selector each; an access transistor's gds, gm, gmbs: the
+//    matrix is then not symmetric); a TIA column is
 //    its sense node S with (1 + gain) / r_f to ground (V_out = -gain V_S);
 //  - outputs: the physical column currents as linear functions of the
 //    unknowns (virtual ground: the conductances into S_j times their far
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "netlist_gen/circuit.hpp"
+#include "noise/mosfet_point.hpp"
 #include "noise/noise_model.hpp"
 #include "tile/tile_solution.hpp"
 #include "tile/tile_spec.hpp"
@@ -52,10 +55,11 @@ struct NoiseNetwork {
 };
 
 // The network of `circuit` (built from `tile`) at the operating point of
-// input vector `vector` of `op`.  1R tiles and the ideal access switch only:
-// a transistor tile throws SimulationError.
+// input vector `vector` of `op`.  `mosfets`: the circuit's transistors at
+// that operating point (mosfet_points()), empty for a tile without them.  A
+// transient circuit (dynamic cells, waveforms) throws SimulationError.
 NoiseNetwork build_noise_network(const TileSpec& tile, const Circuit& circuit, const TileSolution& op, int vector,
-                                 const NoiseOptions& options);
+                                 const NoiseOptions& options, const std::vector<MosfetPoint>& mosfets = {});
 
 // The physical columns of logical column j with their signs (2T2R: I+ - I-).
 std::vector<std::pair<int, double>> output_columns(const TileSpec& tile, int j);

@@ -41,7 +41,10 @@ std::vector<std::string> input_nodes(Circuit& c, const TileSpec& t) {
 std::vector<NoiseJob> spice_noise_jobs(const TileSpec& tile, const Circuit& circuit, const TileSolution& op, int vector,
                                        const NoiseOptions& options) {
   if (circuit.vectors != 1) throw std::invalid_argument("noise: the SPICE circuit must hold one input vector");
-  const NoiseNetwork net = build_noise_network(tile, circuit, op, vector, options);
+  // The sources ngspice does not model itself (a transistor's channel noise
+  // is its own), so the transistors' small-signal values do not matter here.
+  const NoiseNetwork net = build_noise_network(tile, circuit, op, vector, options,
+                                               std::vector<MosfetPoint>(circuit.count(ElementKind::kMosfet)));
   Circuit c = circuit;
   // Measured: ngspice 46 refuses `noise` under `.options klu` ("not (yet)
   // supported"), so the check runs on its default Sparse 1.3 solver.

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "netlist_gen/circuit.hpp"
+#include "noise/mosfet_point.hpp"
 #include "noise/spice_noise.hpp"
 #include "runner/run_job.hpp"
 
@@ -41,13 +43,14 @@ void check_noise_supported(const Config& c, bool ideal_switch, Diagnostics& d) {
             fmt::format("noise is computed for tiles of at most {} cells (512x512: 44 s CPU and 1.3 GB measured); this "
                         "tile has {}",
                         kMaxNoiseCells, cells));
-  if ((c.tile.cell->has(CellPart::kAccessTransistor) && !ideal_switch) || c.tile.cell->has(CellPart::kSelector))
-    d.error(c.where("noise.enabled"),
-            fmt::format(
-                "noise is computed for 1R tiles and the ideal access switch, not {} tiles{}", to_string(c.tile.cell),
-                c.tile.cell->has(CellPart::kSelector)
-                    ? " (the selector has no small-signal noise model in xbar yet)"
-                    : fmt::format(" with transistor model '{}'; use transistor.model: ideal", c.transistor.model)));
+  // The transistor's channel noise follows ngspice's level-1 model; the
+  // bundled BSIM4 card's is not modelled (mosfet_points() says why, and
+  // checks a user's card the same way when the tile is built).
+  if (c.tile.cell->has(CellPart::kAccessTransistor) && !ideal_switch && c.transistor.model == "nmos" &&
+      c.transistor.include.empty())
+    d.error(c.where("transistor.model"),
+            "noise on transistor tiles takes a level-1 card (transistor.model: nmos_level1, or ideal): the BSIM4 "
+            "card's channel noise needs quantities ngspice does not report");
 }
 
 TileNoiseResult run_noise(const Config& config, const TileSpec& tile, const TileSolution& op, Simulator* sim) {
@@ -60,7 +63,13 @@ TileNoiseResult run_noise(const Config& config, const TileSpec& tile, const Tile
     one.inputs = {tile.inputs.at(static_cast<std::size_t>(v))};
     return build_tile_circuit(one);
   };
-  r.columns = nodal_noise(tile, circuit_of(0), op, r.options);
+  // A transistor tile's transistors as ngspice linearises them, per vector.
+  std::vector<std::vector<MosfetPoint>> mosfets;
+  if (tile.access_transistors()) {
+    if (!sim) throw std::logic_error("noise on a transistor tile needs ngspice for the transistors' operating point");
+    for (int v = 0; v < op.vectors; ++v) mosfets.push_back(mosfet_points(circuit_of(v), *sim));
+  }
+  r.columns = nodal_noise(tile, circuit_of(0), op, r.options, mosfets);
   if (!config.noise.spice_check || !sim) return r;
   double worst = 0;
   for (int v = 0; v < op.vectors; ++v) {

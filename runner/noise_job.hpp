@@ -32,13 +32,13 @@ NoiseOptions noise_options(const Config& config);
 // The largest tile (physical cells) noise is computed for.
 inline constexpr long long kMaxNoiseCells = 512LL * 512;
 
-// noise.enabled needs an op analysis of a tile without access transistors,
-// of at most kMaxNoiseCells cells
+// noise.enabled needs an op analysis of a tile of at most kMaxNoiseCells
+// cells, its access transistors (if any) a level-1 card or the ideal switch
 // (`ideal_switch`: transistor.model names the ideal access switch).
 void check_noise_supported(const Config& config, bool ideal_switch, Diagnostics& d);
 
-// `op`: the primary engine's solution of `tile`.  SPICE runs on `sim` (only
-// with noise.spice_check).
+// `op`: the primary engine's solution of `tile`.  SPICE runs on `sim` (with
+// noise.spice_check, and for a transistor tile's small-signal values).
 TileNoiseResult run_noise(const Config& config, const TileSpec& tile, const TileSolution& op, Simulator* sim);
 
 // Signal-to-noise ratio of a column in dB (empty where the signal is 0), and

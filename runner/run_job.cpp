@@ -103,7 +103,8 @@ void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   if (r.config.noise.enabled) {
     phase("computing the output noise");
     std::unique_ptr<Simulator> own;
-    Simulator* sim = r.config.noise.spice_check
+    // ngspice serves the check and a transistor tile's small-signal values.
+    Simulator* sim = r.config.noise.spice_check || r.tile.access_transistors()
                          ? &job_simulator(ctx.simulator, ctx.limits,
                                           static_cast<long long>(r.tile.rows) * r.tile.phys_cols(), ctx.reporter, own)
                          : nullptr;
