@@ -87,45 +87,10 @@ TEST_CASE("noise: each source's closed form on a single cell") {
 
 namespace {
 
-struct Variant {
-  std::string name;
-  std::function<void(TileSpec&, NoiseOptions&)> apply;
-};
-
-std::vector<Variant> variants() {
-  return {
-      {"virtual ground, thermal", [](TileSpec&, NoiseOptions&) {}},
-      {"driver and sense resistors", [](TileSpec& t, NoiseOptions&) { testing::use_driver_and_sense(t); }},
-      {"tia", [](TileSpec& t, NoiseOptions&) { testing::use_tia(t); }},
-      {"zero wires", [](TileSpec& t, NoiseOptions&) { testing::use_zero_wires(t); }},
-      {"every source, virtual ground",
-       [](TileSpec& t, NoiseOptions& o) {
-         testing::use_driver_and_sense(t);
-         testing::use_every_noise_source(o);
-       }},
-      {"every source, tia",
-       [](TileSpec& t, NoiseOptions& o) {
-         testing::use_driver_and_sense(t);
-         testing::use_tia(t);
-         testing::use_every_noise_source(o);
-       }},
-      {"every source, zero wires and no sense resistor",
-       [](TileSpec& t, NoiseOptions& o) {
-         testing::use_zero_wires(t);
-         testing::use_every_noise_source(o);
-       }},
-      {"sinh cells at their operating point",
-       [](TileSpec& t, NoiseOptions& o) {
-         t.model.law = CellLaw::kSinh;
-         t.model.v0 = 0.1;
-         testing::use_driver_and_sense(t);
-         testing::use_every_noise_source(o);
-       }},
-  };
-}
+using testing::noise_variants;
+using testing::NoiseVariant;
 
 // The operating point: ngspice's own for a tile with transistors (the one
-// its .noise linearises), the nodal engine's otherwise.
 void check_against_spice(TileSpec t, NoiseOptions o) {
   const Circuit c = one_vector_circuit(t, 0);
   const bool transistors = t.access_transistors();
@@ -147,7 +112,7 @@ void check_against_spice(TileSpec t, NoiseOptions o) {
 
 TEST_CASE("noise: the adjoint computation agrees with ngspice's .noise within 1e-3") {
   for (const auto& [rows, cols] : {std::pair{4, 3}, std::pair{8, 8}}) {
-    for (const Variant& v : variants()) {
+    for (const NoiseVariant& v : noise_variants()) {
       CAPTURE(rows);
       CAPTURE(v.name);
       TileSpec t = testing::random_noise_tile(rows, cols, 7);
@@ -171,35 +136,16 @@ TEST_CASE("noise: differential 2T2R columns with the ideal access switch agree w
   check_against_spice(t, o);
 }
 
-namespace {
-
-// A tile of `cell` cells with level-1 access transistors (gate lines of
-// r_gl ohm per segment) or sinh selectors, from a config.
-TileSpec cell_tile(const std::string& cell, int rows, int cols, const std::string& extra = "",
-                   const std::string& model = "nmos_level1") {
-  return build_tile_spec(testing::config_from_yaml(fmt::format(
-      "tile: {{rows: {}, cols: {}, cell: {}}}\n"
-      "device: {{g_on: 100u, g_off: 2u}}\n"
-      "weights: {{source: random, seed: 31}}\n"
-      "inputs: {{source: random, seed: 32, vectors: 1, v_read: 0.2}}\n"
-      "parasitics: {{r_wl: 2.5, r_bl: 3, r_gl: 5}}\n"
-      "transistor: {{model: {}}}\n"
-      "{}",
-      rows, cols, cell, model, extra)));
-}
-
-}  // namespace
-
 TEST_CASE("noise: 1T1R and 2T2R tiles with level-1 transistors agree with ngspice's .noise") {
   for (const std::string cell : {"1T1R", "2T2R"}) {
-    for (const Variant& v : variants()) {
+    for (const NoiseVariant& v : noise_variants()) {
       CAPTURE(cell);
       CAPTURE(v.name);
       // 2T2R with sinh cells: ngspice's op of this tile fails the SPICE
       // engine's KCL check (per-column residual 1.25e-6 against 1e-6, with
       // any reltol/abstol), before any noise is computed.
       if (cell == "2T2R" && v.name.starts_with("sinh")) continue;
-      TileSpec t = cell_tile(cell, 4, 3);
+      TileSpec t = testing::noise_cell_tile(cell, 4, 3);
       NoiseOptions o;
       v.apply(t, o);
       check_against_spice(t, o);
@@ -207,21 +153,21 @@ TEST_CASE("noise: 1T1R and 2T2R tiles with level-1 transistors agree with ngspic
   }
   // Negative inputs: every transistor's drain below its source (ngspice
   // swaps their roles).
-  TileSpec t = cell_tile("1T1R", 4, 3);
+  TileSpec t = testing::noise_cell_tile("1T1R", 4, 3);
   for (double& x : t.inputs[0]) x = -x;
   NoiseOptions o;
   testing::use_every_noise_source(o);
   check_against_spice(t, o);
   // One row's gate off: its transistors are open but for ngspice's gmin.
-  TileSpec off = cell_tile("1T1R", 4, 3);
+  TileSpec off = testing::noise_cell_tile("1T1R", 4, 3);
   off.transistor.row_on = {true, false, true, true};
   check_against_spice(off, o);
 }
 
 TEST_CASE("noise: 1S1R tiles (selector thermal and shot noise) agree with ngspice's .noise") {
-  for (const Variant& v : variants()) {
+  for (const NoiseVariant& v : noise_variants()) {
     CAPTURE(v.name);
-    TileSpec t = cell_tile("1S1R", 4, 3);
+    TileSpec t = testing::noise_cell_tile("1S1R", 4, 3);
     NoiseOptions o;
     v.apply(t, o);
     check_against_spice(t, o);
@@ -236,7 +182,7 @@ TEST_CASE("noise: 1S1R tiles (selector thermal and shot noise) agree with ngspic
 // the channel's (2/3) 4kT gm through g/(g+gds).  The operating point and
 // gm, gds come from the level-1 equations here, independently of ngspice.
 TEST_CASE("noise: a single 1T1R cell with a level-1 transistor matches its closed form") {
-  TileSpec t = cell_tile("1T1R", 1, 1);
+  TileSpec t = testing::noise_cell_tile("1T1R", 1, 1);
   t.r_wl = t.r_bl = t.r_gl = 0.0;
   const double g = 50e-6, v = 0.3;
   t.g = {g};
@@ -273,7 +219,7 @@ TEST_CASE("noise: mosfet_card reads a card's level and kf") {
 }
 
 TEST_CASE("noise: a BSIM4 card's transistors are refused when their operating point is taken") {
-  const Circuit c = build_tile_circuit(cell_tile("1T1R", 2, 2, "", "nmos"));
+  const Circuit c = build_tile_circuit(testing::noise_cell_tile("1T1R", 2, 2, "nmos"));
   try {
     (void)mosfet_points(c, shared_simulator());
     FAIL("accepted");
