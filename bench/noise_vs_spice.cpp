@@ -5,8 +5,12 @@
 // unit test's); then the adjoint computation alone on larger
 // tiles, timed against the nodal op solve of the same tile.
 //
-//   build/bench/noise_vs_spice [SIZE...]      (default 16 32)
+//   build/bench/noise_vs_spice [SIZE...] [CELL...] [VARIANT...]   (default 16 32, all)
+// CELL: 1R 1T1R 2T2R 1S1R; VARIANT: a variant's name (quoted); either kind
+// given limits the runs to those named.
 // PASS/FAIL: every column within 1e-3 of ngspice.  Exit 1 on a miss.
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -36,7 +40,20 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 int main(int argc, char** argv) {
   std::vector<int> sizes;
-  for (int k = 1; k < argc; ++k) sizes.push_back(std::atoi(argv[k]));
+  std::vector<std::string> cells, names;
+  for (int k = 1; k < argc; ++k) {
+    const std::string a = argv[k];
+    if (std::isdigit(static_cast<unsigned char>(a[0])) && a.find_first_not_of("0123456789") == std::string::npos)
+      sizes.push_back(std::atoi(a.c_str()));
+    else if (a == "1R" || a == "1T1R" || a == "2T2R" || a == "1S1R")
+      cells.push_back(a);
+    else
+      names.push_back(a);
+  }
+  if (cells.empty()) cells = {"1R", "1T1R", "2T2R", "1S1R"};
+  auto chosen = [&](const std::string& name) {
+    return names.empty() || std::find(names.begin(), names.end(), name) != names.end();
+  };
   if (sizes.empty()) sizes = {16, 32};
   auto sim = make_ngspice_simulator();
   bool pass = true;
@@ -45,9 +62,9 @@ int main(int argc, char** argv) {
   // variants ngspice's op solves for them (2T2R with sinh cells fails the
   // SPICE engine's KCL check, as in tests/unit/test_noise.cpp).
   for (int n : sizes)
-    for (const std::string cell : {"1R", "1T1R", "2T2R", "1S1R"})
+    for (const std::string& cell : cells)
       for (const testing::NoiseVariant& v : testing::noise_variants()) {
-        if (cell == "2T2R" && v.name.starts_with("sinh")) continue;
+        if ((cell == "2T2R" && v.name.starts_with("sinh")) || !chosen(v.name)) continue;
         TileSpec t = cell == "1R" ? testing::random_noise_tile(n, n, 7) : testing::noise_cell_tile(cell, n, n);
         NoiseOptions o;
         v.apply(t, o);

@@ -74,6 +74,8 @@ struct Config {
     double r_wl = 1.0, r_bl = 1.0, c_wl = 0.0, c_bl = 0.0, r_gl = 0.0;
     // Die-to-die lognormal spread of every wire resistance (one factor per tile).
     double r_sigma = 0.0;
+    // Segment-to-segment lognormal spread: each wire segment its own factor.
+    double r_segment_sigma = 0.0;
     // Temperature coefficient of the wires' resistance, 1/K, about 20 C.
     double tcr = 0.0039;
   } parasitics;

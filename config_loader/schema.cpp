@@ -224,6 +224,13 @@ std::vector<KeyInfo> make_table() {
        .min = 0,
        .max = 5,
        .bind = bind(XBAR_FIELD(parasitics.r_sigma))},
+      {.path = "parasitics.r_segment_sigma",
+       .type = K::kReal,
+       .help = "segment-to-segment spread of the wire resistances: each r_wl, r_bl, r_gl segment times its own "
+               "exp(r_segment_sigma N(0,1)), on top of r_sigma",
+       .min = 0,
+       .max = 5,
+       .bind = bind(XBAR_FIELD(parasitics.r_segment_sigma))},
       {.path = "parasitics.tcr",
        .type = K::kReal,
        .help = "temperature coefficient of the wire resistance (1/K, about 20 C); default: bulk copper, 0.0039 (CRC "

@@ -195,7 +195,7 @@ class TileCircuitBuilder {
 
   void add_word_lines() {
     for (int i = 0; i < R_; ++i)
-      for (int j = 1; j < PC_; ++j) series("rw", i, j, wl(i, j - 1), wl(i, j), t_.r_wl, i, j);
+      for (int j = 1; j < PC_; ++j) series("rw", i, j, wl(i, j - 1), wl(i, j), t_.r_wl_at(i, j), i, j);
   }
 
   // Gate line of row i: an ideal source at v_gate (0 V for a row that is off)
@@ -207,7 +207,7 @@ class TileCircuitBuilder {
       const double v = t_.transistor.row_is_on(i) ? t_.transistor.v_gate : 0.0;
       c_.map.gate_source.push_back(
           add(ElementKind::kVoltageSource, indexed_name("vg", i), {gate_[at(i, 0)], kGroundKey}, v, i).name);
-      for (int j = 1; j < PC_; ++j) series("rg", i, j, gate_[at(i, j - 1)], gate_[at(i, j)], t_.r_gl, i, j);
+      for (int j = 1; j < PC_; ++j) series("rg", i, j, gate_[at(i, j - 1)], gate_[at(i, j)], t_.r_gl_at(i, j), i, j);
     }
   }
 
@@ -257,7 +257,7 @@ class TileCircuitBuilder {
 
   void add_bit_lines() {
     for (int j = 0; j < PC_; ++j)
-      for (int i = 1; i < R_; ++i) series("rb", i, j, bl(i - 1, j), bl(i, j), t_.r_bl, i, j);
+      for (int i = 1; i < R_; ++i) series("rb", i, j, bl(i - 1, j), bl(i, j), t_.r_bl_at(i, j), i, j);
   }
 
   void add_sensing() {

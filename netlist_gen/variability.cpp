@@ -48,7 +48,22 @@ void apply_device_variability(const Config& c, std::vector<double>& g) {
   }
 }
 
+namespace {
+
+void apply_wire_segment_variability(const Config& c, TileSpec& t) {
+  if (c.parasitics.r_segment_sigma <= 0) return;
+  PortableRandom rng(stream_seed(variability_seed(c), VariabilityStream::kWireSegments));
+  const std::size_t n = static_cast<std::size_t>(t.rows) * t.phys_cols();
+  for (auto* f : {&t.r_wl_factor, &t.r_bl_factor, &t.r_gl_factor}) {
+    f->resize(n);
+    for (double& x : *f) x = std::exp(c.parasitics.r_segment_sigma * rng.normal());
+  }
+}
+
+}  // namespace
+
 void apply_wire_variability(const Config& c, TileSpec& t) {
+  apply_wire_segment_variability(c, t);
   if (c.parasitics.r_sigma <= 0 && c.periphery.r_driver_sigma <= 0) return;
   PortableRandom rng(stream_seed(variability_seed(c), VariabilityStream::kWires));
   // Both draws are made whatever the sigmas, so one key's spread does not

@@ -24,7 +24,7 @@ std::uint64_t variability_seed(const Config& c);
 
 // Independent streams of one variability seed.  The device lognormal draws
 // from the seed itself (what device.variability.seed has always meant).
-enum class VariabilityStream : std::uint64_t { kStuck = 1, kWires = 2, kTransistors = 3 };
+enum class VariabilityStream : std::uint64_t { kStuck = 1, kWires = 2, kTransistors = 3, kWireSegments = 4 };
 std::uint64_t stream_seed(std::uint64_t seed, VariabilityStream stream);
 
 // Device-to-device lognormal spread and stuck-at cells on the placed
@@ -32,7 +32,10 @@ std::uint64_t stream_seed(std::uint64_t seed, VariabilityStream stream);
 // the pattern does not shift when a cell is absent).
 void apply_device_variability(const Config& c, std::vector<double>& g);
 
-// Die-to-die spread of the wire and driver resistances, in place on the tile.
+// Die-to-die spread of the wire and driver resistances, in place on the tile,
+// and the segment-to-segment spread of the wires (t.r_wl_factor, r_bl_factor,
+// r_gl_factor: one draw per cell and line, in that order, whether or not the
+// segment exists, so the pattern does not shift with the tile's other keys).
 void apply_wire_variability(const Config& c, TileSpec& t);
 
 // Pelgrom mismatch of every access transistor: t.delta_vth and t.beta_factor,

@@ -45,9 +45,10 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
     double* d = &sys.diag_w[o];
     double* c = &sys.chain_w[o];
     for (int k = 0; k + 1 < LW; ++k) {
-      c[k] = net.g_wl;
-      d[k] += net.g_wl;
-      d[k + 1] += net.g_wl;
+      const double gw = net.g_wl[static_cast<size_t>(i) * LW + k];
+      c[k] = gw;
+      d[k] += gw;
+      d[k + 1] += gw;
     }
     d[0] += net.g_driver[i];
     load_w[o] += net.g_driver[i];
@@ -57,9 +58,9 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
     for (int j = 0; j < P; ++j) {
       const size_t s = static_cast<size_t>(k) * P + j;
       if (k + 1 < LB) {
-        sys.chain_b[s] = net.g_bl;
-        sys.diag_b[s] += net.g_bl;
-        sys.diag_b[s + P] += net.g_bl;
+        sys.chain_b[s] = net.g_bl[s];
+        sys.diag_b[s] += net.g_bl[s];
+        sys.diag_b[s + P] += net.g_bl[s];
       }
       if (k == LB - 1) {
         sys.diag_b[s] += net.g_sense[j];
@@ -88,7 +89,7 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
     const size_t o = static_cast<size_t>(i) * LW;
     sys.diag_w[o] = load_w[o] = 1.0;
     sys.chain_w[o] = 0.0;
-    if (LW > 1) load_w[o + 1] += net.g_wl;
+    if (LW > 1) load_w[o + 1] += net.g_wl[o];
   }
   for (int j = 0; j < P; ++j) {
     if (!net.sense_fixed[j]) continue;
@@ -96,7 +97,7 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
     sys.diag_b[s] = load_b[s] = 1.0;
     if (LB > 1) {
       sys.chain_b[s - P] = 0.0;
-      load_b[s - P] += net.g_bl;
+      load_b[s - P] += net.g_bl[s - P];
     }
   }
 

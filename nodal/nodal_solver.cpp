@@ -188,7 +188,7 @@ void fill_vector(const TileNetwork& net, const Law& law, const std::vector<doubl
     if (!net.driver_fixed[i]) {
       drv[i] = net.g_driver[i] * (v_in[i] - w[0]);
     } else if (net.wl_len > 1) {
-      drv[i] = net.g_wl * (w[0] - w[1]) + cell_current(i, 0);
+      drv[i] = net.g_wl[static_cast<std::size_t>(i) * net.wl_len] * (w[0] - w[1]) + cell_current(i, 0);
     } else {
       for (int j = 0; j < P; ++j) drv[i] += cell_current(i, j);
     }
@@ -207,7 +207,8 @@ void fill_vector(const TileNetwork& net, const Law& law, const std::vector<doubl
     if (!net.sense_fixed[j]) {
       arr[j] = net.g_sense[j] * (bottom - net.v_sense[j]);
     } else if (LB > 1) {
-      arr[j] = net.g_bl * (x.xb[static_cast<std::size_t>(LB - 2) * P + j] - bottom) + cell_current(R - 1, j);
+      const std::size_t above = static_cast<std::size_t>(LB - 2) * P + j;
+      arr[j] = net.g_bl[above] * (x.xb[above] - bottom) + cell_current(R - 1, j);
     } else {
       for (int i = 0; i < R; ++i) arr[j] += cell_current(i, j);
     }

@@ -57,10 +57,10 @@ class ReferenceCircuit {
     raw_ = RawNodes{R, P};
     for (int i = 0; i < R; ++i) {
       res_.push_back({raw_.drv(i), raw_.wl(i, 0), tile.r_driver});
-      for (int j = 1; j < P; ++j) res_.push_back({raw_.wl(i, j - 1), raw_.wl(i, j), tile.r_wl});
+      for (int j = 1; j < P; ++j) res_.push_back({raw_.wl(i, j - 1), raw_.wl(i, j), tile.r_wl_at(i, j)});
     }
     for (int j = 0; j < P; ++j) {
-      for (int i = 1; i < R; ++i) res_.push_back({raw_.bl(i - 1, j), raw_.bl(i, j), tile.r_bl});
+      for (int i = 1; i < R; ++i) res_.push_back({raw_.bl(i - 1, j), raw_.bl(i, j), tile.r_bl_at(i, j)});
       res_.push_back({raw_.bl(R - 1, j), raw_.sense(j), tile.r_sense});
       if (tile.sense == SenseKind::kTia)
         res_.push_back({raw_.sense(j), raw_.ground(), tile.tia_r_f / (1 + tile.tia_gain)});

@@ -41,7 +41,7 @@ double kcl_residual(const TileNetwork& net, const Law& law, const std::vector<do
     const double* v = &x.xw[static_cast<std::size_t>(i) * LW];
     double* f = &fw[static_cast<std::size_t>(i) * LW];
     for (int k = 0; k + 1 < LW; ++k) {
-      const double i_seg = net.g_wl * (v[k] - v[k + 1]);
+      const double i_seg = net.g_wl[static_cast<std::size_t>(i) * LW + k] * (v[k] - v[k + 1]);
       f[k] += i_seg;
       f[k + 1] -= i_seg;
     }
@@ -53,7 +53,7 @@ double kcl_residual(const TileNetwork& net, const Law& law, const std::vector<do
     for (int j = 0; j < P; ++j) {
       const std::size_t s = static_cast<std::size_t>(k) * P + j;
       if (k + 1 < LB) {
-        const double i_seg = net.g_bl * (x.xb[s] - x.xb[s + P]);
+        const double i_seg = net.g_bl[s] * (x.xb[s] - x.xb[s + P]);
         fb[s] += i_seg;
         fb[s + P] -= i_seg;
       }

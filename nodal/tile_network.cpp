@@ -67,6 +67,10 @@ TileNetwork make_tile_network(const TileSpec& tile, const StopCondition* stop, c
   }
   for (double r : {tile.r_wl, tile.r_bl, tile.r_driver, tile.r_sense})
     require(finite_nonnegative(r), "resistances must be finite and >= 0");
+  for (const auto* f : {&tile.r_wl_factor, &tile.r_bl_factor, &tile.r_gl_factor}) {
+    require(f->empty() || f->size() == static_cast<std::size_t>(R) * P, "wire segment factors must be rows x cols");
+    for (double x : *f) require(std::isfinite(x) && x > 0, "wire segment factors must be finite and > 0");
+  }
   if (tile.cell->has(CellPart::kSelector))
     require(std::isfinite(tile.selector.i0) && tile.selector.i0 > 0 && std::isfinite(tile.selector.v0) &&
                 tile.selector.v0 > 0,
@@ -79,8 +83,16 @@ TileNetwork make_tile_network(const TileSpec& tile, const StopCondition* stop, c
   net.cols = P;
   net.wl_len = tile.r_wl == 0 ? 1 : P;
   net.bl_len = tile.r_bl == 0 ? 1 : R;
-  net.g_wl = tile.r_wl == 0 ? 0 : 1 / tile.r_wl;
-  net.g_bl = tile.r_bl == 0 ? 0 : 1 / tile.r_bl;
+  if (tile.r_wl != 0) {
+    net.g_wl.assign(net.wl_size(), 0.0);
+    for (int i = 0; i < R; ++i)
+      for (int k = 0; k + 1 < P; ++k) net.g_wl[static_cast<std::size_t>(i) * P + k] = 1 / tile.r_wl_at(i, k + 1);
+  }
+  if (tile.r_bl != 0) {
+    net.g_bl.assign(net.bl_size(), 0.0);
+    for (int k = 0; k + 1 < R; ++k)
+      for (int j = 0; j < P; ++j) net.g_bl[static_cast<std::size_t>(k) * P + j] = 1 / tile.r_bl_at(k + 1, j);
+  }
   // The tile's own terminals on every line.
   net.driver_fixed.assign(R, tile.r_driver == 0);
   net.g_driver.assign(R, tile.r_driver == 0 ? 0 : 1 / tile.r_driver);

@@ -25,7 +25,10 @@ namespace xbar::nodal_detail {
 struct TileNetwork {
   int rows = 0, cols = 0;      // R, P (physical columns)
   int wl_len = 0, bl_len = 0;  // slots per word line / bit line
-  double g_wl = 0, g_bl = 0;   // chain conductances (unused when merged)
+  // Chain conductances (empty when merged): g_wl[i * wl_len + k] joins WL
+  // slots k and k + 1 of row i; g_bl[k * cols + j] joins BL slots k and k + 1
+  // of column j (the last slot's entry unused).
+  std::vector<double> g_wl, g_bl;
   // Per word line: r_driver = 0 fixes slot 0 at V_i; else conductance to V_i
   // (0: undriven).
   std::vector<char> driver_fixed;

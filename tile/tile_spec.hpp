@@ -122,6 +122,17 @@ struct TileSpec {
   int vectors() const { return static_cast<int>(inputs.size()); }
 
   double r_wl = 0, r_bl = 0, r_gl = 0, c_wl = 0, c_bl = 0;
+  // Segment-to-segment spread of the wires: factors on r_wl, r_bl, r_gl per
+  // segment, rows x phys_cols like g, entry (i, j) the segment that ends at
+  // cell (i, j) (word and gate line: from (i, j-1); bit line: from (i-1, j));
+  // empty: every segment at its nominal value.
+  std::vector<double> r_wl_factor, r_bl_factor, r_gl_factor;
+  double r_wl_at(int i, int j) const { return r_wl * segment_factor(r_wl_factor, i, j); }
+  double r_bl_at(int i, int j) const { return r_bl * segment_factor(r_bl_factor, i, j); }
+  double r_gl_at(int i, int j) const { return r_gl * segment_factor(r_gl_factor, i, j); }
+  double segment_factor(const std::vector<double>& f, int i, int j) const {
+    return f.empty() ? 1.0 : f[static_cast<std::size_t>(i) * phys_cols() + j];
+  }
   double r_driver = 0, r_sense = 0;
   SenseKind sense = SenseKind::kVirtualGround;
   double tia_gain = 1e4, tia_r_f = 1e3;
