@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
         const double t_spice = seconds_since(t0);
         double worst = 0;
         for (int j = 0; j < t.cols; ++j) {
-          const double a = std::sqrt(nodal[static_cast<std::size_t>(j)].power()), b = spice[static_cast<std::size_t>(j)];
+          const double a = std::sqrt(nodal[static_cast<std::size_t>(j)].power()),
+                       b = spice[static_cast<std::size_t>(j)];
           worst = std::max(worst, std::fabs(a - b) / b);
         }
         pass = pass && worst <= 1e-3;

@@ -298,7 +298,8 @@ std::vector<KeyInfo> make_table() {
        .bind = bind(XBAR_FIELD(noise.f_max))},
       {.path = "noise.shot_fano",
        .type = K::kReal,
-       .help = "shot noise 2qF|I| of each memory device: F 0 ohmic devices, 1 barrier devices (a 1S1R selector's is always 1)",
+       .help = "shot noise 2qF|I| of each memory device: F 0 ohmic devices, 1 barrier devices (a 1S1R selector's is "
+               "always 1)",
        .min = 0,
        .max = 100,
        .bind = bind(XBAR_FIELD(noise.shot_fano))},

@@ -23,8 +23,10 @@ std::vector<std::pair<std::string, std::string>> card_pairs(std::string text) {
     if (ch == '(' || ch == ')' || ch == ',') ch = ' ';
   std::string spaced;
   for (char ch : text) {
-    if (ch == '=') spaced += " = ";
-    else spaced += ch;
+    if (ch == '=')
+      spaced += " = ";
+    else
+      spaced += ch;
   }
   std::istringstream in(lower(spaced));
   std::vector<std::string> words;
@@ -76,9 +78,9 @@ std::vector<MosfetPoint> mosfet_points(const Circuit& circuit, Simulator& sim) {
           "channel noise needs quantities ngspice does not report",
           e->model, card.level == 0 ? "not defined by a .model line" : fmt::format("level {}", card.level)));
     if (card.kf != 0)
-      throw SimulationError(fmt::format(
-          "noise: transistor model '{}' has flicker noise (kf = {}), which xbar's noise does not model", e->model,
-          card.kf));
+      throw SimulationError(
+          fmt::format("noise: transistor model '{}' has flicker noise (kf = {}), which xbar's noise does not model",
+                      e->model, card.kf));
   }
   lines.pop_back();  // `.end`
   static constexpr const char* kParams[] = {"gm", "gds", "gmbs", "gbd", "gbs"};

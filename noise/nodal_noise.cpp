@@ -54,9 +54,8 @@ std::vector<ColumnNoise> nodal_noise(const TileSpec& tile, const Circuit& circui
   constexpr int kBlock = 32;
   Eigen::MatrixXd c, yt;  // yt: nb x unknowns, the block's adjoint solutions by row
   for (int v = 0; v < op.vectors; ++v) {
-    const NoiseNetwork net = build_noise_network(tile, circuit, op, v, options,
-                                                 transistors ? mosfets[static_cast<std::size_t>(v)]
-                                                             : std::vector<MosfetPoint>{});
+    const NoiseNetwork net = build_noise_network(
+        tile, circuit, op, v, options, transistors ? mosfets[static_cast<std::size_t>(v)] : std::vector<MosfetPoint>{});
     // Linear cells: the same conductances at every operating point.
     if (net.unknowns > 0 && (!factored || !tile.model.linear() || tile.inner_node())) {
       bool ok = false;

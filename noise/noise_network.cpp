@@ -74,9 +74,7 @@ class NetworkBuilder {
   }
 
   // A conductance g between a and b.
-  void conductance(NodeId a, NodeId b, double g) {
-    stamp(a, a, g), stamp(b, b, g), stamp(a, b, -g), stamp(b, a, -g);
-  }
+  void conductance(NodeId a, NodeId b, double g) { stamp(a, a, g), stamp(b, b, g), stamp(a, b, -g), stamp(b, a, -g); }
 
   // A current g (V_p - V_n) leaving node a through an element into node b.
   void transconductance(NodeId a, NodeId b, NodeId p, NodeId n, double g) {
@@ -133,8 +131,7 @@ class NetworkBuilder {
         const double v = op_.v_wl[v_][k] - op_.v_bl[v_][k] - device_voltage(k);
         const double g_ss = t_.selector.conductance(v);
         conductance(e.nodes[0], e.nodes[1], g_ss);
-        across(NoiseKind::kThermal, e.nodes[0], e.nodes[1], o_.thermal_density(g_ss), 0.0,
-               NoiseSource::Spice::kAcross);
+        across(NoiseKind::kThermal, e.nodes[0], e.nodes[1], o_.thermal_density(g_ss), 0.0, NoiseSource::Spice::kAcross);
         across(NoiseKind::kShot, e.nodes[0], e.nodes[1], 2.0 * kElementaryCharge * std::fabs(t_.selector.current(v)),
                0.0, NoiseSource::Spice::kAcross);
         break;
@@ -226,7 +223,7 @@ class NetworkBuilder {
   NoiseNetwork net_;
   std::vector<int> output_of_, tia_of_;  // NodeId -> physical column (virtual-ground S_j; TIA output)
   std::vector<std::vector<std::pair<NodeId, double>>> sense_column_;  // per column: (row, entry) of column S_j
-  std::vector<std::vector<std::pair<NodeId, double>>> raw_;             // per source: (node, current)
+  std::vector<std::vector<std::pair<NodeId, double>>> raw_;           // per source: (node, current)
 };
 
 }  // namespace

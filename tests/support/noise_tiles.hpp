@@ -49,15 +49,14 @@ inline void use_every_noise_source(NoiseOptions& o) {
 // random weights between 2 and 100 uS, one random input vector up to 0.2 V,
 // wires, gate lines of 5 ohm per segment, access transistors of card `model`.
 inline TileSpec noise_cell_tile(const std::string& cell, int rows, int cols, const std::string& model = "nmos_level1") {
-  return build_tile_spec(load_config_text(
-      fmt::format("tile: {{rows: {}, cols: {}, cell: {}}}\n"
-                  "device: {{g_on: 100u, g_off: 2u}}\n"
-                  "weights: {{source: random, seed: 31}}\n"
-                  "inputs: {{source: random, seed: 32, vectors: 1, v_read: 0.2}}\n"
-                  "parasitics: {{r_wl: 2.5, r_bl: 3, r_gl: 5}}\n"
-                  "transistor: {{model: {}}}\n",
-                  rows, cols, cell, model),
-      "noise_tile.yaml", ".", {}));
+  return build_tile_spec(load_config_text(fmt::format("tile: {{rows: {}, cols: {}, cell: {}}}\n"
+                                                      "device: {{g_on: 100u, g_off: 2u}}\n"
+                                                      "weights: {{source: random, seed: 31}}\n"
+                                                      "inputs: {{source: random, seed: 32, vectors: 1, v_read: 0.2}}\n"
+                                                      "parasitics: {{r_wl: 2.5, r_bl: 3, r_gl: 5}}\n"
+                                                      "transistor: {{model: {}}}\n",
+                                                      rows, cols, cell, model),
+                                          "noise_tile.yaml", ".", {}));
 }
 
 // The sense and source variants every noise comparison runs on a tile.

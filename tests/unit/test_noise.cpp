@@ -13,8 +13,8 @@
 
 #include "common/diagnostics.hpp"
 #include "config_loader/loader.hpp"
-#include "netlist_gen/tile_builder.hpp"
 #include "netlist_gen/circuit.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "noise/nodal_noise.hpp"
 #include "noise/spice_noise.hpp"
