@@ -106,6 +106,31 @@ TEST_CASE("nodal read = SPICE read, 1T1R with a level-1 and a BSIM4 card, every 
   }
 }
 
+TEST_CASE("nodal read = SPICE read with a per-segment wire spread, every bias scheme") {
+  // Each segment its own conductance, together with each line its own
+  // terminal (undriven rows, held and floating columns); r_driver = r_sense =
+  // 0 fixes the held slots, so the fixed slots' neighbours take their own
+  // segment as load.
+  for (const char* periphery : {"", "periphery: {r_driver: 100, r_sense: 50}\n"}) {
+    const std::string text = fmt::format(
+        "tile: {{rows: 16, cols: 16}}\n"
+        "device: {{g_on: 100u, g_off: 2u}}\n"
+        "weights: {{source: random, seed: 41}}\n"
+        "parasitics: {{r_wl: 25, r_bl: 30, r_segment_sigma: 0.8}}\n"
+        "montecarlo: {{sample: 3}}\n{}",
+        periphery);
+    const TileSpec t = build_tile_spec(config_from_yaml(text));
+    REQUIRE(!t.r_wl_factor.empty());
+    every_scheme(fmt::format("1R spread {}", periphery), t, 6, 11, 0.2);
+    // The spread moves the read by far more than the engines' agreement.
+    TileSpec flat = t;
+    flat.r_wl_factor.clear(), flat.r_bl_factor.clear(), flat.r_gl_factor.clear();
+    const ReadSetup s{6, 11, 0.2, ReadBias::kHalf};
+    const double spread = solve_read_nodal(t, s).i_sense, nominal = solve_read_nodal(flat, s).i_sense;
+    CHECK(std::fabs(spread - nominal) > 1e-4 * std::fabs(nominal));
+  }
+}
+
 TEST_CASE("read with engine: both reports spice_vs_nodal and the nodal read margin") {
   Config c = config_from_yaml(yaml(16, 16, "1R",
                                    "analysis: {type: read, read: {row: 3, col: 9, bias: floating}}\n"
