@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "models/device_laws.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "nodal/sparse_reference.hpp"
@@ -60,8 +61,7 @@ void ideal_2t2r(TileSpec& t) {
 }
 void sinh_cells(TileSpec& t) {
   t.model.name = "sinh";
-  t.model.law = CellLaw::kSinh;
-  t.model.v0 = 0.25;
+  t.model.law = sinh_law(0.25);
 }
 
 const std::vector<Variant>& variants() {

@@ -6,6 +6,7 @@
 
 #include "common/data_dir.hpp"
 #include "common/suggest.hpp"
+#include "models/device_laws.hpp"
 
 namespace xbar {
 
@@ -47,7 +48,7 @@ ModelInfo sinh_model() {
                "temperature coefficient of conductance at 27 C: an oxide-RRAM filament conducts like a metal, "
                "its resistance rising about 0.1 %/K (Ielmini, Nardi and Cagli, Nanotechnology 22, 254022, 2011)"}};
   m.analyses = {"op", "tran", "read"};
-  m.sinh_v0 = [](const ParamValue& p) { return p("v0"); };
+  m.read_law = [](const ParamValue& p) { return sinh_law(p("v0")); };
   m.source =
       "read-mode I-V of the Stanford-PKU RRAM model, I = I0 exp(-gap/g0) sinh(V/V0), with the gap frozen "
       "(Jiang et al., SISPAD 2014)";
@@ -101,7 +102,7 @@ ModelInfo yakopcic_model() {
   m.analyses = {"tran"};
   m.file = "yakopcic.sub";
   // Frozen state: a1 x sinh(b V) (V >= 0), conductance at 0 V a1 b x.
-  m.sinh_v0 = [](const ParamValue& p) { return 1.0 / p("b"); };
+  m.read_law = [](const ParamValue& p) { return sinh_law(1.0 / p("b")); };
   m.state = StateMap{.param = "x0",
                      .unit = "1",
                      .g_of_state = [](const ParamValue& p, double s) { return p("a1") * p("b") * s; },
@@ -171,7 +172,7 @@ ModelInfo stanford_pku_model() {
   m.analyses = {"tran"};
   m.file = "stanford_pku.sub";
   // Frozen gap: i0 e^(-g/g0) sinh(V/v0), conductance at 0 V i0 e^(-g/g0) / v0.
-  m.sinh_v0 = [](const ParamValue& p) { return p("v0"); };
+  m.read_law = [](const ParamValue& p) { return sinh_law(p("v0")); };
   m.state =
       StateMap{.param = "gini",
                .unit = "nm",
@@ -232,6 +233,7 @@ ModelInfo nmos_bsim4_model() {
   m.analyses = {"op", "tran", "read"};
   m.file = "nmos_bsim4.lib";
   m.spice_name = "nmos";
+  m.instance_mismatch = true;
   m.terminals = "d g s b";
   m.nominal =
       "W/L 90n/45n, v_gate = Vdd = 1.0 V: Ion 111.8 uA (target 110 +-10 %), Ioff 1.43 nA (target 1-2 nA), "
@@ -253,6 +255,8 @@ ModelInfo nmos_level1_model() {
   m.analyses = {"op", "tran", "read"};
   m.file = "nmos_level1.lib";
   m.spice_name = "nmos_level1";
+  // ngspice 46's level-1 MOSFET has no delvto / mulu0 instance parameters (measured).
+  m.instance_mismatch = false;
   m.terminals = "d g s b";
   m.nominal = "W/L 90n/45n, Vgs = Vds = 1.0 V: Id = 110 uA; Ioff only gmin";
   m.source = "Shichman and Hodges, IEEE JSSC 3(3), 1968; kp chosen to match the BSIM4 card's Ion";

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tile/device_law.hpp"
+
 namespace xbar {
 
 enum class ModelKind { kCell, kTransistor, kSelector };
@@ -58,8 +60,12 @@ struct ModelInfo {
   // Limits of validity, one line.
   std::string limits;
   // Behaviour.  The read-mode law of a cell (at a frozen state for a dynamic
-  // one) is I = G v0 sinh(V / v0) with this v0 when set, else linear.
-  double (*sinh_v0)(const ParamValue& p) = nullptr;
+  // one), built from the entry's parameters: one of the forms of
+  // models/device_laws.hpp, which both engines evaluate.  Null: linear.
+  DeviceLaw (*read_law)(const ParamValue& p) = nullptr;
+  // Transistor cards: every instance takes its own delvto and mulu0, which
+  // the Pelgrom mismatch of transistor.a_vt / a_beta needs.
+  bool instance_mismatch = false;
   // Dynamic cells (a subcircuit with a state): the state map.
   std::optional<StateMap> state;
   const ModelParam* find_param(std::string_view n) const;

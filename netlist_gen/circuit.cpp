@@ -231,9 +231,9 @@ class TileCircuitBuilder {
   void add_part(CellPart part, int i, int j, int a, int b, double g) {
     switch (part) {
       case CellPart::kDevice: {
-        // A cell name carries its law's letter: r for a linear resistor, b
-        // for a behavioural current source.
-        const std::string_view prefix = t_.model.law == CellLaw::kLinear ? "rc" : "bc";
+        // A cell name carries its element's letter: r for a linear law's
+        // resistor, b for the behavioural current source of any other.
+        const std::string_view prefix = t_.model.linear() ? "rc" : "bc";
         add(ElementKind::kCell, indexed_name(prefix, i, j), {a, b}, g, i, j);
         return;
       }

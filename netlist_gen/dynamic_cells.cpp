@@ -49,10 +49,7 @@ std::pair<double, double> DynamicModel::g_range() const {
 CellModel DynamicModel::read_law() const {
   CellModel c;
   c.name = info->name;
-  if (info->sinh_v0) {
-    c.law = CellLaw::kSinh;
-    c.v0 = info->sinh_v0(param_fn());
-  }
+  if (info->read_law) c.law = info->read_law(param_fn());
   return c;
 }
 

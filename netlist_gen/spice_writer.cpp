@@ -155,13 +155,18 @@ class Writer {
   void cell(const Element& e) {
     const std::string& a = node(e.nodes[0]);
     const std::string& b = node(e.nodes[1]);
-    if (c_.cell_model.law == CellLaw::kLinear) {
+    const DeviceLaw& law = c_.cell_model.law;
+    if (law.linear()) {
       two_terminal(e, "", 1.0 / e.value);
-    } else {
-      const double v0 = c_.cell_model.v0;
-      out_.push_back(
-          fmt::format("{} {} {} i = {} * sinh(v({}, {}) / {})", e.name, a, b, num(e.value * v0), a, b, num(v0)));
+      return;
     }
+    // A behavioural current source whose expression the law writes
+    // (models/device_laws.cpp); the line around it is written here.
+    if (e.name[0] != 'b' || law.spice_current == nullptr)
+      throw std::invalid_argument(fmt::format("nonlinear cell '{}' has no behavioural source", e.name));
+    std::string line = fmt::format("{} {} {} i = ", e.name, a, b);
+    law.spice_current(law.params, e.value, fmt::format("v({}, {})", a, b), line);
+    out_.push_back(std::move(line));
   }
 
   // `bs0_0 a b i = i0 * sinh(v(a, b) / v0)`: the selector of a 1S1R cell.

@@ -76,10 +76,8 @@ CellModel resolve_cell_model(const Config& c, Diagnostics& diags) {
   }
   if (info->find_param("tcg"))
     m.temperature_factor = std::exp(param_value(*info, "tcg", c.device.params) * (c.simulator.temperature - 27.0));
-  if (info->sinh_v0) {
-    m.law = CellLaw::kSinh;
-    m.v0 = info->sinh_v0([&](const std::string& n) { return param_value(*info, n, c.device.params); });
-  }
+  if (info->read_law)
+    m.law = info->read_law([&](const std::string& n) { return param_value(*info, n, c.device.params); });
   if (info->drift) {
     // G(t) = G0 (t_read / t0)^(-nu): applied to the placed conductances, so
     // the netlist, the nodal engine and the ideal reference all use it.
@@ -183,11 +181,15 @@ TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
   }
   t.model = info->spice_name;
   t.model_files = {model_file_path(info->file)};
-  // ngspice 46's level-1 MOSFET has no delvto / mulu0 instance parameters (measured).
-  if ((c.transistor.a_vt > 0 || c.transistor.a_beta > 0) && info->name == "nmos_level1")
+  if ((c.transistor.a_vt > 0 || c.transistor.a_beta > 0) && !info->instance_mismatch) {
+    std::string cards;
+    for (const auto& m : model_registry())
+      if (m.instance_mismatch) cards += fmt::format("{}'{}'", cards.empty() ? "" : ", ", m.name);
     diags.error(c.where(c.transistor.a_vt > 0 ? "transistor.a_vt" : "transistor.a_beta"),
-                "Pelgrom mismatch needs per-instance delvto and mulu0, which ngspice's level-1 model lacks; use the "
-                "BSIM4 card 'nmos'");
+                fmt::format("Pelgrom mismatch needs per-instance delvto and mulu0, which transistor card '{}' lacks; "
+                            "use {}",
+                            info->name, cards));
+  }
   // The user's files still go in: they may hold models the card relies on.
   t.model_files.insert(t.model_files.end(), c.transistor.include.begin(), c.transistor.include.end());
   return t;

@@ -35,11 +35,15 @@ class TwoTerminalLaw {
   // Current, dI/dV and device voltage of a cell of conductance g (at 0 V)
   // at outer voltage v.
   CellPoint at(double g, double v) const {
-    if (!series_) return {device_.current(g, v), device_.conductance(g, v), v};
+    if (!series_) {
+      const DeviceLaw::Point d = device_.at(g, v);
+      return {d.i, d.di_dv, v};
+    }
     if (!(g > 0)) return {0.0, 0.0, v};  // absent cell: no current, the junction follows WL
     const double u = device_voltage(g, v);
-    const double gd = device_.conductance(g, u), gs = selector_.conductance(v - u);
-    return {device_.current(g, u), gd * gs / (gd + gs), u};
+    const DeviceLaw::Point d = device_.at(g, u);
+    const double gs = selector_.conductance(v - u);
+    return {d.i, d.di_dv * gs / (d.di_dv + gs), u};
   }
   double current(double g, double v) const { return at(g, v).i; }
 
@@ -52,15 +56,17 @@ class TwoTerminalLaw {
   double device_voltage(double g, double v) const {
     if (v == 0) return 0.0;
     double lo = std::min(0.0, v), hi = std::max(0.0, v);
-    // Start where the two small-signal conductances at the ends split v.
-    const double gd = device_.conductance(g, 0.0), gs = selector_.conductance(v);
-    double u = v * gs / (gd + gs);
+    // Start where the two small-signal conductances at the ends split v (the
+    // device's at 0 V is g, by the law's definition of g).
+    const double gs = selector_.conductance(v);
+    double u = v * gs / (g + gs);
     const double tol = 1e-15 * std::fabs(v);
     for (int it = 0; it < kMaxIterations; ++it) {
-      const double f = device_.current(g, u) - selector_.current(v - u);
+      const DeviceLaw::Point d = device_.at(g, u);
+      const double f = d.i - selector_.current(v - u);
       if (f == 0) return u;
       (f > 0 ? hi : lo) = u;
-      const double df = device_.conductance(g, u) + selector_.conductance(v - u);
+      const double df = d.di_dv + selector_.conductance(v - u);
       double next = u - f / df;
       if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
       if (std::fabs(next - u) <= tol || hi - lo <= tol) return next;
@@ -140,8 +146,9 @@ class TransistorCells {
     double f = 0, fp = 0;
     BicubicTable::Value tr;
     for (int it = 0; it < 100; ++it) {
-      f = model_.current(g, vw - m);
-      fp = model_.conductance(g, vw - m);
+      const DeviceLaw::Point d = model_.at(g, vw - m);
+      f = d.i;
+      fp = d.di_dv;
       tr = transistors_.eval(c, m, vb);
       const double h = f - tr.f, hp = -fp - tr.dx;
       (h > 0 ? lo : hi) = m;

@@ -128,7 +128,8 @@ class ReferenceCircuit {
         if (g == 0) continue;
         const int ca = cls_[raw_.wl(i, j)], cb = cls_[raw_.bl(i, j)];
         const double dv = v[ca] - v[cb];
-        stamp(ca, cb, law_.current(g, dv), law_.conductance(g, dv));
+        const DeviceLaw::Point p = law_.at(g, dv);
+        stamp(ca, cb, p.i, p.di_dv);
       }
     return f;
   }

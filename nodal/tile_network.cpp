@@ -75,8 +75,7 @@ TileNetwork make_tile_network(const TileSpec& tile, const StopCondition* stop, c
     require(std::isfinite(tile.selector.i0) && tile.selector.i0 > 0 && std::isfinite(tile.selector.v0) &&
                 tile.selector.v0 > 0,
             "selector i0 and v0 must be > 0");
-  if (tile.model.law == CellLaw::kSinh)
-    require(std::isfinite(tile.model.v0) && tile.model.v0 > 0, "sinh v0 must be > 0");
+  if (const char* problem = tile.model.law.check()) require(false, problem);
 
   TileNetwork net;
   net.rows = R;

@@ -109,8 +109,8 @@ class NetworkBuilder {
       case ElementKind::kCell: {
         const std::size_t k = static_cast<std::size_t>(e.row) * op_.phys_cols + e.col;
         const double v = device_voltage(k);
-        const double g_ss = t_.model.conductance(e.value, v);
-        const double i = t_.model.current(e.value, v);
+        const DeviceLaw::Point d = t_.model.at(e.value, v);
+        const double g_ss = d.di_dv, i = d.i;
         conductance(e.nodes[0], e.nodes[1], g_ss);
         // ngspice gives a linear cell (a resistor) its thermal noise itself;
         // a nonlinear one (a B source) has none there, so it is injected.

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/diagnostics.hpp"
+#include "models/registry.hpp"
 #include "netlist_gen/dynamic_cells.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "runner/run_job.hpp"
@@ -140,9 +141,12 @@ ResourceEstimate estimate_nodal_resources(const Config& c) {
   e.cells = static_cast<long long>(c.tile.rows) * phys_cols;
   e.vectors = std::max(c.inputs.vectors, 1);
   const int cols = static_cast<int>(phys_cols);
-  // Any other model, a selector, or a real access transistor is counted with Newton's arrays.
+  // A model whose registry entry has a nonlinear law (or no entry), a
+  // selector, or a real access transistor is counted with Newton's arrays.
   const bool transistors = c.tile.cell->has(CellPart::kAccessTransistor) && !ideal_access_switch(c);
-  const bool linear = c.device.model == "linear" && !c.tile.cell->has(CellPart::kSelector) && !transistors;
+  const ModelInfo* model = find_model(c.device.model);
+  const bool linear_law = model != nullptr && model->read_law == nullptr;
+  const bool linear = linear_law && !c.tile.cell->has(CellPart::kSelector) && !transistors;
   MismatchTables mismatch;
   if (transistors && (c.transistor.a_vt > 0 || c.transistor.a_beta > 0)) {
     const double root_area = std::sqrt(c.transistor.w * c.transistor.l);

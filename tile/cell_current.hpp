@@ -15,10 +15,10 @@ namespace xbar {
 // cell, far above a 1e-14 A selector current).
 inline double cell_current(const TileSpec& t, double g, double v_wl, double v_low, double v_bl) {
   if (!(g > 0)) return 0.0;
-  const double id = t.model.current(g, v_wl - v_low);
-  if (!t.cell->has(CellPart::kSelector)) return id;
-  const double gd = t.model.conductance(g, v_wl - v_low), gs = t.selector.conductance(v_low - v_bl);
-  return (gs * id + gd * t.selector.current(v_low - v_bl)) / (gd + gs);
+  const DeviceLaw::Point d = t.model.at(g, v_wl - v_low);
+  if (!t.cell->has(CellPart::kSelector)) return d.i;
+  const double gs = t.selector.conductance(v_low - v_bl);
+  return (gs * d.i + d.di_dv * t.selector.current(v_low - v_bl)) / (d.di_dv + gs);
 }
 
 }  // namespace xbar

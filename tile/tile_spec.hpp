@@ -8,31 +8,29 @@
 #include <string>
 #include <vector>
 
+#include "tile/device_law.hpp"
 #include "tile/tile_kinds.hpp"
 
 namespace xbar {
 
-// Read-mode cell law.  Linear: I = g V.  Sinh: I = g v0 sinh(V / v0), whose
-// conductance at 0 V is g.  (Dynamic and drift models come with the model
-// library; they resolve to one of these laws for a read.)
-enum class CellLaw { kLinear, kSinh };
-
+// The cell's device as both engines see it: its registry name and its
+// read-mode law (at a frozen state for a dynamic model), built by the model
+// registry (models/device_laws.hpp).
 struct CellModel {
   std::string name = "linear";  // registry name
-  CellLaw law = CellLaw::kLinear;
-  double v0 = 0.3;  // sinh characteristic voltage, V
+  DeviceLaw law;                // linear unless the registry entry sets one
   // Conductance drift factor already applied to TileSpec::g (PCM: (t/t0)^-nu;
   // 1 for models without drift).  Kept for reports.
   double drift_factor = 1.0;
   // exp(tcg (T - 27 C)) of the model's temperature coefficient at
   // simulator.temperature, also already applied to TileSpec::g.
   double temperature_factor = 1.0;
-  // Current through a cell of small-signal conductance g at voltage v.  Inline:
-  // both engines evaluate it per cell per Newton step.
-  double current(double g, double v) const { return law == CellLaw::kSinh ? g * v0 * std::sinh(v / v0) : g * v; }
-  // dI/dV at v.
-  double conductance(double g, double v) const { return law == CellLaw::kSinh ? g * std::cosh(v / v0) : g; }
-  bool linear() const { return law == CellLaw::kLinear; }
+  // Current through a cell of small-signal conductance g at voltage v, and
+  // dI/dV there: both engines evaluate them per cell per Newton step.
+  DeviceLaw::Point at(double g, double v) const { return law.at(g, v); }
+  double current(double g, double v) const { return law.current(g, v); }
+  double conductance(double g, double v) const { return law.conductance(g, v); }
+  bool linear() const { return law.linear(); }
   // Applies the drift and temperature factors to placed conductances: the
   // one place both the tile builder and the network mapping take them from.
   void scale_placed(std::vector<double>& g) const {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "config_loader/loader.hpp"
+#include "models/device_laws.hpp"
 #include "netlist_gen/tile_builder.hpp"
 #include "noise/noise_model.hpp"
 #include "support/tile_variants.hpp"
@@ -89,8 +90,7 @@ inline std::vector<NoiseVariant> noise_variants() {
        }},
       {"sinh cells at their operating point",
        [](TileSpec& t, NoiseOptions& o) {
-         t.model.law = CellLaw::kSinh;
-         t.model.v0 = 0.1;
+         t.model.law = sinh_law(0.1);
          use_driver_and_sense(t);
          use_every_noise_source(o);
        }},

@@ -118,3 +118,18 @@ TEST_CASE(
   MESSAGE(fmt::format("nodal vs spice over 10,000 mismatched cells: worst {:.3g} of full scale", worst));
   CHECK(close(worst, 0, 0, 1e-5));
 }
+
+TEST_CASE("Pelgrom mismatch needs a card whose entry takes per-instance parameters: level 1 is refused by name") {
+  std::string yaml = row_of_cells(2, 3.5e-9, 0, 1);
+  const auto at = yaml.find("model: nmos,");
+  REQUIRE(at != std::string::npos);
+  yaml.replace(at, 12, "model: nmos_level1,");
+  try {
+    build_tile_spec(config_from_yaml(yaml));
+    FAIL("level-1 card with a_vt accepted");
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    CHECK_MESSAGE(msg.find("transistor card 'nmos_level1' lacks; use 'nmos'") != std::string::npos, msg);
+  }
+  CHECK_NOTHROW(build_tile_spec(config_from_yaml(row_of_cells(2, 3.5e-9, 0, 1))));
+}

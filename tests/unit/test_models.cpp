@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "model_library/model_library.hpp"
+#include "models/device_laws.hpp"
 #include "models/registry.hpp"
 #include "spice_bridge/simulator.hpp"
 #include "support/close.hpp"
@@ -264,4 +265,45 @@ TEST_CASE("sinh_selector.sub in ngspice is the registry's law: I(v_on) = i_on, I
   CHECK(close(i[1], i_on, 1e-9, 1e-21));
   CHECK(close(i[1] / i[0], k, 1e-9, 0));
   CHECK(close(i[0], law.i0 * std::sinh(v_on / 2 / law.v0), 1e-9, 1e-21));
+}
+
+TEST_CASE("the law forms: current, dI/dV, SPICE text and domain, and the entries that pick them") {
+  const DeviceLaw lin = linear_law();
+  CHECK(lin.linear());
+  CHECK(lin.check() == nullptr);
+  CHECK(close(lin.current(2e-5, 0.3), 6e-6, 1e-15, 0));
+  CHECK(close(lin.conductance(2e-5, 0.3), 2e-5, 1e-15, 0));
+
+  const DeviceLaw s = sinh_law(0.25);
+  CHECK_FALSE(s.linear());
+  CHECK(s.check() == nullptr);
+  for (double v : {-0.7, -0.1, 0.0, 0.05, 0.3, 1.2}) {
+    CAPTURE(v);
+    const DeviceLaw::Point p = s.at(2e-5, v);
+    CHECK(close(p.i, 2e-5 * 0.25 * std::sinh(v / 0.25), 1e-14, 1e-25));
+    CHECK(close(p.di_dv, 2e-5 * std::cosh(v / 0.25), 1e-14, 0));
+    // dI/dV is the derivative of I (central difference).
+    const double h = 1e-6;
+    CHECK(close((s.current(2e-5, v + h) - s.current(2e-5, v - h)) / (2 * h), p.di_dv, 1e-7, 0));
+  }
+  std::string text;
+  s.spice_current(s.params, 1e-5, "v(a, b)", text);
+  CHECK(text == "2.5000000000000002e-06 * sinh(v(a, b) / 0.25)");
+  for (double bad : {0.0, -0.1, double(NAN), double(INFINITY)}) CHECK(sinh_law(bad).check() != nullptr);
+
+  // Each cell entry's parameters reach its form: sinh and stanford_pku by v0,
+  // yakopcic by 1/b; linear, pcm and vteam (frozen state) are linear.
+  const auto law_of = [](const char* name) {
+    const ModelInfo* m = find_model(name);
+    REQUIRE(m != nullptr);
+    const auto p = [m](const std::string& n) { return param_value(*m, n, {}); };
+    return m->read_law ? m->read_law(p) : linear_law();
+  };
+  CHECK(close(law_of("sinh").params[0], 0.3, 1e-15, 0));
+  CHECK(close(law_of("stanford_pku").params[0], 0.25, 1e-15, 0));
+  CHECK(close(law_of("yakopcic").params[0], 1 / 0.05, 1e-15, 0));
+  for (const char* name : {"linear", "pcm", "vteam"}) CHECK(law_of(name).linear());
+  // Pelgrom mismatch: the BSIM4 card takes per-instance delvto/mulu0, level 1 does not.
+  CHECK(find_model("nmos")->instance_mismatch);
+  CHECK_FALSE(find_model("nmos_level1")->instance_mismatch);
 }

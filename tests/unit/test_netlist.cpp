@@ -6,6 +6,7 @@
 #include <random>
 
 #include "config_loader/loader.hpp"
+#include "models/device_laws.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "netlist_gen/portable_random.hpp"
 #include "netlist_gen/tile_builder.hpp"
@@ -114,8 +115,7 @@ TEST_CASE("absent cells are left out, and a tile of several vectors uses batch s
 TEST_CASE("sinh cells become behavioural current sources with the same small-signal conductance") {
   TileSpec t = small_tile(1, 1);
   t.model.name = "sinh";
-  t.model.law = CellLaw::kSinh;
-  t.model.v0 = 0.25;
+  t.model.law = sinh_law(0.25);
   const auto lines = write_spice_netlist(build_tile_circuit(t));
   CHECK(has_line(lines, "bc0_0 wl0_0 bl0_0 i = 3.814697265625e-06 * sinh(v(wl0_0, bl0_0) / 0.25)"));
   CHECK(close(t.model.conductance(1e-5, 0.0), 1e-5, 1e-15, 0));

@@ -14,6 +14,7 @@
 
 #include "common/diagnostics.hpp"
 #include "common/stop_condition.hpp"
+#include "models/device_laws.hpp"
 #include "nodal/line_system.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "nodal/schur_cg.hpp"
@@ -44,11 +45,15 @@ void random_fill(TileSpec& t, std::mt19937& rng, int vectors, double absent_frac
     for (auto& x : vec) x = v(rng);
 }
 
+// The laws these tests use, written out (linear, or sinh_law(v0) with v0 its
+// first parameter) rather than taken from the law's own functions.
 double cell_i(const CellModel& m, double g, double v) {
-  return m.law == CellLaw::kLinear ? g * v : g * m.v0 * std::sinh(v / m.v0);
+  const double v0 = m.law.params[0];
+  return m.law.linear() ? g * v : g * v0 * std::sinh(v / v0);
 }
 double cell_di(const CellModel& m, double g, double v) {
-  return m.law == CellLaw::kLinear ? g : g * std::cosh(v / m.v0);
+  const double v0 = m.law.params[0];
+  return m.law.linear() ? g : g * std::cosh(v / v0);
 }
 
 // |got - want| <= rel * max(|want|, floor): the tolerance rule with the floor rel * floor.
@@ -376,8 +381,7 @@ TEST_CASE("sinh cells: small voltages approach the linear result, larger ones ma
   t.r_driver = 50;
   t.r_sense = 20;
   TileSpec lin = t;
-  t.model.law = CellLaw::kSinh;
-  t.model.v0 = 0.25;
+  t.model.law = sinh_law(0.25);
   for (auto& x : t.inputs[0]) x *= 1e-4;
   lin.inputs = t.inputs;
   // sinh(x)/x - 1 ~ x^2/6 with x <= 0.3e-4 / 0.25.
@@ -388,8 +392,7 @@ TEST_CASE("sinh cells: small voltages approach the linear result, larger ones ma
   for (int tia = 0; tia < 2; ++tia) {
     TileSpec big = make_tile(7, 9);
     random_fill(big, rng, 2, 0.1);
-    big.model.law = CellLaw::kSinh;
-    big.model.v0 = 0.1;
+    big.model.law = sinh_law(0.1);
     for (auto& v : big.inputs)
       for (auto& x : v) x *= 2;  // up to 0.6 V = 6 v0: strongly nonlinear
     big.r_wl = 2;
@@ -413,8 +416,7 @@ TEST_CASE("a batch equals the vectors solved one by one, bit for bit") {
     t.r_bl = 2.5;
     t.r_sense = 5;
     if (law) {
-      t.model.law = CellLaw::kSinh;
-      t.model.v0 = 0.2;
+      t.model.law = sinh_law(0.2);
     }
     const TileSolution all = solve_nodal(t);
     for (int v = 0; v < t.vectors(); ++v) {
@@ -439,8 +441,7 @@ TEST_CASE("structured solver agrees with the sparse direct reference") {
   t.sense = SenseKind::kTia;
   for (int law = 0; law < 2; ++law) {
     if (law) {
-      t.model.law = CellLaw::kSinh;
-      t.model.v0 = 0.15;
+      t.model.law = sinh_law(0.15);
     }
     NodalReport rep;
     const TileSolution a = solve_nodal(t, {}, &rep);
@@ -461,8 +462,7 @@ TEST_CASE("non-convergence and unsupported tiles throw SimulationError") {
   TileSpec t = make_tile(6, 6);
   random_fill(t, rng, 1);
   t.r_wl = t.r_bl = 1;
-  t.model.law = CellLaw::kSinh;
-  t.model.v0 = 0.1;
+  t.model.law = sinh_law(0.1);
   for (auto& x : t.inputs[0]) x = 1.0;
   NodalOptions opt;
   opt.max_newton = 1;
@@ -470,7 +470,7 @@ TEST_CASE("non-convergence and unsupported tiles throw SimulationError") {
   opt.max_newton = 50;
   CHECK_NOTHROW(solve_nodal(t, opt));
   opt.max_linear_iter = 0;
-  t.model.law = CellLaw::kLinear;
+  t.model.law = linear_law();
   CHECK_THROWS_AS(solve_nodal(t, opt), SimulationError);
 
   TileSpec tr = make_tile(2, 2);
@@ -525,7 +525,7 @@ TEST_CASE("every pass of the nodal engine over the tile stops at its first row (
   TileSpec t = make_tile(48, 40);
   t.r_wl = t.r_bl = 1.0;
   t.r_driver = 10;
-  t.model = CellModel{.law = CellLaw::kSinh, .v0 = 0.25};
+  t.model = CellModel{.law = sinh_law(0.25)};
   std::mt19937 rng(19);
   random_fill(t, rng, 1);
   const TwoTerminalLaw device_law(t);
