@@ -53,6 +53,17 @@ std::string column_figure_name(std::string_view what, int vector, int col);
 
 using FigureValues = std::vector<std::pair<std::string, double>>;  // in declaration order
 
+// An analysis' group of columns in columns.csv, beside the op columns every
+// run with a product writes: the header and the cells of row k (vector-major,
+// logical column), each starting with its comma, placed after op column
+// `after` (where the group was added: readers that count columns keep
+// working), groups after the same column in entry order.
+struct ColumnsCsvGroup {
+  std::string_view after;  // "reverse_cells" or "e_nonlinear" (the last column)
+  std::string_view header;
+  std::string (*cells)(const RunResult& r, std::size_t k) = nullptr;  // null: no group
+};
+
 struct AnalysisOutputs {
   std::string_view name;  // "op", "read", "tran", "noise"
   bool (*applies)(const RunResult& r);
@@ -61,6 +72,7 @@ struct AnalysisOutputs {
   // Appends the values of `column_figures`, column record by column record
   // (null: none).
   void (*column_values)(const RunResult& r, FigureValues& out);
+  ColumnsCsvGroup columns_csv;
   // The result files it may write besides kRunFiles (each one declared in
   // exactly one entry), and the function that stages them (null: none).
   std::span<const std::string_view> files;

@@ -1,25 +1,26 @@
-#include "report/noise_outputs.hpp"
-
+// The noise outputs (noise.enabled): the entry kNoiseOutputs
+// (report/analysis_outputs.hpp): its columns of columns.csv, its figures
+// (noise_max_i_rms, noise_min_enob, noise_min_snr_db, noise_spice_vs_nodal),
+// the "noise" block of summary.json (band and temperature) and its terminal
+// line (README "Noise").
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <optional>
 
 #include <fmt/format.h>
 
 #include "report/analysis_outputs.hpp"
+#include "runner/noise_job.hpp"
+#include "runner/run_job.hpp"
 
 namespace xbar {
 namespace {
 
 std::string cell(const std::optional<double>& v) { return v ? fmt::format("{}", *v) : std::string(); }
 
-}  // namespace
-
-std::string noise_columns_header() {
-  return ",noise_i_rms,noise_thermal,noise_shot,noise_read,noise_sense,noise_snr_db,noise_enob,noise_i_rms_spice";
-}
-
+// Its columns of columns.csv (the group of kNoiseOutputs).
 std::string noise_columns_cells(const RunResult& r, std::size_t k) {
   const ColumnNoise& n = r.noise->columns.at(k);
   const double rms = std::sqrt(n.power());
@@ -30,8 +31,6 @@ std::string noise_columns_cells(const RunResult& r, std::size_t k) {
                      std::sqrt(n.sense), cell(i ? noise_snr_db(*i, rms) : std::nullopt), noise_enob(r.tile, rms),
                      cell(spice));
 }
-
-namespace {
 
 using Opt = std::optional<double>;
 
@@ -74,6 +73,10 @@ constinit const AnalysisOutputs kNoiseOutputs{
     .figures = kNoiseFigures,
     .column_figures = kNoiseColumnFigures,
     .column_values = noise_column_values,
+    .columns_csv = {.after = "e_nonlinear",
+                    .header = ",noise_i_rms,noise_thermal,noise_shot,noise_read,noise_sense,noise_snr_db,noise_enob,"
+                              "noise_i_rms_spice",
+                    .cells = noise_columns_cells},
     .files = {},
     .write_files = nullptr,
     .summary_blocks = noise_block,

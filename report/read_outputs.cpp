@@ -168,6 +168,7 @@ constinit const AnalysisOutputs kReadOutputs{
     .figures = kReadFigures,
     .column_figures = {},
     .column_values = nullptr,
+    .columns_csv = {},
     .files = kReadFiles,
     .write_files = write_read_files,
     .summary_blocks = nullptr,

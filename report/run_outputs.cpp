@@ -4,6 +4,7 @@
 #include <future>
 #include <iterator>
 #include <ostream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -12,9 +13,7 @@
 #include "config_loader/loader.hpp"
 #include "report/analysis_outputs.hpp"
 #include "report/cell_selection.hpp"
-#include "report/noise_outputs.hpp"
 #include "report/result_set.hpp"
-#include "report/transient_outputs.hpp"
 #include "tile/cell_current.hpp"
 
 namespace xbar {
@@ -58,10 +57,29 @@ void write_columns_csv(const RunResult& r, std::ostream& out) {
   // The error split of analysis/error_decomposition.hpp (1R; empty otherwise).
   const TileSolution* primary = r.spice ? &*r.spice : (r.nodal ? &*r.nodal : nullptr);
   const auto parts = primary ? decompose_column_errors(r.tile, *primary) : std::vector<ColumnErrorParts>{};
+  // Each analysis' columns (its entry's group) after the op column it names.
+  std::vector<const AnalysisOutputs*> groups;
+  for (const AnalysisOutputs* e : analysis_outputs_of(r)) {
+    if (!e->columns_csv.cells) continue;
+    if (e->columns_csv.after != "reverse_cells" && e->columns_csv.after != "e_nonlinear")
+      throw std::logic_error(
+          fmt::format("columns.csv has no column '{}' to place {}'s columns after", e->columns_csv.after, e->name));
+    groups.push_back(e);
+  }
+  const auto headers_after = [&](std::string_view col) {
+    for (const AnalysisOutputs* e : groups)
+      if (e->columns_csv.after == col) out << e->columns_csv.header;
+  };
+  const auto cells_after = [&](std::string_view col, std::size_t k) {
+    for (const AnalysisOutputs* e : groups)
+      if (e->columns_csv.after == col) out << e->columns_csv.cells(r, k);
+  };
   // New columns go at the end: readers that count columns keep working.
-  out << "vector,col,i_ideal,i_spice,i_nodal,rel_err" << (adc ? ",i_adc" : "") << ",e_ir,e_sneak,e_sense,reverse_cells"
-      << (r.transient ? transient_columns_header() : "") << ",i_target,e_nonlinear"
-      << (r.noise ? noise_columns_header() : "") << '\n';
+  out << "vector,col,i_ideal,i_spice,i_nodal,rel_err" << (adc ? ",i_adc" : "") << ",e_ir,e_sneak,e_sense,reverse_cells";
+  headers_after("reverse_cells");
+  out << ",i_target,e_nonlinear";
+  headers_after("e_nonlinear");
+  out << '\n';
   for (std::size_t k = 0; k < r.analysis.columns.size(); ++k) {
     const auto& c = r.analysis.columns[k];
     out << c.vector << ',' << c.col << ',' << csv_number(c.i_ideal) << ',' << opt_number(c.i_spice) << ','
@@ -72,9 +90,9 @@ void write_columns_csv(const RunResult& r, std::ostream& out) {
           << csv_number(parts[k].e_sense) << ',' << parts[k].reverse_cells;
     else
       out << ",,,,";
-    if (r.transient) out << transient_columns_cells(*r.transient, k);
+    cells_after("reverse_cells", k);
     out << ',' << opt_number(c.i_target) << ',' << (k < parts.size() ? csv_number(parts[k].e_nonlinear) : "");
-    if (r.noise) out << noise_columns_cells(r, k);
+    cells_after("e_nonlinear", k);
     out << '\n';
   }
 }
@@ -232,6 +250,7 @@ constinit const AnalysisOutputs kOpOutputs{
     .figures = kOpFigures,
     .column_figures = kOpColumnFigures,
     .column_values = op_column_values,
+    .columns_csv = {},  // columns.csv is op's own file: its columns are the file's fixed ones
     .files = kOpFiles,
     .write_files = write_op_files,
     .summary_blocks = nullptr,

@@ -166,14 +166,6 @@ void write_writes_csv(const DynamicRun& d, std::ostream& out) {
                        csv_number(w.state_after), csv_number(w.g_before), csv_number(w.g_after));
 }
 
-std::string transient_columns_header() { return ",t_settle,q,q_ideal"; }
-
-std::string transient_columns_cells(const TransientResult& t, std::size_t k) {
-  if (k >= t.columns.size()) return ",,,";
-  const auto& c = t.columns[k];
-  return fmt::format(",{},{},{}", number_or_empty(c.t_settle), csv_number(c.charge), csv_number(c.charge_ideal));
-}
-
 void write_transient_outputs(const RunResult& r, ResultSetWriter& set) {
   if (!r.transient) return;
   set.write("waveforms.csv", [&](std::ostream& out) { write_waveforms_csv(*r.transient, out); });
@@ -183,12 +175,25 @@ void write_transient_outputs(const RunResult& r, ResultSetWriter& set) {
     set.write("waveforms.raw", [&](std::ostream& out) { write_waveforms_raw(*r.transient, r.config.name, out); });
 }
 
+namespace {
+
+// Its columns of columns.csv (the group of kTranOutputs).
+std::string transient_columns_cells(const RunResult& r, std::size_t k) {
+  const TransientResult& t = *r.transient;
+  if (k >= t.columns.size()) return ",,,";
+  const auto& c = t.columns[k];
+  return fmt::format(",{},{},{}", number_or_empty(c.t_settle), csv_number(c.charge), csv_number(c.charge_ideal));
+}
+
+}  // namespace
+
 constinit const AnalysisOutputs kTranOutputs{
     .name = "tran",
     .applies = is_tran,
     .figures = kTranFigures,
     .column_figures = kTranColumnFigures,
     .column_values = tran_column_values,
+    .columns_csv = {.after = "reverse_cells", .header = ",t_settle,q,q_ideal", .cells = transient_columns_cells},
     .files = kTranFiles,
     .write_files = write_transient_outputs,
     .summary_blocks = [](const RunResult& r, nlohmann::json& summary) { add_transient_blocks(*r.transient, summary); },

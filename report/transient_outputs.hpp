@@ -1,8 +1,8 @@
 #pragma once
 // The transient outputs: waveforms.csv (and waveforms.raw, writes.csv), the
-// tran blocks of summary.json, the tran columns of columns.csv.  Its figures,
-// files and terminal lines are the entry kTranOutputs
-// (report/analysis_outputs.hpp) in transient_outputs.cpp.
+// tran blocks of summary.json.  Its columns of columns.csv, figures, files
+// and terminal lines are the entry kTranOutputs (report/analysis_outputs.hpp)
+// in transient_outputs.cpp.
 #include <filesystem>
 #include <ostream>
 #include <string>
@@ -23,11 +23,6 @@ void write_waveforms_raw(const TransientResult& t, const std::string& title, std
 // writes.csv: one line per write train,
 // row,col,v,width,count,period,state_before,state_after,g_before,g_after.
 void write_writes_csv(const DynamicRun& d, std::ostream& out);
-
-// Extra columns of columns.csv: header text (leading comma) and the cells of
-// row `k` (vector-major, logical column).
-std::string transient_columns_header();
-std::string transient_columns_cells(const TransientResult& t, std::size_t k);
 
 // Stages waveforms.csv (+ waveforms.raw when output.raw, writes.csv after writes).
 void write_transient_outputs(const RunResult& r, ResultSetWriter& set);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -193,4 +194,30 @@ TEST_CASE("spice_vs_nodal is one definition: floored at 1e-9 of the vector's lar
       "tile: {rows: 3, cols: 3}\nsimulator: {engine: both}\nanalysis: {type: tran, tran: {window: 20n, step: 1n}}\n"));
   REQUIRE(r.analysis.metrics.spice_vs_nodal.has_value());
   CHECK(*r.analysis.metrics.spice_vs_nodal == *spice_vs_nodal(r.analysis.columns));
+}
+
+TEST_CASE("columns.csv: each analysis' column group under its header, every row as wide as the header") {
+  for (const Run& run : kRuns) {
+    CAPTURE(run.what);
+    const RunResult r = testing::run_in_process(testing::config_from_yaml(run.yaml));
+    if (r.analysis.columns.empty()) continue;  // read: no columns.csv
+    std::ostringstream out;
+    write_columns_csv(r, out);
+    std::istringstream lines(out.str());
+    std::string header, line;
+    REQUIRE(std::getline(lines, header));
+    for (const AnalysisOutputs* e : analysis_outputs_of(r)) {
+      if (!e->columns_csv.cells) continue;
+      CAPTURE(e->name);
+      // Right after the op column the entry names.
+      CHECK(header.find(std::string(e->columns_csv.after) + std::string(e->columns_csv.header)) != std::string::npos);
+    }
+    int rows = 0;
+    while (std::getline(lines, line)) {
+      ++rows;
+      CAPTURE(line);
+      CHECK(std::count(line.begin(), line.end(), ',') == std::count(header.begin(), header.end(), ','));
+    }
+    CHECK(rows == static_cast<int>(r.analysis.columns.size()));
+  }
 }
