@@ -2,6 +2,7 @@
 // netlist syntax.  Every name is checked SPICE-safe and unique here, so no
 // config string can smuggle a control line into the simulator.
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <functional>
 #include <iterator>
@@ -37,8 +38,20 @@ bool is_safe_option_token(const std::string& s) {
   return true;
 }
 
-// Full precision, so the netlist holds exactly the values the ideal reference uses.
-std::string num(double v) { return fmt::format("{:.17g}", v); }
+// Full precision, so the netlist holds exactly the values the ideal reference
+// uses: the characters of printf's "%.17g" (and fmt's "{:.17g}"), which
+// std::to_chars writes several times faster (a 256x256 tile has ~200k).
+void append_num(std::string& out, double v) {
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 17).ptr;
+  out.append(buf, end);
+}
+
+std::string num(double v) {
+  std::string out;
+  append_num(out, v);
+  return out;
+}
 
 // A 256x256 tile is ~200k lines: each line is formatted into one reused
 // buffer, and names and nodes are checked once each.
@@ -83,8 +96,13 @@ class Writer {
   // `name a b value` and `name a b dc value`, the bulk of every tile.
   void two_terminal(const Element& e, std::string_view before_value, double value) {
     line_.clear();
-    fmt::format_to(std::back_inserter(line_), "{} {} {} {}{:.17g}", e.name, node(e.nodes[0]), node(e.nodes[1]),
-                   before_value, value);
+    for (std::string_view part : {std::string_view(e.name), std::string_view(node(e.nodes[0])),
+                                  std::string_view(node(e.nodes[1]))}) {
+      line_.append(part);
+      line_ += ' ';
+    }
+    line_.append(before_value);
+    append_num(line_, value);
     out_.emplace_back(line_.data(), line_.size());
   }
 
@@ -247,7 +265,7 @@ class Writer {
   std::vector<std::string> out_;
   std::vector<char> node_checked_;  // node names already found safe
   std::size_t first_duplicate_;     // element index, see first_duplicate_name()
-  fmt::memory_buffer line_;
+  std::string line_;
 };
 
 }  // namespace

@@ -21,10 +21,7 @@ class Writer {
     u64(s.size());
     out_.append(s);
   }
-  void f64s(const std::vector<double>& v) {
-    u64(v.size());
-    out_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
-  }
+  void raw(std::string_view bytes) { out_.append(bytes); }
   void reserve(std::size_t n) { out_.reserve(n); }
   std::string take() { return std::move(out_); }
 
@@ -95,23 +92,34 @@ std::optional<Frame> take_frame(std::string& buffer) {
   }
 }
 
-std::string encode_result(const SimResult& r) {
+void ResultEncoder::add_vector(std::string_view name, std::span<const double> values) {
+  auto u64 = [&](std::uint64_t v) { vectors_.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  u64(name.size());
+  vectors_.append(name);
+  u64(values.size());
+  vectors_.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
+  ++count_;
+}
+
+std::string ResultEncoder::finish(const SimResult& r) && {
   Writer w;
-  std::size_t size = 64 + r.plot.size() + r.log.size();
+  std::size_t size = 64 + r.plot.size() + r.log.size() + vectors_.size();
   for (const auto& s : r.warnings) size += 8 + s.size();
-  for (const auto& [name, values] : r.vectors) size += 16 + name.size() + 8 * values.size();
   w.reserve(size);
   w.str(r.plot);
   w.str(r.log);
   w.f64(r.elapsed_s);
   w.u64(r.warnings.size());
   for (const auto& s : r.warnings) w.str(s);
-  w.u64(r.vectors.size());
-  for (const auto& [name, values] : r.vectors) {
-    w.str(name);
-    w.f64s(values);
-  }
+  w.u64(count_);
+  w.raw(vectors_);
   return w.take();
+}
+
+std::string encode_result(const SimResult& r) {
+  ResultEncoder e;
+  for (const auto& [name, values] : r.vectors) e.add_vector(name, values);
+  return std::move(e).finish(r);
 }
 
 SimResult decode_result(std::string_view payload) {

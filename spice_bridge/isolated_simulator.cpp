@@ -21,6 +21,7 @@
 #include <functional>
 #include <new>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -218,15 +219,17 @@ class IsolatedSimulator final : public Simulator {
     spice::check_command_is_analysis(command);
     const auto start = Clock::now();
     auto job = [&](spice::NgspiceSession& s, const SendFrame& send) {
-      // Deliberately never freed: the child exits right after sending it, and
-      // freeing ~130k vectors first would only delay the reply.
-      const SimResult& r = *new SimResult(s.run(netlist, command));
+      // Each vector goes from ngspice's memory straight into the reply.
+      spice::ResultEncoder encoder;
+      const SimResult r = s.run(netlist, command, [&](std::string_view name, std::span<const double> values) {
+        encoder.add_vector(name, values);
+      });
       try {
         send(FrameKind::kVersion, s.version());  // so version() needs no child of its own
       } catch (const SimulationError&) {
         // version() will ask a child of its own, and report the failure there
       }
-      return spice::Frame{FrameKind::kResult, spice::encode_result(r)};
+      return spice::Frame{FrameKind::kResult, std::move(encoder).finish(r)};
     };
     std::optional<SimResult> decoded;
     auto decode = [&](ChildOutcome& out) {

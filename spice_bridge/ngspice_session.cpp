@@ -13,6 +13,7 @@
 #include <fstream>
 #include <optional>
 #include <set>
+#include <span>
 #include <utility>
 
 #include <fmt/format.h>
@@ -217,7 +218,8 @@ bool NgspiceSession::has_klu() {
   return klu_ == 1;
 }
 
-SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std::string& command) {
+SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std::string& command,
+                              const VectorSink& sink) {
   check_netlist_is_safe(netlist);
   check_command_is_analysis(command);
   std::lock_guard lock(job_mutex_);
@@ -254,7 +256,7 @@ SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std
   const char* plot = ngSpice_CurPlot();
   if (!plot || plots_before.count(plot))
     throw SimulationError(fmt::format("ngspice `{}` produced no new plot", command), join_log(take_log()));
-  SimResult result = collect(plot);
+  SimResult result = collect(plot, sink);
   std::vector<LogLine> log = take_log();
   result.log = join_log(log);
   result.warnings = classify_log(log).warnings;
@@ -263,26 +265,38 @@ SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std
 }
 
 // Copies every vector at once: ngspice's pointers die at the next destroy or run.
-SimResult NgspiceSession::collect(const std::string& plot) {
+SimResult NgspiceSession::collect(const std::string& plot, const VectorSink& sink) {
   SimResult result;
   result.plot = plot;
   std::string plot_name = plot;
   char** names = ngSpice_AllVecs(plot_name.data());
-  for (; names && *names; ++names) {
-    std::string name = *names;
+  std::size_t count = 0;
+  std::string name;             // reused: one buffer for every name
+  std::vector<double> complex;  // the real parts of a complex vector
+  for (; names && *names; ++names, ++count) {
+    name = *names;
     pvector_info info = ngGet_Vec_Info(name.data());
     if (!info || info->v_length <= 0 || (!info->v_realdata && !info->v_compdata))
       throw SimulationError(fmt::format("ngspice vector `{}` of plot {} is missing or empty", name, plot),
                             join_log(take_log()));
-    std::vector<double> values(static_cast<std::size_t>(info->v_length));
-    for (std::size_t i = 0; i < values.size(); ++i)
-      values[i] = info->v_realdata ? info->v_realdata[i] : info->v_compdata[i].cx_real;
+    std::span<const double> values;
+    if (info->v_realdata) {
+      values = {info->v_realdata, static_cast<std::size_t>(info->v_length)};
+    } else {
+      complex.resize(static_cast<std::size_t>(info->v_length));
+      for (std::size_t i = 0; i < complex.size(); ++i) complex[i] = info->v_compdata[i].cx_real;
+      values = complex;
+    }
     if (!std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); }))
       throw SimulationError(fmt::format("ngspice vector `{}` of plot {} is not finite", name, plot),
                             join_log(take_log()));
-    result.vectors.emplace(lower(name), std::move(values));
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (sink)
+      sink(name, values);
+    else
+      result.vectors.emplace(name, std::vector<double>(values.begin(), values.end()));
   }
-  if (result.vectors.empty())
+  if (count == 0)
     throw SimulationError(fmt::format("ngspice plot {} holds no vectors", plot), join_log(take_log()));
   return result;
 }
