@@ -94,26 +94,8 @@ const std::vector<ConvergenceRung>& convergence_ladder() {
   return rungs;
 }
 
-std::vector<std::string> nodeset_lines(const std::vector<std::pair<std::string, double>>& voltages) {
-  std::vector<std::string> out;
-  std::string line = ".nodeset";
-  for (const auto& [name, v] : voltages) {
-    const bool safe = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
-      return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
-    });
-    if (!safe) throw std::invalid_argument(fmt::format("unsafe node name '{}' in a nodeset", name));
-    if (line.size() > 200) {
-      out.push_back(std::move(line));
-      line = "+";
-    }
-    line += fmt::format(" v({})={:.17g}", name, v);
-  }
-  if (line.size() > 8) out.push_back(std::move(line));
-  return out;
-}
-
 LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std::vector<std::string> netlist,
-                                     const std::string& command, const std::vector<std::string>& nodeset,
+                                     const std::string& command,
                                      const std::function<void(const SimResult&)>& accept, const std::string& first_rung,
                                      RungOrder order) {
   LadderOutcome out;
@@ -129,9 +111,7 @@ LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std
   const auto options_it =
       std::find_if(netlist.begin(), netlist.end(), [](const std::string& l) { return l.rfind(".options", 0) == 0; });
   if (options_it == netlist.end()) throw std::logic_error("the netlist has no .options line");
-  // An index, not the iterator: inserting the nodeset lines may reallocate.
   const auto options_line = static_cast<std::size_t>(options_it - netlist.begin());
-  netlist.insert(netlist.end() - 1, nodeset.begin(), nodeset.end());  // before `.end`
   for (std::size_t step = 0; step < climb.size(); ++step) {
     const ConvergenceRung& rung = rungs[climb[step]];
     try {

@@ -3,7 +3,7 @@
 // when an operating point does not converge, try again with another method,
 // one method per attempt so that each rung really differs and fails fast.
 //
-//   op       Newton from the warm start (.nodeset), nothing else
+//   op       Newton (from the warm start, when the netlist has one), nothing else
 //   gmin     gmin stepping only (ngspice's dynamic gmin stepping; its "true"
 //            gmin stepping, tried after it by default, spent over a minute
 //            failing on a 32x32 floating read, so `dyngmin` leaves it out)
@@ -42,11 +42,6 @@ struct ConvergenceRung {
 // The rungs, in the order they are tried.
 const std::vector<ConvergenceRung>& convergence_ladder();
 
-// `.nodeset` lines (continued with `+`) that start ngspice's Newton at the
-// given node voltages; empty when there are none.  Names are checked like the
-// netlist writer's.
-std::vector<std::string> nodeset_lines(const std::vector<std::pair<std::string, double>>& voltages);
-
 // The order of the climb.  kRelaxedFirst tries the relaxed rung before the
 // strict ones: for a 1T1R read with floating lines every strict rung fails,
 // slowly (32x32: 38 s, 64x64: 268 s before the relaxed rung solved it), and
@@ -67,7 +62,7 @@ struct LadderOutcome {
 // The climb starts at `first_rung` (a key of convergence_ladder()) and takes
 // the rungs after it in `order`.
 LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std::vector<std::string> netlist,
-                                     const std::string& command, const std::vector<std::string>& nodeset,
+                                     const std::string& command,
                                      const std::function<void(const SimResult&)>& accept,
                                      const std::string& first_rung = "op", RungOrder order = RungOrder::kStrictFirst);
 

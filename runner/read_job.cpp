@@ -183,7 +183,7 @@ ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<s
                       const std::string& first_rung, RungOrder order) {
   ReadSample out;
   const LadderOutcome climb = run_convergence_ladder(
-      sim, rc.circuit, netlist, "op", {},
+      sim, rc.circuit, netlist, "op",
       [&](const SimResult& r) {
         TileSolution sol = spice_read_solution(rc, r);
         sol.elapsed_s = r.elapsed_s;

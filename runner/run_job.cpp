@@ -62,6 +62,31 @@ std::string quoted_list(const std::vector<std::string_view>& names) {
   return out;
 }
 
+// A tile whose cells hold a real access transistor (a card, not the ideal switch).
+bool has_real_transistors(const Config& c) {
+  return c.tile.cell.info().has(CellPart::kAccessTransistor) && !ideal_access_switch(c);
+}
+
+// The nodal solution a transistor tile's SPICE op starts from: Newton then
+// needs half the iterations (8 to 4 at 64x64 and 128x128 1T1R, BSIM4), and
+// ends where it ends from its own start (docs/ngspice.md).  With `engine:
+// both` it is the nodal result too (`keep`).  When the nodal engine cannot
+// solve the tile, SPICE starts cold and the job goes on.
+std::optional<TileSolution> nodal_warm_start(RunResult& r, RunContext& ctx, bool keep, PhaseTimer& timer) {
+  if (ctx.reporter) ctx.reporter->phase("solving with the nodal engine (SPICE's start)");
+  try {
+    TileSolution s = solve_nodal_within_limits(r.tile, ctx.limits, ctx.simulator);
+    timer.done("nodal solve (SPICE's start)");
+    if (keep) r.nodal = s;
+    return s;
+  } catch (const SimulationError& e) {
+    throw_if_interrupted();
+    if (keep) throw;
+    if (ctx.reporter) ctx.reporter->note(fmt::format("SPICE starts cold: the nodal engine failed: {}", e.what()));
+    return std::nullopt;
+  }
+}
+
 // The op job on a built tile: the engine(s) the config names, their result
 // checks, then the analysis against the ideal product.
 void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out, PhaseTimer& timer) {
@@ -70,6 +95,9 @@ void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   };
   const EngineKind engine = r.config.simulator.engine;
   std::optional<KclReport> kcl;  // of the primary engine: SPICE when it ran
+  std::optional<TileSolution> warm_start;  // SPICE's start on a transistor tile
+  if (engine != EngineKind::kNodal && has_real_transistors(r.config))
+    warm_start = nodal_warm_start(r, ctx, engine == EngineKind::kBoth, timer);
   if (engine != EngineKind::kNodal) {
     phase("building and checking the circuit");
     const Circuit circuit = checked_circuit(r.tile, &timer);
@@ -80,7 +108,8 @@ void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* 
     Simulator* sim = &job_simulator(ctx.simulator, ctx.limits, ctx.reporter, own);
     if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice on {} lines", r.netlist.size()));
     phase(fmt::format("running ngspice on {} lines", r.netlist.size()));
-    r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim, {.rung = &r.spice_convergence});
+    r.spice = solve_with_spice(r.tile, circuit, r.netlist, *sim,
+                               {.warm_start = warm_start ? &*warm_start : nullptr, .rung = &r.spice_convergence});
     r.ngspice_version = r.spice->simulator_version;
     add_simulator_warnings(r.warnings, r.spice->warnings);
     timer.done(fmt::format("spice engine (ngspice job {:.3f} s, then results mapped)", r.spice->elapsed_s));
@@ -91,7 +120,7 @@ void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   }
   if (engine != EngineKind::kSpice) {
     phase("solving with the nodal engine");
-    r.nodal = solve_nodal_within_limits(r.tile, ctx.limits, ctx.simulator);
+    if (!r.nodal) r.nodal = solve_nodal_within_limits(r.tile, ctx.limits, ctx.simulator);
     const KclReport k = check_solution(r.tile, *r.nodal);
     if (engine == EngineKind::kNodal) kcl = k;
     timer.done("nodal solve and check");

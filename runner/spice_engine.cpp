@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string_view>
+#include <unordered_map>
 
 #include "analysis/tile_analysis.hpp"
 #include "common/diagnostics.hpp"
@@ -86,32 +90,49 @@ TileSolution map_result(const TileSpec& tile, const Circuit& circuit, const SimR
 
 }  // namespace
 
-std::vector<std::string> warm_start_nodeset(const Circuit& c, const TileSolution& s, int v) {
-  std::vector<std::pair<std::string, double>> voltages;
-  const auto& m = c.map;
-  auto add = [&](const std::vector<NodeId>& nodes, const std::vector<std::vector<double>>& values) {
+std::vector<std::string> warm_started_netlist(const Circuit& c, const TileSolution& s,
+                                              std::vector<std::string> netlist, int v) {
+  // Every node voltage the solution knows: the line and junction nodes, and
+  // the nodes a DC source holds against ground (the gate lines); NaN: unknown.
+  std::vector<double> volts(c.node_names.size(), std::numeric_limits<double>::quiet_NaN());
+  if (!volts.empty()) volts[kGround] = 0.0;
+  auto put = [&](const std::vector<NodeId>& nodes, const std::vector<std::vector<double>>& values) {
     if (values.size() <= static_cast<std::size_t>(v)) return;
     for (std::size_t k = 0; k < nodes.size() && k < values[v].size(); ++k)
-      if (nodes[k] > kGround) voltages.emplace_back(c.node_names[nodes[k]], values[v][k]);
+      if (nodes[k] > kGround) volts[nodes[k]] = values[v][k];
   };
-  add(m.wl, s.v_wl);
-  add(m.bl, s.v_bl);
-  add(m.cell_mid, s.v_mid);
-  // Merged nodes (zero resistances) appear once.
-  std::sort(voltages.begin(), voltages.end());
-  voltages.erase(
-      std::unique(voltages.begin(), voltages.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
-      voltages.end());
-  return nodeset_lines(voltages);
+  put(c.map.wl, s.v_wl);
+  put(c.map.bl, s.v_bl);
+  put(c.map.cell_mid, s.v_mid);
+  for (const Element& e : c.elements)
+    if (e.kind == ElementKind::kVoltageSource && e.nodes.size() == 2 && e.nodes[1] == kGround &&
+        e.nodes[0] > kGround && std::isnan(volts[e.nodes[0]]))
+      volts[e.nodes[0]] = e.value;
+  // `ic=vds,vgs,vbs` per transistor whose four terminals are all known
+  // (a subcircuit wrapper takes no such parameter).
+  std::unordered_map<std::string_view, std::string> ic;
+  for (const Element& e : c.elements) {
+    if (e.kind != ElementKind::kMosfet || e.subckt || e.nodes.size() != 4) continue;
+    const double d = volts[e.nodes[0]], g = volts[e.nodes[1]], src = volts[e.nodes[2]], b = volts[e.nodes[3]];
+    if (std::isnan(d) || std::isnan(g) || std::isnan(src) || std::isnan(b)) continue;
+    ic.emplace(e.name, fmt::format(" ic={:.17g},{:.17g},{:.17g}", d - src, g - src, b - src));
+  }
+  if (ic.empty()) return netlist;
+  for (std::size_t k = 1; k < netlist.size(); ++k) {  // line 0 is the title
+    std::string& line = netlist[k];
+    if (line.empty() || line[0] != 'm') continue;
+    const auto it = ic.find(std::string_view(line).substr(0, line.find(' ')));
+    if (it != ic.end()) line += it->second;
+  }
+  return netlist;
 }
 
 TileSolution solve_with_spice(const TileSpec& tile, const Circuit& circuit, const std::vector<std::string>& netlist,
                               Simulator& sim, const SpiceSolveOptions& options) {
-  const std::vector<std::string> nodeset =
-      options.warm_start ? warm_start_nodeset(circuit, *options.warm_start) : std::vector<std::string>{};
   TileSolution s;
-  const LadderOutcome out =
-      run_convergence_ladder(sim, circuit, netlist, analysis_command(circuit), nodeset, [&](const SimResult& r) {
+  const LadderOutcome out = run_convergence_ladder(
+      sim, circuit, options.warm_start ? warm_started_netlist(circuit, *options.warm_start, netlist) : netlist,
+      analysis_command(circuit), [&](const SimResult& r) {
         s = map_result(tile, circuit, r, sim);
         check_solution(tile, s);
       });

@@ -2,7 +2,8 @@
 // sends different options, the climb advances on a non-convergence and stops
 // on any other failure, summary keys record the rung, and the 1T1R read with
 // floating lines (which no single ngspice op solved) gives a KCL-checked
-// result in every bias scheme; the warm-start seam (TileSolution -> .nodeset).
+// result in every bias scheme; the warm-start seam (TileSolution -> each
+// transistor's ic=).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -147,13 +148,13 @@ TEST_CASE("ladder: relaxed first tries the relaxed rung, then the strict ones fr
   const auto accept = [](const SimResult&) {};
   ScriptedSimulator first(0);
   const LadderOutcome a =
-      run_convergence_ladder(first, c, write_spice_netlist(c), "op", {}, accept, "op", RungOrder::kRelaxedFirst);
+      run_convergence_ladder(first, c, write_spice_netlist(c), "op", accept, "op", RungOrder::kRelaxedFirst);
   CHECK(a.rung == "relaxed");
   REQUIRE(first.netlists.size() == 1u);
   CHECK(options_line(first.netlists[0]).find("reltol=1e-06") != std::string::npos);
   ScriptedSimulator second(1);  // relaxed fails: op comes next
   const LadderOutcome b =
-      run_convergence_ladder(second, c, write_spice_netlist(c), "op", {}, accept, "op", RungOrder::kRelaxedFirst);
+      run_convergence_ladder(second, c, write_spice_netlist(c), "op", accept, "op", RungOrder::kRelaxedFirst);
   CHECK(b.rung == "op");
   REQUIRE(second.netlists.size() == 2u);
   CHECK(options_line(second.netlists[1]).find("gminsteps=0 srcsteps=0") != std::string::npos);
@@ -161,7 +162,7 @@ TEST_CASE("ladder: relaxed first tries the relaxed rung, then the strict ones fr
   CHECK(b.failures[0].rfind("relaxed (", 0) == 0);
   ScriptedSimulator none(4);  // every rung fails: all four were tried
   CHECK_THROWS_AS(
-      run_convergence_ladder(none, c, write_spice_netlist(c), "op", {}, accept, "op", RungOrder::kRelaxedFirst),
+      run_convergence_ladder(none, c, write_spice_netlist(c), "op", accept, "op", RungOrder::kRelaxedFirst),
       SimulationError);
   CHECK(none.netlists.size() == 4u);
 }
@@ -186,28 +187,53 @@ TEST_CASE("1T1R 8x8 floating read: the relaxed rung first, the same currents as 
   CHECK(close(fast.i_sneak, strict.i_sneak, 1e-6, 1e-6 * std::fabs(strict.i_sense)));
 }
 
-TEST_CASE("warm start: the nodal solution as .nodeset lines; SPICE started there gives the same answer") {
-  const TileSpec t = build_tile_spec(cfg(kSmall));
+TEST_CASE("warm start: each transistor starts at the nodal solution's terminal voltages; SPICE ends where it ends cold") {
+  const TileSpec t = build_tile_spec(
+      cfg("tile: {rows: 8, cols: 8, cell: 1T1R}\ntransistor: {model: nmos, v_gate: 1.0}\n"
+          "parasitics: {r_wl: 1, r_bl: 1}\nperiphery: {r_driver: 100, r_sense: 50}\n"));
   const Circuit c = build_tile_circuit(t);
   const TileSolution nodal = solve_nodal(t);
-  const std::vector<std::string> lines = warm_start_nodeset(c, nodal);
-  REQUIRE_FALSE(lines.empty());
-  std::string all;
-  for (const auto& l : lines) {
-    CHECK((l.rfind(".nodeset ", 0) == 0 || l.rfind("+ ", 0) == 0));
-    all += l + "\n";
+  const std::vector<std::string> cold = write_spice_netlist(c);
+  const std::vector<std::string> warm = warm_started_netlist(c, nodal, cold);
+  REQUIRE(warm.size() == cold.size());
+  int started = 0;
+  for (std::size_t k = 0; k < cold.size(); ++k) {
+    if (!cold[k].empty() && cold[k][0] == 'm') {
+      CHECK(warm[k].rfind(cold[k] + " ic=", 0) == 0);
+      ++started;
+    } else {
+      CHECK(warm[k] == cold[k]);  // only the transistor lines change
+    }
   }
-  // Every word-line and bit-line node that is not ground, once, at full precision.
-  for (std::size_t k = 0; k < c.map.wl.size(); ++k)
-    for (NodeId n : {c.map.wl[k], c.map.bl[k]})
-      if (n > kGround) CHECK(all.find(" v(" + c.node_names[n] + ")=") != std::string::npos);
-  CHECK(all.find(fmt::format(" v({})={:.17g}", c.node_names[c.map.wl[1]], nodal.v_wl[0][1])) != std::string::npos);
+  CHECK(started == t.rows * t.phys_cols());
+  // Cell (0,0): drain at the junction, source on the bit line, gate on its
+  // source's voltage, bulk at ground; vds, vgs, vbs at full precision.
+  const auto cell = std::find_if(c.elements.begin(), c.elements.end(),
+                                 [](const Element& e) { return e.kind == ElementKind::kMosfet; });
+  REQUIRE(cell != c.elements.end());
+  REQUIRE(cell->nodes[0] == c.map.cell_mid[0]);
+  REQUIRE(cell->nodes[2] == c.map.bl[0]);
+  REQUIRE(cell->nodes[3] == kGround);
+  const auto gate = std::find_if(c.elements.begin(), c.elements.end(),
+                                 [&](const Element& e) { return e.name == c.map.gate_source[0]; });
+  REQUIRE(gate != c.elements.end());
+  const double vd = nodal.v_mid[0][0], vs = nodal.v_bl[0][0];
+  CHECK(vd - vs > 1e-6);  // a cell that conducts: the values below are not all zero
+  const std::string ic = fmt::format(" ic={:.17g},{:.17g},{:.17g}", vd - vs, gate->value - vs, -vs);
+  const auto line = std::find_if(warm.begin(), warm.end(), [&](const std::string& l) { return l.rfind(cell->name + " ", 0) == 0; });
+  REQUIRE(line != warm.end());
+  CHECK(line->ends_with(ic));
+  // From there SPICE converges to its own answer: the cold run's, to well
+  // within the KCL check's tolerance.
   ScriptedSimulator sim(0);
   std::string rung;
-  const TileSolution warm = solve_with_spice(t, c, write_spice_netlist(c), sim, {.warm_start = &nodal, .rung = &rung});
+  const TileSolution from_warm = solve_with_spice(t, c, cold, sim, {.warm_start = &nodal, .rung = &rung});
   CHECK(rung == "op");
   REQUIRE(sim.netlists.size() == 1u);
-  CHECK(std::find(sim.netlists[0].begin(), sim.netlists[0].end(), lines[0]) != sim.netlists[0].end());
-  for (int j = 0; j < t.cols; ++j) CHECK(close(warm.column_current[0][j], nodal.column_current[0][j], 1e-9, 1e-18));
-  CHECK_THROWS_AS(nodeset_lines({{"bad name", 0.1}}), std::invalid_argument);
+  REQUIRE(sim.netlists[0].size() == warm.size());
+  for (std::size_t k = 0; k < warm.size(); ++k)
+    if (warm[k].rfind(".options", 0) != 0) CHECK(sim.netlists[0][k] == warm[k]);  // each rung sets its options
+  const TileSolution from_cold = solve_with_spice(t, c, cold, simulator());
+  for (int j = 0; j < t.phys_cols(); ++j)
+    CHECK(close(from_warm.column_current[0][j], from_cold.column_current[0][j], 1e-8, 1e-15));
 }
