@@ -96,8 +96,8 @@ class Writer {
   // `name a b value` and `name a b dc value`, the bulk of every tile.
   void two_terminal(const Element& e, std::string_view before_value, double value) {
     line_.clear();
-    for (std::string_view part : {std::string_view(e.name), std::string_view(node(e.nodes[0])),
-                                  std::string_view(node(e.nodes[1]))}) {
+    for (std::string_view part :
+         {std::string_view(e.name), std::string_view(node(e.nodes[0])), std::string_view(node(e.nodes[1]))}) {
       line_.append(part);
       line_ += ' ';
     }

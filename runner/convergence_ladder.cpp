@@ -95,9 +95,8 @@ const std::vector<ConvergenceRung>& convergence_ladder() {
 }
 
 LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std::vector<std::string> netlist,
-                                     const std::string& command,
-                                     const std::function<void(const SimResult&)>& accept, const std::string& first_rung,
-                                     RungOrder order) {
+                                     const std::string& command, const std::function<void(const SimResult&)>& accept,
+                                     const std::string& first_rung, RungOrder order) {
   LadderOutcome out;
   const auto& rungs = convergence_ladder();
   // The rungs from `first_rung` on, the relaxed one moved to the front when

@@ -62,8 +62,7 @@ struct LadderOutcome {
 // The climb starts at `first_rung` (a key of convergence_ladder()) and takes
 // the rungs after it in `order`.
 LadderOutcome run_convergence_ladder(Simulator& sim, const Circuit& circuit, std::vector<std::string> netlist,
-                                     const std::string& command,
-                                     const std::function<void(const SimResult&)>& accept,
+                                     const std::string& command, const std::function<void(const SimResult&)>& accept,
                                      const std::string& first_rung = "op", RungOrder order = RungOrder::kStrictFirst);
 
 // The later of two rung keys in the ladder's order ("" counts as none).

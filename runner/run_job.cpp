@@ -94,7 +94,7 @@ void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* 
     if (ctx.reporter) ctx.reporter->phase(what);
   };
   const EngineKind engine = r.config.simulator.engine;
-  std::optional<KclReport> kcl;  // of the primary engine: SPICE when it ran
+  std::optional<KclReport> kcl;            // of the primary engine: SPICE when it ran
   std::optional<TileSolution> warm_start;  // SPICE's start on a transistor tile
   if (engine != EngineKind::kNodal && has_real_transistors(r.config))
     warm_start = nodal_warm_start(r, ctx, engine == EngineKind::kBoth, timer);

@@ -90,8 +90,8 @@ TileSolution map_result(const TileSpec& tile, const Circuit& circuit, const SimR
 
 }  // namespace
 
-std::vector<std::string> warm_started_netlist(const Circuit& c, const TileSolution& s,
-                                              std::vector<std::string> netlist, int v) {
+std::vector<std::string> warm_started_netlist(const Circuit& c, const TileSolution& s, std::vector<std::string> netlist,
+                                              int v) {
   // Every node voltage the solution knows: the line and junction nodes, and
   // the nodes a DC source holds against ground (the gate lines); NaN: unknown.
   std::vector<double> volts(c.node_names.size(), std::numeric_limits<double>::quiet_NaN());
@@ -105,8 +105,8 @@ std::vector<std::string> warm_started_netlist(const Circuit& c, const TileSoluti
   put(c.map.bl, s.v_bl);
   put(c.map.cell_mid, s.v_mid);
   for (const Element& e : c.elements)
-    if (e.kind == ElementKind::kVoltageSource && e.nodes.size() == 2 && e.nodes[1] == kGround &&
-        e.nodes[0] > kGround && std::isnan(volts[e.nodes[0]]))
+    if (e.kind == ElementKind::kVoltageSource && e.nodes.size() == 2 && e.nodes[1] == kGround && e.nodes[0] > kGround &&
+        std::isnan(volts[e.nodes[0]]))
       volts[e.nodes[0]] = e.value;
   // `ic=vds,vgs,vbs` per transistor whose four terminals are all known
   // (a subcircuit wrapper takes no such parameter).

@@ -37,7 +37,7 @@ TileSolution solve_with_spice(const TileSpec& tile, const Circuit& circuit, cons
 // nodes) per initial iteration on it (docs/ngspice.md).  Transistors with
 // a terminal the solution does not know, and subcircuit wrappers, are left
 // as they are.
-std::vector<std::string> warm_started_netlist(const Circuit& c, const TileSolution& s,
-                                              std::vector<std::string> netlist, int v = 0);
+std::vector<std::string> warm_started_netlist(const Circuit& c, const TileSolution& s, std::vector<std::string> netlist,
+                                              int v = 0);
 
 }  // namespace xbar

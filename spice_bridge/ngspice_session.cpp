@@ -296,8 +296,7 @@ SimResult NgspiceSession::collect(const std::string& plot, const VectorSink& sin
     else
       result.vectors.emplace(name, std::vector<double>(values.begin(), values.end()));
   }
-  if (count == 0)
-    throw SimulationError(fmt::format("ngspice plot {} holds no vectors", plot), join_log(take_log()));
+  if (count == 0) throw SimulationError(fmt::format("ngspice plot {} holds no vectors", plot), join_log(take_log()));
   return result;
 }
 

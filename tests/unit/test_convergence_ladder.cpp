@@ -161,9 +161,8 @@ TEST_CASE("ladder: relaxed first tries the relaxed rung, then the strict ones fr
   REQUIRE(b.failures.size() == 1u);
   CHECK(b.failures[0].rfind("relaxed (", 0) == 0);
   ScriptedSimulator none(4);  // every rung fails: all four were tried
-  CHECK_THROWS_AS(
-      run_convergence_ladder(none, c, write_spice_netlist(c), "op", accept, "op", RungOrder::kRelaxedFirst),
-      SimulationError);
+  CHECK_THROWS_AS(run_convergence_ladder(none, c, write_spice_netlist(c), "op", accept, "op", RungOrder::kRelaxedFirst),
+                  SimulationError);
   CHECK(none.netlists.size() == 4u);
 }
 
@@ -187,10 +186,11 @@ TEST_CASE("1T1R 8x8 floating read: the relaxed rung first, the same currents as 
   CHECK(close(fast.i_sneak, strict.i_sneak, 1e-6, 1e-6 * std::fabs(strict.i_sense)));
 }
 
-TEST_CASE("warm start: each transistor starts at the nodal solution's terminal voltages; SPICE ends where it ends cold") {
-  const TileSpec t = build_tile_spec(
-      cfg("tile: {rows: 8, cols: 8, cell: 1T1R}\ntransistor: {model: nmos, v_gate: 1.0}\n"
-          "parasitics: {r_wl: 1, r_bl: 1}\nperiphery: {r_driver: 100, r_sense: 50}\n"));
+TEST_CASE(
+    "warm start: each transistor starts at the nodal solution's terminal voltages; SPICE ends where it ends cold") {
+  const TileSpec t =
+      build_tile_spec(cfg("tile: {rows: 8, cols: 8, cell: 1T1R}\ntransistor: {model: nmos, v_gate: 1.0}\n"
+                          "parasitics: {r_wl: 1, r_bl: 1}\nperiphery: {r_driver: 100, r_sense: 50}\n"));
   const Circuit c = build_tile_circuit(t);
   const TileSolution nodal = solve_nodal(t);
   const std::vector<std::string> cold = write_spice_netlist(c);
@@ -220,7 +220,8 @@ TEST_CASE("warm start: each transistor starts at the nodal solution's terminal v
   const double vd = nodal.v_mid[0][0], vs = nodal.v_bl[0][0];
   CHECK(vd - vs > 1e-6);  // a cell that conducts: the values below are not all zero
   const std::string ic = fmt::format(" ic={:.17g},{:.17g},{:.17g}", vd - vs, gate->value - vs, -vs);
-  const auto line = std::find_if(warm.begin(), warm.end(), [&](const std::string& l) { return l.rfind(cell->name + " ", 0) == 0; });
+  const auto line =
+      std::find_if(warm.begin(), warm.end(), [&](const std::string& l) { return l.rfind(cell->name + " ", 0) == 0; });
   REQUIRE(line != warm.end());
   CHECK(line->ends_with(ic));
   // From there SPICE converges to its own answer: the cold run's, to well
