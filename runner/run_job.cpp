@@ -79,7 +79,7 @@ std::optional<TileSolution> nodal_warm_start(RunResult& r, RunContext& ctx, bool
     timer.done("nodal solve (SPICE's start)");
     if (keep) r.nodal = s;
     return s;
-  } catch (const SimulationError& e) {
+  } catch (const std::exception& e) {  // whatever stops the nodal engine, SPICE can still start cold
     throw_if_interrupted();
     if (keep) throw;
     if (ctx.reporter) ctx.reporter->note(fmt::format("SPICE starts cold: the nodal engine failed: {}", e.what()));
