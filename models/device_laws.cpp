@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "common/sinh_cosh.hpp"
+
 namespace xbar {
 
 DeviceLaw linear_law() { return DeviceLaw{}; }
@@ -14,7 +16,8 @@ DeviceLaw sinh_law(double v0) {
   law.params = {v0};
   law.eval = [](const DeviceLaw::Params& p, double g, double v) {
     const double v0 = p[0];
-    return DeviceLaw::Point{g * v0 * std::sinh(v / v0), g * std::cosh(v / v0)};
+    const SinhCosh h = sinh_cosh(v / v0);  // one expm1 for both
+    return DeviceLaw::Point{g * v0 * h.sinh, g * h.cosh};
   };
   // Full precision, as the netlist writer prints every value.
   law.spice_current = [](const DeviceLaw::Params& p, double g, std::string_view v, std::string& out) {

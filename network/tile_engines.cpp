@@ -74,7 +74,11 @@ Matrix solution_currents(const TileSolution& sol, const Matrix& volts, int rows,
 
 }  // namespace
 
-TileSolution solve_tile_batch(const TileSpec& tile) { return solve_nodal(tile); }
+TileSolution solve_tile_batch(const TileSpec& tile, bool node_voltages) {
+  NodalOptions opt;
+  opt.node_voltages = node_voltages;
+  return solve_nodal(tile, opt);
+}
 
 double full_scale_ir_drop(const MappedTile& t, double v_read) {
   if (v_read <= 0 || t.rows == 0) return 0;
@@ -97,7 +101,7 @@ Matrix nodal_currents(const MappedTile& t, const Matrix& volts, Eigen::VectorXd*
     const Matrix v = volts.middleRows(k0, n);
     Eigen::VectorXd p;
     I.middleRows(k0, n) =
-        solution_currents(solve_tile_batch(with_inputs(t, v)), v, t.rows, driver_power ? &p : nullptr);
+        solution_currents(solve_tile_batch(with_inputs(t, v), false), v, t.rows, driver_power ? &p : nullptr);
     if (driver_power) driver_power->segment(k0, n) = p;
   }
   return I;

@@ -42,8 +42,9 @@ class TransferEngine {
 
 // The solver of a tile with input vectors, for the per-image engine: the nodal
 // engine, with the transistor law of 1T1R/2T2R cells (ngspice's drain-current
-// tables of the card).
-TileSolution solve_tile_batch(const TileSpec& tile);
+// tables of the card).  `node_voltages`: false when only the currents are
+// read (NodalOptions::node_voltages).
+TileSolution solve_tile_batch(const TileSpec& tile, bool node_voltages = true);
 
 // IR drop with every used row at `v_read` (solve_tile_batch): max over the
 // used rows' cells of |V_i - v_cell| / v_read, v_cell the voltage across the

@@ -16,14 +16,27 @@ constexpr int kColumnBlock = 256;
 }  // namespace
 
 double dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0;
-  for (size_t k = 0; k < a.size(); ++k) s += a[k] * b[k];
-  return s;
+  const size_t n = a.size(), n4 = n - n % 4;
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (size_t k = 0; k < n4; k += 4) {
+    s0 += a[k] * b[k];
+    s1 += a[k + 1] * b[k + 1];
+    s2 += a[k + 2] * b[k + 2];
+    s3 += a[k + 3] * b[k + 3];
+  }
+  for (size_t k = n4; k < n; ++k) s0 += a[k] * b[k];
+  return (s0 + s1) + (s2 + s3);
 }
 
 LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& cell_g, const StopCondition* stop) {
-  const int R = net.rows, P = net.cols, LW = net.wl_len, LB = net.bl_len;
   LineSystem sys;
+  rebuild_line_system(sys, net, cell_g, stop);
+  return sys;
+}
+
+void rebuild_line_system(LineSystem& sys, const TileNetwork& net, const std::vector<double>& cell_g,
+                         const StopCondition* stop) {
+  const int R = net.rows, P = net.cols, LW = net.wl_len, LB = net.bl_len;
   sys.net = &net;
   sys.stop = stop;
   sys.diag_w.assign(net.wl_size(), 0.0);
@@ -36,7 +49,10 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
   // factorisation works from the loads, never from diag - chains, so an
   // undriven line hanging on tiny conductances (off transistors) loses no
   // digits to cancellation.
-  std::vector<double> load_w(net.wl_size(), 0.0), load_b(net.bl_size(), 0.0);
+  std::vector<double>& load_w = sys.load_w;
+  std::vector<double>& load_b = sys.load_b;
+  load_w.assign(net.wl_size(), 0.0);
+  load_b.assign(net.bl_size(), 0.0);
 
   // Chains and terminals.
   for (int i = 0; i < R; ++i) {
@@ -135,7 +151,6 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
       }
     }
   }
-  return sys;
 }
 
 void LineSystem::solve_wl(std::vector<double>& x) const {
@@ -213,22 +228,47 @@ void LineSystem::schur_product(const std::vector<double>& p, std::vector<double>
     add_coupling_to_bl(yw, q, -1.0);
     return;
   }
-  // One pass per row: the row's word-line solve stays in L1.
+  // One pass per group of kRowGroup rows: their word-line solves stay in L1,
+  // and their sweeps (each a chain of dependent multiply-adds) run
+  // interleaved, so the core overlaps kRowGroup chains instead of waiting out
+  // each step's latency.  Every row gets the same operations in the same
+  // order as alone.
   const double* m = fac_w.m.data();
   const double* inv_d = fac_w.inv_d.data();
-  for (int i = 0; i < R; ++i) {
-    check_stop(stop, i);
-    const size_t o = static_cast<size_t>(i) * P;
-    double* y = &yw[o];
-    for (int j = 0; j < P; ++j) y[j] = gc[o + j] * p[o + j];
-    for (int k = 1; k < P; ++k) y[k] += m[o + k - 1] * y[k - 1];
-    y[P - 1] *= inv_d[o + P - 1];
-    for (int k = P - 2; k >= 0; --k) y[k] = y[k] * inv_d[o + k] + m[o + k] * y[k + 1];
-    for (int j = 0; j < P; ++j) {
-      double v = diag_b[o + j] * p[o + j];
-      if (i > 0) v -= chain_b[o - P + j] * p[o - P + j];
-      if (i + 1 < R) v -= chain_b[o + j] * p[o + P + j];
-      q[o + j] = v - gc[o + j] * y[j];
+  constexpr int kRowGroup = 4;
+  for (int i0 = 0; i0 < R; i0 += kRowGroup) {
+    const int n = std::min(kRowGroup, R - i0);
+    for (int r = 0; r < n; ++r) check_stop(stop, i0 + r);
+    const size_t o0 = static_cast<size_t>(i0) * P;
+    double* y = &yw[o0];
+    for (size_t j = 0; j < static_cast<size_t>(n) * P; ++j) y[j] = gc[o0 + j] * p[o0 + j];
+    if (n == kRowGroup) {
+      const double* mm = m + o0;
+      const double* id = inv_d + o0;
+      for (int k = 1; k < P; ++k)
+        for (int r = 0; r < kRowGroup; ++r) y[r * P + k] += mm[r * P + k - 1] * y[r * P + k - 1];
+      for (int r = 0; r < kRowGroup; ++r) y[r * P + P - 1] *= id[r * P + P - 1];
+      for (int k = P - 2; k >= 0; --k)
+        for (int r = 0; r < kRowGroup; ++r)
+          y[r * P + k] = y[r * P + k] * id[r * P + k] + mm[r * P + k] * y[r * P + k + 1];
+    } else {
+      for (int r = 0; r < n; ++r) {
+        const size_t o = o0 + static_cast<size_t>(r) * P;
+        double* yr = &yw[o];
+        for (int k = 1; k < P; ++k) yr[k] += m[o + k - 1] * yr[k - 1];
+        yr[P - 1] *= inv_d[o + P - 1];
+        for (int k = P - 2; k >= 0; --k) yr[k] = yr[k] * inv_d[o + k] + m[o + k] * yr[k + 1];
+      }
+    }
+    for (int r = 0; r < n; ++r) {
+      const int i = i0 + r;
+      const size_t o = static_cast<size_t>(i) * P;
+      for (int j = 0; j < P; ++j) {
+        double v = diag_b[o + j] * p[o + j];
+        if (i > 0) v -= chain_b[o - P + j] * p[o - P + j];
+        if (i + 1 < R) v -= chain_b[o + j] * p[o + P + j];
+        q[o + j] = v - gc[o + j] * yw[o + j];
+      }
     }
   }
 }

@@ -28,6 +28,7 @@ struct LineSystem {
   std::vector<double> diag_b, chain_b;  // bl_size: same for bit lines (row-major)
   std::vector<double> gc;               // R x P: cell coupling (0 when an end is fixed)
   LineFactors fac_w, fac_b;
+  std::vector<double> load_w, load_b;  // scratch of the factorisation (kept to reuse its memory)
 
   // x := A_W^{-1} x (all word lines).  x := A_B^{-1} x (all bit lines).
   void solve_wl(std::vector<double>& x) const;
@@ -49,9 +50,15 @@ struct LineSystem {
 // every row of every pass.
 LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& cell_g,
                             const StopCondition* stop = nullptr);
+// The same into `sys`, reusing its memory (a Newton loop refactors one per step).
+void rebuild_line_system(LineSystem& sys, const TileNetwork& net, const std::vector<double>& cell_g,
+                         const StopCondition* stop = nullptr);
 
-// Plain serial dot product (solves are single-threaded; batches run one
-// vector per thread, so results never depend on the thread count).
+// Serial dot product in four interleaved partial sums (a fixed order, so the
+// same bits on every run; solves are single-threaded and batches run one
+// vector per thread, so results never depend on the thread count).  Four
+// independent sums keep the adder pipeline busy: one running sum waits out
+// every addition's latency.
 double dot(const std::vector<double>& a, const std::vector<double>& b);
 
 }  // namespace xbar::nodal_detail

@@ -28,6 +28,14 @@ namespace {
 // fraction of the largest bit-line voltage: quadratic convergence then leaves
 // an error far below the CG tolerance.
 constexpr double kNewtonStepTol = 1e-9;
+// With an exact Jacobian (two-terminal cells) Newton converges quadratically:
+// after steps d1 then d2 the error left is about C |d2|^2 with C = |d2| /
+// |d1|^2.  Newton stops without another step once that estimate is below
+// this fraction of the step tolerance (and both steps were full ones that
+// shrank at least this much), which saves the last step: it would only
+// confirm a solution already far inside the tolerance.
+constexpr double kQuadraticSafety = 1e-2;
+constexpr double kQuadraticContraction = 1e-2;
 constexpr int kMaxLineSearchHalvings = 40;
 constexpr double kTransistorStepCgTol = 1e-6;
 
@@ -44,7 +52,6 @@ double max_abs(const std::vector<double>& v) {
 struct VectorResult {
   TileState x;
   NodalReport report;
-  std::vector<double> mid;  // inner node voltages (cells with an access transistor)
 };
 
 template <class Law>
@@ -67,7 +74,6 @@ class VectorSolver {
     double f = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, law_.linear() ? nullptr : &cell_g_, mid(), opt_.stop);
     if (!law_.linear()) f = newton(v_in, out, f, vector_index);
     out.report.final_residual = f0 > 0 ? f / f0 : 0.0;
-    out.mid = mid_;
     return out;
   }
 
@@ -101,17 +107,23 @@ class VectorSolver {
     const double v_scale = std::max(max_abs(v_in), 1e-300);
     bool converged = false;
     int it = 0;
+    // The previous step's size (word lines, bit lines); negative: it was not
+    // a full Newton step, so no convergence rate can be read from it.
+    double prev_w = -1, prev_b = -1;
     while (it < opt_.max_newton && !converged) {
       if (opt_.stop) opt_.stop->check();
       ++it;
-      const LineSystem sys = make_line_system(net_, cell_g_, opt_.stop);
-      newton_step(sys, out, vector_index, "Newton step");
+      rebuild_line_system(jacobian_, net_, cell_g_, opt_.stop);
+      newton_step(jacobian_, out, vector_index, "Newton step");
       const double tol_w = kNewtonStepTol * v_scale;
       const double tol_b = kNewtonStepTol * max_abs(out.x.xb) + 1e-6 * tol_w;
-      const bool small = max_abs(dw_) <= tol_w && max_abs(db_) <= tol_b;
+      const double step_w = max_abs(dw_), step_b = max_abs(db_);
+      const bool small = step_w <= tol_w && step_b <= tol_b;
       // Backtrack until ||F|| decreases: the Newton direction is a descent
       // direction of ||F||^2 because J is nonsingular.
-      TileState trial = out.x;
+      TileState& trial = trial_;
+      trial.xw.resize(out.x.xw.size());
+      trial.xb.resize(out.x.xb.size());
       double t = 1.0, f_trial = 0.0;
       for (int h = 0;; ++h) {
         for (std::size_t k = 0; k < dw_.size(); ++k) trial.xw[k] = out.x.xw[k] + t * dw_[k];
@@ -120,9 +132,11 @@ class VectorSolver {
         if (small || (std::isfinite(f_trial) && f_trial < f) || h >= kMaxLineSearchHalvings) break;
         t *= 0.5;
       }
-      out.x = std::move(trial);
+      std::swap(out.x, trial);
       f = f_trial;
-      converged = small;
+      converged = small || (t == 1.0 && quadratic_done(prev_w, step_w, tol_w) && quadratic_done(prev_b, step_b, tol_b));
+      prev_w = t == 1.0 ? step_w : -1;
+      prev_b = t == 1.0 ? step_b : -1;
     }
     out.report.newton_iterations += it;
     if (!converged) {
@@ -134,47 +148,69 @@ class VectorSolver {
     return f;
   }
 
+  // After full steps of sizes `prev` then `step` (one part of the state):
+  // whether quadratic convergence leaves an error far below `tol`.  Only for
+  // an exact Jacobian: the transistor cells' symmetric matrix is not one.
+  static bool quadratic_done(double prev, double step, double tol) {
+    if (Law::kHasMid || !(prev > 0)) return step == 0 && prev == 0;
+    if (step > kQuadraticContraction * prev) return false;
+    const double c = step / (prev * prev);  // e_next ~ c step^2
+    return c * step * step <= kQuadraticSafety * tol;
+  }
+
   std::vector<double>* mid() { return Law::kHasMid ? &mid_ : nullptr; }
 
+ public:
+  // The last solve's inner node voltages (cells with an access transistor).
+  const std::vector<double>& inner_nodes() const { return mid_; }
+
+ private:
   const TileNetwork& net_;
   const Law& law_;
   const LineSystem& linear_sys_;
   const NodalOptions& opt_;
   std::vector<double> fw_, fb_, dw_, db_, cell_g_, mid_;
   CgWorkspace ws_;
+  LineSystem jacobian_;  // Newton's matrix, refactored in place every step
+  TileState trial_;      // the line search's state
 };
 
-// Maps one solved state back to tile coordinates (docs/circuit.md).
+// Maps one solved state back to tile coordinates (docs/circuit.md); `mid`:
+// the inner node voltages of transistor cells.  The node voltages only when
+// `node_voltages` (the currents need the state alone).
 template <class Law>
 void fill_vector(const TileNetwork& net, const Law& law, const std::vector<double>& v_in, const VectorResult& r,
-                 TileSolution& sol, int v, const StopCondition* stop) {
+                 const std::vector<double>& mid, bool node_voltages, TileSolution& sol, int v,
+                 const StopCondition* stop) {
   const TileState& x = r.x;
   const int R = net.rows, P = net.cols;
-  auto& v_wl = sol.v_wl[v];
-  auto& v_bl = sol.v_bl[v];
-  v_wl.resize(static_cast<std::size_t>(R) * P);
-  v_bl.resize(static_cast<std::size_t>(R) * P);
-  for (int i = 0; i < R; ++i) {
-    check_stop(stop, i);
-    for (int j = 0; j < P; ++j) {
-      v_wl[static_cast<std::size_t>(i) * P + j] = x.xw[net.wl_slot(i, j)];
-      v_bl[static_cast<std::size_t>(i) * P + j] = x.xb[net.bl_slot(i, j)];
+  if (node_voltages) {
+    auto& v_wl = sol.v_wl[v];
+    auto& v_bl = sol.v_bl[v];
+    v_wl.resize(static_cast<std::size_t>(R) * P);
+    v_bl.resize(static_cast<std::size_t>(R) * P);
+    for (int i = 0; i < R; ++i) {
+      check_stop(stop, i);
+      for (int j = 0; j < P; ++j) {
+        v_wl[static_cast<std::size_t>(i) * P + j] = x.xw[net.wl_slot(i, j)];
+        v_bl[static_cast<std::size_t>(i) * P + j] = x.xb[net.bl_slot(i, j)];
+      }
     }
-  }
-  if (Law::kHasMid) {
-    sol.v_mid[v] = r.mid;
-  } else if (law.has_inner_node()) {
-    // Two-part cells without their own inner-node state (1S1R): the junction
-    // below the device (0 V where the cell is absent, as the circuit ties an
-    // absent cell's junction to ground).
-    auto& v_mid = sol.v_mid[v];
-    v_mid.assign(static_cast<std::size_t>(R) * P, 0.0);
-    for (std::size_t c = 0; c < v_mid.size(); ++c)
-      if (net.g[c] > 0) v_mid[c] = law.at(c, v_wl[c], v_bl[c], 0.0).mid;
+    if (Law::kHasMid) {
+      sol.v_mid[v] = mid;
+    } else if (law.has_inner_node()) {
+      // Two-part cells without their own inner-node state (1S1R): the junction
+      // below the device (0 V where the cell is absent, as the circuit ties an
+      // absent cell's junction to ground).
+      auto& v_mid = sol.v_mid[v];
+      v_mid.assign(static_cast<std::size_t>(R) * P, 0.0);
+      for (std::size_t c = 0; c < v_mid.size(); ++c)
+        if (net.g[c] > 0) v_mid[c] = law.at(c, v_wl[c], v_bl[c], 0.0).mid;
+    }
   }
   auto cell_current = [&](int i, int j) {
     const std::size_t c = static_cast<std::size_t>(i) * P + j;
-    return law.at(c, v_wl[c], v_bl[c], Law::kHasMid ? r.mid[c] : 0.0).i;
+    return law.at(c, x.xw[net.wl_slot(i, j)], x.xb[net.bl_slot(i, j)], Law::kHasMid ? mid[c] : 0.0).i;
   };
 
   // Driver current: through r_driver (0 for an undriven line), or, for a
@@ -232,8 +268,12 @@ TileSolution solve_all(const TileSpec& tile, const TileNetwork& net, const Law& 
   sol.vectors = nv;
   sol.rows = net.rows;
   sol.phys_cols = net.cols;
-  for (auto* f : {&sol.column_current, &sol.array_current, &sol.v_wl, &sol.v_bl, &sol.driver_current}) f->resize(nv);
-  if (law.has_inner_node()) sol.v_mid.resize(nv);
+  for (auto* f : {&sol.column_current, &sol.array_current, &sol.driver_current}) f->resize(nv);
+  if (opt.node_voltages) {
+    sol.v_wl.resize(nv);
+    sol.v_bl.resize(nv);
+    if (law.has_inner_node()) sol.v_mid.resize(nv);
+  }
 
   std::vector<NodalReport> reports(nv);
   std::vector<std::exception_ptr> errors(nv);
@@ -248,7 +288,7 @@ TileSolution solve_all(const TileSpec& tile, const TileNetwork& net, const Law& 
       try {
         if (opt.stop) opt.stop->check();  // the vectors not started yet end at once
         VectorResult r = solver.solve(tile.inputs[v], v);
-        fill_vector(net, law, tile.inputs[v], r, sol, v, opt.stop);
+        fill_vector(net, law, tile.inputs[v], r, solver.inner_nodes(), opt.node_voltages, sol, v, opt.stop);
         reports[v] = r.report;
       } catch (...) {
         errors[v] = std::current_exception();

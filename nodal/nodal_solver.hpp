@@ -35,6 +35,10 @@ struct NodalOptions {
   // Read mode: per-line terminals replacing the tile's drivers and sensing
   // (undriven word lines, bit lines held at a bias or floating).  Null: op.
   const LineTerminals* terminals = nullptr;
+  // False: the solution carries the currents only (v_wl, v_bl and v_mid
+  // stay empty), which spares two tile-sized arrays per input vector for
+  // callers that read no node voltage (the network's per-image engine).
+  bool node_voltages = true;
 };
 
 struct NodalReport {

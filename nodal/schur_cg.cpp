@@ -20,8 +20,9 @@ void apply_schur(const LineSystem& sys, const std::vector<double>& p, std::vecto
 }  // namespace
 
 void CgWorkspace::resize(std::size_t wl_size, std::size_t bl_size) {
-  for (auto* v : {&b, &x, &r, &z, &p, &q}) v->assign(bl_size, 0.0);
-  yw.assign(wl_size, 0.0);
+  // No zeroing: solve_line_system writes every entry before it reads it.
+  for (auto* v : {&b, &x, &r, &z, &p, &q}) v->resize(bl_size);
+  yw.resize(wl_size);
 }
 
 CgResult solve_line_system(const LineSystem& sys, const std::vector<double>& rw, const std::vector<double>& rb,
