@@ -35,8 +35,8 @@ TileSpec sinh_tile(int n, const char* kind) {
   t.r_wl = t.r_bl = 1.0;
   t.model.law = sinh_law(0.25);
   // A selector that conducts like a 10 kohm resistor near 0.3 V.
-  t.selector.i0 = 1e-6;
-  t.selector.v0 = 0.05;
+  t.selector.law = sinh_law(0.05);  // I = 1e-6 A sinh(V / 0.05 V)
+  t.selector.g = 1e-6 / 0.05;
   return t;
 }
 

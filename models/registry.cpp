@@ -191,9 +191,9 @@ ModelInfo stanford_pku_model() {
   return m;
 }
 
-// The selector of 1S1R cells.  Its SPICE text is written inline by the
-// netlist writer (a B source with i0 and v0); models/sinh_selector.sub is the
-// same law as a subcircuit for use outside xbar, checked against this entry.
+// The selector of 1S1R cells: the sinh law at g = i0 / v0, so the netlist
+// writer and the nodal engine take it like a cell's law; models/sinh_selector.sub
+// is the same law as a subcircuit for use outside xbar, checked against this entry.
 ModelInfo sinh_selector_model() {
   ModelInfo m;
   m.name = "sinh_selector";
@@ -206,6 +206,11 @@ ModelInfo sinh_selector_model() {
               {"v_on", "V", 1.0, 0.01, 10, "voltage at which k and i_on are given (the full read bias)"},
               {"i_on", "A", 1e-4, 1e-12, 1, "selector current at v_on"}};
   m.analyses = {"op", "read"};
+  m.read_law = [](const ParamValue& p) { return sinh_law(sinh_selector_law(p("k"), p("v_on"), p("i_on")).v0); };
+  m.zero_bias_conductance = [](const ParamValue& p) {
+    const SinhSelectorLaw law = sinh_selector_law(p("k"), p("v_on"), p("i_on"));
+    return law.i0 / law.v0;
+  };
   m.file = "sinh_selector.sub";
   m.spice_name = "sinh_selector";
   m.terminals = "a b";

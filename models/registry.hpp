@@ -63,6 +63,9 @@ struct ModelInfo {
   // one), built from the entry's parameters: one of the forms of
   // models/device_laws.hpp, which both engines evaluate.  Null: linear.
   DeviceLaw (*read_law)(const ParamValue& p) = nullptr;
+  // Selectors: the conductance at 0 V that `read_law` is evaluated at (a
+  // selector has no programmed state: its parameters fix it).
+  double (*zero_bias_conductance)(const ParamValue& p) = nullptr;
   // Transistor cards: every instance takes its own delvto and mulu0, which
   // the Pelgrom mismatch of transistor.a_vt / a_beta needs.
   bool instance_mismatch = false;
@@ -70,6 +73,9 @@ struct ModelInfo {
   std::optional<StateMap> state;
   const ModelParam* find_param(std::string_view n) const;
   bool suits(std::string_view analysis) const;
+  // The ideal access switch: a transistor entry without a card, whose cells
+  // are the device alone.
+  bool ideal_switch() const { return kind == ModelKind::kTransistor && file.empty(); }
 };
 
 const std::vector<ModelInfo>& model_registry();

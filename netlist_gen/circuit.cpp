@@ -251,7 +251,11 @@ class TileCircuitBuilder {
         }
         return;
       }
-      case CellPart::kSelector: add(ElementKind::kSelector, indexed_name("bs", i, j), {a, b}, 0.0, i, j); return;
+      case CellPart::kSelector: {
+        const std::string_view prefix = t_.selector.law.linear() ? "rs" : "bs";
+        add(ElementKind::kSelector, indexed_name(prefix, i, j), {a, b}, t_.selector.g, i, j);
+        return;
+      }
     }
   }
 

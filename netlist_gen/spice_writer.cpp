@@ -170,31 +170,27 @@ class Writer {
     return p;
   }
 
-  void cell(const Element& e) {
-    const std::string& a = node(e.nodes[0]);
-    const std::string& b = node(e.nodes[1]);
-    const DeviceLaw& law = c_.cell_model.law;
+  void cell(const Element& e) { device(e, c_.cell_model.law); }
+
+  // `bs0_0 a b i = ...`: the selector of a 1S1R cell.
+  void selector(const Element& e) { device(e, c_.selector.law); }
+
+  // A two-terminal device of conductance e.value at 0 V: a resistor for the
+  // linear law, else a behavioural current source whose expression the law
+  // writes (models/device_laws.cpp); the line around it is written here.
+  void device(const Element& e, const DeviceLaw& law) {
+    if (e.nodes.size() != 2) throw std::invalid_argument(fmt::format("device '{}' is malformed", e.name));
     if (law.linear()) {
       two_terminal(e, "", 1.0 / e.value);
       return;
     }
-    // A behavioural current source whose expression the law writes
-    // (models/device_laws.cpp); the line around it is written here.
     if (e.name[0] != 'b' || law.spice_current == nullptr)
-      throw std::invalid_argument(fmt::format("nonlinear cell '{}' has no behavioural source", e.name));
+      throw std::invalid_argument(fmt::format("nonlinear device '{}' has no behavioural source", e.name));
+    const std::string& a = node(e.nodes[0]);
+    const std::string& b = node(e.nodes[1]);
     std::string line = fmt::format("{} {} {} i = ", e.name, a, b);
     law.spice_current(law.params, e.value, fmt::format("v({}, {})", a, b), line);
     out_.push_back(std::move(line));
-  }
-
-  // `bs0_0 a b i = i0 * sinh(v(a, b) / v0)`: the selector of a 1S1R cell.
-  void selector(const Element& e) {
-    if (e.name[0] != 'b' || e.nodes.size() != 2)
-      throw std::invalid_argument(fmt::format("selector '{}' is malformed", e.name));
-    const std::string& a = node(e.nodes[0]);
-    const std::string& b = node(e.nodes[1]);
-    const SelectorSpec& s = c_.selector;
-    out_.push_back(fmt::format("{} {} {} i = {} * sinh(v({}, {}) / {})", e.name, a, b, num(s.i0), a, b, num(s.v0)));
   }
 
   // `xc0_0 a b state model name=value ...`: a subcircuit with a state.

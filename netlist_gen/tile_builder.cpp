@@ -173,8 +173,8 @@ TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
                             c.transistor.model, near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
     return t;
   }
-  if (info->file.empty()) {
-    // The ideal switch: no card, no transistor in the circuit.
+  if (info->ideal_switch()) {
+    // No card, no transistor in the circuit.
     t.ideal = true;
     t.model = info->name;
     return t;
@@ -222,12 +222,10 @@ SelectorSpec resolve_selector(const Config& c, Diagnostics& diags) {
       diags.error(at, fmt::format("{} = {:g} is outside [{:g}, {:g}] {}", key, value, p->min, p->max, p->unit));
   }
   if (diags.size() > problems_before) return s;
-  const SinhSelectorLaw law =
-      sinh_selector_law(param_value(*info, "k", c.selector.params), param_value(*info, "v_on", c.selector.params),
-                        param_value(*info, "i_on", c.selector.params));
+  const ParamValue param = [&](const std::string& n) { return param_value(*info, n, c.selector.params); };
   s.model = info->name;
-  s.i0 = law.i0;
-  s.v0 = law.v0;
+  s.law = info->read_law(param);
+  s.g = info->zero_bias_conductance(param);
   return s;
 }
 

@@ -63,10 +63,11 @@ class TwoTerminalLaw {
     const double tol = 1e-15 * std::fabs(v);
     for (int it = 0; it < kMaxIterations; ++it) {
       const DeviceLaw::Point d = device_.at(g, u);
-      const double f = d.i - selector_.current(v - u);
+      const DeviceLaw::Point s = selector_.at(v - u);
+      const double f = d.i - s.i;
       if (f == 0) return u;
       (f > 0 ? hi : lo) = u;
-      const double df = d.di_dv + selector_.conductance(v - u);
+      const double df = d.di_dv + s.di_dv;
       double next = u - f / df;
       if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
       if (std::fabs(next - u) <= tol || hi - lo <= tol) return next;

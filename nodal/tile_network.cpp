@@ -71,10 +71,10 @@ TileNetwork make_tile_network(const TileSpec& tile, const StopCondition* stop, c
     require(f->empty() || f->size() == static_cast<std::size_t>(R) * P, "wire segment factors must be rows x cols");
     for (double x : *f) require(std::isfinite(x) && x > 0, "wire segment factors must be finite and > 0");
   }
-  if (tile.cell->has(CellPart::kSelector))
-    require(std::isfinite(tile.selector.i0) && tile.selector.i0 > 0 && std::isfinite(tile.selector.v0) &&
-                tile.selector.v0 > 0,
-            "selector i0 and v0 must be > 0");
+  if (tile.cell->has(CellPart::kSelector)) {
+    require(std::isfinite(tile.selector.g) && tile.selector.g > 0, "selector conductance at 0 V must be > 0");
+    if (const char* problem = tile.selector.law.check()) require(false, problem);
+  }
   if (const char* problem = tile.model.law.check()) require(false, problem);
 
   TileNetwork net;

@@ -129,10 +129,11 @@ class NetworkBuilder {
         // "Noise"); ngspice's B source has neither, so both are injected.
         const std::size_t k = static_cast<std::size_t>(e.row) * op_.phys_cols + e.col;
         const double v = op_.v_wl[v_][k] - op_.v_bl[v_][k] - device_voltage(k);
-        const double g_ss = t_.selector.conductance(v);
+        const DeviceLaw::Point s = t_.selector.at(v);
+        const double g_ss = s.di_dv;
         conductance(e.nodes[0], e.nodes[1], g_ss);
         across(NoiseKind::kThermal, e.nodes[0], e.nodes[1], o_.thermal_density(g_ss), 0.0, NoiseSource::Spice::kAcross);
-        across(NoiseKind::kShot, e.nodes[0], e.nodes[1], 2.0 * kElementaryCharge * std::fabs(t_.selector.current(v)),
+        across(NoiseKind::kShot, e.nodes[0], e.nodes[1], 2.0 * kElementaryCharge * std::fabs(s.i),
                0.0, NoiseSource::Spice::kAcross);
         break;
       }

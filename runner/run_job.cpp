@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "common/stop_condition.hpp"
+#include "models/registry.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "netlist_gen/tile_builder.hpp"
 #include "nodal/nodal_solver.hpp"
@@ -171,9 +172,10 @@ TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& li
 }
 
 bool ideal_access_switch(const Config& c) {
-  std::string m = c.transistor.model;
-  for (char& ch : m) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return m == "ideal";
+  std::string name = c.transistor.model;
+  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const ModelInfo* m = find_model(name);
+  return m != nullptr && m->ideal_switch();
 }
 
 void check_supported(const Config& c) {

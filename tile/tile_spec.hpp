@@ -61,14 +61,17 @@ struct TransistorSpec {
   bool row_is_on(int i) const { return row_on.empty() || row_on[static_cast<std::size_t>(i)]; }
 };
 
-// The selector of a 1S1R cell, in series with the device: I = i0 sinh(V / v0)
-// (the registry's `sinh_selector`; i0 and v0 follow from its parameters k,
-// v_on, i_on when the tile is built).
+// The selector of a 1S1R cell, in series with the device: a two-terminal law
+// (tile/device_law.hpp) at the selector's conductance at 0 V.  Both come from
+// the registry's selector entry when the tile is built (`sinh_selector`:
+// I = i0 sinh(V / v0), i.e. the sinh law with g = i0 / v0).
 struct SelectorSpec {
-  std::string model;      // registry name; empty for kinds without a selector
-  double i0 = 0, v0 = 1;  // A, V
-  double current(double v) const { return i0 * std::sinh(v / v0); }
-  double conductance(double v) const { return i0 / v0 * std::cosh(v / v0); }
+  std::string model;  // registry name; empty for kinds without a selector
+  DeviceLaw law;
+  double g = 0;  // S, conductance at 0 V
+  DeviceLaw::Point at(double v) const { return law.at(g, v); }
+  double current(double v) const { return law.current(g, v); }
+  double conductance(double v) const { return law.conductance(g, v); }
 };
 
 struct TileSpec {

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "config_loader/loader.hpp"
+#include "models/device_laws.hpp"
 #include "models/registry.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "netlist_gen/read_circuit.hpp"
@@ -34,16 +35,21 @@ using xbar::testing::shared_simulator;
 
 namespace {
 
-// The registry's default selector (k 1e4 at v_on 1 V, i_on 100 uA).
-SelectorSpec default_selector() {
+// The registry's default selector (k 1e4 at v_on 1 V, i_on 100 uA), in the
+// closed form's terms.
+SinhSelectorLaw default_law() {
   const ModelInfo* m = find_model("sinh_selector");
   REQUIRE(m != nullptr);
-  const SinhSelectorLaw law =
-      sinh_selector_law(param_value(*m, "k", {}), param_value(*m, "v_on", {}), param_value(*m, "i_on", {}));
+  return sinh_selector_law(param_value(*m, "k", {}), param_value(*m, "v_on", {}), param_value(*m, "i_on", {}));
+}
+
+// As a tile takes it: the sinh law at g = i0 / v0.
+SelectorSpec default_selector() {
+  const SinhSelectorLaw law = default_law();
   SelectorSpec s;
   s.model = "sinh_selector";
-  s.i0 = law.i0;
-  s.v0 = law.v0;
+  s.law = sinh_law(law.v0);
+  s.g = law.i0 / law.v0;
   return s;
 }
 
@@ -76,7 +82,7 @@ double bisect(F f, double lo, double hi) {
 }
 
 // Series cell current at outer voltage v >= 0: g u = i0 sinh((v - u) / v0).
-double series_current(double g, const SelectorSpec& s, double v) {
+double series_current(double g, const SinhSelectorLaw& s, double v) {
   const double u = bisect([&](double x) { return g * x - s.i0 * std::sinh((v - x) / s.v0); }, 0.0, v);
   return g * u;
 }
@@ -97,7 +103,7 @@ TEST_CASE("a single 1S1R cell: both engines solve the series closed form") {
   for (double v : {0.3, 0.7, 1.0, 1.5}) {
     CAPTURE(v);
     const TileSpec t = one_s_one_r(1, 1, {g}, {v}, 0.0);
-    const double want = series_current(g, t.selector, v);
+    const double want = series_current(g, default_law(), v);
     const double u = want / g;  // device voltage
     const TileSolution s = spice(t), n = solve_nodal(t);
     CHECK(close(s.column_current[0][0], want, 1e-9, 1e-18));
@@ -118,7 +124,7 @@ TEST_CASE("a 1x2 1S1R line with wires: closed form by nested root finds") {
   // so V(WL0) = V: find x in [0, V] with x + r cell(x) = V.
   const double g0 = 80e-6, g1 = 40e-6, V = 1.2, r = 2000.0;  // a large r so the drop shows
   TileSpec t = one_s_one_r(1, 2, {g0, g1}, {V}, r);
-  const SelectorSpec sel = t.selector;
+  const SinhSelectorLaw sel = default_law();
   const double x = bisect([&](double y) { return y + r * series_current(g1, sel, y) - V; }, 0.0, V);
   const double i1 = series_current(g1, sel, x), i0 = series_current(g0, sel, V);
   const TileSolution s = spice(t), n = solve_nodal(t);
@@ -182,8 +188,10 @@ TEST_CASE("1S1R in a config: keys, the circuit's parts, refusals") {
       config_from_yaml("tile: {rows: 3, cols: 2, cell: 1S1R}\nselector: {params: {k: 1000, v_on: 0.8, i_on: 1e-5}}\n"));
   CHECK(t.cell == cell_kind("1S1R"));
   const SinhSelectorLaw law = sinh_selector_law(1000, 0.8, 1e-5);
-  CHECK(close(t.selector.i0, law.i0, 1e-15, 0));
-  CHECK(close(t.selector.v0, law.v0, 1e-15, 0));
+  // The tile's selector is the entry's law at its parameters: I(v_on) = i_on, K = 1000.
+  CHECK(close(t.selector.current(0.8), 1e-5, 1e-12, 0));
+  CHECK(close(t.selector.current(0.8) / t.selector.current(0.4), 1000, 1e-12, 0));
+  CHECK(close(t.selector.current(0.3), law.i0 * std::sinh(0.3 / law.v0), 1e-12, 0));
   const Circuit c = build_tile_circuit(t);
   CHECK(c.count(ElementKind::kSelector) == 6u);
   CHECK(c.count(ElementKind::kCell) == 6u);

@@ -185,8 +185,8 @@ TEST_CASE("a law built outside the registry (cubic I-V) runs through both engine
         CAPTURE(sh.rows);
         TileSpec t = make_tile(sh.rows, sh.cols, var, false, 2, seed++);
         t.cell = cell_kind(kind);
-        t.selector.i0 = 1e-6;  // about 10 kohm near 0.3 V
-        t.selector.v0 = 0.05;
+        t.selector.law = sinh_law(0.05);  // I = 1e-6 A sinh(V / 0.05 V): about 10 kohm near 0.3 V
+        t.selector.g = 1e-6 / 0.05;
         TileSpec lin = t;
         t.model.name = "cubic";
         t.model.law = cubic_law(0.2);  // V up to 0.3: I up to 3.25 g V
