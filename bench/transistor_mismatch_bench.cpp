@@ -77,9 +77,9 @@ int main(int argc, char** argv) {
   std::uintmax_t bytes = 0;
   for (const auto& f : std::filesystem::directory_iterator(dir)) bytes += f.file_size();
   std::printf(
-      "1T1R 256x256 BSIM4 mismatch tables: %zu (delvto, mulu0) nodes of %d x %d points; first run %.2f s "
+      "1T1R 256x256 BSIM4 mismatch tables: %zu (delvto, mulu0) nodes of %d drain x %d source points; first run %.2f s "
       "(%d swept), cached %.3f s; another sample on that cache %.2f s (%d more swept); cache %.1f MB\n",
-      tables->node.size(), tables->node.begin()->second->points(), tables->node.begin()->second->points(),
+      tables->node.size(), tables->node.begin()->second->drain_points(), tables->node.begin()->second->source_points(),
       first.seconds, first.characterised, cached.seconds, other.seconds, other.characterised, bytes / 1e6);
 
   TileSpec nominal = t;

@@ -161,10 +161,10 @@ int main(int argc, char** argv) {
   std::sort(times.begin(), times.end());
   const double nodal = times[1];
   std::printf(
-      "1T1R 256x256 BSIM4: characterisation %.2f s (%d gate voltage(s), %d x %d points), nodal %.3f s "
+      "1T1R 256x256 BSIM4: characterisation %.2f s (%d gate voltage(s), %d drain x %d source points), nodal %.3f s "
       "(median of 3; CPU %.3f s each), %d Newton, %d CG iterations\n",
-      characterise, static_cast<int>(tables->v_gate.size()), tables->drain_current[0]->points(),
-      tables->drain_current[0]->points(), nodal, cpu_total / 3, nrep.newton_iterations, nrep.linear_iterations);
+      characterise, static_cast<int>(tables->v_gate.size()), tables->drain_current[0]->drain_points(),
+      tables->drain_current[0]->source_points(), nodal, cpu_total / 3, nrep.newton_iterations, nrep.linear_iterations);
   if (with_spice) {
     const bench::SpiceReference ref = bench::spice_reference(t, n);
     const TileSolution& s = ref.solution;

@@ -7,20 +7,31 @@
 namespace xbar {
 namespace {
 
-// Derivatives (per grid step) of the natural cubic spline through f[0..n-1]
-// (stride `stride`), written to d with the same stride: the tridiagonal
-// system m[k-1] + 4 m[k] + m[k+1] = 3 (f[k+1] - f[k-1]), with
-// 2 m[0] + m[1] = 3 (f[1] - f[0]) and its mirror at the end.
-void spline_slopes(const double* f, double* d, int n, std::size_t stride, std::vector<double>& c) {
+// Derivatives (per grid step) of the cubic spline through f[0..n-1] (stride
+// `stride`), written to d with the same stride: the tridiagonal system
+// m[k-1] + 4 m[k] + m[k+1] = 3 (f[k+1] - f[k-1]), ended naturally
+// (2 m[0] + m[1] = 3 (f[1] - f[0]) and its mirror) or, at an end marked in
+// `end`, with m there the slope of the quartic through the 5 end points
+// (O(h^4), so the spline stays fourth order up to that edge).
+void spline_slopes(const double* f, double* d, int n, std::size_t stride, std::vector<double>& c,
+                   BicubicTable::YEnd end = BicubicTable::YEnd::natural) {
   auto F = [&](int k) { return f[static_cast<std::size_t>(k) * stride]; };
   auto D = [&](int k) -> double& { return d[static_cast<std::size_t>(k) * stride]; };
+  const bool first_slope = end == BicubicTable::YEnd::data_slope_first;
+  const bool last_slope = end == BicubicTable::YEnd::data_slope_last;
   c.assign(n, 0.0);
   // Thomas algorithm: c holds the modified super-diagonal.
-  double diag = 2.0;
-  c[0] = 1.0 / diag;
-  D(0) = 3.0 * (F(1) - F(0)) / diag;
+  double diag = first_slope ? 1.0 : 2.0;
+  c[0] = first_slope ? 0.0 : 1.0 / diag;
+  D(0) = first_slope ? (-25 * F(0) + 48 * F(1) - 36 * F(2) + 16 * F(3) - 3 * F(4)) / 12
+                     : 3.0 * (F(1) - F(0)) / diag;
   for (int k = 1; k < n; ++k) {
     const bool last = k == n - 1;
+    if (last && last_slope) {
+      D(k) = (25 * F(k) - 48 * F(k - 1) + 36 * F(k - 2) - 16 * F(k - 3) + 3 * F(k - 4)) / 12;
+      c[k] = 0;
+      break;
+    }
     const double b = last ? 2.0 : 4.0;
     const double rhs = last ? 3.0 * (F(k) - F(k - 1)) : 3.0 * (F(k + 1) - F(k - 1));
     const double m = b - c[k - 1];
@@ -32,22 +43,28 @@ void spline_slopes(const double* f, double* d, int n, std::size_t stride, std::v
 
 }  // namespace
 
-BicubicTable::BicubicTable(double lo, double h, int n, const std::vector<double>& values) : lo_(lo), h_(h), n_(n) {
-  if (n < 2 || !(h > 0) || values.size() != static_cast<std::size_t>(n) * n)
-    throw std::invalid_argument("bicubic table: needs n >= 2, h > 0 and n*n values");
-  const std::size_t N = static_cast<std::size_t>(n);
+BicubicTable::BicubicTable(double lo, double h, int n, const std::vector<double>& values)
+    : BicubicTable(lo, n, lo, n, h, values) {}
+
+BicubicTable::BicubicTable(double x_lo, int nx, double y_lo, int ny, double h, const std::vector<double>& values,
+                           YEnd y_end)
+    : x_lo_(x_lo), y_lo_(y_lo), h_(h), nx_(nx), ny_(ny) {
+  if (nx < 2 || ny < (y_end == YEnd::natural ? 2 : 5) || !(h > 0) ||
+      values.size() != static_cast<std::size_t>(nx) * ny)
+    throw std::invalid_argument("bicubic table: needs nx >= 2, ny >= 2 (5 with a data-slope end), h > 0, nx*ny values");
+  const std::size_t N = static_cast<std::size_t>(nx), NY = static_cast<std::size_t>(ny);
   // Slopes per grid step: fx along rows, fy along columns, fxy = d/dy of fx.
-  std::vector<double> fx(N * N), fy(N * N), fxy(N * N), scratch;
-  for (std::size_t iy = 0; iy < N; ++iy) spline_slopes(&values[iy * N], &fx[iy * N], n, 1, scratch);
+  std::vector<double> fx(N * NY), fy(N * NY), fxy(N * NY), scratch;
+  for (std::size_t iy = 0; iy < NY; ++iy) spline_slopes(&values[iy * N], &fx[iy * N], nx, 1, scratch);
   for (std::size_t ix = 0; ix < N; ++ix) {
-    spline_slopes(&values[ix], &fy[ix], n, N, scratch);
-    spline_slopes(&fx[ix], &fxy[ix], n, N, scratch);
+    spline_slopes(&values[ix], &fy[ix], ny, N, scratch, y_end);
+    spline_slopes(&fx[ix], &fxy[ix], ny, N, scratch, y_end);
   }
   // Hermite patch per square: A = M F M', F = [[f, f_v], [f_u, f_uv]] at the
   // four corners, M the cubic Hermite basis matrix.
   static constexpr double M[4][4] = {{1, 0, 0, 0}, {0, 0, 1, 0}, {-3, 3, -2, -1}, {2, -2, 1, 1}};
-  coef_.resize((N - 1) * (N - 1) * 16);
-  for (std::size_t iy = 0; iy + 1 < N; ++iy)
+  coef_.resize((N - 1) * (NY - 1) * 16);
+  for (std::size_t iy = 0; iy + 1 < NY; ++iy)
     for (std::size_t ix = 0; ix + 1 < N; ++ix) {
       auto at = [&](const std::vector<double>& a, std::size_t du, std::size_t dv) {
         return a[(iy + dv) * N + ix + du];
@@ -73,11 +90,10 @@ BicubicTable::BicubicTable(double lo, double h, int n, const std::vector<double>
 BicubicTable::Square BicubicTable::locate(double x, double y) const {
   // Square and local coordinates; outside the grid, the edge point (plus a
   // linear continuation in finish()).
-  const double top = hi();
-  const double xc = std::clamp(x, lo_, top), yc = std::clamp(y, lo_, top);
-  const double sx = (xc - lo_) / h_, sy = (yc - lo_) / h_;
-  const int ix = std::min(static_cast<int>(sx), n_ - 2), iy = std::min(static_cast<int>(sy), n_ - 2);
-  return {(static_cast<std::size_t>(iy) * (n_ - 1) + ix) * 16, sx - ix, sy - iy, xc, yc};
+  const double xc = std::clamp(x, x_lo_, hi()), yc = std::clamp(y, y_lo_, y_hi());
+  const double sx = (xc - x_lo_) / h_, sy = (yc - y_lo_) / h_;
+  const int ix = std::min(static_cast<int>(sx), nx_ - 2), iy = std::min(static_cast<int>(sy), ny_ - 2);
+  return {(static_cast<std::size_t>(iy) * (nx_ - 1) + ix) * 16, sx - ix, sy - iy, xc, yc};
 }
 
 BicubicTable::Value BicubicTable::finish(const double* A, const Square& s, double x, double y) const {

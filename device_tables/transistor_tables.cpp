@@ -43,9 +43,16 @@ std::string hex_hash(std::string_view s) {
   return fmt::format("{:016x}{:016x}", fnv1a(s, 14695981039346656037ull), fnv1a(s, 0x84222325cbf29ce4ull));
 }
 
+// The source axis: n points from lo.  The drain axis spans the source's
+// +- its whole range (span, so v_ds reaches every value the tile can give it
+// at every source point: the two halves of a DrainCurrentTable).
 struct Grid {
   double lo = 0, h = kTableStep;
   int n = 0;
+  double span() const { return h * (n - 1); }
+  double d_lo() const { return lo - span(); }
+  int nd() const { return 3 * n - 2; }
+  std::size_t points() const { return static_cast<std::size_t>(n) * static_cast<std::size_t>(nd()); }
 };
 
 Grid table_grid(const TileSpec& tile) {
@@ -147,7 +154,7 @@ std::string encode(const std::string& key, const Grid& g, const std::vector<doub
 // The table in `bytes` if it is a whole, uncorrupted file of exactly this key
 // and grid with finite values; otherwise nothing (a miss).
 bool decode(const std::string& bytes, const std::string& key, const Grid& g, std::vector<double>& values) {
-  const std::size_t cells = static_cast<std::size_t>(g.n) * g.n;
+  const std::size_t cells = g.points();
   const std::size_t expect = sizeof kMagic + 4 + 4 + 8 + 8 + 8 + key.size() + cells * 8 + 8;
   if (bytes.size() != expect || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) return false;
   std::uint64_t check = 0;
@@ -177,7 +184,7 @@ std::vector<std::vector<double>> run_sweep(const Circuit& c, const std::string& 
                                            Simulator* sim) {
   const SimResult r =
       sim ? sim->run(write_spice_netlist(c), command) : make_isolated_simulator()->run(write_spice_netlist(c), command);
-  const std::size_t cells = static_cast<std::size_t>(g.n) * g.n;
+  const std::size_t cells = g.points();
   auto vec = [&](const std::string& name) -> const std::vector<double>& {
     const auto it = r.vectors.find(name);
     if (it == r.vectors.end() || it->second.size() != cells)
@@ -189,7 +196,8 @@ std::vector<std::vector<double>> run_sweep(const Circuit& c, const std::string& 
   const auto& vs = vec("s");
   for (std::size_t k = 0; k < cells; ++k) {
     // The grid must be the one asked for.
-    const double want_d = g.lo + g.h * static_cast<double>(k % g.n), want_s = g.lo + g.h * static_cast<double>(k / g.n);
+    const auto nd = static_cast<std::size_t>(g.nd());
+    const double want_d = g.d_lo() + g.h * static_cast<double>(k % nd), want_s = g.lo + g.h * static_cast<double>(k / nd);
     if (std::abs(vd[k] - want_d) > 1e-9 || std::abs(vs[k] - want_s) > 1e-9)
       throw SimulationError(
           fmt::format("transistor characterisation: sweep point {} at ({}, {}) V, expected ({}, {}) V", k, vd[k], vs[k],
@@ -207,7 +215,7 @@ std::vector<std::vector<double>> run_sweep(const Circuit& c, const std::string& 
 }
 
 std::mutex memo_mutex;
-std::map<std::string, std::shared_ptr<const BicubicTable>> memo;
+std::map<std::string, std::shared_ptr<const DrainCurrentTable>> memo;
 
 }  // namespace
 
@@ -217,13 +225,13 @@ std::size_t TransistorTables::gate_index(double vg) const {
   throw std::out_of_range(fmt::format("no transistor table at gate voltage {} V", vg));
 }
 
-const BicubicTable& TransistorTables::at_gate(double vg) const {
+const DrainCurrentTable& TransistorTables::at_gate(double vg) const {
   const std::size_t k = gate_index(vg);
   if (k >= drain_current.size()) throw std::out_of_range("no nominal transistor table (the tile has mismatch)");
   return *drain_current[k];
 }
 
-const BicubicTable& TransistorTables::at_node(int gate, int k_vt, int k_mu) const {
+const DrainCurrentTable& TransistorTables::at_node(int gate, int k_vt, int k_mu) const {
   const auto it = node.find({gate, k_vt, k_mu});
   if (it == node.end())
     throw std::out_of_range(fmt::format("no transistor table at delvto {} V, mulu0 {}", k_vt * kMismatchVtStep,
@@ -258,7 +266,8 @@ CellTransistors::CellTransistors(const TileSpec& tile, const TransistorTables& t
     b.vt0 = std::min(b.vt0, k[1]), b.vt1 = std::max(b.vt1, k[1]);
     b.mu0 = std::min(b.mu0, k[2]), b.mu1 = std::max(b.mu1, k[2]);
   }
-  // Padded to every cell's whole stencil (nodes of weight 0 are not characterised).
+  // Padded to every cell's whole stencil (nodes of weight 0 are not
+  // characterised: for_each_weighted_node).
   grid_.resize(box.size());
   for (std::size_t gi = 0; gi < box.size(); ++gi) {
     Box& b = box[gi];
@@ -283,12 +292,12 @@ CellTransistors::CellTransistors(const TileSpec& tile, const TransistorTables& t
       throw std::out_of_range(
           fmt::format("no transistor tables around delvto {} V, mulu0 {}", tile.delta_vth[c], tile.beta_factor[c]));
     const std::size_t stride = static_cast<std::size_t>(b.mu1 - b.mu0 + 1);
-    const BicubicTable* const* first =
+    const DrainCurrentTable* const* first =
         &grid_[gate][static_cast<std::size_t>(v.k - 1 - b.vt0) * stride + (m.k - 1 - b.mu0)];
-    for (int a = 0; a < 4; ++a)
-      for (int d = 0; d < 4; ++d)
-        if (v.w[a] * m.w[d] != 0 && first[a * stride + d] == nullptr)
-          tables.at_node(static_cast<int>(gate), v.k - 1 + a, m.k - 1 + d);  // throws, naming the node
+    for_each_weighted_node(v.w, m.w, [&](int a, int d, double) {
+      if (first[a * stride + d] == nullptr)
+        tables.at_node(static_cast<int>(gate), v.k - 1 + a, m.k - 1 + d);  // throws, naming the node
+    });
     stencil_[c] = {first, stride, v.w, m.w};
   }
 }
@@ -329,9 +338,8 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
           static_cast<std::size_t>(std::lower_bound(gates.begin(), gates.end(), row_gate[c / cols]) - gates.begin());
       const LagrangeStencil v = lagrange_stencil(tile.delta_vth[c], kMismatchVtStep);
       const LagrangeStencil m = lagrange_stencil(tile.beta_factor[c] - 1.0, kMismatchMuStep);
-      for (int a = 0; a < 4; ++a)
-        for (int b = 0; b < 4; ++b)
-          if (v.w[a] * m.w[b] != 0) wanted[gi].insert(Node{true, v.k - 1 + a, m.k - 1 + b});
+      for_each_weighted_node(v.w, m.w,
+                             [&](int a, int b, double) { wanted[gi].insert(Node{true, v.k - 1 + a, m.k - 1 + b}); });
     }
   }
 
@@ -340,13 +348,14 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
   auto tables = std::make_shared<TransistorTables>();
   tables->v_gate = gates;
   const std::filesystem::path dir = transistor_cache_dir();
-  const std::string command = fmt::format("dc vd {:.17g} {:.17g} {:.17g} vs {:.17g} {:.17g} {:.17g}", g.lo,
-                                          g.lo + g.h * (g.n - 1), g.h, g.lo, g.lo + g.h * (g.n - 1), g.h);
+  const std::string command =
+      fmt::format("dc vd {:.17g} {:.17g} {:.17g} vs {:.17g} {:.17g} {:.17g}", g.d_lo(), g.d_lo() + g.h * (g.nd() - 1),
+                  g.h, g.lo, g.lo + g.h * (g.n - 1), g.h);
   for (std::size_t gi = 0; gi < gates.size(); ++gi) {
     std::vector<Node> missing;
     std::vector<std::string> missing_key;
     std::vector<std::filesystem::path> missing_file;
-    auto store = [&](const Node& n, std::shared_ptr<const BicubicTable> table) {
+    auto store = [&](const Node& n, std::shared_ptr<const DrainCurrentTable> table) {
       if (mismatch)
         tables->node[{static_cast<int>(gi), n.k_vt, n.k_mu}] = std::move(table);
       else
@@ -361,7 +370,7 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
       const std::filesystem::path file = dir.empty() ? std::filesystem::path() : dir / name;
       rep.files.push_back(file.string());
 
-      std::shared_ptr<const BicubicTable> table;
+      std::shared_ptr<const DrainCurrentTable> table;
       {
         std::lock_guard lock(memo_mutex);
         if (auto it = memo.find(key); it != memo.end()) table = it->second;
@@ -372,7 +381,7 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
         if (in) {
           const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
           if (decode(bytes, key, g, values)) {
-            table = std::make_shared<const BicubicTable>(g.lo, g.h, g.n, values);
+            table = std::make_shared<const DrainCurrentTable>(g.lo, g.n, g.span(), g.h, values);
             std::lock_guard lock(memo_mutex);
             memo.emplace(key, table);
           }
@@ -399,7 +408,7 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
         } catch (const std::exception&) {
         }
       }
-      auto table = std::make_shared<const BicubicTable>(g.lo, g.h, g.n, values[k]);
+      auto table = std::make_shared<const DrainCurrentTable>(g.lo, g.n, g.span(), g.h, values[k]);
       {
         std::lock_guard lock(memo_mutex);
         memo.emplace(missing_key[k], table);

@@ -4,7 +4,8 @@
 // gate voltage the tile uses (bulk at ground, so the body effect is in the
 // source axis).  Built by DC sweeps of the exact card (the bundled one or the
 // user's transistor.include), W, L and simulator options in an isolated,
-// sandboxed ngspice, cached on disk, interpolated by a bicubic spline.
+// sandboxed ngspice, cached on disk, interpolated by bicubic splines on
+// either side of v_d = v_s (drain_current_table.hpp).
 #include <array>
 #include <filesystem>
 #include <map>
@@ -12,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "device_tables/bicubic_table.hpp"
+#include "device_tables/drain_current_table.hpp"
 #include "tile/tile_spec.hpp"
 
 namespace xbar {
@@ -34,47 +35,57 @@ struct TransistorTables {
   // Drain current I_d(v_d, v_s) (A, into the drain) at gate voltage v_gate[k]:
   // the nominal transistor (a tile without mismatch).
   std::vector<double> v_gate;
-  std::vector<std::shared_ptr<const BicubicTable>> drain_current;
+  std::vector<std::shared_ptr<const DrainCurrentTable>> drain_current;
   // A tile with mismatch: the tables at the nodes it needs, keyed by
   // {index into v_gate, k_vt, k_mu}; drain_current is then empty.
-  std::map<std::array<int, 3>, std::shared_ptr<const BicubicTable>> node;
-  const BicubicTable& at_gate(double vg) const;                     // throws std::out_of_range for an untabulated gate
-  const BicubicTable& at_node(int gate, int k_vt, int k_mu) const;  // throws std::out_of_range
+  std::map<std::array<int, 3>, std::shared_ptr<const DrainCurrentTable>> node;
+  const DrainCurrentTable& at_gate(double vg) const;                     // throws std::out_of_range for an untabulated gate
+  const DrainCurrentTable& at_node(int gate, int k_vt, int k_mu) const;  // throws std::out_of_range
   std::size_t gate_index(double vg) const;                          // throws std::out_of_range
 };
+
+// The nodes of a cell's 4 x 4 mismatch stencil (Lagrange weights w_vt along
+// delvto, w_mu along mulu0) that carry weight: f(a, b, w_vt[a] w_mu[b]) for
+// the node (k_vt - 1 + a, k_mu - 1 + b).  A node of weight 0 (a draw on a
+// node needs no neighbours; a_beta = 0 puts every draw on mulu0 = 1) is
+// neither characterised nor read: the one rule for both.
+template <class F>
+void for_each_weighted_node(const std::array<double, 4>& w_vt, const std::array<double, 4>& w_mu, F&& f) {
+  for (int a = 0; a < 4; ++a)
+    for (int b = 0; b < 4; ++b)
+      if (const double w = w_vt[a] * w_mu[b]; w != 0) f(a, b, w);
+}
 
 // The transistor of every cell of a tile as the nodal engine evaluates it:
 // the row's table, or with mismatch the fixed mix of the 16 characterised
 // nodes around the cell's (delta_vth, beta_factor).  The mix is a sum of C2
-// splines in (v_d, v_s) with constant weights, so it is C2 itself and its
+// splines with constant weights, so it is as smooth as they are and its
 // derivatives are exact.
 class CellTransistors {
  public:
   CellTransistors(const TileSpec& tile, const TransistorTables& tables);
-  BicubicTable::Value eval(std::size_t cell, double vd, double vs) const {
+  DrainCurrentTable::Value eval(std::size_t cell, double vd, double vs) const {
     if (stencil_.empty()) return row_table_[cell / cols_]->eval(vd, vs);
     const Stencil& s = stencil_[cell];
-    const BicubicTable* t[16];
+    const DrainCurrentTable* t[16];
     double w[16];
     int n = 0;
-    for (int a = 0; a < 4; ++a)
-      for (int b = 0; b < 4; ++b)
-        if (const double wab = s.w_vt[a] * s.w_mu[b]; wab != 0) {  // a draw on a node needs no neighbours
-          t[n] = s.first[a * s.stride + b];
-          w[n++] = wab;
-        }
-    return BicubicTable::eval_mix(t, w, n, vd, vs);
+    for_each_weighted_node(s.w_vt, s.w_mu, [&](int a, int b, double wab) {
+      t[n] = s.first[a * s.stride + b];
+      w[n++] = wab;
+    });
+    return DrainCurrentTable::eval_mix(t, w, n, vd, vs);
   }
 
  private:
   struct Stencil {
-    const BicubicTable* const* first;  // the node (k_vt - 1, k_mu - 1) in its gate's node grid
+    const DrainCurrentTable* const* first;  // the node (k_vt - 1, k_mu - 1) in its gate's node grid
     std::size_t stride;                // nodes per k_vt in that grid
     std::array<double, 4> w_vt, w_mu;  // Lagrange weights along each axis
   };
   std::size_t cols_;
-  std::vector<const BicubicTable*> row_table_;          // per row (no mismatch)
-  std::vector<std::vector<const BicubicTable*>> grid_;  // per gate: its nodes, dense in (k_vt, k_mu)
+  std::vector<const DrainCurrentTable*> row_table_;          // per row (no mismatch)
+  std::vector<std::vector<const DrainCurrentTable*>> grid_;  // per gate: its nodes, dense in (k_vt, k_mu)
   std::vector<Stencil> stencil_;                        // per cell (mismatch)
 };
 
@@ -95,7 +106,7 @@ struct TransistorTableReport {
 
 // The table grid: step (V) and the rounding of the voltage range.
 inline constexpr double kTableStep = 1.0 / 256;
-inline constexpr int kTableFormatVersion = 1;
+inline constexpr int kTableFormatVersion = 2;  // 2: the drain axis spans v_s +- the range
 
 // Where tables are cached: $XBAR_CACHE_DIR, else $XDG_CACHE_HOME/xbar, else
 // $HOME/.cache/xbar.  Empty when none of them is set.

@@ -137,7 +137,7 @@ class TransistorCells {
     double m = mid_guess;
     if (!(m >= lo && m <= hi)) {
       // Divider of the device and the transistor's conductance at V_ds = 0.
-      const double gt = transistors_.eval(c, vb, vb).dx;
+      const double gt = transistors_.eval(c, vb, vb).dd;
       m = vb + (vw - vb) * g / (g + std::max(gt, 1e-30));
     }
     // Newton converges quadratically: once a step is below 1e-7 of the cell
@@ -145,13 +145,13 @@ class TransistorCells {
     // without another table look-up and the current follows it to first order.
     const double tol = 1e-7 * (std::abs(vw - vb) + 1e-9);
     double f = 0, fp = 0;
-    BicubicTable::Value tr;
+    DrainCurrentTable::Value tr;
     for (int it = 0; it < 100; ++it) {
       const DeviceLaw::Point d = model_.at(g, vw - m);
       f = d.i;
       fp = d.di_dv;
       tr = transistors_.eval(c, m, vb);
-      const double h = f - tr.f, hp = -fp - tr.dx;
+      const double h = f - tr.f, hp = -fp - tr.dd;
       (h > 0 ? lo : hi) = m;
       const double step = -h / hp;
       if (std::abs(step) <= tol && m + step >= lo && m + step <= hi) {
@@ -163,7 +163,7 @@ class TransistorCells {
       m = next > lo && next < hi ? next : 0.5 * (lo + hi);
     }
     // Implicit derivatives of I = I_dev(V_wl - m(V_wl, V_bl)).
-    const double td = tr.dx, ts = tr.dy, den = fp + td;
+    const double td = tr.dd, ts = tr.ds, den = fp + td;
     const double inv = den > 0 ? 1.0 / den : 0.0;
     return {f, fp * td * inv, -fp * ts * inv, m};
   }

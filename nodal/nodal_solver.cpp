@@ -36,6 +36,7 @@ constexpr double kNewtonStepTol = 1e-9;
 // confirm a solution already far inside the tolerance.
 constexpr double kQuadraticSafety = 1e-2;
 constexpr double kQuadraticContraction = 1e-2;
+constexpr double kNewtonVoltFloor = 1e-6;  // V: the smallest input scale Newton's step tolerance is taken of
 constexpr int kMaxLineSearchHalvings = 40;
 constexpr double kTransistorStepCgTol = 1e-6;
 
@@ -104,7 +105,11 @@ class VectorSolver {
   // Damped Newton for nonlinear cells.  fw_, fb_, cell_g_ hold F and dI/dV at
   // out.x on entry; returns the final ||F||.
   double newton(const std::vector<double>& v_in, VectorResult& out, double f, int vector_index) {
-    const double v_scale = std::max(max_abs(v_in), 1e-300);
+    // Inputs all (nearly) 0, as a tile gets for an image whose pixels on its
+    // rows are all dark: the steps are then measured against 1 uV, not
+    // against 0 (a transistor table's value at 0 V is ngspice's, ~1e-34 A,
+    // not exactly 0, so the state never settles on exact zeros).
+    const double v_scale = std::max(max_abs(v_in), kNewtonVoltFloor);
     bool converged = false;
     int it = 0;
     // The previous step's size (word lines, bit lines); negative: it was not
@@ -335,7 +340,7 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
   // Linear start: each device in series with its transistor's conductance at 0 V.
   std::vector<double> g_start(net.g.size());
   for (std::size_t c = 0; c < g_start.size(); ++c) {
-    const double gt = std::max(transistors.eval(c, 0, 0).dx, 0.0), g = net.g[c];
+    const double gt = std::max(transistors.eval(c, 0, 0).dd, 0.0), g = net.g[c];
     g_start[c] = g > 0 ? g * gt / (g + gt) : 0.0;
   }
   const TransistorCells law(tile.model, net.g, transistors);
@@ -391,9 +396,11 @@ double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cell
   // With mismatch: the tables at every node the draws need, and per cell
   // its stencil (a pointer, a stride and eight weights).
   const bool mixed = transistors && mismatch.tables > 0;
+  // A table is two halves (v_ds >= 0, <= 0) of as many squares as the
+  // source axis has squared.
   const double tables = !transistors ? 0.0
-                        : mixed      ? mismatch.tables * 16 * std::pow(mismatch.grid_points, 2)
-                                     : 2.0 * 16 * std::pow(2.0 / kTableStep + 20, 2);
+                        : mixed      ? mismatch.tables * 2 * 16 * std::pow(mismatch.grid_points, 2)
+                                     : 2.0 * 2 * 16 * std::pow(2.0 / kTableStep + 20, 2);
   const double shared = kShared + (transistors ? 1.0 : 0.0) + (mixed ? 10.0 : 0.0);
   // Per vector also its inputs and the driver, array and column currents.
   const double lines = static_cast<double>(v) * (rows + 3.0 * phys_cols);

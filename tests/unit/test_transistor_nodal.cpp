@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "device_tables/bicubic_table.hpp"
 #include "device_tables/transistor_tables.hpp"
 #include "model_library/model_library.hpp"
 #include "netlist_gen/circuit.hpp"
@@ -70,7 +71,7 @@ double worst_difference(const TileSpec& t, const TileSolution& n, const TileSolu
 
 }  // namespace
 
-TEST_CASE("1T1R and 2T2R with level-1 and BSIM4 transistors: nodal matches SPICE to 1e-5 of full scale") {
+TEST_CASE("1T1R and 2T2R with level-1 and BSIM4 transistors: nodal matches SPICE to 1e-8 of full scale") {
   cache_dir();
   const std::string periphery[] = {
       "",
@@ -92,7 +93,9 @@ TEST_CASE("1T1R and 2T2R with level-1 and BSIM4 transistors: nodal matches SPICE
         const double d = worst_difference(t, n, s);
         MESSAGE(model, " ", cell, " ", p, " nodal vs spice ", d, " of full scale, ", rep.newton_iterations,
                 " Newton steps");
-        CHECK(close(d, 0, 0, 1e-5));
+        // Measured 1.8e-10 to 1.3e-9 (before the tables' split at v_d = v_s:
+        // 1.3e-7 to 3.3e-7, the interpolation error next to that line).
+        CHECK(close(d, 0, 0, 1e-8));
         // The junction voltages too (v_mid), where SPICE has them.
         REQUIRE(n.v_mid.size() == s.v_mid.size());
         double worst_mid = 0;
@@ -169,14 +172,20 @@ TEST_CASE("transistor tables are cached on disk: the same card hits, a changed o
 
 TEST_CASE("interpolation error of the drain-current table against ngspice between the grid points") {
   cache_dir();
-  // Midpoints of the grid squares over the range the tiles above reach
-  // (0..0.3 V on drain and source), where the error of a cubic is largest.
+  // Inside the grid squares over the range the tiles above reach (0..0.3 V
+  // on drain and source): the source at the squares' midpoints, the drain a
+  // third of a step further, so v_ds = (k + 1/3) h.  The points next to
+  // v_d = v_s (k = 0, -1), where every on cell of a tile sits, are where a
+  // spline across that line errs most (the current's second derivative
+  // jumps there when ngspice swaps drain and source); measured here also
+  // for one square spline in (v_d, v_s) through the same ngspice grid, the
+  // tables of before.
   for (const std::string model : {"nmos_level1", "nmos"}) {
     CAPTURE(model);
     const TileSpec t = tile_of(tile_yaml(4, 4, "1T1R", model, ""));
     const auto tables = transistor_tables(t);
-    const BicubicTable& table = tables->at_gate(t.transistor.v_gate);
-    const double h = table.step(), start = h / 2, stop = start + 76 * h;  // 77 midpoints per axis
+    const DrainCurrentTable& table = tables->at_gate(t.transistor.v_gate);
+    const double h = table.step(), start = h / 2, stop = start + 76 * h;  // 77 points per axis
     std::vector<std::string> net = {"interpolation check"};
     for (const auto& file : t.transistor.model_files)
       for (auto& line : read_model_library(file)) net.push_back(line);
@@ -186,22 +195,53 @@ TEST_CASE("interpolation error of the drain-current table against ngspice betwee
     net.push_back("vs s 0 dc 0");
     net.push_back(".options reltol=1e-9 vntol=1e-12 abstol=1e-18");
     net.push_back(".end");
-    const SimResult r = testing::shared_simulator().run(
-        net, fmt::format("dc vd {0:.17g} {1:.17g} {2:.17g} vs {0:.17g} {1:.17g} {2:.17g}", start, stop, h));
+    auto& sim = testing::shared_simulator();
+    const SimResult r = sim.run(net, fmt::format("dc vd {0:.17g} {1:.17g} {2:.17g} vs {3:.17g} {4:.17g} {2:.17g}",
+                                                 start + h / 3, stop + h / 3, h, start, stop));
+    const int n = table.source_points();
+    const SimResult sq = sim.run(net, fmt::format("dc vd {0:.17g} {1:.17g} {2:.17g} vs {0:.17g} {1:.17g} {2:.17g}",
+                                                  table.lo(), table.hi(), h));
+    std::vector<double> square(static_cast<std::size_t>(n) * n);
+    REQUIRE(sq.vectors.at("vd#branch").size() == square.size());
+    for (std::size_t k = 0; k < square.size(); ++k) square[k] = -sq.vectors.at("vd#branch")[k];
+    const BicubicTable across(table.lo(), h, n, square);
     const auto& id = r.vectors.at("vd#branch");
     const auto& vd = r.vectors.at("d");
     const auto& vs = r.vectors.at("s");
     REQUIRE(id.size() == 77u * 77u);
-    double worst = 0, i_max = 0;
+    double worst = 0, near = 0, near_across = 0, i_max = 0;
     for (std::size_t k = 0; k < id.size(); ++k) {
-      const auto p = table.eval(vd[k], vs[k]);
-      worst = std::max(worst, std::abs(p.f + id[k]));
+      const double e = std::abs(table.eval(vd[k], vs[k]).f + id[k]);
+      worst = std::max(worst, e);
+      if (std::abs(vd[k] - vs[k]) < h) {
+        near = std::max(near, e);
+        near_across = std::max(near_across, std::abs(across.eval(vd[k], vs[k]).f + id[k]));
+      }
       i_max = std::max(i_max, std::abs(id[k]));
     }
     MESSAGE(model, ": worst table error ", worst, " A = ", worst / i_max, " of the largest current ", i_max,
-            " A in 0..0.3 V (grid step ", h, " V)");
-    // The bound the README states.
-    CHECK(close(worst / i_max, 0, 0, 2e-6));
+            " A in 0..0.3 V (grid step ", h, " V); next to v_d = v_s ", near / i_max, ", one spline across it ",
+            near_across / i_max);
+    // The bound the README states (level 1's worst is at its linear /
+    // saturation boundary, v_ds = v_gs - v_t, another kink of the card).
+    CHECK(close(worst / i_max, 0, 0, 1e-7));
+    // A spline across v_d = v_s errs far more next to it (before the split).
+    CHECK(near_across > 100 * near);
+  }
+}
+
+TEST_CASE("a 1T1R tile whose inputs are all 0 V converges on the nodal engine (a dark image's tile)") {
+  cache_dir();
+  // The table's value at 0 V is ngspice's (~1e-34 A, not exactly 0), so the
+  // state settles near, not on, exact zeros: Newton's step tolerance takes a
+  // floor of 1 uV as its input scale (without it: no convergence in 50 steps).
+  for (const std::string model : {"nmos_level1", "nmos"}) {
+    CAPTURE(model);
+    TileSpec t = tile_of(tile_yaml(8, 8, "1T1R", model, "periphery: {r_driver: 100, r_sense: 50}\n"));
+    for (auto& v : t.inputs) std::fill(v.begin(), v.end(), 0.0);
+    const TileSolution n = solve_nodal(t);
+    for (const auto& col : n.column_current)
+      for (double i : col) CHECK(close(i, 0, 0, 1e-15));
   }
 }
 
