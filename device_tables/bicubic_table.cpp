@@ -23,8 +23,7 @@ void spline_slopes(const double* f, double* d, int n, std::size_t stride, std::v
   // Thomas algorithm: c holds the modified super-diagonal.
   double diag = first_slope ? 1.0 : 2.0;
   c[0] = first_slope ? 0.0 : 1.0 / diag;
-  D(0) = first_slope ? (-25 * F(0) + 48 * F(1) - 36 * F(2) + 16 * F(3) - 3 * F(4)) / 12
-                     : 3.0 * (F(1) - F(0)) / diag;
+  D(0) = first_slope ? (-25 * F(0) + 48 * F(1) - 36 * F(2) + 16 * F(3) - 3 * F(4)) / 12 : 3.0 * (F(1) - F(0)) / diag;
   for (int k = 1; k < n; ++k) {
     const bool last = k == n - 1;
     if (last && last_slope) {
@@ -49,8 +48,7 @@ BicubicTable::BicubicTable(double lo, double h, int n, const std::vector<double>
 BicubicTable::BicubicTable(double x_lo, int nx, double y_lo, int ny, double h, const std::vector<double>& values,
                            YEnd y_end)
     : x_lo_(x_lo), y_lo_(y_lo), h_(h), nx_(nx), ny_(ny) {
-  if (nx < 2 || ny < (y_end == YEnd::natural ? 2 : 5) || !(h > 0) ||
-      values.size() != static_cast<std::size_t>(nx) * ny)
+  if (nx < 2 || ny < (y_end == YEnd::natural ? 2 : 5) || !(h > 0) || values.size() != static_cast<std::size_t>(nx) * ny)
     throw std::invalid_argument("bicubic table: needs nx >= 2, ny >= 2 (5 with a data-slope end), h > 0, nx*ny values");
   const std::size_t N = static_cast<std::size_t>(nx), NY = static_cast<std::size_t>(ny);
   // Slopes per grid step: fx along rows, fy along columns, fxy = d/dy of fx.

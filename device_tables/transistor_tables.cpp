@@ -197,7 +197,8 @@ std::vector<std::vector<double>> run_sweep(const Circuit& c, const std::string& 
   for (std::size_t k = 0; k < cells; ++k) {
     // The grid must be the one asked for.
     const auto nd = static_cast<std::size_t>(g.nd());
-    const double want_d = g.d_lo() + g.h * static_cast<double>(k % nd), want_s = g.lo + g.h * static_cast<double>(k / nd);
+    const double want_d = g.d_lo() + g.h * static_cast<double>(k % nd),
+                 want_s = g.lo + g.h * static_cast<double>(k / nd);
     if (std::abs(vd[k] - want_d) > 1e-9 || std::abs(vs[k] - want_s) > 1e-9)
       throw SimulationError(
           fmt::format("transistor characterisation: sweep point {} at ({}, {}) V, expected ({}, {}) V", k, vd[k], vs[k],
@@ -338,8 +339,9 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
           static_cast<std::size_t>(std::lower_bound(gates.begin(), gates.end(), row_gate[c / cols]) - gates.begin());
       const LagrangeStencil v = lagrange_stencil(tile.delta_vth[c], kMismatchVtStep);
       const LagrangeStencil m = lagrange_stencil(tile.beta_factor[c] - 1.0, kMismatchMuStep);
-      for_each_weighted_node(v.w, m.w,
-                             [&](int a, int b, double) { wanted[gi].insert(Node{true, v.k - 1 + a, m.k - 1 + b}); });
+      for_each_weighted_node(v.w, m.w, [&](int a, int b, double) {
+        wanted[gi].insert(Node{true, v.k - 1 + a, m.k - 1 + b});
+      });
     }
   }
 
@@ -348,9 +350,8 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
   auto tables = std::make_shared<TransistorTables>();
   tables->v_gate = gates;
   const std::filesystem::path dir = transistor_cache_dir();
-  const std::string command =
-      fmt::format("dc vd {:.17g} {:.17g} {:.17g} vs {:.17g} {:.17g} {:.17g}", g.d_lo(), g.d_lo() + g.h * (g.nd() - 1),
-                  g.h, g.lo, g.lo + g.h * (g.n - 1), g.h);
+  const std::string command = fmt::format("dc vd {:.17g} {:.17g} {:.17g} vs {:.17g} {:.17g} {:.17g}", g.d_lo(),
+                                          g.d_lo() + g.h * (g.nd() - 1), g.h, g.lo, g.lo + g.h * (g.n - 1), g.h);
   for (std::size_t gi = 0; gi < gates.size(); ++gi) {
     std::vector<Node> missing;
     std::vector<std::string> missing_key;

@@ -39,9 +39,9 @@ struct TransistorTables {
   // A tile with mismatch: the tables at the nodes it needs, keyed by
   // {index into v_gate, k_vt, k_mu}; drain_current is then empty.
   std::map<std::array<int, 3>, std::shared_ptr<const DrainCurrentTable>> node;
-  const DrainCurrentTable& at_gate(double vg) const;                     // throws std::out_of_range for an untabulated gate
+  const DrainCurrentTable& at_gate(double vg) const;  // throws std::out_of_range for an untabulated gate
   const DrainCurrentTable& at_node(int gate, int k_vt, int k_mu) const;  // throws std::out_of_range
-  std::size_t gate_index(double vg) const;                          // throws std::out_of_range
+  std::size_t gate_index(double vg) const;                               // throws std::out_of_range
 };
 
 // The nodes of a cell's 4 x 4 mismatch stencil (Lagrange weights w_vt along
@@ -80,13 +80,13 @@ class CellTransistors {
  private:
   struct Stencil {
     const DrainCurrentTable* const* first;  // the node (k_vt - 1, k_mu - 1) in its gate's node grid
-    std::size_t stride;                // nodes per k_vt in that grid
-    std::array<double, 4> w_vt, w_mu;  // Lagrange weights along each axis
+    std::size_t stride;                     // nodes per k_vt in that grid
+    std::array<double, 4> w_vt, w_mu;       // Lagrange weights along each axis
   };
   std::size_t cols_;
   std::vector<const DrainCurrentTable*> row_table_;          // per row (no mismatch)
   std::vector<std::vector<const DrainCurrentTable*>> grid_;  // per gate: its nodes, dense in (k_vt, k_mu)
-  std::vector<Stencil> stencil_;                        // per cell (mismatch)
+  std::vector<Stencil> stencil_;                             // per cell (mismatch)
 };
 
 // The node below x on a grid of step h, and the weights of the 4-point

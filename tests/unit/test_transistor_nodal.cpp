@@ -199,8 +199,8 @@ TEST_CASE("interpolation error of the drain-current table against ngspice betwee
     const SimResult r = sim.run(net, fmt::format("dc vd {0:.17g} {1:.17g} {2:.17g} vs {3:.17g} {4:.17g} {2:.17g}",
                                                  start + h / 3, stop + h / 3, h, start, stop));
     const int n = table.source_points();
-    const SimResult sq = sim.run(net, fmt::format("dc vd {0:.17g} {1:.17g} {2:.17g} vs {0:.17g} {1:.17g} {2:.17g}",
-                                                  table.lo(), table.hi(), h));
+    const SimResult sq = sim.run(
+        net, fmt::format("dc vd {0:.17g} {1:.17g} {2:.17g} vs {0:.17g} {1:.17g} {2:.17g}", table.lo(), table.hi(), h));
     std::vector<double> square(static_cast<std::size_t>(n) * n);
     REQUIRE(sq.vectors.at("vd#branch").size() == square.size());
     for (std::size_t k = 0; k < square.size(); ++k) square[k] = -sq.vectors.at("vd#branch")[k];
