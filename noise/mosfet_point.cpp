@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <sstream>
+#include <cmath>
+#include <map>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "common/diagnostics.hpp"
-#include "config_loader/spice_number.hpp"
 
 namespace xbar {
 namespace {
@@ -17,89 +18,154 @@ std::string lower(std::string s) {
   return s;
 }
 
-// `key=value` pairs of a card's text ("level = 1" too), lower case.
-std::vector<std::pair<std::string, std::string>> card_pairs(std::string text) {
-  for (char& ch : text)
-    if (ch == '(' || ch == ')' || ch == ',') ch = ' ';
-  std::string spaced;
-  for (char ch : text) {
-    if (ch == '=')
-      spaced += " = ";
-    else
-      spaced += ch;
-  }
-  std::istringstream in(lower(spaced));
-  std::vector<std::string> words;
-  for (std::string w; in >> w;) words.push_back(w);
-  std::vector<std::pair<std::string, std::string>> pairs;
-  for (std::size_t k = 1; k + 1 < words.size(); ++k)
-    if (words[k] == "=") pairs.push_back({words[k - 1], words[k + 1]});
-  return pairs;
+std::string num(double v) { return fmt::format("{:.17g}", v); }
+
+std::vector<const Element*> mosfets_of(const Circuit& circuit) {
+  std::vector<const Element*> mosfets;
+  for (const Element& e : circuit.elements)
+    if (e.kind == ElementKind::kMosfet) mosfets.push_back(&e);
+  return mosfets;
+}
+
+Element voltage_source(std::string name, NodeId plus, NodeId minus, double v) {
+  Element e{};
+  e.kind = ElementKind::kVoltageSource;
+  e.name = std::move(name);
+  e.nodes = {plus, minus};
+  e.value = v;
+  return e;
 }
 
 }  // namespace
 
-MosfetCard mosfet_card(const std::vector<std::string>& lines, const std::string& name) {
-  const std::string want = lower(name);
-  for (std::size_t k = 0; k < lines.size(); ++k) {
-    std::istringstream head(lower(lines[k]));
-    std::string dot, model;
-    if (!(head >> dot >> model) || dot != ".model" || model != want) continue;
-    std::string text = lines[k];
-    for (std::size_t c = k + 1; c < lines.size() && !lines[c].empty() && lines[c][0] == '+'; ++c)
-      text += " " + lines[c].substr(1);
-    MosfetCard card{.level = 1};
-    for (const auto& [key, value] : card_pairs(text)) {
-      const double v = parse_spice_number(value).value_or(0.0);
-      if (key == "level") card.level = static_cast<int>(v);
-      if (key == "kf") card.kf = v;
+NoiseCharacterisation mosfet_noise_circuit(const Circuit& circuit, const std::vector<std::array<double, 4>>& terminal_v,
+                                           const NoiseOptions& options) {
+  const std::vector<const Element*> mosfets = mosfets_of(circuit);
+  if (terminal_v.size() != mosfets.size())
+    throw std::invalid_argument("noise: one set of terminal voltages per transistor");
+  Circuit ch;
+  ch.title = "xbar transistor noise characterisation";
+  ch.node_names = {"0"};
+  ch.includes = circuit.includes;
+  ch.options = circuit.options;  // the temperature and tolerances of the tile
+  // Measured: ngspice 46 refuses `noise` under `.options klu`.
+  std::erase_if(ch.options, [](const auto& kv) { return kv.first == "klu"; });
+  ch.transistor = circuit.transistor;
+  for (std::size_t k = 0; k < mosfets.size(); ++k) {
+    static constexpr const char* kTerminal[] = {"d", "g", "s", "b"};
+    std::array<NodeId, 4> n{};
+    for (int t = 0; t < 4; ++t) {
+      n[t] = ch.add_node(fmt::format("nz{}{}", kTerminal[t], k));
+      // The drain is held through the 0 V sensing source from node nzx.
+      const NodeId held = t == 0 ? ch.add_node(fmt::format("nzx{}", k)) : n[t];
+      ch.elements.push_back(voltage_source(fmt::format("vnz{}{}", kTerminal[t], k), held, kGround, terminal_v[k][t]));
+      if (t == 0) ch.elements.push_back(voltage_source(fmt::format("vnzi{}", k), held, n[0], 0.0));
     }
-    return card;
+    Element m = *mosfets[k];
+    m.nodes = {n[0], n[1], n[2], n[3]};
+    ch.elements.push_back(std::move(m));
   }
-  return {};
+  NoiseCharacterisation out;
+  out.netlist = write_spice_netlist(ch);
+  out.netlist.pop_back();  // `.end`, put back last
+  // Output: the sum of the drain currents, by unit-gain CCVSs in series (H
+  // sources are noiseless in ngspice).  Each transistor's terminals are held,
+  // so its own noise reaches the output only through its drain current.
+  std::string low = "0";
+  for (std::size_t k = 0; k < mosfets.size(); ++k) {
+    const std::string high = k + 1 == mosfets.size() ? "nzo" : fmt::format("nzo{}", k);
+    out.netlist.push_back(fmt::format("hnzo{} {} {} vnzi{} 1", k, high, low, k));
+    low = high;
+  }
+  // A dummy input for ngspice's input-referred figure (not used).
+  out.netlist.push_back("vnzin nzin 0 dc 0 ac 1");
+  out.netlist.push_back("rnzin nzin 0 1 noisy=0");
+  out.netlist.push_back(".end");
+  // pts_per_summary 1: ngspice reports every generator's own band power.
+  out.command = fmt::format("noise v(nzo) vnzin lin 2 {} {} 1", num(options.f_min), num(options.f_max));
+  return out;
 }
 
-std::vector<MosfetPoint> mosfet_points(const Circuit& circuit, Simulator& sim) {
-  std::vector<const Element*> mosfets;
-  for (const Element& e : circuit.elements)
-    if (e.kind == ElementKind::kMosfet) mosfets.push_back(&e);
+std::vector<MosfetPoint> mosfet_points(const Circuit& circuit, Simulator& sim, const NoiseOptions& options) {
+  const std::vector<const Element*> mosfets = mosfets_of(circuit);
   if (mosfets.empty()) return {};
   if (circuit.vectors != 1) throw std::invalid_argument("noise: the transistors' op needs a one-vector circuit");
-  std::vector<std::string> lines = write_spice_netlist(circuit);
-  for (const Element* e : mosfets) {
+  for (const Element* e : mosfets)
     if (e->subckt)
       throw SimulationError(fmt::format(
-          "noise: transistor '{}' is a subcircuit (a PDK wrapper); xbar's noise takes level-1 .model cards only",
-          e->name));
-    const MosfetCard card = mosfet_card(lines, e->model);
-    if (card.level != 1)
-      throw SimulationError(fmt::format(
-          "noise: transistor model '{}' is {}; xbar's noise takes level-1 cards only (nmos_level1): BSIM4's "
-          "channel noise needs quantities ngspice does not report",
-          e->model, card.level == 0 ? "not defined by a .model line" : fmt::format("level {}", card.level)));
-    if (card.kf != 0)
-      throw SimulationError(
-          fmt::format("noise: transistor model '{}' has flicker noise (kf = {}), which xbar's noise does not model",
-                      e->model, card.kf));
-  }
+          "noise: transistor '{}' is a subcircuit (a PDK wrapper); xbar's noise takes .model cards only", e->name));
+
+  // The operating point: small-signal parameters and terminal voltages.
+  std::vector<std::string> lines = write_spice_netlist(circuit);
   lines.pop_back();  // `.end`
   static constexpr const char* kParams[] = {"gm", "gds", "gmbs", "gbd", "gbs"};
   std::string save = ".save";
-  for (const Element* e : mosfets)
+  for (const Element* e : mosfets) {
     for (const char* p : kParams) save += fmt::format(" @{}[{}]", e->name, p);
+    for (NodeId n : e->nodes)
+      if (n != kGround) save += " " + circuit.node_names.at(static_cast<std::size_t>(n));
+  }
   lines.push_back(save);
   lines.push_back(".end");
   const SimResult r = sim.run(lines, "op");
-  auto value = [&](const Element& e, const char* p) {
-    const auto it = r.vectors.find(fmt::format("@{}[{}]", lower(e.name), p));
-    if (it == r.vectors.end() || it->second.empty())
-      throw SimulationError(fmt::format("ngspice's op returned no @{}[{}]", e.name, p), r.log);
+  auto get = [&](const SimResult& res, const std::string& name) {
+    const auto it = res.vectors.find(lower(name));
+    if (it == res.vectors.end() || it->second.empty())
+      throw SimulationError(fmt::format("ngspice returned no {}", name), res.log);
     return it->second[0];
   };
   std::vector<MosfetPoint> points;
+  std::vector<std::array<double, 4>> terminal_v;
   points.reserve(mosfets.size());
-  for (const Element* e : mosfets)
-    points.push_back({value(*e, "gm"), value(*e, "gds"), value(*e, "gmbs"), value(*e, "gbd"), value(*e, "gbs")});
+  for (const Element* e : mosfets) {
+    auto p = [&](const char* name) { return get(r, fmt::format("@{}[{}]", e->name, name)); };
+    points.push_back({p("gm"), p("gds"), p("gmbs"), p("gbd"), p("gbs")});
+    std::array<double, 4>& v = terminal_v.emplace_back();
+    for (int t = 0; t < 4; ++t)
+      v[t] = e->nodes[t] == kGround ? 0.0 : get(r, circuit.node_names.at(static_cast<std::size_t>(e->nodes[t])));
+  }
+
+  // The drain-current noise at that point, every generator's band power.
+  const NoiseCharacterisation ch = mosfet_noise_circuit(circuit, terminal_v, options);
+  const SimResult nz = sim.run(ch.netlist, ch.command);
+  std::map<std::string, std::size_t> index;
+  for (std::size_t k = 0; k < mosfets.size(); ++k) index[lower(mosfets[k]->name)] = k;
+  std::vector<char> seen(mosfets.size(), 0);
+  // Named onoise_total<sep><device><sep><generator>, <sep> '.' (BSIM4) or
+  // '_' (MOS1); generator names hold neither.
+  static const std::string kPrefix = "onoise_total";
+  for (const auto& [name, values] : nz.vectors) {
+    if (!name.starts_with(kPrefix) || name.size() <= kPrefix.size() + 1 || values.empty()) continue;
+    const std::string rest = name.substr(kPrefix.size() + 1);
+    const std::size_t sep = rest.find_last_of("._");
+    if (sep == std::string::npos) continue;
+    const auto it = index.find(rest.substr(0, sep));
+    if (it == index.end()) continue;  // a device's total (or no device)
+    const std::string gen = rest.substr(sep + 1);
+    const double power = values[0] * values[0];  // ngspice reports the rms
+    MosfetPoint& p = points[it->second];
+    seen[it->second] = 1;
+    if (power == 0.0) continue;
+    if (gen == "id") {
+      p.white += power / options.white_band();
+    } else if (gen == "1overf") {
+      p.flicker += power / options.flicker_band();
+    } else {
+      // ngspice's channel generators are "id" (thermal) and "1overf" in every
+      // MOS model; any other with power (rd, rs, rg, the body network, gate
+      // currents) sits on a node xbar's network does not have.
+      throw SimulationError(
+          fmt::format("noise: transistor '{}' (model '{}') has noise generator '{}' ({:.3g} A rms), which sits on a "
+                      "node inside the transistor (series or body resistance, gate current) that xbar's noise "
+                      "network does not model; only the channel's thermal and flicker noise are supported",
+                      mosfets[it->second]->name, mosfets[it->second]->model, gen, values[0]),
+          nz.log);
+    }
+  }
+  for (std::size_t k = 0; k < mosfets.size(); ++k)
+    if (!seen[k])
+      throw SimulationError(fmt::format("ngspice's noise characterisation reported nothing for '{}'", mosfets[k]->name),
+                            nz.log);
   return points;
 }
 

@@ -29,6 +29,7 @@ void add_power(ColumnNoise& c, NoiseKind kind, double p) {
     case NoiseKind::kShot: c.shot += p; break;
     case NoiseKind::kRead: c.read += p; break;
     case NoiseKind::kSense: c.sense += p; break;
+    case NoiseKind::kFlicker: c.flicker += p; break;
   }
 }
 

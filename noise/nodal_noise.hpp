@@ -21,8 +21,8 @@ namespace xbar {
 // Band powers (A^2) at one logical column output, by source kind.
 struct ColumnNoise {
   int vector = 0, col = 0;
-  double thermal = 0, shot = 0, read = 0, sense = 0;
-  double power() const { return thermal + shot + read + sense; }
+  double thermal = 0, shot = 0, read = 0, sense = 0, flicker = 0;
+  double power() const { return thermal + shot + read + sense + flicker; }
 };
 
 // Every vector and logical column of `op` (vector-major).  `circuit` must be

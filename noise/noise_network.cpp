@@ -150,11 +150,12 @@ class NetworkBuilder {
     return law_.at(t_.g[k], op_.v_wl[v_][k] - op_.v_bl[v_][k]).v_device;
   }
 
-  // An NMOS (nodes d g s b) linearised as ngspice's level-1 model: with
-  // V_d >= V_s, I_ds = gds V_ds + gm V_gs + gmbs V_bs; with V_d < V_s the
-  // drain acts as the source (gm and gmbs against V_gd and V_bd).  The bulk
-  // junctions are their conductances (noiseless, as in ngspice's MOS1); the
-  // channel's thermal noise is (2/3) 4kT |gm| (ngspice's MOS1 with nlev < 3).
+  // An NMOS (nodes d g s b) linearised as ngspice does: with V_d >= V_s,
+  // I_ds = gds V_ds + gm V_gs + gmbs V_bs; with V_d < V_s the drain acts as
+  // the source (gm and gmbs against V_gd and V_bd).  The bulk junctions are
+  // their conductances (noiseless in ngspice's MOS models); the channel's
+  // noise is a current between drain and source, its thermal and flicker
+  // parts as ngspice's own model of the card gives them (mosfet_points()).
   void mosfet(const Element& e, const MosfetPoint& p) {
     const NodeId d = e.nodes[0], g = e.nodes[1], s = e.nodes[2], b = e.nodes[3];
     const std::size_t k = static_cast<std::size_t>(e.row) * op_.phys_cols + e.col;
@@ -165,8 +166,8 @@ class NetworkBuilder {
     transconductance(d, s, b, src, reversed ? -p.gmbs : p.gmbs);
     conductance(d, b, p.gbd);
     conductance(s, b, p.gbs);
-    across(NoiseKind::kThermal, d, s, o_.thermal_density(2.0 / 3.0 * std::fabs(p.gm)), 0.0,
-           NoiseSource::Spice::kNative);
+    across(NoiseKind::kThermal, d, s, p.white, 0.0, NoiseSource::Spice::kNative);
+    if (p.flicker > 0) across(NoiseKind::kFlicker, d, s, 0.0, p.flicker, NoiseSource::Spice::kNative);
   }
 
   void sense_amplifier(int pj) {

@@ -26,7 +26,8 @@
 
 namespace xbar {
 
-enum class NoiseKind { kThermal, kShot, kRead, kSense };
+// kFlicker: the access transistors' 1/f noise (the cells' is kRead).
+enum class NoiseKind { kThermal, kShot, kRead, kSense, kFlicker };
 
 struct NoiseSource {
   NoiseKind kind = NoiseKind::kThermal;

@@ -27,9 +27,9 @@ std::string noise_columns_cells(const RunResult& r, std::size_t k) {
   const auto i = noise_signal(r, k);
   const std::optional<double> spice =
       k < r.noise->spice_rms.size() ? std::optional<double>(r.noise->spice_rms[k]) : std::nullopt;
-  return fmt::format(",{},{},{},{},{},{},{},{}", rms, std::sqrt(n.thermal), std::sqrt(n.shot), std::sqrt(n.read),
+  return fmt::format(",{},{},{},{},{},{},{},{},{}", rms, std::sqrt(n.thermal), std::sqrt(n.shot), std::sqrt(n.read),
                      std::sqrt(n.sense), cell(i ? noise_snr_db(*i, rms) : std::nullopt), noise_enob(r.tile, rms),
-                     cell(spice));
+                     cell(spice), std::sqrt(n.flicker));
 }
 
 using Opt = std::optional<double>;
@@ -75,7 +75,7 @@ constinit const AnalysisOutputs kNoiseOutputs{
     .column_values = noise_column_values,
     .columns_csv = {.after = "e_nonlinear",
                     .header = ",noise_i_rms,noise_thermal,noise_shot,noise_read,noise_sense,noise_snr_db,noise_enob,"
-                              "noise_i_rms_spice",
+                              "noise_i_rms_spice,noise_flicker",
                     .cells = noise_columns_cells},
     .files = {},
     .write_files = nullptr,

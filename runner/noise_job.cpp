@@ -30,7 +30,7 @@ NoiseOptions noise_options(const Config& c) {
   return o;
 }
 
-void check_noise_supported(const Config& c, bool ideal_switch, Diagnostics& d) {
+void check_noise_supported(const Config& c, Diagnostics& d) {
   if (!c.noise.enabled) return;
   if (c.analysis.type != AnalysisKind::kOp)
     d.error(c.where("noise.enabled"), fmt::format("noise is computed at the operating point of analysis 'op', not '{}'",
@@ -43,14 +43,6 @@ void check_noise_supported(const Config& c, bool ideal_switch, Diagnostics& d) {
             fmt::format("noise is computed for tiles of at most {} cells (512x512: 44 s CPU and 1.3 GB measured); this "
                         "tile has {}",
                         kMaxNoiseCells, cells));
-  // The transistor's channel noise follows ngspice's level-1 model; the
-  // bundled BSIM4 card's is not modelled (mosfet_points() says why, and
-  // checks a user's card the same way when the tile is built).
-  if (c.tile.cell->has(CellPart::kAccessTransistor) && !ideal_switch && c.transistor.model == "nmos" &&
-      c.transistor.include.empty())
-    d.error(c.where("transistor.model"),
-            "noise on transistor tiles takes a level-1 card (transistor.model: nmos_level1, or ideal): the BSIM4 "
-            "card's channel noise needs quantities ngspice does not report");
 }
 
 TileNoiseResult run_noise(const Config& config, const TileSpec& tile, const TileSolution& op, Simulator* sim) {
@@ -67,7 +59,7 @@ TileNoiseResult run_noise(const Config& config, const TileSpec& tile, const Tile
   std::vector<std::vector<MosfetPoint>> mosfets;
   if (tile.access_transistors()) {
     if (!sim) throw std::logic_error("noise on a transistor tile needs ngspice for the transistors' operating point");
-    for (int v = 0; v < op.vectors; ++v) mosfets.push_back(mosfet_points(circuit_of(v), *sim));
+    for (int v = 0; v < op.vectors; ++v) mosfets.push_back(mosfet_points(circuit_of(v), *sim, r.options));
   }
   r.columns = nodal_noise(tile, circuit_of(0), op, r.options, mosfets);
   if (!config.noise.spice_check || !sim) return r;

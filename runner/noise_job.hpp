@@ -33,9 +33,10 @@ NoiseOptions noise_options(const Config& config);
 inline constexpr long long kMaxNoiseCells = 512LL * 512;
 
 // noise.enabled needs an op analysis of a tile of at most kMaxNoiseCells
-// cells, its access transistors (if any) a level-1 card or the ideal switch
-// (`ideal_switch`: transistor.model names the ideal access switch).
-void check_noise_supported(const Config& config, bool ideal_switch, Diagnostics& d);
+// cells.  Access transistors take any .model card: their noise comes from
+// ngspice's own model of it (mosfet_points(); a card whose noise sits on
+// internal nodes is refused there, when the tile runs).
+void check_noise_supported(const Config& config, Diagnostics& d);
 
 // `op`: the primary engine's solution of `tile`.  SPICE runs on `sim` (with
 // noise.spice_check, and for a transistor tile's small-signal values).

@@ -194,7 +194,7 @@ void check_supported(const Config& c) {
   if (!kind.suits(to_string(c.analysis.type)))
     d.error(c.where("analysis.type"), fmt::format("{} tiles support analysis {} in this build, not '{}'", kind.name,
                                                   quoted_list(kind.analyses), to_string(c.analysis.type)));
-  check_noise_supported(c, ideal_access_switch(c), d);
+  check_noise_supported(c, d);
   check_model_files(c, d);
   if (!d.empty()) throw InputError(std::move(d));
 }
