@@ -31,6 +31,10 @@ double dot(const std::vector<double>& a, const std::vector<double>& b) {
 LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& cell_g, const StopCondition* stop) {
   LineSystem sys;
   rebuild_line_system(sys, net, cell_g, stop);
+  // A system built once keeps no factorisation scratch: its memory goes
+  // back before the solve (the resource count holds it only while factoring).
+  std::vector<double>().swap(sys.load_w);
+  std::vector<double>().swap(sys.load_b);
   return sys;
 }
 

@@ -377,9 +377,10 @@ double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cell
   constexpr double kShared = 1 + 1 + 9 + 2;
   // Per thread: the residual and the step (fw, fb, dw, db), the CG workspace
   // (b, x, r, z, p, q, yw) and the state (xw, xb); Newton adds the cell
-  // conductances, the trial state and a LineSystem of its own.
+  // conductances, the trial state and a LineSystem of its own, refactored in
+  // place at every step and so keeping its two load arrays.
   constexpr double kPerThreadLinear = 4 + 7 + 2;
-  constexpr double kPerThreadNewton = 1 + 2 + 9 + 2;
+  constexpr double kPerThreadNewton = 1 + 2 + 9 + 2 + 2;
   // Per input vector: v_wl and v_bl of the solution.
   constexpr double kPerVector = 2;
   // The process itself (code, libraries, heap arenas), measured: 10 MB.
