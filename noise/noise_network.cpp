@@ -133,8 +133,8 @@ class NetworkBuilder {
         const double g_ss = s.di_dv;
         conductance(e.nodes[0], e.nodes[1], g_ss);
         across(NoiseKind::kThermal, e.nodes[0], e.nodes[1], o_.thermal_density(g_ss), 0.0, NoiseSource::Spice::kAcross);
-        across(NoiseKind::kShot, e.nodes[0], e.nodes[1], 2.0 * kElementaryCharge * std::fabs(s.i),
-               0.0, NoiseSource::Spice::kAcross);
+        across(NoiseKind::kShot, e.nodes[0], e.nodes[1], 2.0 * kElementaryCharge * std::fabs(s.i), 0.0,
+               NoiseSource::Spice::kAcross);
         break;
       }
       case ElementKind::kMosfet: mosfet(e, mosfets_.at(mosfet_index_++)); break;
