@@ -14,8 +14,11 @@
 
 namespace xbar::testing {
 
-// Column currents I_j per docs/circuit.md (virtual ground or TIA) for one input vector.
-inline std::vector<double> dense_column_currents(const TileSpec& t, const std::vector<double>& vin) {
+// Column currents I_j per docs/circuit.md (virtual ground or TIA), one list per
+// input vector of `vins`.  The nodal matrix does not depend on the inputs (they
+// enter the right-hand side only): it is assembled and factored once.
+inline std::vector<std::vector<double>> dense_column_currents_each(const TileSpec& t,
+                                                                   const std::vector<std::vector<double>>& vins) {
   const int R = t.rows, C = t.phys_cols();
   const bool tia = t.sense == SenseKind::kTia;
   // Node keys: IN(i), WL(i,j), BL(i,j), S(j), O(j).
@@ -33,7 +36,6 @@ inline std::vector<double> dense_column_currents(const TileSpec& t, const std::v
     return a;
   };
   auto join = [&](int a, int b) { parent[find(a)] = find(b); };
-  std::vector<std::optional<double>> fixed(nkeys);  // known voltage of a set (by root, after joins)
   // Zero resistances join nodes.
   for (int i = 0; i < R; ++i) {
     if (t.r_driver == 0) join(IN(i), WL(i, 0));
@@ -45,73 +47,101 @@ inline std::vector<double> dense_column_currents(const TileSpec& t, const std::v
       if (t.r_bl == 0) join(BL(i - 1, j), BL(i, j));
     if (t.r_sense == 0) join(BL(R - 1, j), S(j));
   }
-  for (int i = 0; i < R; ++i) fixed[find(IN(i))] = vin[i];
-  if (!tia)
-    for (int j = 0; j < C; ++j) fixed[find(S(j))] = 0.0;
-  // Number the free sets.  The TIA output is an unknown with its own equation.
+  // The known voltage of a set (by root, after joins) for one input vector.
+  auto fixed_for = [&](const std::vector<double>& vin) {
+    std::vector<std::optional<double>> fixed(nkeys);
+    for (int i = 0; i < R; ++i) fixed[find(IN(i))] = vin[i];
+    if (!tia)
+      for (int j = 0; j < C; ++j) fixed[find(S(j))] = 0.0;
+    return fixed;
+  };
+  // Which sets are known is the same for every vector: number the free ones.
+  // The TIA output is an unknown with its own equation.
+  const std::vector<std::optional<double>> known = fixed_for(std::vector<double>(R, 0.0));
   std::vector<int> index(nkeys, -1);
   int n = 0;
   for (int k = 0; k < nkeys; ++k)
-    if (find(k) == k && !fixed[k] && (tia || k < O(0))) index[k] = n++;
+    if (find(k) == k && !known[k] && (tia || k < O(0))) index[k] = n++;
+  // Stamps g between two keys into A (when given) and b (the known side, from `fixed`).
+  auto stamp_all = [&](Eigen::MatrixXd* A, Eigen::VectorXd& b, const std::vector<std::optional<double>>& fixed) {
+    auto stamp = [&](int ka, int kb, double g) {
+      const int ra = find(ka), rb = find(kb);
+      if (ra == rb) return;
+      const int a = index[ra], c = index[rb];
+      if (a >= 0) {
+        if (A) (*A)(a, a) += g;
+        if (c >= 0) {
+          if (A) (*A)(a, c) -= g;
+        } else {
+          b(a) += g * *fixed[rb];
+        }
+      }
+      if (c >= 0) {
+        if (A) (*A)(c, c) += g;
+        if (a >= 0) {
+          if (A) (*A)(c, a) -= g;
+        } else {
+          b(c) += g * *fixed[ra];
+        }
+      }
+    };
+    for (int i = 0; i < R; ++i) {
+      if (t.r_driver > 0) stamp(IN(i), WL(i, 0), 1.0 / t.r_driver);
+      for (int j = 1; j < C; ++j)
+        if (t.r_wl > 0) stamp(WL(i, j - 1), WL(i, j), 1.0 / t.r_wl);
+      for (int j = 0; j < C; ++j)
+        if (t.g_at(i, j) > 0) stamp(WL(i, j), BL(i, j), t.g_at(i, j));
+    }
+    for (int j = 0; j < C; ++j) {
+      for (int i = 1; i < R; ++i)
+        if (t.r_bl > 0) stamp(BL(i - 1, j), BL(i, j), 1.0 / t.r_bl);
+      if (t.r_sense > 0) stamp(BL(R - 1, j), S(j), 1.0 / t.r_sense);
+      if (tia) {
+        stamp(S(j), O(j), 1.0 / t.tia_r_f);
+        // The VCVS forces O_j = -gain * S_j: its own row replaces KCL at O_j
+        // (the amplifier supplies whatever current that takes).
+        const int o = index[find(O(j))];
+        b(o) = 0;
+        if (A) {
+          A->row(o).setZero();
+          (*A)(o, o) = 1.0;
+          const int s = index[find(S(j))];
+          (*A)(o, s) += t.tia_gain;
+        }
+      }
+    }
+  };
   Eigen::MatrixXd A = Eigen::MatrixXd::Zero(n, n);
-  Eigen::VectorXd b = Eigen::VectorXd::Zero(n);
-  auto stamp = [&](int ka, int kb, double g) {
-    const int ra = find(ka), rb = find(kb);
-    if (ra == rb) return;
-    const int a = index[ra], c = index[rb];
-    if (a >= 0) {
-      A(a, a) += g;
-      if (c >= 0)
-        A(a, c) -= g;
-      else
-        b(a) += g * *fixed[rb];
+  Eigen::VectorXd b0 = Eigen::VectorXd::Zero(n);
+  stamp_all(&A, b0, known);
+  const Eigen::PartialPivLU<Eigen::MatrixXd> lu = A.partialPivLu();
+  std::vector<std::vector<double>> all;
+  for (const auto& vin : vins) {
+    const std::vector<std::optional<double>> fixed = fixed_for(vin);
+    Eigen::VectorXd b = Eigen::VectorXd::Zero(n);
+    stamp_all(nullptr, b, fixed);
+    const Eigen::VectorXd x = lu.solve(b);
+    auto volt = [&](int key) {
+      const int r = find(key);
+      return fixed[r] ? *fixed[r] : x(index[r]);
+    };
+    std::vector<double> out(C, 0.0);
+    for (int j = 0; j < C; ++j) {
+      if (tia) {
+        out[j] = -volt(O(j)) / t.tia_r_f;
+      } else {
+        // Every current of the column leaves through the sense node: KCL.
+        for (int i = 0; i < R; ++i) out[j] += t.g_at(i, j) * (volt(WL(i, j)) - volt(BL(i, j)));
+      }
     }
-    if (c >= 0) {
-      A(c, c) += g;
-      if (a >= 0)
-        A(c, a) -= g;
-      else
-        b(c) += g * *fixed[ra];
-    }
-  };
-  for (int i = 0; i < R; ++i) {
-    if (t.r_driver > 0) stamp(IN(i), WL(i, 0), 1.0 / t.r_driver);
-    for (int j = 1; j < C; ++j)
-      if (t.r_wl > 0) stamp(WL(i, j - 1), WL(i, j), 1.0 / t.r_wl);
-    for (int j = 0; j < C; ++j)
-      if (t.g_at(i, j) > 0) stamp(WL(i, j), BL(i, j), t.g_at(i, j));
+    all.push_back(std::move(out));
   }
-  for (int j = 0; j < C; ++j) {
-    for (int i = 1; i < R; ++i)
-      if (t.r_bl > 0) stamp(BL(i - 1, j), BL(i, j), 1.0 / t.r_bl);
-    if (t.r_sense > 0) stamp(BL(R - 1, j), S(j), 1.0 / t.r_sense);
-    if (tia) {
-      stamp(S(j), O(j), 1.0 / t.tia_r_f);
-      // The VCVS forces O_j = -gain * S_j: its own row replaces KCL at O_j
-      // (the amplifier supplies whatever current that takes).
-      const int o = index[find(O(j))];
-      A.row(o).setZero();
-      b(o) = 0;
-      A(o, o) = 1.0;
-      const int s = index[find(S(j))];
-      A(o, s) += t.tia_gain;
-    }
-  }
-  const Eigen::VectorXd x = A.partialPivLu().solve(b);
-  auto volt = [&](int key) {
-    const int r = find(key);
-    return fixed[r] ? *fixed[r] : x(index[r]);
-  };
-  std::vector<double> out(C, 0.0);
-  for (int j = 0; j < C; ++j) {
-    if (tia) {
-      out[j] = -volt(O(j)) / t.tia_r_f;
-    } else {
-      // Every current of the column leaves through the sense node: KCL.
-      for (int i = 0; i < R; ++i) out[j] += t.g_at(i, j) * (volt(WL(i, j)) - volt(BL(i, j)));
-    }
-  }
-  return out;
+  return all;
+}
+
+// Column currents for one input vector.
+inline std::vector<double> dense_column_currents(const TileSpec& t, const std::vector<double>& vin) {
+  return dense_column_currents_each(t, {vin}).front();
 }
 
 }  // namespace xbar::testing

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <map>
 #include <optional>
 #include <sstream>
 
@@ -555,13 +554,12 @@ TEST_CASE("cases that claim a dense solve: the independent dense nodal solve rep
   for (const auto& [dir, f] : cases) {
     CAPTURE(dir.filename().string());
     const TileSpec t = build_tile_spec(load_config((dir / "config.yaml").string()));
-    std::map<int, std::vector<double>> phys;  // per vector
+    const std::vector<std::vector<double>> phys = testing::dense_column_currents_each(t, t.inputs);  // per vector
     int checked = 0;
     for (const auto& v : f.values) {
       const auto c = column_name(v.name);
       if (!v.value || !c || (c->what != "i_spice" && c->what != "i_nodal")) continue;
-      if (!phys.count(c->vector)) phys[c->vector] = testing::dense_column_currents(t, t.inputs.at(c->vector));
-      const auto& p = phys[c->vector];
+      const auto& p = phys.at(c->vector);
       const double dense = t.cell == cell_kind("2T2R") ? p.at(2 * c->col) - p.at(2 * c->col + 1) : p.at(c->col);
       const Tolerance tol = f.tolerance_of(v);
       CAPTURE(v.name);
