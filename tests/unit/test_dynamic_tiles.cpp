@@ -23,11 +23,10 @@
 using namespace xbar;
 using xbar::testing::all_close;
 using xbar::testing::close;
+using xbar::testing::config_from_yaml;
+using xbar::testing::run_in_process;
 
 namespace {
-
-Config cfg(const std::string& yaml) { return testing::config_from_yaml(yaml); }
-RunResult run(const Config& c) { return testing::run_in_process(c); }
 
 std::string input_error(const std::string& yaml) { return testing::input_error_of(yaml); }
 
@@ -53,7 +52,7 @@ RunResult linear_twin(const std::vector<double>& g, double v_read, const std::st
       "inputs: {{source: random, vectors: 2, v_read: {}}}\nparasitics: {{r_wl: 1, r_bl: 1}}\n"
       "analysis:\n  type: tran\n  tran:\n    window: 100n\n",
       path.string(), v_read);
-  return run(cfg(yaml));
+  return run_in_process(config_from_yaml(yaml));
 }
 
 // The SPICE column currents of every vector and column.
@@ -106,11 +105,11 @@ TEST_CASE("the C++ small-signal conductance matches a one-cell ngspice transient
   for (const char* dev : {"{model: yakopcic, g_on: 100u, g_off: 10u}", "{model: vteam, g_on: 10m, g_off: 2m}",
                           "{model: stanford_pku, g_on: 1m, g_off: 10u}"}) {
     CAPTURE(dev);
-    const RunResult r =
-        run(cfg(fmt::format("tile: {{rows: 1, cols: 1}}\ndevice: {}\nweights: {{source: constant, value: 0.5}}\n"
-                            "inputs: {{source: constant, kind: voltage, value: 1m}}\nparasitics: {{r_wl: 0, r_bl: 0}}\n"
-                            "analysis:\n  type: tran\n  tran: {{window: 10n}}\n",
-                            dev)));
+    const RunResult r = run_in_process(config_from_yaml(
+        fmt::format("tile: {{rows: 1, cols: 1}}\ndevice: {}\nweights: {{source: constant, value: 0.5}}\n"
+                    "inputs: {{source: constant, kind: voltage, value: 1m}}\nparasitics: {{r_wl: 0, r_bl: 0}}\n"
+                    "analysis:\n  type: tran\n  tran: {{window: 10n}}\n",
+                    dev)));
     const double g = r.tile.g[0];
     CHECK(close(*r.analysis.columns[0].i_spice / 1e-3, g, 1e-5, 0));
     CHECK(close(dynamic_of(r).max_read_state_change, 0, 0, 1e-12));
@@ -120,7 +119,7 @@ TEST_CASE("the C++ small-signal conductance matches a one-cell ngspice transient
 TEST_CASE("a small read of a dynamic tile equals the linear tile of its small-signal conductances") {
   for (const Case& c : {kYakopcic, kVteam, kStanford}) {
     CAPTURE(c.device);
-    const RunResult dyn = run(cfg(tile4(c.device, c.v_read)));
+    const RunResult dyn = run_in_process(config_from_yaml(tile4(c.device, c.v_read)));
     CHECK(dyn.netlist.size() > 16);
     const RunResult lin = linear_twin(dyn.tile.g, c.v_read, "xbar_dyn_twin.csv");
     CHECK(all_close(spice_currents(dyn), spice_currents(lin), c.tolerance, 0));
@@ -146,7 +145,8 @@ TEST_CASE("V/2 write pulse trains move the selected cell only, and the read sees
   };
   for (const auto& wc : cases) {
     CAPTURE(wc.tile.device);
-    const RunResult r = run(cfg(tile4(wc.tile.device, wc.tile.v_read, fmt::format("    write: [{}]\n", wc.write))));
+    const RunResult r = run_in_process(
+        config_from_yaml(tile4(wc.tile.device, wc.tile.v_read, fmt::format("    write: [{}]\n", wc.write))));
     const DynamicRun& d = dynamic_of(r);
     REQUIRE(d.writes.size() == 1);
     const WrittenCell& w = d.writes[0];

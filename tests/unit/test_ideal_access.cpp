@@ -22,11 +22,11 @@
 
 using namespace xbar;
 using xbar::testing::close;
+using xbar::testing::config_from_yaml;
 
 namespace {
 
-Config cfg(const std::string& yaml) { return testing::config_from_yaml(yaml); }
-RunResult run(const std::string& yaml) { return testing::run_in_process(cfg(yaml)); }
+RunResult run(const std::string& yaml) { return testing::run_in_process(config_from_yaml(yaml)); }
 
 std::string input_error(const std::string& yaml) { return testing::input_error_of(yaml); }
 
@@ -58,11 +58,11 @@ TEST_CASE("the ideal switch is a transistor model without a card") {
   CHECK(m->kind == ModelKind::kTransistor);
   CHECK(m->params.empty());
   CHECK(m->file.empty());
-  const TileSpec t = build_tile_spec(cfg(tile_yaml(4, 3, "2T2R", kIdeal)));
+  const TileSpec t = build_tile_spec(config_from_yaml(tile_yaml(4, 3, "2T2R", kIdeal)));
   CHECK(t.transistor.ideal);
   CHECK_FALSE(t.access_transistors());
   CHECK(t.transistor.model_files.empty());
-  const TileSpec real = build_tile_spec(cfg(tile_yaml(4, 3, "2T2R", "")));
+  const TileSpec real = build_tile_spec(config_from_yaml(tile_yaml(4, 3, "2T2R", "")));
   CHECK_FALSE(real.transistor.ideal);
   CHECK(real.access_transistors());
 }
@@ -70,7 +70,7 @@ TEST_CASE("the ideal switch is a transistor model without a card") {
 TEST_CASE("an ideal 2T2R tile is built like 1R on 2C columns: no transistor, gate line or junction") {
   std::string yaml = tile_yaml(5, 3, "2T2R", kIdeal);
   yaml.replace(yaml.find("parasitics: {"), 13, "parasitics: {r_gl: 4, ");  // not used by the ideal switch
-  const TileSpec t = build_tile_spec(cfg(yaml));
+  const TileSpec t = build_tile_spec(config_from_yaml(yaml));
   const Circuit c = build_tile_circuit(t);
   CHECK(c.count(ElementKind::kMosfet) == 0);
   CHECK(c.count(ElementKind::kCell) == 5u * 6u);
@@ -116,8 +116,8 @@ TEST_CASE("2T2R with the ideal switch: SPICE and nodal agree to 1e-9 with wires,
 }
 
 TEST_CASE("an ideal 2T2R tile is exactly the 1R tile on 2C physical columns with the same conductances") {
-  const TileSpec t2 =
-      build_tile_spec(cfg(tile_yaml(7, 4, "2T2R", kIdeal + "periphery: {r_driver: 20, r_sense: 10, sense: tia}\n")));
+  const TileSpec t2 = build_tile_spec(
+      config_from_yaml(tile_yaml(7, 4, "2T2R", kIdeal + "periphery: {r_driver: 20, r_sense: 10, sense: tia}\n")));
   TileSpec t1 = t2;
   t1.cell = cell_kind("1R");
   t1.cols = t2.phys_cols();
@@ -167,7 +167,7 @@ TEST_CASE("what the ideal switch does not model is refused") {
   CHECK(read.find("test.yaml:6:") != std::string::npos);
   CHECK(read.find("read") != std::string::npos);
   // An ideal tile with gates switched off (row_on) is not silently solved as on.
-  TileSpec ideal = build_tile_spec(cfg(tile_yaml(3, 2, "2T2R", kIdeal)));
+  TileSpec ideal = build_tile_spec(config_from_yaml(tile_yaml(3, 2, "2T2R", kIdeal)));
   ideal.transistor.row_on = {true, false, true};
   CHECK_THROWS_AS(solve_nodal(ideal), std::invalid_argument);
   CHECK_THROWS_AS(build_tile_circuit(ideal), std::invalid_argument);

@@ -17,16 +17,13 @@
 #include "models/registry.hpp"
 #include "spice_bridge/simulator.hpp"
 #include "support/close.hpp"
+#include "support/run_helpers.hpp"
 
 using namespace xbar;
 using xbar::testing::close;
+using xbar::testing::shared_simulator;
 
 namespace {
-
-Simulator& simulator() {
-  static std::unique_ptr<Simulator> sim = make_ngspice_simulator();
-  return *sim;
-}
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
@@ -59,7 +56,7 @@ std::vector<double> drain_current(const std::string& model, double vg, double vd
       deck("id-v", model_file_path(m->file),
            {fmt::format("vd d 0 dc {}", vd), fmt::format("vg g 0 dc {}", vg),
             fmt::format("m1 d g 0 0 {} w=90n l=45n", m->spice_name), ".options klu", ".end"});
-  std::vector<double> id = vec(simulator().run(net, sweep), "vd#branch");
+  std::vector<double> id = vec(shared_simulator().run(net, sweep), "vd#branch");
   for (double& x : id) x = -x;
   return id;
 }
@@ -148,7 +145,7 @@ TEST_CASE("every bundled transistor card loads in ngspice without a warning") {
     const std::vector<std::string> net =
         deck("card", model_file_path(m.file),
              {"vd d 0 dc 1", "vg g 0 dc 1", fmt::format("m1 d g 0 0 {} w=90n l=45n", m.spice_name), ".end"});
-    const SimResult r = simulator().run(net, "op");
+    const SimResult r = shared_simulator().run(net, "op");
     CHECK_MESSAGE(r.warnings.empty(), "ngspice warned: " << (r.warnings.empty() ? "" : r.warnings.front()));
     CHECK(r.log.find("unrecognized") == std::string::npos);
   }
@@ -167,7 +164,7 @@ TEST_CASE("the BSIM4 card's junctions are present: leakage and capacitance from 
   const std::vector<std::string> net =
       deck("junction", model_file_path(m->file),
            {"vd d 0 dc 1", "vg g 0 dc 0", "m1 d g 0 0 nmos w=90n l=45n", ".save @m1[ibd] @m1[capbd]", ".end"});
-  const SimResult r = simulator().run(net, "op");
+  const SimResult r = shared_simulator().run(net, "op");
   const double ibd = vec(r, "@m1[ibd]").at(0), capbd = vec(r, "@m1[capbd]").at(0);
   MESSAGE("drain junction current ", ibd, " A, capacitance ", capbd, " F");
   const double leak = -ibd - 1e-12;  // less ngspice's gmin current at 1 V
@@ -201,7 +198,7 @@ SimResult run_dynamic(const DynamicCase& d, const std::string& source, const std
       "dyn", model_file_path(m->file),
       {"vin a 0 " + source, fmt::format("rs a b {}", d.r_series),
        fmt::format("x1 b 0 {} {} {}", d.state, m->spice_name, d.extra), ".options method=gear reltol=1e-4", ".end"});
-  return simulator().run(net, tran);
+  return shared_simulator().run(net, tran);
 }
 
 const std::vector<DynamicCase> kDynamic = {
@@ -257,7 +254,7 @@ TEST_CASE("sinh_selector.sub in ngspice is the registry's law: I(v_on) = i_on, I
       deck("selector", model_file_path(m->file),
            {"va a 0 dc 0", fmt::format("x1 a 0 {} k={} v_on={} i_on={}", m->spice_name, k, v_on, i_on), ".options klu",
             ".end"});
-  const SimResult r = simulator().run(net, fmt::format("dc va {} {} {}", v_on / 2, v_on, v_on / 2));
+  const SimResult r = shared_simulator().run(net, fmt::format("dc va {} {} {}", v_on / 2, v_on, v_on / 2));
   std::vector<double> i = vec(r, "va#branch");
   REQUIRE(i.size() == 2u);
   for (double& x : i) x = -x;  // the source delivers the selector's current

@@ -17,23 +17,20 @@
 using namespace xbar;
 using xbar::testing::all_close;
 using xbar::testing::close;
+using xbar::testing::config_from_yaml;
+using xbar::testing::run_in_process;
 
-namespace {
-
-Config cfg(const std::string& yaml) { return testing::config_from_yaml(yaml); }
-RunResult run(const Config& c) { return testing::run_in_process(c); }
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("one word line over grounded bit lines is a resistive ladder (closed form)") {
   // Node voltages obey V[j+1] - 2V[j] + V[j-1] = r g V[j] with an open far end:
   // V[j] = V cosh(theta (n - 1/2 - j)) / cosh(theta (n - 1/2)), cosh theta = 1 + r g / 2.
   const int n = 32;
   const double r = 2.0, g = 1e-3, V = 0.2;
-  const RunResult res =
-      run(cfg(fmt::format("tile: {{rows: 1, cols: {}}}\nweights: {{source: constant, kind: conductance, value: {}}}\n"
-                          "inputs: {{source: constant, kind: voltage, value: {}}}\nparasitics: {{r_wl: {}, r_bl: 1}}\n",
-                          n, g, V, r)));
+  const RunResult res = run_in_process(config_from_yaml(
+      fmt::format("tile: {{rows: 1, cols: {}}}\nweights: {{source: constant, kind: conductance, value: {}}}\n"
+                  "inputs: {{source: constant, kind: voltage, value: {}}}\nparasitics: {{r_wl: {}, r_bl: 1}}\n",
+                  n, g, V, r)));
   const double theta = std::acosh(1.0 + r * g / 2.0);
   std::vector<double> want;
   for (int j = 0; j < n; ++j) want.push_back(g * V * std::cosh(theta * (n - 0.5 - j)) / std::cosh(theta * (n - 0.5)));
@@ -47,10 +44,10 @@ TEST_CASE("one bit line collecting from every row is a resistive ladder (closed 
   // open at the top, w = V at the sensed bottom: w[k] = V cosh(theta (k + 1/2)) / cosh(theta (R - 1/2)).
   const int R = 24;
   const double r = 1.5, g = 2e-3, V = 0.3;
-  const RunResult res =
-      run(cfg(fmt::format("tile: {{rows: {}, cols: 1}}\nweights: {{source: constant, kind: conductance, value: {}}}\n"
-                          "inputs: {{source: constant, kind: voltage, value: {}}}\nparasitics: {{r_wl: 1, r_bl: {}}}\n",
-                          R, g, V, r)));
+  const RunResult res = run_in_process(config_from_yaml(
+      fmt::format("tile: {{rows: {}, cols: 1}}\nweights: {{source: constant, kind: conductance, value: {}}}\n"
+                  "inputs: {{source: constant, kind: voltage, value: {}}}\nparasitics: {{r_wl: 1, r_bl: {}}}\n",
+                  R, g, V, r)));
   const double theta = std::acosh(1.0 + r * g / 2.0);
   double expected = 0;
   for (int k = 0; k < R; ++k) expected += g * V * std::cosh(theta * (k + 0.5)) / std::cosh(theta * (R - 0.5));
@@ -58,9 +55,9 @@ TEST_CASE("one bit line collecting from every row is a resistive ladder (closed 
 }
 
 TEST_CASE("a single cell with driver and sense resistances") {
-  const RunResult res =
-      run(cfg("tile: {rows: 1, cols: 1}\nweights: {source: constant, kind: resistance, value: 10k}\n"
-              "inputs: {source: constant, kind: voltage, value: 0.5}\nperiphery: {r_driver: 200, r_sense: 50}\n"));
+  const RunResult res = run_in_process(config_from_yaml(
+      "tile: {rows: 1, cols: 1}\nweights: {source: constant, kind: resistance, value: 10k}\n"
+      "inputs: {source: constant, kind: voltage, value: 0.5}\nperiphery: {r_driver: 200, r_sense: 50}\n"));
   CHECK(close(res.spice->column_current[0][0], 0.5 / (200 + 10e3 + 50), 1e-12, 0));
 }
 
@@ -81,7 +78,8 @@ TEST_CASE("random tiles against a dense nodal solve of the circuit conventions")
   for (const auto& k : cases) {
     CAPTURE(k.R);
     CAPTURE(k.C);
-    const RunResult res = run(cfg(fmt::format("tile: {{rows: {}, cols: {}}}\n{}", k.R, k.C, k.extra)));
+    const RunResult res =
+        run_in_process(config_from_yaml(fmt::format("tile: {{rows: {}, cols: {}}}\n{}", k.R, k.C, k.extra)));
     for (int v = 0; v < res.tile.vectors(); ++v) {
       CAPTURE(v);
       CHECK(all_close(res.spice->column_current[v], testing::dense_column_currents(res.tile, res.tile.inputs[v]), 1e-9,
@@ -93,7 +91,7 @@ TEST_CASE("random tiles against a dense nodal solve of the circuit conventions")
 
 TEST_CASE("a batch of vectors in one dc sweep: every vector matches the dense reference") {
   const std::string base = "tile: {rows: 6, cols: 5}\nparasitics: {r_wl: 4, r_bl: 4}\n";
-  const RunResult batch = run(cfg(base + "inputs: {vectors: 4, seed: 11}\n"));
+  const RunResult batch = run_in_process(config_from_yaml(base + "inputs: {vectors: 4, seed: 11}\n"));
   REQUIRE(batch.tile.vectors() == 4);
   for (int v = 0; v < 4; ++v) {
     CAPTURE(v);
@@ -104,10 +102,11 @@ TEST_CASE("a batch of vectors in one dc sweep: every vector matches the dense re
 
 TEST_CASE("sinh cells: SPICE satisfies KCL with the device law and nears linear at small voltage") {
   const std::string base = "tile: {rows: 8, cols: 8}\nparasitics: {r_wl: 2, r_bl: 2}\n";
-  const RunResult lin = run(cfg(base + "inputs: {v_read: 1m}\n"));
-  const RunResult nl = run(cfg(base + "inputs: {v_read: 1m}\ndevice: {model: sinh, params: {v0: 0.25}}\n"));
+  const RunResult lin = run_in_process(config_from_yaml(base + "inputs: {v_read: 1m}\n"));
+  const RunResult nl =
+      run_in_process(config_from_yaml(base + "inputs: {v_read: 1m}\ndevice: {model: sinh, params: {v0: 0.25}}\n"));
   CHECK(all_close(nl.spice->column_current[0], lin.spice->column_current[0], 1e-5, 0));
-  const RunResult big = run(cfg(base + "inputs: {v_read: 0.5}\ndevice: {model: sinh}\n"));
+  const RunResult big = run_in_process(config_from_yaml(base + "inputs: {v_read: 0.5}\ndevice: {model: sinh}\n"));
   CHECK(close(big.analysis.metrics.kcl->worst_column, 0, 0, 1e-7));
   // The sinh law draws more than the linear one at 0.5 V.
   CHECK(big.analysis.metrics.max_rel_err > 0.1);
@@ -115,7 +114,7 @@ TEST_CASE("sinh cells: SPICE satisfies KCL with the device law and nears linear 
 
 TEST_CASE("the reported KCL residual is the primary engine's own check") {
   const std::string base = "tile: {rows: 12, cols: 10}\nparasitics: {r_wl: 3, r_bl: 3}\nperiphery: {r_driver: 40}\n";
-  const RunResult nodal = run(cfg(base + "simulator: {engine: nodal}\n"));
+  const RunResult nodal = run_in_process(config_from_yaml(base + "simulator: {engine: nodal}\n"));
   const KclReport k = check_solution(nodal.tile, *nodal.nodal);
   // A floating-point solve leaves a residual: a metric that was never filled in
   // (0) must not pass as equal to a recomputation that is also 0.
@@ -126,7 +125,7 @@ TEST_CASE("the reported KCL residual is the primary engine's own check") {
   CHECK(nodal.analysis.metrics.kcl->worst_column == k.worst_column);
   CHECK(nodal.analysis.metrics.kcl->worst_row == k.worst_row);
   // With both engines the residual is SPICE's (the primary), not the nodal one's.
-  const RunResult both = run(cfg(base + "simulator: {engine: both}\n"));
+  const RunResult both = run_in_process(config_from_yaml(base + "simulator: {engine: both}\n"));
   const KclReport ks = check_solution(both.tile, *both.spice), kn = check_solution(both.tile, *both.nodal);
   CHECK(ks.worst_column > 0);
   CHECK(ks.worst_column != kn.worst_column);

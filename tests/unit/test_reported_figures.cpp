@@ -22,6 +22,7 @@
 #include "report/run_outputs.hpp"
 #include "runner/run_job.hpp"
 #include "spice_bridge/simulator.hpp"
+#include "support/run_helpers.hpp"
 
 using namespace xbar;
 namespace fs = std::filesystem;
@@ -34,16 +35,7 @@ bool close(double expected, double got, double rel, double abs_floor) {
   return Tolerance{rel, abs_floor}.accepts(expected, got);
 }
 
-Simulator& simulator() {
-  static std::unique_ptr<Simulator> sim = make_ngspice_simulator();
-  return *sim;
-}
-
-RunResult run(const std::string& yaml) {
-  RunContext ctx;
-  ctx.simulator = &simulator();
-  return run_job(load_config_text(yaml, "test.yaml", ".", {}), ctx);
-}
+RunResult run(const std::string& yaml) { return testing::run_in_process(testing::config_from_yaml(yaml)); }
 
 nlohmann::json summary(const RunResult& r) { return nlohmann::json::parse(summary_json(r)); }
 

@@ -19,12 +19,11 @@
 using namespace xbar;
 using xbar::testing::all_close;
 using xbar::testing::close;
+using xbar::testing::config_from_yaml;
+using xbar::testing::run_in_process;
+using xbar::testing::shared_simulator;
 
 namespace {
-
-Config cfg(const std::string& yaml) { return testing::config_from_yaml(yaml); }
-Simulator& simulator() { return testing::shared_simulator(); }
-RunResult run(const Config& c) { return testing::run_in_process(c); }
 
 // A 1x1 tile: one driver, one cell of conductance g into a virtual ground.
 std::string one_cell(double g, double v, const std::string& extra) {
@@ -92,12 +91,12 @@ TEST_CASE("one RC node follows its closed-form ramp response") {
   // k = Gd / (Gd + g), tau = C / (Gd + g); the column current is g v(t).
   const double g = 1e-3, V = 0.5, Rd = 1e3, C = 1e-12, tr = 0.2e-9;
   const double gd = 1 / Rd, k = gd / (gd + g), tau = C / (gd + g);  // tau = 0.5 ns
-  const RunResult r = run(
-      cfg(one_cell(g, V,
-                   fmt::format("parasitics: {{c_wl: {}}}\nperiphery: {{r_driver: {}}}\n"
-                               "analysis: {{type: tran, tran: {{window: 5n, step: 0.01n, rise: {}, sample: 0.99}}}}\n"
-                               "output: {{waveforms: [{{signal: i_col, col: 0}}, {{signal: v_wl, row: 0, col: 0}}]}}\n",
-                               C, Rd, tr))));
+  const RunResult r = run_in_process(config_from_yaml(
+      one_cell(g, V,
+               fmt::format("parasitics: {{c_wl: {}}}\nperiphery: {{r_driver: {}}}\n"
+                           "analysis: {{type: tran, tran: {{window: 5n, step: 0.01n, rise: {}, sample: 0.99}}}}\n"
+                           "output: {{waveforms: [{{signal: i_col, col: 0}}, {{signal: v_wl, row: 0, col: 0}}]}}\n",
+                           C, Rd, tr))));
   REQUIRE(r.transient);
   const auto& T = *r.transient;
   REQUIRE(T.waveforms.size() == 2);
@@ -122,11 +121,11 @@ TEST_CASE("one RC node follows its closed-form ramp response") {
 TEST_CASE("energy of a resistor driven by a ramp then a hold is the hand integral") {
   // E = g V^2 (W - 2 tr / 3): (V t / tr)^2 g over the ramp, g V^2 after it.
   const double g = 2e-4, V = 0.3, W = 10e-9, tr = 1e-9;
-  const RunResult r =
-      run(cfg(one_cell(g, V,
-                       fmt::format("parasitics: {{r_wl: 0, r_bl: 0}}\n"
-                                   "analysis: {{type: tran, tran: {{window: {}, step: 0.1n, rise: {}}}}}\n",
-                                   W, tr))));
+  const RunResult r = run_in_process(
+      config_from_yaml(one_cell(g, V,
+                                fmt::format("parasitics: {{r_wl: 0, r_bl: 0}}\n"
+                                            "analysis: {{type: tran, tran: {{window: {}, step: 0.1n, rise: {}}}}}\n",
+                                            W, tr))));
   REQUIRE(r.transient);
   const double expected = g * V * V * (W - 2 * tr / 3);
   MESSAGE("energy ", r.transient->vectors[0].energy(), " J, hand integral ", expected, " J");
@@ -138,12 +137,12 @@ TEST_CASE("energy into a capacitor through a resistor: C V^2 from a step") {
   // A driver charging C through r_driver delivers C V^2 (half stored, half
   // burnt), plus nothing else: an absent cell (g = 0) and no bit-line path.
   const double V = 0.4, C = 2e-12, Rd = 500;
-  const RunResult r = run(
-      cfg("tile: {rows: 1, cols: 1}\nweights: {source: constant, kind: conductance, value: 1e-12}\n" +
-          fmt::format(
-              "inputs: {{source: constant, kind: voltage, value: {}}}\nparasitics: {{c_wl: {}}}\n"
-              "periphery: {{r_driver: {}}}\nanalysis: {{type: tran, tran: {{window: 20n, step: 0.02n, rise: 1p}}}}\n",
-              V, C, Rd)));
+  const RunResult r = run_in_process(config_from_yaml(
+      "tile: {rows: 1, cols: 1}\nweights: {source: constant, kind: conductance, value: 1e-12}\n" +
+      fmt::format(
+          "inputs: {{source: constant, kind: voltage, value: {}}}\nparasitics: {{c_wl: {}}}\n"
+          "periphery: {{r_driver: {}}}\nanalysis: {{type: tran, tran: {{window: 20n, step: 0.02n, rise: 1p}}}}\n",
+          V, C, Rd)));
   REQUIRE(r.transient);
   const double expected = C * V * V;  // tau = 1 ns: fully charged after 20 windows' worth of tau
   MESSAGE("RC charge energy ", r.transient->vectors[0].energy(), " J, C V^2 = ", expected, " J");
@@ -152,7 +151,7 @@ TEST_CASE("energy into a capacitor through a resistor: C V^2 from a step") {
 
 TEST_CASE("a batch of vectors runs as successive windows, each sampled in its own") {
   const double g = 1e-4;
-  const RunResult r = run(cfg(
+  const RunResult r = run_in_process(config_from_yaml(
       fmt::format("tile: {{rows: 1, cols: 1}}\nweights: {{source: constant, kind: conductance, value: {}}}\n"
                   "inputs: {{source: file, file: {}/tests/data/tran_inputs.csv, kind: voltage}}\n"
                   "parasitics: {{c_wl: 1f, c_bl: 1f}}\nanalysis: {{type: tran, tran: {{window: 5n, step: 0.1n}}}}\n",
@@ -170,7 +169,7 @@ TEST_CASE("a batch of vectors runs as successive windows, each sampled in its ow
 
 TEST_CASE("pulse-width encoding: the column charge is proportional to the input") {
   // Two rows into one column, three vectors; q_j = sum_i g_ij * v_read * x_i * pulse_max.
-  const RunResult r = run(cfg(fmt::format(
+  const RunResult r = run_in_process(config_from_yaml(fmt::format(
       "tile: {{rows: 2, cols: 1}}\nweights: {{source: constant, kind: conductance, value: 1e-4}}\n"
       "inputs: {{source: file, file: {}/tests/data/tran_pulse_inputs.csv, kind: normalized, v_read: 0.2}}\n"
       "parasitics: {{r_wl: 0, r_bl: 0, c_wl: 1f}}\n"
@@ -192,8 +191,9 @@ TEST_CASE("a transient held long enough settles to the op result within 1e-4") {
   const std::string tile =
       "tile: {rows: 8, cols: 8}\nparasitics: {r_wl: 2, r_bl: 2, c_wl: 5f, c_bl: 5f}\n"
       "periphery: {r_driver: 50, sense: tia}\ninputs: {vectors: 2}\n";
-  const RunResult op = run(cfg(tile));
-  const RunResult tr = run(cfg(tile + "analysis: {type: tran, tran: {window: 20n, step: 0.2n, c_cell: 0.1f}}\n"));
+  const RunResult op = run_in_process(config_from_yaml(tile));
+  const RunResult tr = run_in_process(
+      config_from_yaml(tile + "analysis: {type: tran, tran: {window: 20n, step: 0.2n, c_cell: 0.1f}}\n"));
   REQUIRE(tr.transient);
   std::vector<double> i_op, i_tr;
   for (std::size_t k = 0; k < op.analysis.columns.size(); ++k) {
@@ -206,11 +206,11 @@ TEST_CASE("a transient held long enough settles to the op result within 1e-4") {
 }
 
 TEST_CASE("waveforms.csv has time then one column per signal, with units") {
-  const RunResult r =
-      run(cfg(one_cell(1e-4, 0.2,
-                       "parasitics: {c_wl: 1f}\nanalysis: {type: tran, tran: {window: 2n, step: 0.1n, rise: 0.1n}}\n"
-                       "output: {raw: true, waveforms: [{signal: i_col, col: 0}, {signal: v_wl, row: 0, col: 0}, "
-                       "{signal: i_driver, row: 0}, {signal: v_sense, col: 0}]}\n")));
+  const RunResult r = run_in_process(config_from_yaml(
+      one_cell(1e-4, 0.2,
+               "parasitics: {c_wl: 1f}\nanalysis: {type: tran, tran: {window: 2n, step: 0.1n, rise: 0.1n}}\n"
+               "output: {raw: true, waveforms: [{signal: i_col, col: 0}, {signal: v_wl, row: 0, col: 0}, "
+               "{signal: i_driver, row: 0}, {signal: v_sense, col: 0}]}\n")));
   REQUIRE(r.transient);
   std::ostringstream csv;
   write_waveforms_csv(*r.transient, csv);
@@ -233,9 +233,9 @@ TEST_CASE("waveforms.csv has time then one column per signal, with units") {
 TEST_CASE("transient config errors name their position") {
   auto message = [](const std::string& yaml) {
     try {
-      Config c = cfg(yaml);
+      Config c = config_from_yaml(yaml);
       RunContext ctx;
-      ctx.simulator = &simulator();
+      ctx.simulator = &shared_simulator();
       run_job(c, ctx);
     } catch (const InputError& e) {
       return std::string(e.what());
@@ -258,14 +258,15 @@ TEST_CASE("step settle time of a tile: the closed-form RC settling of one node")
   // transient): the same RC node as above, stepped by step_settle_time.
   const double g = 1e-3, V = 0.5, Rd = 1e3, C = 1e-12, tr = 0.2e-9;
   const double tau = C / (1 / Rd + g);
-  const Config c = cfg(one_cell(g, V,
+  const Config c =
+      config_from_yaml(one_cell(g, V,
                                 fmt::format("parasitics: {{c_wl: {}}}\nperiphery: {{r_driver: {}}}\n"
                                             "analysis: {{tran: {{window: 5n, step: 0.01n, rise: {}, sample: 0.99}}}}\n",
                                             C, Rd, tr)));
   const TileSpec tile = build_tile_spec(c);
   const double A = tau / tr * (std::exp(tr / tau) - 1), t_s = 0.99 * 5e-9;
   const double expected = -tau * std::log(0.01 * (1 - A * std::exp(-t_s / tau)) / A + std::exp(-t_s / tau));
-  CHECK(close(step_settle_time(tile, {V}, c.analysis.tran, simulator()), expected, 1e-4, 0));
+  CHECK(close(step_settle_time(tile, {V}, c.analysis.tran, shared_simulator()), expected, 1e-4, 0));
   // Four times the capacitance: four times tau, in a window long enough to settle.
   TileSpec slow = tile;
   slow.c_wl = 4 * C;
@@ -273,5 +274,5 @@ TEST_CASE("step settle time of a tile: the closed-form RC settling of one node")
   s.window = 20e-9;
   const double tau4 = 4 * tau, A4 = tau4 / tr * (std::exp(tr / tau4) - 1), t_s4 = 0.99 * 20e-9;
   const double expected4 = -tau4 * std::log(0.01 * (1 - A4 * std::exp(-t_s4 / tau4)) / A4 + std::exp(-t_s4 / tau4));
-  CHECK(close(step_settle_time(slow, {V}, s, simulator()), expected4, 1e-4, 0));
+  CHECK(close(step_settle_time(slow, {V}, s, shared_simulator()), expected4, 1e-4, 0));
 }
