@@ -13,7 +13,7 @@ namespace xbar {
 namespace {
 
 bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool check_range(const KeyInfo& key, double v) {
   if (key.min_open ? !(v > key.min) : !(v >= key.min)) return false;
@@ -177,9 +177,9 @@ bool matches_rule(std::string_view text, StringRule rule) {
     char c = text[i];
     bool ok = false;
     if (rule == StringRule::kName)
-      ok = is_alpha(c) || is_digit(c) || c == '_' || c == '.' || c == '-';
+      ok = is_alpha(c) || is_ascii_digit(c) || c == '_' || c == '.' || c == '-';
     else
-      ok = is_alpha(c) || c == '_' || (i > 0 && (is_digit(c) || c == '.'));
+      ok = is_alpha(c) || c == '_' || (i > 0 && (is_ascii_digit(c) || c == '.'));
     if (!ok) return false;
   }
   return true;

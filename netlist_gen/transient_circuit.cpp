@@ -18,7 +18,7 @@ double largest_input(const TileSpec& tile) {
   return m;
 }
 
-const Element* find_element(const Circuit& c, const std::string& name) {
+const Element* element_named(const Circuit& c, const std::string& name) {
   for (const auto& e : c.elements)
     if (e.name == name) return &e;
   return nullptr;
@@ -141,7 +141,7 @@ std::vector<EnergySource> energy_sources(const Circuit& c, const TileSpec& tile)
   if (tile.sense == SenseKind::kTia)
     for (int j = 0; j < tile.phys_cols(); ++j) {
       const std::string name = fmt::format("ea{}", j);
-      if (find_element(c, name) == nullptr) throw std::logic_error("TIA amplifier " + name + " is missing");
+      if (element_named(c, name) == nullptr) throw std::logic_error("TIA amplifier " + name + " is missing");
       out.push_back({name, node_name(c, c.map.tia_out[static_cast<std::size_t>(j)]), name + "#branch", -1, j});
     }
   return out;

@@ -87,7 +87,7 @@ double settling_time(const std::vector<double>& time, const std::vector<double>&
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
+double elapsed_seconds(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
@@ -372,7 +372,7 @@ void run_transient_job(RunResult& r, RunContext& ctx, std::vector<std::string>* 
   if (r.nodal) r.analysis.metrics.spice_vs_nodal = spice_vs_nodal(r.analysis.columns).value_or(0.0);
   if (tr->spec.keep_all_voltages) r.spice = std::move(sampled);
   r.transient = std::move(tr);
-  r.elapsed_s = seconds_since(t0);
+  r.elapsed_s = elapsed_seconds(t0);
 }
 
 TransientSummary summarize_transient(const TransientResult& t) {
