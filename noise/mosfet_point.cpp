@@ -18,8 +18,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string num(double v) { return fmt::format("{:.17g}", v); }
-
 std::vector<const Element*> mosfets_of(const Circuit& circuit) {
   std::vector<const Element*> mosfets;
   for (const Element& e : circuit.elements)
@@ -82,7 +80,7 @@ NoiseCharacterisation mosfet_noise_circuit(const Circuit& circuit, const std::ve
   out.netlist.push_back("rnzin nzin 0 1 noisy=0");
   out.netlist.push_back(".end");
   // pts_per_summary 1: ngspice reports every generator's own band power.
-  out.command = fmt::format("noise v(nzo) vnzin lin 2 {} {} 1", num(options.f_min), num(options.f_max));
+  out.command = fmt::format("noise v(nzo) vnzin lin 2 {:.17g} {:.17g} 1", options.f_min, options.f_max);
   return out;
 }
 
