@@ -13,6 +13,20 @@ using std::size_t;
 // vectorisable inner loop over its columns, staying in cache.
 constexpr int kColumnBlock = 256;
 
+// Forward and back substitution of N adjacent word lines of length L (their
+// factors m, inv_d at the same offsets as y), the lines' steps interleaved:
+// each line's sweep is a chain of dependent multiply-adds, and N of them side
+// by side keep the core busy.  Every line gets the same operations in the same
+// order whatever N is, so the results do not depend on the grouping.
+template <int N>
+void sweep_word_lines(double* y, const double* m, const double* inv_d, int L) {
+  for (int k = 1; k < L; ++k)
+    for (int r = 0; r < N; ++r) y[r * L + k] += m[r * L + k - 1] * y[r * L + k - 1];
+  for (int r = 0; r < N; ++r) y[r * L + L - 1] *= inv_d[r * L + L - 1];
+  for (int k = L - 2; k >= 0; --k)
+    for (int r = 0; r < N; ++r) y[r * L + k] = y[r * L + k] * inv_d[r * L + k] + m[r * L + k] * y[r * L + k + 1];
+}
+
 }  // namespace
 
 double dot(const std::vector<double>& a, const std::vector<double>& b) {
@@ -164,10 +178,7 @@ void LineSystem::solve_wl(std::vector<double>& x) const {
   for (int i = 0; i < R; ++i) {
     check_stop(stop, i);
     const size_t o = static_cast<size_t>(i) * L;
-    double* y = &x[o];
-    for (int k = 1; k < L; ++k) y[k] += m[o + k - 1] * y[k - 1];
-    y[L - 1] *= inv_d[o + L - 1];
-    for (int k = L - 2; k >= 0; --k) y[k] = y[k] * inv_d[o + k] + m[o + k] * y[k + 1];
+    sweep_word_lines<1>(&x[o], m + o, inv_d + o, L);
   }
 }
 
@@ -232,11 +243,8 @@ void LineSystem::schur_product(const std::vector<double>& p, std::vector<double>
     add_coupling_to_bl(yw, q, -1.0);
     return;
   }
-  // One pass per group of kRowGroup rows: their word-line solves stay in L1,
-  // and their sweeps (each a chain of dependent multiply-adds) run
-  // interleaved, so the core overlaps kRowGroup chains instead of waiting out
-  // each step's latency.  Every row gets the same operations in the same
-  // order as alone.
+  // One pass per group of kRowGroup rows: their word-line solves stay in L1
+  // and run interleaved (sweep_word_lines).
   const double* m = fac_w.m.data();
   const double* inv_d = fac_w.inv_d.data();
   constexpr int kRowGroup = 4;
@@ -247,21 +255,11 @@ void LineSystem::schur_product(const std::vector<double>& p, std::vector<double>
     double* y = &yw[o0];
     for (size_t j = 0; j < static_cast<size_t>(n) * P; ++j) y[j] = gc[o0 + j] * p[o0 + j];
     if (n == kRowGroup) {
-      const double* mm = m + o0;
-      const double* id = inv_d + o0;
-      for (int k = 1; k < P; ++k)
-        for (int r = 0; r < kRowGroup; ++r) y[r * P + k] += mm[r * P + k - 1] * y[r * P + k - 1];
-      for (int r = 0; r < kRowGroup; ++r) y[r * P + P - 1] *= id[r * P + P - 1];
-      for (int k = P - 2; k >= 0; --k)
-        for (int r = 0; r < kRowGroup; ++r)
-          y[r * P + k] = y[r * P + k] * id[r * P + k] + mm[r * P + k] * y[r * P + k + 1];
+      sweep_word_lines<kRowGroup>(y, m + o0, inv_d + o0, P);
     } else {
       for (int r = 0; r < n; ++r) {
         const size_t o = o0 + static_cast<size_t>(r) * P;
-        double* yr = &yw[o];
-        for (int k = 1; k < P; ++k) yr[k] += m[o + k - 1] * yr[k - 1];
-        yr[P - 1] *= inv_d[o + P - 1];
-        for (int k = P - 2; k >= 0; --k) yr[k] = yr[k] * inv_d[o + k] + m[o + k] * yr[k + 1];
+        sweep_word_lines<1>(&yw[o], m + o, inv_d + o, P);
       }
     }
     for (int r = 0; r < n; ++r) {
