@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii_case.hpp"
 #include "common/suggest.hpp"
 #include "config_loader/data_file.hpp"
 #include "model_library/model_library.hpp"
@@ -92,12 +93,6 @@ CellModel resolve_cell_model(const Config& c, Diagnostics& diags) {
   return m;
 }
 
-// Lower-cased, as ngspice reads every name.
-std::string lower(std::string s) {
-  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
-
 // What a model file defines: `.model NAME` (also binned NAME.1, NAME.2, ...)
 // and `.subckt NAME`, in the text the model reader returns (includes inlined,
 // so exactly what the netlist will hold).
@@ -107,7 +102,7 @@ struct ModelDefinitions {
 
 void scan_model_text(const std::vector<std::string>& lines, ModelDefinitions& defs) {
   for (const auto& line : lines) {
-    std::istringstream words(lower(line));
+    std::istringstream words(ascii_lower(line));
     std::string first, second;
     words >> first >> second;
     if (second.empty()) continue;
@@ -141,7 +136,7 @@ ModelDefinitions read_user_models(const Config& c, Diagnostics& diags) {
 // any name, even one the registry uses), then the project's cards.
 TransistorSpec resolve_transistor(const Config& c, Diagnostics& diags) {
   TransistorSpec t;
-  t.model = lower(c.transistor.model);
+  t.model = ascii_lower(c.transistor.model);  // as ngspice reads every name
   t.w = c.transistor.w;
   t.l = c.transistor.l;
   t.v_gate = c.transistor.v_gate;

@@ -1,22 +1,17 @@
 #include "noise/mosfet_point.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <map>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "common/ascii_case.hpp"
 #include "common/diagnostics.hpp"
 
 namespace xbar {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  return s;
-}
 
 std::vector<const Element*> mosfets_of(const Circuit& circuit) {
   std::vector<const Element*> mosfets;
@@ -107,7 +102,7 @@ std::vector<MosfetPoint> mosfet_points(const Circuit& circuit, Simulator& sim, c
   lines.push_back(".end");
   const SimResult r = sim.run(lines, "op");
   auto get = [&](const SimResult& res, const std::string& name) {
-    const auto it = res.vectors.find(lower(name));
+    const auto it = res.vectors.find(ascii_lower(name));
     if (it == res.vectors.end() || it->second.empty())
       throw SimulationError(fmt::format("ngspice returned no {}", name), res.log);
     return it->second[0];
@@ -127,7 +122,7 @@ std::vector<MosfetPoint> mosfet_points(const Circuit& circuit, Simulator& sim, c
   const NoiseCharacterisation ch = mosfet_noise_circuit(circuit, terminal_v, options);
   const SimResult nz = sim.run(ch.netlist, ch.command);
   std::map<std::string, std::size_t> index;
-  for (std::size_t k = 0; k < mosfets.size(); ++k) index[lower(mosfets[k]->name)] = k;
+  for (std::size_t k = 0; k < mosfets.size(); ++k) index[ascii_lower(mosfets[k]->name)] = k;
   std::vector<char> seen(mosfets.size(), 0);
   // Named onoise_total<sep><device><sep><generator>, <sep> '.' (BSIM4) or
   // '_' (MOS1); generator names hold neither.

@@ -1,11 +1,12 @@
 #include "runner/convergence_ladder.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "common/ascii_case.hpp"
 
 namespace xbar {
 namespace {
@@ -21,16 +22,11 @@ struct Tolerance {
 constexpr Tolerance kTolerances[] = {{"reltol", 1e-3}, {"vntol", 1e-6}, {"abstol", 1e-12}};
 constexpr double kRelaxFactor = 1000;
 
-std::string lower(std::string s) {
-  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
-
 // Sets `key` to `value` in `options`, replacing a value given before.
 void set_option(std::vector<std::pair<std::string, std::string>>& options, const std::string& key,
                 const std::string& value) {
   for (auto& [k, v] : options)
-    if (lower(k) == key) {
+    if (ascii_lower(k) == key) {
       v = value;
       return;
     }
@@ -46,7 +42,7 @@ std::vector<std::pair<std::string, std::string>> rung_options(const Circuit& c, 
     for (const Tolerance& t : kTolerances) {
       double requested = t.spice_default;
       for (const auto& [k, v] : c.options)
-        if (lower(k) == t.key) requested = std::strtod(v.c_str(), nullptr);
+        if (ascii_lower(k) == t.key) requested = std::strtod(v.c_str(), nullptr);
       if (!(requested > 0)) requested = t.spice_default;
       set_option(options, t.key, fmt::format("{:g}", std::min(requested * kRelaxFactor, t.spice_default)));
     }
@@ -57,7 +53,7 @@ std::vector<std::pair<std::string, std::string>> rung_options(const Circuit& c, 
 // point or the sweep, or its answer is not finite or fails the KCL check.
 // Time-outs, crashes, sandbox stops and parse errors are not.
 bool not_converged(const SimulationError& e) {
-  const std::string what = lower(e.what()), log = lower(e.detail());
+  const std::string what = ascii_lower(e.what()), log = ascii_lower(e.detail());
   for (const char* sign : {"could not be simulated", "timestep too small", "not finite", "kcl", "no convergence",
                            "iteration limit", "gmin stepping failed", "source stepping failed"})
     if (what.find(sign) != std::string::npos || log.find(sign) != std::string::npos) return true;

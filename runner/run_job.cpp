@@ -1,13 +1,13 @@
 #include "runner/run_job.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <stdexcept>
 #include <string_view>
 
 #include <fmt/format.h>
 
+#include "common/ascii_case.hpp"
 #include "common/stop_condition.hpp"
 #include "models/registry.hpp"
 #include "netlist_gen/circuit.hpp"
@@ -156,9 +156,8 @@ void add_warnings(std::vector<std::string>& to, const std::vector<std::string>& 
 void add_simulator_warnings(std::vector<std::string>& to, const std::vector<std::string>& from) {
   std::vector<std::string> named;
   for (const auto& w : from) {
-    std::string low = w.substr(0, 7);
-    for (char& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    named.push_back((low == "warning" ? "ngspice: " : "ngspice: warning: ") + w);
+    const bool says_warning = ascii_lower(std::string_view(w).substr(0, 7)) == "warning";
+    named.push_back((says_warning ? "ngspice: " : "ngspice: warning: ") + w);
   }
   add_warnings(to, named);
 }
@@ -172,9 +171,7 @@ TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& li
 }
 
 bool ideal_access_switch(const Config& c) {
-  std::string name = c.transistor.model;
-  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  const ModelInfo* m = find_model(name);
+  const ModelInfo* m = find_model(ascii_lower(c.transistor.model));
   return m != nullptr && m->ideal_switch();
 }
 

@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 #include <string_view>
+
+#include "common/ascii_case.hpp"
 #include "spice_bridge/text_util.hpp"
 
 namespace xbar::spice {
@@ -26,7 +28,7 @@ LogVerdict classify_log(const std::vector<LogLine>& lines) {
   std::string model_hint;
   for (const LogLine& line : lines) {
     const std::string_view text = trim(line.text);
-    const std::string low = lower(text);
+    const std::string low = ascii_lower(text);
     const bool failure = low.starts_with("error") || contains_any(low, kFailureMarks);
     if (failure && verdict.error.empty()) verdict.error = std::string(text);
     if (low.find("can't find model") != std::string::npos && model_hint.empty()) model_hint = std::string(text);

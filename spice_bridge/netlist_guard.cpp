@@ -8,6 +8,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "common/ascii_case.hpp"
 #include "common/diagnostics.hpp"
 #include "model_library/ngspice_lines.hpp"
 #include "spice_bridge/testing_hooks.hpp"
@@ -21,7 +22,7 @@ std::atomic<bool> g_guard_off{false};  // testing only
 std::string first_word(std::string_view s) {
   s = trim_left(s);
   auto end = std::find_if(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
-  return lower(std::string_view(s.begin(), end));
+  return ascii_lower(std::string_view(s.begin(), end));
 }
 
 // Why this line may not reach ngspice, or empty.  Model files are inlined by
