@@ -139,9 +139,7 @@ void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* 
                                           static_cast<long long>(r.tile.rows) * r.tile.phys_cols(), ctx.reporter, own)
                          : nullptr;
     r.noise = std::make_shared<const TileNoiseResult>(run_noise(r.config, r.tile, r.spice ? *r.spice : *r.nodal, sim));
-    if (r.tile.c_wl > 0 || r.tile.c_bl > 0)
-      r.warnings.push_back(
-          "noise: the line capacitances are left out (the band is taken as below the lines' RC poles)");
+    add_warnings(r.warnings, noise_band_warnings(r.tile, r.noise->options));
     timer.done("noise");
   }
 }

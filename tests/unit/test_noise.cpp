@@ -22,6 +22,7 @@
 #include "nodal/nodal_solver.hpp"
 #include "noise/nodal_noise.hpp"
 #include "noise/spice_noise.hpp"
+#include "runner/noise_job.hpp"
 #include "runner/run_job.hpp"
 #include "runner/spice_engine.hpp"
 #include "spice_bridge/simulator.hpp"
@@ -340,4 +341,22 @@ TEST_CASE("noise: the config refuses an empty band and other analyses at the key
   CHECK(messages("tile: {rows: 1024, cols: 512}\nnoise: {enabled: true}\n")
             .find("noise is computed for tiles of at most 262144 cells") != std::string::npos);
   CHECK(messages("tile: {rows: 512, cols: 512}\nnoise: {enabled: true}\n") == "accepted");
+}
+
+TEST_CASE("noise: a run warns where the network's left-out capacitances may matter") {
+  NoiseOptions o;
+  auto warned = [&](const TileSpec& t, double f_max, const std::string& what) {
+    o.f_max = f_max;
+    for (const auto& w : noise_band_warnings(t, o))
+      if (w.find(what) != std::string::npos) return true;
+    return false;
+  };
+  const TileSpec transistors = testing::noise_cell_tile("1T1R", 4, 3, "nmos");
+  CHECK(warned(transistors, kTransistorCapacitanceBand, "transistors' capacitances"));
+  CHECK_FALSE(warned(transistors, 0.99 * kTransistorCapacitanceBand, "transistors' capacitances"));
+  CHECK_FALSE(warned(testing::noise_cell_tile("1R", 4, 3), 1e12, "transistors' capacitances"));
+  TileSpec lines = testing::noise_cell_tile("1R", 4, 3);
+  CHECK_FALSE(warned(lines, 1e6, "line capacitances"));
+  lines.c_bl = 1e-15;
+  CHECK(warned(lines, 1e6, "line capacitances"));
 }
