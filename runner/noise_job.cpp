@@ -50,11 +50,12 @@ std::vector<std::string> noise_band_warnings(const TileSpec& tile, const NoiseOp
   if (tile.c_wl > 0 || tile.c_bl > 0)
     w.push_back("noise: warning: the line capacitances are left out (the band is taken as below the lines' RC poles)");
   if (tile.access_transistors() && options.f_max >= kTransistorCapacitanceBand)
-    w.push_back(fmt::format(
-        "noise: warning: the access transistors' capacitances are left out; at noise.f_max = {:g} Hz they may matter (with "
-        "the bundled BSIM4 card a 4x3 tile's noise moved 1.9e-5 at 100 MHz and 1.8e-3 at 1 GHz; "
-        "noise.spice_check on a small tile measures it for this card)",
-        options.f_max));
+    w.push_back(
+        fmt::format("noise: warning: the access transistors' capacitances are left out; at noise.f_max = {:g} Hz they "
+                    "may matter (with "
+                    "the bundled BSIM4 card a 4x3 tile's noise moved 1.9e-5 at 100 MHz and 1.8e-3 at 1 GHz; "
+                    "noise.spice_check on a small tile measures it for this card)",
+                    options.f_max));
   return w;
 }
 
