@@ -37,6 +37,11 @@ int command_montecarlo() {
   opt.config_path = g_mc.config;
   opt.sets = g_mc.sets;
   for (auto& s : montecarlo_sweep_sets(config)) opt.sets.push_back(std::move(s));
+  // The workers are forked from here, so they share these tables in memory
+  // as well as through the cache.
+  if (const TransistorTableReport t = prefill_transistor_tables(config); t.characterised > 0 && !g_mc.quiet)
+    fmt::print(stderr, "xbar: swept {} transistor table(s) for sample 0 in {:.1f} s{}\n", t.characterised, t.seconds,
+               transistor_cache_dir().empty() ? " (no cache folder: kept in memory for the workers)" : "");
   const std::optional<SweepOutcome> run = run_sweep_with_progress(opt, g_mc);
   if (!run) return kExitOk;  // a rank other than 0: rank 0 reports
   const SweepOutcome& r = *run;

@@ -7,6 +7,7 @@
 #include "common/atomic_file.hpp"
 #include "common/diagnostics.hpp"
 #include "config_loader/loader.hpp"
+#include "netlist_gen/tile_builder.hpp"
 #include "netlist_gen/variability.hpp"
 #include "report/run_outputs.hpp"
 #include "sweep/point_record.hpp"
@@ -46,6 +47,14 @@ Config load_montecarlo_config(const std::string& config_path, const std::vector<
               fmt::format("'{}' has both an upper and a lower limit; give it one", name));
   if (!d.empty()) throw InputError(std::move(d));
   return c;
+}
+
+TransistorTableReport prefill_transistor_tables(Config config) {
+  config.montecarlo.sample = 0;
+  const TileSpec tile = build_tile_spec(config);
+  TransistorTableReport report;
+  if (tile.access_transistors()) transistor_tables(tile, &report);
+  return report;
 }
 
 std::vector<std::string> montecarlo_sweep_sets(const Config& c) {

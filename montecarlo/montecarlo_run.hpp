@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config_loader/config.hpp"
+#include "device_tables/transistor_tables.hpp"
 #include "montecarlo/statistics.hpp"
 
 namespace xbar {
@@ -20,6 +21,15 @@ Config load_montecarlo_config(const std::string& config_path, const std::vector<
 // The limits and the confidence level are reset here: they decide only the
 // statistics, so changing them keeps the samples (--resume reruns nothing).
 std::vector<std::string> montecarlo_sweep_sets(const Config& config);
+
+// The drain-current tables sample 0 needs, from the cache or swept in an
+// isolated ngspice that writes them to the cache, before the workers start:
+// a worker may write only the output folder, so the tables it sweeps itself
+// stay in its memory and every run would sweep them again.  Later samples
+// reuse nearly all of sample 0's (a sample needs new mismatch nodes only
+// where its draws reach beyond the earlier ones').  Does nothing (and
+// returns an empty report) for a tile without a transistor card.
+TransistorTableReport prefill_transistor_tables(Config config);
 
 // Reads the finished samples of a Monte-Carlo folder, writes samples.csv,
 // statistics.json and statistics.csv into it, and returns the statistics.

@@ -2,6 +2,7 @@
 // `xbar montecarlo` end to end (reproducible samples, a binomial yield).
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -183,7 +184,7 @@ TEST_CASE(
     "xbar montecarlo of a mismatched 1T1R tile on the nodal engine: samples run in the sandboxed workers and "
     "each matches the SPICE engine") {
   const auto dir = fresh_folder("xbar_test_montecarlo_1t1r");
-  table_cache_dir();  // the workers characterise into their own memory; the SPICE reruns need none
+  table_cache_dir();  // sample 0's tables are swept into it before the workers start
   std::ofstream(dir / "mc.yaml") << R"(
 tile: {rows: 4, cols: 4, cell: 1T1R}
 device: {g_on: 100u, g_off: 1u}
@@ -196,9 +197,18 @@ simulator: {engine: nodal}
 output: {cells: none}
 montecarlo: {samples: 3, seed: 3}
 )";
-  const ProgramRun r = run_xbar("montecarlo mc.yaml -o mc -j 2 -q", dir);
+  const auto cached_tables = [] {
+    return std::distance(std::filesystem::directory_iterator(table_cache_dir().dir),
+                         std::filesystem::directory_iterator());
+  };
+  const auto before = cached_tables();
+  const ProgramRun r = run_xbar("montecarlo mc.yaml -o mc -j 2", dir);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
+  // Sample 0's tables were swept before the workers started, into the cache
+  // (a worker may write only the output folder).
+  CHECK(r.err.find("transistor table(s) for sample 0") != std::string::npos);
+  CHECK(cached_tables() > before);
   const auto lines = csv_lines(file_text(dir / "mc" / "samples.csv"));
   REQUIRE(lines.size() == 4);
   const auto header = csv_cells(lines[0]);
