@@ -59,6 +59,7 @@ double max_rel_diff(const TileSolution& a, const TileSolution& b) {
 // Peak resident memory of one solve of an n x n tile, alone in a forked child:
 // MB, or -1 if the child failed.
 double solve_peak_rss_mb(int n) {
+  std::fflush(nullptr);  // else the child holds a copy of stdout's buffer, which a flush there prints again
   const pid_t pid = fork();
   if (pid == 0) {
     const TileSolution s = solve_nodal(random_tile(n, 1.0, SenseKind::kVirtualGround, 1, 42));
