@@ -23,11 +23,9 @@ class DrainCurrentTable {
     double f = 0, dd = 0, ds = 0;  // I_d (A, into the drain), dI/dv_d, dI/dv_s
   };
 
-  // `values[is * nd + id]` at v_d = d_lo + id h, v_s = s_lo + is h, on a grid
-  // whose drain axis covers v_s - span .. v_s + span for every source point:
-  // d_lo = s_lo - span, nd = ns + 2 span / h, span a whole number of steps
-  // (>= 4).
-  DrainCurrentTable(double s_lo, int ns, double span, double h, const std::vector<double>& values);
+  // `values[is * n + id]` at v_d = lo + id h, v_s = lo + is h: the square
+  // grid of every (v_d, v_s) the table serves (n >= 8).
+  DrainCurrentTable(double lo, int n, double h, const std::vector<double>& values);
 
   Value eval(double vd, double vs) const { return of(half(vd - vs).eval(vs, vd - vs)); }
   // sum_k w[k] t[k](vd, vs) over n <= kMaxMix tables of one grid (bicubic_table.hpp's eval_mix).
@@ -35,7 +33,7 @@ class DrainCurrentTable {
   static Value eval_mix(const DrainCurrentTable* const* t, const double* w, int n, double vd, double vs);
 
   int source_points() const { return up_.points(); }
-  int drain_points() const { return up_.points() + 2 * (up_.y_points() - 1); }  // the sweep's
+  int drain_points() const { return up_.points(); }  // the sweep's
   double step() const { return up_.step(); }
   double lo() const { return up_.lo(); }  // of the source axis
   double hi() const { return up_.hi(); }

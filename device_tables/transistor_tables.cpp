@@ -43,16 +43,12 @@ std::string hex_hash(std::string_view s) {
   return fmt::format("{:016x}{:016x}", fnv1a(s, 14695981039346656037ull), fnv1a(s, 0x84222325cbf29ce4ull));
 }
 
-// The source axis: n points from lo.  The drain axis spans the source's
-// +- its whole range (span, so v_ds reaches every value the tile can give it
-// at every source point: the two halves of a DrainCurrentTable).
+// The grid: n points from lo on both the drain and the source axis.
 struct Grid {
   double lo = 0, h = kTableStep;
   int n = 0;
-  double span() const { return h * (n - 1); }
-  double d_lo() const { return lo - span(); }
-  int nd() const { return 3 * n - 2; }
-  std::size_t points() const { return static_cast<std::size_t>(n) * static_cast<std::size_t>(nd()); }
+  double hi() const { return lo + h * (n - 1); }
+  std::size_t points() const { return static_cast<std::size_t>(n) * static_cast<std::size_t>(n); }
 };
 
 Grid table_grid(const TileSpec& tile) {
@@ -129,6 +125,9 @@ Circuit sweep_circuit(const TileSpec& tile, double v_gate, const std::vector<Nod
   c.transistor = ts;
   c.includes = ts.model_files;
   c.options = build_tile_circuit(one).options;
+  // ngspice 46 reads /proc/meminfo at every point of a sweep unless told not
+  // to (half of a characterisation's time); the values are the same.
+  c.options.emplace_back("no_mem_check", "");
   return c;
 }
 
@@ -196,8 +195,8 @@ std::vector<std::vector<double>> run_sweep(const Circuit& c, const std::string& 
   const auto& vs = vec("s");
   for (std::size_t k = 0; k < cells; ++k) {
     // The grid must be the one asked for.
-    const auto nd = static_cast<std::size_t>(g.nd());
-    const double want_d = g.d_lo() + g.h * static_cast<double>(k % nd),
+    const auto nd = static_cast<std::size_t>(g.n);
+    const double want_d = g.lo + g.h * static_cast<double>(k % nd),
                  want_s = g.lo + g.h * static_cast<double>(k / nd);
     if (std::abs(vd[k] - want_d) > 1e-9 || std::abs(vs[k] - want_s) > 1e-9)
       throw SimulationError(
@@ -350,8 +349,8 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
   auto tables = std::make_shared<TransistorTables>();
   tables->v_gate = gates;
   const std::filesystem::path dir = transistor_cache_dir();
-  const std::string command = fmt::format("dc vd {:.17g} {:.17g} {:.17g} vs {:.17g} {:.17g} {:.17g}", g.d_lo(),
-                                          g.d_lo() + g.h * (g.nd() - 1), g.h, g.lo, g.lo + g.h * (g.n - 1), g.h);
+  const std::string command =
+      fmt::format("dc vd {0:.17g} {1:.17g} {2:.17g} vs {0:.17g} {1:.17g} {2:.17g}", g.lo, g.hi(), g.h);
   for (std::size_t gi = 0; gi < gates.size(); ++gi) {
     std::vector<Node> missing;
     std::vector<std::string> missing_key;
@@ -382,7 +381,7 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
         if (in) {
           const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
           if (decode(bytes, key, g, values)) {
-            table = std::make_shared<const DrainCurrentTable>(g.lo, g.n, g.span(), g.h, values);
+            table = std::make_shared<const DrainCurrentTable>(g.lo, g.n, g.h, values);
             std::lock_guard lock(memo_mutex);
             memo.emplace(key, table);
           }
@@ -409,7 +408,7 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
         } catch (const std::exception&) {
         }
       }
-      auto table = std::make_shared<const DrainCurrentTable>(g.lo, g.n, g.span(), g.h, values[k]);
+      auto table = std::make_shared<const DrainCurrentTable>(g.lo, g.n, g.h, values[k]);
       {
         std::lock_guard lock(memo_mutex);
         memo.emplace(missing_key[k], table);

@@ -106,7 +106,7 @@ struct TransistorTableReport {
 
 // The table grid: step (V) and the rounding of the voltage range.
 inline constexpr double kTableStep = 1.0 / 256;
-inline constexpr int kTableFormatVersion = 2;  // 2: the drain axis spans v_s +- the range
+inline constexpr int kTableFormatVersion = 3;  // 3: one square grid, the splines continued beyond it
 
 // Where tables are cached: $XBAR_CACHE_DIR, else $XDG_CACHE_HOME/xbar, else
 // $HOME/.cache/xbar.  Empty when none of them is set.
