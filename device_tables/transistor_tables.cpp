@@ -8,12 +8,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <system_error>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -177,13 +180,32 @@ bool decode(const std::string& bytes, const std::string& key, const Grid& g, std
   return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
 }
 
-// The drain current of every instance of the circuit over the grid (inner
-// sweep the drain, outer the source), in the order of its saves.
-std::vector<std::vector<double>> run_sweep(const Circuit& c, const std::string& command, const Grid& g,
-                                           Simulator* sim) {
-  const SimResult r =
-      sim ? sim->run(write_spice_netlist(c), command) : make_isolated_simulator()->run(write_spice_netlist(c), command);
-  const std::size_t cells = g.points();
+// The sweep goes in two pieces along the source axis, each in its own
+// ngspice child, both at once: a first run on an idle 2-core machine uses
+// both cores.  Always two, whatever the machine or the simulator, so the
+// values (each piece starts from its own first point's solution) and the
+// cache key are the same everywhere.
+constexpr int kSweepPieces = 2;
+
+// The source rows [first, last) of piece k.
+std::pair<int, int> piece_rows(const Grid& g, int k) {
+  return {g.n * k / kSweepPieces, g.n * (k + 1) / kSweepPieces};
+}
+
+// The .dc command of piece k: the drain (inner) over the whole axis, the
+// source (outer) over the piece's rows.
+std::string sweep_command(const Grid& g, int k) {
+  const auto [first, last] = piece_rows(g, k);
+  return fmt::format("dc vd {:.17g} {:.17g} {:.17g} vs {:.17g} {:.17g} {:.17g}", g.lo, g.hi(), g.h,
+                     g.lo + g.h * first, g.lo + g.h * (last - 1), g.h);
+}
+
+// Piece k's drain currents (one vector per instance, in the order of the
+// circuit's saves) into `out`'s rows of that piece.
+void take_piece(const Circuit& c, const Grid& g, int k, const SimResult& r, std::vector<std::vector<double>>& out) {
+  const auto [first, last] = piece_rows(g, k);
+  const auto nd = static_cast<std::size_t>(g.n);
+  const std::size_t cells = nd * static_cast<std::size_t>(last - first), offset = nd * static_cast<std::size_t>(first);
   auto vec = [&](const std::string& name) -> const std::vector<double>& {
     const auto it = r.vectors.find(name);
     if (it == r.vectors.end() || it->second.size() != cells)
@@ -195,22 +217,46 @@ std::vector<std::vector<double>> run_sweep(const Circuit& c, const std::string& 
   const auto& vs = vec("s");
   for (std::size_t k = 0; k < cells; ++k) {
     // The grid must be the one asked for.
-    const auto nd = static_cast<std::size_t>(g.n);
     const double want_d = g.lo + g.h * static_cast<double>(k % nd),
-                 want_s = g.lo + g.h * static_cast<double>(k / nd);
+                 want_s = g.lo + g.h * static_cast<double>(first + k / nd);
     if (std::abs(vd[k] - want_d) > 1e-9 || std::abs(vs[k] - want_s) > 1e-9)
       throw SimulationError(
-          fmt::format("transistor characterisation: sweep point {} at ({}, {}) V, expected ({}, {}) V", k, vd[k], vs[k],
-                      want_d, want_s),
+          fmt::format("transistor characterisation: sweep point {} at ({}, {}) V, expected ({}, {}) V", offset + k,
+                      vd[k], vs[k], want_d, want_s),
           r.log);
   }
-  std::vector<std::vector<double>> out;
   for (std::size_t s = 2; s < c.saves.size(); ++s) {
     const auto& i = vec(c.saves[s]);
-    std::vector<double>& id = out.emplace_back(cells);
+    std::vector<double>& id = out[s - 2];
     // A source's branch current flows into its + terminal, which is the drain's side.
-    for (std::size_t k = 0; k < cells; ++k) id[k] = -i[k];
+    for (std::size_t k = 0; k < cells; ++k) id[offset + k] = -i[k];
   }
+}
+
+// The drain current of every instance of the circuit over the grid (inner
+// sweep the drain, outer the source), in the order of its saves: the pieces
+// one after the other in `sim` (a sweep worker's, which may start no
+// process), else each in its own isolated child, at once.
+std::vector<std::vector<double>> run_sweep(const Circuit& c, const Grid& g, Simulator* sim) {
+  const std::vector<std::string> netlist = write_spice_netlist(c);
+  std::vector<std::vector<double>> out(c.saves.size() - 2, std::vector<double>(g.points()));
+  if (sim) {
+    for (int k = 0; k < kSweepPieces; ++k) take_piece(c, g, k, sim->run(netlist, sweep_command(g, k)), out);
+    return out;
+  }
+  // Each thread only forks and reads its child; the children run ngspice.
+  // Without a thread to spare, a piece runs when its result is asked for.
+  std::vector<std::future<SimResult>> runs;
+  for (int k = 1; k < kSweepPieces; ++k) {
+    auto piece = [&, k] { return make_isolated_simulator()->run(netlist, sweep_command(g, k)); };
+    try {
+      runs.push_back(std::async(std::launch::async, piece));
+    } catch (const std::system_error&) {
+      runs.push_back(std::async(std::launch::deferred, piece));
+    }
+  }
+  take_piece(c, g, 0, make_isolated_simulator()->run(netlist, sweep_command(g, 0)), out);
+  for (int k = 1; k < kSweepPieces; ++k) take_piece(c, g, k, runs[k - 1].get(), out);
   return out;
 }
 
@@ -349,8 +395,8 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
   auto tables = std::make_shared<TransistorTables>();
   tables->v_gate = gates;
   const std::filesystem::path dir = transistor_cache_dir();
-  const std::string command =
-      fmt::format("dc vd {0:.17g} {1:.17g} {2:.17g} vs {0:.17g} {1:.17g} {2:.17g}", g.lo, g.hi(), g.h);
+  std::string commands;
+  for (int k = 0; k < kSweepPieces; ++k) commands += sweep_command(g, k) + '\n';
   for (std::size_t gi = 0; gi < gates.size(); ++gi) {
     std::vector<Node> missing;
     std::vector<std::string> missing_key;
@@ -364,7 +410,7 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
     for (const Node& n : wanted[gi]) {
       // Everything that shapes the table: the netlist (card text inlined, W,
       // L, gate voltage, delvto and mulu0, options), the sweep and the file format.
-      std::string key = fmt::format("xbar transistor table v{}\n{}\n", kTableFormatVersion, command);
+      std::string key = fmt::format("xbar transistor table v{}\n{}", kTableFormatVersion, commands);
       for (const auto& line : write_spice_netlist(sweep_circuit(tile, gates[gi], {n}))) key += line + '\n';
       const std::string name = "transistor-" + hex_hash(key) + ".bin";
       const std::filesystem::path file = dir.empty() ? std::filesystem::path() : dir / name;
@@ -398,7 +444,7 @@ std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, 
     if (missing.empty()) continue;
     rep.cache_hit = false;
     rep.characterised += static_cast<int>(missing.size());
-    const std::vector<std::vector<double>> values = run_sweep(sweep_circuit(tile, gates[gi], missing), command, g, sim);
+    const std::vector<std::vector<double>> values = run_sweep(sweep_circuit(tile, gates[gi], missing), g, sim);
     for (std::size_t k = 0; k < missing.size(); ++k) {
       if (!missing_file[k].empty()) {
         // A cache that cannot be written costs time, not correctness.
