@@ -116,9 +116,11 @@ std::filesystem::path transistor_cache_dir();
 // must be true): from the in-process memo, the disk cache (validated; a
 // corrupt or mismatched file is rebuilt), or ngspice.  The voltage range covers
 // 0 V and every input voltage.  With mismatch, the nodes every cell's stencil
-// needs, the missing ones swept together in one ngspice run per gate voltage.
-// The sweeps run in `sim` when given (a sweep worker's own, already
-// sandboxed ngspice, which may start no process), else in an isolated child.
+// needs, the missing ones swept together in one sweep per gate voltage.  A
+// sweep goes in two pieces: one after the other in `sim` when given (a sweep
+// worker's own, already sandboxed ngspice, which may start no process), else
+// in two isolated children at once (from a second thread: do not call this
+// while another thread of this process uses an in-process ngspice session).
 // Throws SimulationError when ngspice fails.
 std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, TransistorTableReport* report = nullptr,
                                                           Simulator* sim = nullptr);
