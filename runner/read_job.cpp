@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <stdexcept>
@@ -15,6 +16,8 @@
 #include "common/stop_condition.hpp"
 #include "device_tables/transistor_tables.hpp"
 #include "runner/convergence_ladder.hpp"
+#include "runner/run_job.hpp"
+#include "runner/spice_engine.hpp"
 #include "tile/cell_current.hpp"
 
 namespace xbar {
@@ -167,11 +170,15 @@ ReadSample read_sample(const TileSpec& t, const ReadSetup& s, const TileSolution
   return out;
 }
 
-ReadSample solve_read_nodal(const TileSpec& tile, const ReadSetup& setup, const NodalOptions& opt) {
-  const ReadLines lowered = read_lines(tile, setup);
+TileSolution solve_read_nodal(const ReadLines& lowered, const NodalOptions& opt) {
   NodalOptions o = opt;
   o.terminals = &lowered.lines;
-  return read_sample(lowered.tile, setup, solve_nodal(lowered.tile, o));
+  return solve_nodal(lowered.tile, o);
+}
+
+ReadSample solve_read_nodal(const TileSpec& tile, const ReadSetup& setup, const NodalOptions& opt) {
+  const ReadLines lowered = read_lines(tile, setup);
+  return read_sample(lowered.tile, setup, solve_read_nodal(lowered, opt));
 }
 
 RungOrder read_rung_order(const ReadCircuit& rc) {
@@ -179,19 +186,19 @@ RungOrder read_rung_order(const ReadCircuit& rc) {
                                                                               : RungOrder::kStrictFirst;
 }
 
-ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist, std::string* rung,
-                      const std::string& first_rung, RungOrder order) {
+ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist,
+                      SpiceSolveOptions options) {
+  if (!options.order) options.order = read_rung_order(rc);
   ReadSample out;
-  const LadderOutcome climb = run_convergence_ladder(
-      sim, rc.circuit, netlist, "op",
+  climb_from_start(
+      sim, rc.circuit, netlist,
       [&](const SimResult& r) {
         TileSolution sol = spice_read_solution(rc, r);
         sol.elapsed_s = r.elapsed_s;
         sol.warnings = r.warnings;
         out = read_sample(rc.tile, rc.setup, sol);
       },
-      first_rung, order);
-  if (rung) *rung = climb.rung;
+      options);
   return out;
 }
 
@@ -204,16 +211,21 @@ double read_margin_of(const ReadSample& lrs, const ReadSample& hrs) {
 // The three reads on the nodal engine.  One table set serves all three (the
 // drives and gates are the same; only the selected cell's device differs).
 // `read_tile`: the stored pattern lowered by read_lines(), whose gates and
-// inputs the tables cover.
+// inputs the tables cover.  `solutions`, when given, receives the three
+// solutions (stored, LRS, HRS): SPICE's starting points.
 NodalReads nodal_reads(const Config& config, const TileSpec& tile, const TileSpec& read_tile, const ReadSetup& setup,
-                       const SimLimits& limits) {
+                       const SimLimits& limits, std::vector<TileSolution>* solutions = nullptr) {
   const StopCondition stop(limits.time_limit_s);
   NodalOptions opt{.stop = &stop};
   std::shared_ptr<const TransistorTables> tables;
   if (tile.access_transistors()) opt.transistor_tables = (tables = transistor_tables(read_tile)).get();
   auto read = [&](const TileSpec& t) {
     try {
-      return solve_read_nodal(t, setup, opt);
+      const ReadLines lowered = read_lines(t, setup);
+      TileSolution sol = solve_read_nodal(lowered, opt);
+      ReadSample sample = read_sample(lowered.tile, setup, sol);
+      if (solutions) solutions->push_back(std::move(sol));
+      return sample;
     } catch (const std::invalid_argument& e) {  // a floating group of lines with no DC path
       Diagnostics d;
       d.error(config.where("analysis.read.bias"), e.what());
@@ -240,18 +252,30 @@ double read_difference(const ReadSample& spice, const ReadSample& nodal, double 
 
 }  // namespace
 
-ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist, std::string* rung,
-                      const std::string& first_rung) {
-  return solve_read(rc, sim, netlist, rung, first_rung, read_rung_order(rc));
-}
-
 ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* simulator, const SimLimits& limits,
-                        std::vector<std::string>* netlist_out) {
+                        std::vector<std::string>* netlist_out, Reporter* reporter) {
   ReadReport rep;
   rep.setup = read_setup(config, tile);
   const EngineKind engine = config.simulator.engine;
   const ReadLines lowered = read_lines(tile, rep.setup);  // the stored-pattern read's lines, once
-  if (engine != EngineKind::kSpice) rep.nodal = nodal_reads(config, tile, lowered.tile, rep.setup, limits);
+  // SPICE's reads of a transistor tile start from the nodal engine's, as
+  // the op does (runner/spice_engine.hpp): with `engine: both` those are
+  // the nodal result too, and their failure the job's.
+  std::vector<TileSolution> starts;
+  std::vector<TileSolution>* keep_starts =
+      engine != EngineKind::kNodal && has_real_transistors(config) ? &starts : nullptr;
+  if (engine != EngineKind::kSpice) {
+    rep.nodal = nodal_reads(config, tile, lowered.tile, rep.setup, limits, keep_starts);
+  } else if (keep_starts) {
+    const std::function<NodalReads()> solve = [&] {
+      return nodal_reads(config, tile, lowered.tile, rep.setup, limits, keep_starts);
+    };
+    if (!nodal_start_or_cold(solve, [&](const std::exception& e) {
+          if (reporter) reporter->note(fmt::format("SPICE reads start cold: the nodal engine failed: {}", e.what()));
+        }))
+      starts.clear();
+  }
+  auto start = [&](std::size_t k) { return k < starts.size() ? &starts[k] : nullptr; };
   rep.read_tile = lowered.tile;
   if (engine == EngineKind::kNodal) {
     rep.engine = "nodal";
@@ -265,19 +289,20 @@ ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* s
     const ReadCircuit stored = checked_read_circuit(config, tile, rep.setup);
     rep.netlist = write_spice_netlist(stored.circuit);
     if (netlist_out) *netlist_out = rep.netlist;
-    rep.stored = solve_read(stored, *simulator, rep.netlist, &rep.spice_convergence);
+    rep.stored = solve_read(stored, *simulator, rep.netlist, {.warm_start = start(0), .rung = &rep.spice_convergence});
     rep.ngspice_version = simulator->version();
     // The LRS and HRS reads differ from the stored one in one conductance:
     // their climb starts at the rung that solved it.
-    auto read_with = [&](double g) {
+    auto read_with = [&](double g, const TileSolution* warm_start) {
       const ReadCircuit rc = checked_read_circuit(config, with_selected(tile, rep.setup, g), rep.setup);
       std::string rung;
-      ReadSample sample = solve_read(rc, *simulator, write_spice_netlist(rc.circuit), &rung, rep.spice_convergence);
+      ReadSample sample = solve_read(rc, *simulator, write_spice_netlist(rc.circuit),
+                                     {.warm_start = warm_start, .rung = &rung, .first_rung = rep.spice_convergence});
       rep.spice_convergence = later_rung(rep.spice_convergence, rung);
       return sample;
     };
-    rep.lrs = read_with(config.device.g_on);
-    rep.hrs = read_with(config.device.g_off);
+    rep.lrs = read_with(config.device.g_on, start(1));
+    rep.hrs = read_with(config.device.g_off, start(2));
   }
   rep.read_margin = read_margin_of(rep.lrs, rep.hrs);
   rep.margin_ok = rep.read_margin >= config.analysis.read.margin_target;

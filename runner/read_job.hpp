@@ -15,10 +15,12 @@
 #include <vector>
 
 #include "analysis/sneak_paths.hpp"
+#include "common/reporter.hpp"
 #include "config_loader/config.hpp"
 #include "netlist_gen/read_circuit.hpp"
 #include "nodal/nodal_solver.hpp"
 #include "runner/convergence_ladder.hpp"
+#include "runner/spice_engine.hpp"
 #include "spice_bridge/simulator.hpp"
 #include "tile/tile_solution.hpp"
 #include "tile/tile_spec.hpp"
@@ -77,8 +79,11 @@ JobCircuit read_job_circuit(const Config& config, const TileSpec& tile);
 // Runs the three reads on the config's engine(s): SPICE on `simulator` (or
 // on an isolated one made from `limits` when null), the nodal engine within
 // `limits`' time.  Throws InputError, SimulationError.
+// On a tile with real access transistors, SPICE starts each read from the
+// nodal engine's solution of it (cold when the nodal engine fails, which
+// `reporter` hears).
 ReadReport run_read_job(const Config& config, const TileSpec& tile, Simulator* simulator, const SimLimits& limits,
-                        std::vector<std::string>* netlist_out = nullptr);
+                        std::vector<std::string>* netlist_out = nullptr, Reporter* reporter = nullptr);
 
 // A read's figures from an engine's solution of the read tile (read_lines();
 // one vector), after xbar's KCL check on it.
@@ -88,19 +93,20 @@ ReadSample read_sample(const TileSpec& read_tile, const ReadSetup& setup, const 
 // terminals are set here).  Throws std::invalid_argument for a floating
 // group of lines with no DC path, SimulationError.
 ReadSample solve_read_nodal(const TileSpec& tile, const ReadSetup& setup, const NodalOptions& opt = {});
+// The nodal engine's solution of a lowered read (its line terminals set here).
+TileSolution solve_read_nodal(const ReadLines& lowered, const NodalOptions& opt = {});
 // The ladder's order for a read: floating lines on access transistors hang
 // on the off transistors' leakage alone, where every strict rung fails
 // slowly, so their climb starts with the relaxed rung.
 RungOrder read_rung_order(const ReadCircuit& rc);
 
 // One read of `rc` on `sim` (exposed for tests), up the convergence ladder
-// from `first_rung` (runner/convergence_ladder.hpp) in read_rung_order(rc);
-// `rung`, when given, is set to the rung that converged.  The result passes xbar's KCL check (every
-// row, column and the whole tile; undriven lines carry no net current).
+// (runner/spice_engine.hpp: from options.warm_start, from
+// options.first_rung, in options.order or else read_rung_order(rc));
+// options.rung, when given, is set to the rung that converged.  The result
+// passes xbar's KCL check (every row, column and the whole tile; undriven
+// lines carry no net current).
 ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist,
-                      std::string* rung = nullptr, const std::string& first_rung = "op");
-// The same in a given order (tests compare the orders).
-ReadSample solve_read(const ReadCircuit& rc, Simulator& sim, const std::vector<std::string>& netlist, std::string* rung,
-                      const std::string& first_rung, RungOrder order);
+                      SpiceSolveOptions options = {});
 
 }  // namespace xbar

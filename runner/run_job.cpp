@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 #include <string_view>
 
@@ -63,29 +64,21 @@ std::string quoted_list(const std::vector<std::string_view>& names) {
   return out;
 }
 
-// A tile whose cells hold a real access transistor (a card, not the ideal switch).
-bool has_real_transistors(const Config& c) {
-  return c.tile.cell.info().has(CellPart::kAccessTransistor) && !ideal_access_switch(c);
-}
-
 // The nodal solution a transistor tile's SPICE op starts from: Newton then
 // needs half the iterations (8 to 4 at 64x64 and 128x128 1T1R, BSIM4), and
 // ends where it ends from its own start (docs/ngspice.md).  With `engine:
-// both` it is the nodal result too (`keep`).  When the nodal engine cannot
-// solve the tile, SPICE starts cold and the job goes on.
+// both` it is the nodal result too (`keep`), and its failure the job's.
 std::optional<TileSolution> nodal_warm_start(RunResult& r, RunContext& ctx, bool keep, PhaseTimer& timer) {
   if (ctx.reporter) ctx.reporter->phase("solving with the nodal engine (SPICE's start)");
-  try {
+  const std::function<TileSolution()> solve = [&] {
     TileSolution s = solve_nodal_within_limits(r.tile, ctx.limits, ctx.simulator);
     timer.done("nodal solve (SPICE's start)");
-    if (keep) r.nodal = s;
     return s;
-  } catch (const std::exception& e) {  // whatever stops the nodal engine, SPICE can still start cold
-    throw_if_interrupted();
-    if (keep) throw;
+  };
+  if (keep) return r.nodal = solve();
+  return nodal_start_or_cold(solve, [&](const std::exception& e) {
     if (ctx.reporter) ctx.reporter->note(fmt::format("SPICE starts cold: the nodal engine failed: {}", e.what()));
-    return std::nullopt;
-  }
+  });
 }
 
 // The op job on a built tile: the engine(s) the config names, their result
@@ -168,6 +161,10 @@ TileSolution solve_nodal_within_limits(const TileSpec& tile, const SimLimits& li
   return solve_nodal(tile, NodalOptions{.stop = &stop, .characterise_with = sim});
 }
 
+bool has_real_transistors(const Config& c) {
+  return c.tile.cell.info().has(CellPart::kAccessTransistor) && !ideal_access_switch(c);
+}
+
 bool ideal_access_switch(const Config& c) {
   const ModelInfo* m = find_model(ascii_lower(c.transistor.model));
   return m != nullptr && m->ideal_switch();
@@ -235,7 +232,7 @@ void run_read(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_o
   if (ctx.reporter)
     ctx.reporter->phase(r.config.simulator.engine == EngineKind::kNodal ? "running the three reads on the nodal engine"
                                                                         : "running the three reads");
-  r.read = run_read_job(r.config, r.tile, ctx.simulator, ctx.limits, netlist_out);
+  r.read = run_read_job(r.config, r.tile, ctx.simulator, ctx.limits, netlist_out, ctx.reporter);
   r.netlist = r.read->netlist;
   r.ngspice_version = r.read->ngspice_version;
   r.spice_convergence = r.read->spice_convergence;

@@ -73,6 +73,9 @@ void check_supported(const Config& config);
 // transistor.model names the registry's ideal switch (the name is matched as
 // ngspice would: case-insensitively).
 bool ideal_access_switch(const Config& c);
+// The tile's cells hold a real access transistor (a card, not the ideal
+// switch): its SPICE runs start from the nodal solution.
+bool has_real_transistors(const Config& c);
 
 // Every check `run_job` makes before it simulates (config, data files, circuit
 // graph, resource estimate), with the same messages; throws InputError.

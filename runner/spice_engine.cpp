@@ -104,10 +104,20 @@ std::vector<std::string> warm_started_netlist(const Circuit& c, const TileSoluti
   put(c.map.wl, s.v_wl);
   put(c.map.bl, s.v_bl);
   put(c.map.cell_mid, s.v_mid);
+  std::unordered_map<std::string_view, double> held;  // DC sources against ground: name -> V
   for (const Element& e : c.elements)
-    if (e.kind == ElementKind::kVoltageSource && e.nodes.size() == 2 && e.nodes[1] == kGround && e.nodes[0] > kGround &&
-        std::isnan(volts[e.nodes[0]]))
-      volts[e.nodes[0]] = e.value;
+    if (e.kind == ElementKind::kVoltageSource && e.nodes.size() == 2 && e.nodes[1] == kGround && e.nodes[0] > kGround) {
+      held.emplace(e.name, e.value);
+      if (std::isnan(volts[e.nodes[0]])) volts[e.nodes[0]] = e.value;
+    }
+  // A gate line carries no DC current: with gate-line resistance (r_gl) every
+  // gate node of row i is at its row's source voltage too.
+  const std::size_t gate_rows = c.map.gate_source.size();
+  for (std::size_t k = 0; gate_rows > 0 && k < c.map.gate.size(); ++k) {
+    const auto source = held.find(c.map.gate_source[k / (c.map.gate.size() / gate_rows)]);
+    if (source != held.end() && c.map.gate[k] > kGround && std::isnan(volts[c.map.gate[k]]))
+      volts[c.map.gate[k]] = source->second;
+  }
   // `ic=vds,vgs,vbs` per transistor whose four terminals are all known
   // (a subcircuit wrapper takes no such parameter).
   std::unordered_map<std::string_view, std::string> ic;
@@ -127,16 +137,25 @@ std::vector<std::string> warm_started_netlist(const Circuit& c, const TileSoluti
   return netlist;
 }
 
+LadderOutcome climb_from_start(Simulator& sim, const Circuit& circuit, const std::vector<std::string>& netlist,
+                               const std::function<void(const SimResult&)>& accept, const SpiceSolveOptions& options) {
+  LadderOutcome out = run_convergence_ladder(
+      sim, circuit, options.warm_start ? warm_started_netlist(circuit, *options.warm_start, netlist) : netlist,
+      analysis_command(circuit), accept, options.first_rung, options.order.value_or(RungOrder::kStrictFirst));
+  if (options.rung) *options.rung = out.rung;
+  return out;
+}
+
 TileSolution solve_with_spice(const TileSpec& tile, const Circuit& circuit, const std::vector<std::string>& netlist,
                               Simulator& sim, const SpiceSolveOptions& options) {
   TileSolution s;
-  const LadderOutcome out = run_convergence_ladder(
-      sim, circuit, options.warm_start ? warm_started_netlist(circuit, *options.warm_start, netlist) : netlist,
-      analysis_command(circuit), [&](const SimResult& r) {
+  climb_from_start(
+      sim, circuit, netlist,
+      [&](const SimResult& r) {
         s = map_result(tile, circuit, r, sim);
         check_solution(tile, s);
-      });
-  if (options.rung) *options.rung = out.rung;
+      },
+      options);
   return s;
 }
 

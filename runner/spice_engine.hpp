@@ -2,9 +2,13 @@
 // The SPICE engine: a tile's circuit, run by any Simulator, mapped back into
 // tile coordinates.  The only place that knows both the circuit's node names
 // and the simulator's vectors.
+#include <exception>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/stop_condition.hpp"
 #include "netlist_gen/circuit.hpp"
 #include "runner/convergence_ladder.hpp"
 #include "spice_bridge/simulator.hpp"
@@ -19,6 +23,9 @@ struct SpiceSolveOptions {
   // Set to the key of the convergence rung that solved it
   // (runner/convergence_ladder.hpp).
   std::string* rung = nullptr;
+  // Where the climb starts, and its order (unset: the caller's default).
+  std::string first_rung = "op";
+  std::optional<RungOrder> order = std::nullopt;
 };
 
 // Climbs the convergence ladder until a rung's result passes the KCL check
@@ -26,6 +33,29 @@ struct SpiceSolveOptions {
 // does.
 TileSolution solve_with_spice(const TileSpec& tile, const Circuit& circuit, const std::vector<std::string>& netlist,
                               Simulator& sim, const SpiceSolveOptions& options = {});
+
+// The one SPICE climb of a tile circuit's operating point (the op's and each
+// read's): `netlist` warm-started from options.warm_start, the circuit's
+// analysis up the ladder from options.first_rung in options.order
+// (kStrictFirst when unset); `accept` maps and checks a result.  Sets
+// options.rung.
+LadderOutcome climb_from_start(Simulator& sim, const Circuit& circuit, const std::vector<std::string>& netlist,
+                               const std::function<void(const SimResult&)>& accept, const SpiceSolveOptions& options);
+
+// SPICE's start on a transistor tile: what `solve` (the nodal engine)
+// returns, or nothing when it throws (an interrupt excepted), so that SPICE
+// starts cold and the job goes on; `on_cold` hears why.
+template <class Start>
+std::optional<Start> nodal_start_or_cold(const std::function<Start()>& solve,
+                                         const std::function<void(const std::exception&)>& on_cold) {
+  try {
+    return solve();
+  } catch (const std::exception& e) {  // whatever stops the nodal engine, SPICE can still start cold
+    throw_if_interrupted();
+    if (on_cold) on_cold(e);
+    return std::nullopt;
+  }
+}
 
 // The seam between any engine's solution and SPICE's start: `netlist` (the
 // circuit's own) with every transistor line given `ic=vds,vgs,vbs` from

@@ -133,7 +133,8 @@ TEST_CASE("1T1R 8x8 read converges in every bias scheme, with floating lines too
     CAPTURE(to_string(bias));
     const ReadCircuit rc = build_read_circuit(t, ReadSetup{0, 7, 0.2, bias});
     std::string rung;
-    const ReadSample s = solve_read(rc, simulator(), write_spice_netlist(rc.circuit), &rung);  // KCL-checked inside
+    const ReadSample s =
+        solve_read(rc, simulator(), write_spice_netlist(rc.circuit), {.rung = &rung});  // KCL-checked inside
     MESSAGE(std::string(to_string(bias)), ": rung ", rung, ", i_sense ", s.i_sense, " A, i_cell ", s.i_cell, " A");
     // The selected cell (g_on in series with an on transistor) conducts
     // nearly all of the sensed current: off transistors cut the sneak paths.
@@ -175,9 +176,9 @@ TEST_CASE("1T1R 8x8 floating read: the relaxed rung first, the same currents as 
   const ReadCircuit rc = build_read_circuit(t, ReadSetup{0, 7, 0.2, ReadBias::kFloating});
   REQUIRE(read_rung_order(rc) == RungOrder::kRelaxedFirst);
   std::string fast_rung, strict_rung;
-  const ReadSample fast = solve_read(rc, simulator(), write_spice_netlist(rc.circuit), &fast_rung);
-  const ReadSample strict =
-      solve_read(rc, simulator(), write_spice_netlist(rc.circuit), &strict_rung, "op", RungOrder::kStrictFirst);
+  const ReadSample fast = solve_read(rc, simulator(), write_spice_netlist(rc.circuit), {.rung = &fast_rung});
+  const ReadSample strict = solve_read(rc, simulator(), write_spice_netlist(rc.circuit),
+                                       {.rung = &strict_rung, .order = RungOrder::kStrictFirst});
   MESSAGE("floating 8x8: strict climb on ", strict_rung, ", i_sense ", strict.i_sense, " A; relaxed first ",
           fast.i_sense, " A");
   CHECK(fast_rung == "relaxed");
@@ -237,4 +238,62 @@ TEST_CASE(
   const TileSolution from_cold = solve_with_spice(t, c, cold, simulator());
   for (int j = 0; j < t.phys_cols(); ++j)
     CHECK(close(from_warm.column_current[0][j], from_cold.column_current[0][j], 1e-8, 1e-15));
+}
+
+TEST_CASE("warm start of reads: each read's transistors start at its nodal solution; the currents are the cold ones") {
+  const std::string yaml =
+      "tile: {rows: 8, cols: 8, cell: 1T1R}\nweights: {source: random, seed: 7}\ntransistor: {model: nmos}\n"
+      "parasitics: {r_wl: 1, r_bl: 1, r_gl: 2}\ndevice: {g_on: 100u, g_off: 1u}\nsimulator: {engine: spice}\n";
+  for (ReadBias bias : {ReadBias::kFloating, ReadBias::kGrounded, ReadBias::kHalf, ReadBias::kThird}) {
+    CAPTURE(to_string(bias));
+    Config c =
+        cfg(yaml + fmt::format("analysis: {{type: read, read: {{row: 2, col: 6, bias: {}}}}}\n", to_string(bias)));
+    const TileSpec t = build_tile_spec(c);
+    ScriptedSimulator warm_sim(0);
+    const ReadReport warm = run_read_job(c, t, &warm_sim, {});
+    // Three reads, each on its own solution: every transistor line (gate
+    // nodes behind the gate-line resistors included) carries `ic=`, and
+    // the ic= of the stored read and of the HRS read differ (their
+    // selected cells differ).
+    REQUIRE(warm_sim.netlists.size() >= 3u);
+    std::vector<std::string> first_ic, last_ic;
+    for (const auto& netlist : warm_sim.netlists) {
+      int transistors = 0, started = 0;
+      for (const auto& line : netlist)
+        if (!line.empty() && line[0] == 'm') {
+          ++transistors;
+          started += line.find(" ic=") != std::string::npos;
+        }
+      CHECK(transistors == t.rows * t.phys_cols());
+      CHECK(started == transistors);
+    }
+    for (const auto& line : warm_sim.netlists.front())
+      if (!line.empty() && line[0] == 'm') first_ic.push_back(line);
+    for (const auto& line : warm_sim.netlists.back())
+      if (!line.empty() && line[0] == 'm') last_ic.push_back(line);
+    CHECK(first_ic != last_ic);
+    // The same reads from SPICE's own start (cold): the same currents, to
+    // far inside the KCL check (a floating read's relaxed rung to its
+    // loosened tolerance); and the nodal engine's, to the read agreement.
+    const double rel = bias == ReadBias::kFloating ? 1e-6 : 1e-9;
+    const std::pair<const ReadSample*, double> reads[] = {
+        {&warm.stored, t.g_at(2, 6)}, {&warm.lrs, c.device.g_on}, {&warm.hrs, c.device.g_off}};
+    for (const auto& [read, g] : reads) {
+      TileSpec selected = t;
+      selected.g[static_cast<std::size_t>(2) * t.phys_cols() + 6] = g;
+      const ReadCircuit rc = build_read_circuit(selected, warm.setup);
+      const ReadSample cold = solve_read(rc, simulator(), write_spice_netlist(rc.circuit));
+      const double fs = std::fabs(cold.i_sense);
+      MESSAGE(fmt::format("{} g {:g}: warm vs cold i_sense {:.2e} relative", to_string(bias), g,
+                          std::fabs(read->i_sense - cold.i_sense) / fs));
+      CHECK(close(read->i_sense, cold.i_sense, rel, 0));
+      CHECK(close(read->i_array, cold.i_array, rel, 0));
+      CHECK(close(read->i_cell, cold.i_cell, rel, 0));
+      CHECK(close(read->i_sneak, cold.i_sneak, 0, rel * fs));
+    }
+    c.simulator.engine = EngineKind::kBoth;
+    const ReadReport both = run_read_job(c, t, &simulator(), {});
+    REQUIRE(both.spice_vs_nodal);
+    CHECK(*both.spice_vs_nodal <= 1e-6);
+  }
 }
