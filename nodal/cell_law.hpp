@@ -115,8 +115,13 @@ class DeviceCells {
 // (drain) to BL (source), its gate at a known DC voltage (the gate lines carry
 // no current).  The inner node is eliminated by a scalar Newton per cell:
 // h(m) = I_dev(V_wl - m) - I_d(m, V_bl) is strictly decreasing in m, so
-// its root is bracketed between the terminal voltages (widened a little for
-// interpolation noise at V_d = V_s) and bisection guards every step.  A drain
+// bisection between two points where h has opposite signs guards every step.
+// The root is usually between the terminal voltages, but not always: ngspice's
+// drain current includes the drain-bulk junction's (~0.1 pA at 0.1 V), so a
+// cell whose terminals sit at the same voltage (an unselected cell of a V/2
+// read) has its root ~1 nV outside them.  The terminal voltages are therefore
+// only where a bracket starts: an end counts once h was seen with its sign
+// there, and Newton may step past an end not seen yet.  A drain
 // below the source is the same table (the transistor's current reverses), so
 // both polarities need nothing special.  Each cell's transistor (its row's
 // gate voltage, its own mismatch) comes from CellTransistors.
@@ -134,6 +139,7 @@ class TransistorCells {
     if (!std::isfinite(vw) || !std::isfinite(vb)) return {NAN, NAN, NAN, NAN};  // a diverged trial state
     const double widen = 1e-3 * std::abs(vw - vb) + 1e-9;
     double lo = std::min(vw, vb) - widen, hi = std::max(vw, vb) + widen;
+    bool lo_seen = false, hi_seen = false;  // h(lo) > 0, h(hi) < 0 evaluated
     double m = mid_guess;
     if (!(m >= lo && m <= hi)) {
       // Divider of the device and the transistor's conductance at V_ds = 0.
@@ -153,13 +159,16 @@ class TransistorCells {
       tr = transistors_.eval(c, m, vb);
       const double h = f - tr.f, hp = -fp - tr.dd;
       (h > 0 ? lo : hi) = m;
-      const double step = -h / hp;
-      if (std::abs(step) <= tol && m + step >= lo && m + step <= hi) {
-        m += step;
+      (h > 0 ? lo_seen : hi_seen) = true;
+      const double step = -h / hp, next = m + step;
+      // Past an end not seen yet the root may lie: that end moves there.
+      if (next <= lo && !lo_seen) lo = next - std::abs(step);
+      if (next >= hi && !hi_seen) hi = next + std::abs(step);
+      if (std::abs(step) <= tol && next >= lo && next <= hi) {
+        m = next;
         f -= fp * step;
         break;
       }
-      const double next = m + step;
       m = next > lo && next < hi ? next : 0.5 * (lo + hi);
     }
     // Implicit derivatives of I = I_dev(V_wl - m(V_wl, V_bl)).
