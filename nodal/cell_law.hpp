@@ -127,8 +127,12 @@ class DeviceCells {
 // gate voltage, its own mismatch) comes from CellTransistors.
 class TransistorCells {
  public:
-  TransistorCells(const CellModel& model, const std::vector<double>& g, const CellTransistors& transistors)
-      : model_(model), g_(g), transistors_(transistors) {}
+  // `g_start`: each cell's device in series with its transistor at V_ds = 0
+  // (the linear start's conductances), whose divider is the first guess of
+  // the inner node.
+  TransistorCells(const CellModel& model, const std::vector<double>& g, const CellTransistors& transistors,
+                  const std::vector<double>& g_start)
+      : model_(model), g_(g), transistors_(transistors), g_start_(g_start) {}
   bool linear() const { return false; }
   bool has_inner_node() const { return true; }
   static constexpr bool kHasMid = true;
@@ -141,11 +145,9 @@ class TransistorCells {
     double lo = std::min(vw, vb) - widen, hi = std::max(vw, vb) + widen;
     bool lo_seen = false, hi_seen = false;  // h(lo) > 0, h(hi) < 0 evaluated
     double m = mid_guess;
-    if (!(m >= lo && m <= hi)) {
-      // Divider of the device and the transistor's conductance at V_ds = 0.
-      const double gt = transistors_.eval(c, vb, vb).dd;
-      m = vb + (vw - vb) * g / (g + std::max(gt, 1e-30));
-    }
+    // Divider of the device and the transistor's conductance at V_ds = 0:
+    // g_t / (g + g_t) = 1 - g_start / g.
+    if (!(m >= lo && m <= hi)) m = vb + (vw - vb) * (1 - g_start_[c] / g);
     // Newton converges quadratically: once a step is below 1e-7 of the cell
     // voltage, the next one would be ~1e-14 of it, so the last step is taken
     // without another table look-up and the current follows it to first order.
@@ -181,6 +183,7 @@ class TransistorCells {
   const CellModel& model_;
   const std::vector<double>& g_;
   const CellTransistors& transistors_;
+  const std::vector<double>& g_start_;
 };
 
 }  // namespace xbar::nodal_detail

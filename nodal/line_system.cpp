@@ -53,7 +53,7 @@ LineSystem make_line_system(const TileNetwork& net, const std::vector<double>& c
 }
 
 void rebuild_line_system(LineSystem& sys, const TileNetwork& net, const std::vector<double>& cell_g,
-                         const StopCondition* stop) {
+                         const StopCondition* stop, const std::vector<double>* cell_g_bl) {
   const int R = net.rows, P = net.cols, LW = net.wl_len, LB = net.bl_len;
   sys.net = &net;
   sys.stop = stop;
@@ -62,6 +62,10 @@ void rebuild_line_system(LineSystem& sys, const TileNetwork& net, const std::vec
   sys.diag_b.assign(net.bl_size(), 0.0);
   sys.chain_b.assign(net.bl_size(), 0.0);
   sys.gc.assign(static_cast<size_t>(R) * P, 0.0);
+  if (cell_g_bl)
+    sys.gc_bl.assign(static_cast<size_t>(R) * P, 0.0);
+  else
+    sys.gc_bl.clear();
   // What ties each slot to anything but its own line's neighbours (drivers,
   // sense ends, cells, a neighbour that is fixed): diag = chains + load.  The
   // factorisation works from the loads, never from diag - chains, so an
@@ -103,17 +107,22 @@ void rebuild_line_system(LineSystem& sys, const TileNetwork& net, const std::vec
     }
   }
   // Cells: every cell loads both of its slots; only cells between two free
-  // slots couple them.
+  // slots couple them.  Non-symmetric: the word-line slot's load is
+  // dI/dV_wl and its coupling -dI/dV_bl, and the reverse for the bit line.
   for (int i = 0; i < R; ++i) {
     check_stop(stop, i);
     for (int j = 0; j < P; ++j) {
-      const double g = cell_g[static_cast<size_t>(i) * P + j];
+      const size_t c = static_cast<size_t>(i) * P + j;
+      const double g = cell_g[c], g_b = cell_g_bl ? (*cell_g_bl)[c] : g;
       const size_t ws = net.wl_slot(i, j), bs = net.bl_slot(i, j);
       sys.diag_w[ws] += g;
-      sys.diag_b[bs] += g;
+      sys.diag_b[bs] += g_b;
       load_w[ws] += g;
-      load_b[bs] += g;
-      if (!net.cell_touches_fixed(i, j)) sys.gc[static_cast<size_t>(i) * P + j] = g;
+      load_b[bs] += g_b;
+      if (!net.cell_touches_fixed(i, j)) {
+        sys.gc[c] = g_b;
+        if (cell_g_bl) sys.gc_bl[c] = g;
+      }
     }
   }
   // Fixed slots: identity rows, decoupled from their neighbours (whose chain
@@ -247,6 +256,7 @@ void LineSystem::schur_product(const std::vector<double>& p, std::vector<double>
   // and run interleaved (sweep_word_lines).
   const double* m = fac_w.m.data();
   const double* inv_d = fac_w.inv_d.data();
+  const double* gc_out = bl_coupling().data();
   constexpr int kRowGroup = 4;
   for (int i0 = 0; i0 < R; i0 += kRowGroup) {
     const int n = std::min(kRowGroup, R - i0);
@@ -269,7 +279,7 @@ void LineSystem::schur_product(const std::vector<double>& p, std::vector<double>
         double v = diag_b[o + j] * p[o + j];
         if (i > 0) v -= chain_b[o - P + j] * p[o - P + j];
         if (i + 1 < R) v -= chain_b[o + j] * p[o + P + j];
-        q[o + j] = v - gc[o + j] * yw[o + j];
+        q[o + j] = v - gc_out[o + j] * yw[o + j];
       }
     }
   }
@@ -297,10 +307,11 @@ void LineSystem::couple_to_wl(const std::vector<double>& p_b, std::vector<double
 void LineSystem::add_coupling_to_bl(const std::vector<double>& z_w, std::vector<double>& y_b, double sign) const {
   const int R = net->rows, P = net->cols, L = net->wl_len;
   const int wl_step = net->wl_col_step();
+  const std::vector<double>& g_bl = bl_coupling();
   if (net->bl_row_step() == 0) {  // merged bit lines: sum over rows in order
     for (int i = 0; i < R; ++i) {
       check_stop(stop, i);
-      const double* g = &gc[static_cast<size_t>(i) * P];
+      const double* g = &g_bl[static_cast<size_t>(i) * P];
       const double* z = &z_w[static_cast<size_t>(i) * L];
       for (int j = 0; j < P; ++j) y_b[j] += sign * (g[j] * z[j * wl_step]);
     }
@@ -308,7 +319,7 @@ void LineSystem::add_coupling_to_bl(const std::vector<double>& z_w, std::vector<
   }
   for (int i = 0; i < R; ++i) {
     check_stop(stop, i);
-    const double* g = &gc[static_cast<size_t>(i) * P];
+    const double* g = &g_bl[static_cast<size_t>(i) * P];
     const double* z = &z_w[static_cast<size_t>(i) * L];
     double* y = &y_b[static_cast<size_t>(i) * P];
     for (int j = 0; j < P; ++j) y[j] += sign * (g[j] * z[j * wl_step]);

@@ -38,6 +38,10 @@ constexpr double kQuadraticSafety = 1e-2;
 constexpr double kQuadraticContraction = 1e-2;
 constexpr double kNewtonVoltFloor = 1e-6;  // V: the smallest input scale Newton's step tolerance is taken of
 constexpr int kMaxLineSearchHalvings = 40;
+// Transistor cells: Newton's linear solves (GMRES on the exact, non-symmetric
+// Jacobian) stop at this relative residual, an inexact Newton whose steps
+// shrink quadratically until they reach this fraction of the last one; the
+// quadratic stop counts it in (quadratic_done).
 constexpr double kTransistorStepCgTol = 1e-6;
 
 // Largest magnitude; infinity when any entry is not finite.
@@ -72,7 +76,8 @@ class VectorSolver {
     // first guess for Newton otherwise.
     newton_step(linear_sys_, out, vector_index, "linear solve");
     out.report.newton_iterations = 1;
-    double f = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, law_.linear() ? nullptr : &cell_g_, mid(), opt_.stop);
+    double f =
+        kcl_residual(net_, law_, v_in, out.x, fw_, fb_, law_.linear() ? nullptr : &cell_g_, mid(), opt_.stop, cell_gb());
     if (!law_.linear()) f = newton(v_in, out, f, vector_index);
     out.report.final_residual = f0 > 0 ? f / f0 : 0.0;
     return out;
@@ -83,10 +88,7 @@ class VectorSolver {
   void newton_step(const LineSystem& sys, VectorResult& out, int vector_index, const char* what) {
     for (auto& v : fw_) v = -v;
     for (auto& v : fb_) v = -v;
-    // Transistor cells: the symmetric matrix is not their exact Jacobian (the
-    // outer iteration contracts by a few per cent per step), so solving it
-    // beyond 1e-6 buys nothing; the fixed point is still F = 0.
-    const double tol = Law::kHasMid ? std::max(opt_.rel_tol, kTransistorStepCgTol) : opt_.rel_tol;
+    const double tol = step_tol();
     const CgResult cg = solve_line_system(sys, fw_, fb_, dw_, db_, tol, opt_.max_linear_iter, ws_, opt_.stop);
     out.report.linear_iterations += cg.iterations;
     if (!cg.converged) {
@@ -118,7 +120,7 @@ class VectorSolver {
     while (it < opt_.max_newton && !converged) {
       if (opt_.stop) opt_.stop->check();
       ++it;
-      rebuild_line_system(jacobian_, net_, cell_g_, opt_.stop);
+      rebuild_line_system(jacobian_, net_, cell_g_, opt_.stop, cell_gb());
       newton_step(jacobian_, out, vector_index, "Newton step");
       const double tol_w = kNewtonStepTol * v_scale;
       const double tol_b = kNewtonStepTol * max_abs(out.x.xb) + 1e-6 * tol_w;
@@ -133,7 +135,7 @@ class VectorSolver {
       for (int h = 0;; ++h) {
         for (std::size_t k = 0; k < dw_.size(); ++k) trial.xw[k] = out.x.xw[k] + t * dw_[k];
         for (std::size_t k = 0; k < db_.size(); ++k) trial.xb[k] = out.x.xb[k] + t * db_[k];
-        f_trial = kcl_residual(net_, law_, v_in, trial, fw_, fb_, &cell_g_, mid(), opt_.stop);
+        f_trial = kcl_residual(net_, law_, v_in, trial, fw_, fb_, &cell_g_, mid(), opt_.stop, cell_gb());
         if (small || (std::isfinite(f_trial) && f_trial < f) || h >= kMaxLineSearchHalvings) break;
         t *= 0.5;
       }
@@ -153,17 +155,24 @@ class VectorSolver {
     return f;
   }
 
+  // The relative residual the linear solves stop at.
+  double step_tol() const { return Law::kHasMid ? std::max(opt_.rel_tol, kTransistorStepCgTol) : opt_.rel_tol; }
+
   // After full steps of sizes `prev` then `step` (one part of the state):
-  // whether quadratic convergence leaves an error far below `tol`.  Only for
-  // an exact Jacobian: the transistor cells' symmetric matrix is not one.
-  static bool quadratic_done(double prev, double step, double tol) {
-    if (Law::kHasMid || !(prev > 0)) return step == 0 && prev == 0;
+  // whether quadratic convergence leaves an error far below `tol`; an
+  // inexact solve (step_tol) adds up to step_tol() |step|.
+  bool quadratic_done(double prev, double step, double tol) const {
+    if (!(prev > 0)) return step == 0 && prev == 0;
     if (step > kQuadraticContraction * prev) return false;
     const double c = step / (prev * prev);  // e_next ~ c step^2
-    return c * step * step <= kQuadraticSafety * tol;
+    const double inexact = Law::kHasMid ? step_tol() * step : 0.0;
+    return c * step * step + inexact <= kQuadraticSafety * tol;
   }
 
   std::vector<double>* mid() { return Law::kHasMid ? &mid_ : nullptr; }
+  // Cells with an access transistor: -dI/dV_bl beside dI/dV_wl in cell_g_,
+  // for the exact (non-symmetric) Jacobian.
+  std::vector<double>* cell_gb() { return Law::kHasMid ? &cell_gb_ : nullptr; }
 
  public:
   // The last solve's inner node voltages (cells with an access transistor).
@@ -174,7 +183,7 @@ class VectorSolver {
   const Law& law_;
   const LineSystem& linear_sys_;
   const NodalOptions& opt_;
-  std::vector<double> fw_, fb_, dw_, db_, cell_g_, mid_;
+  std::vector<double> fw_, fb_, dw_, db_, cell_g_, cell_gb_, mid_;
   CgWorkspace ws_;
   LineSystem jacobian_;  // Newton's matrix, refactored in place every step
   TileState trial_;      // the line search's state
@@ -343,7 +352,7 @@ TileSolution solve_nodal(const TileSpec& tile, const NodalOptions& opt, NodalRep
     const double gt = std::max(transistors.eval(c, 0, 0).dd, 0.0), g = net.g[c];
     g_start[c] = g > 0 ? g * gt / (g + gt) : 0.0;
   }
-  const TransistorCells law(tile.model, net.g, transistors);
+  const TransistorCells law(tile.model, net.g, transistors, g_start);
   TileSolution sol = solve_all(tile, net, law, g_start, opt, report, t0);
   sol.log += fmt::format(
       "nodal: access transistor {} (W {} m, L {} m) from ngspice drain-current tables at gate "
@@ -392,11 +401,14 @@ double nodal_memory_bytes(int rows, int phys_cols, int vectors, bool linear_cell
   const double cells = static_cast<double>(std::max(rows, 0)) * std::max(phys_cols, 0);
   const int v = std::max(vectors, 1);
   const int threads = v > 1 ? std::min(v, std::max(omp_get_max_threads(), 1)) : 1;
-  // Transistor cells: the inner node voltages per thread (and v_mid per
-  // vector), the linear start's conductances, and the tables: 16
-  // coefficients per grid square, at most two gate voltages, counted for an
-  // input range of up to 2 V.
-  const double per_thread = kPerThreadLinear + (linear_cells ? 0.0 : kPerThreadNewton) + (transistors ? 1.0 : 0.0);
+  // Transistor cells: per thread the inner node voltages, the exact
+  // Jacobian's second conductance array and second coupling, and GMRES's
+  // basis (and v_mid per vector); the linear start's conductances, and the
+  // tables: 16 coefficients per grid square, at most two gate voltages,
+  // counted for an input range of up to 2 V.
+  constexpr double kPerThreadTransistor = 1 + 2 + (nodal_detail::kGmresRestart + 1);
+  const double per_thread =
+      kPerThreadLinear + (linear_cells ? 0.0 : kPerThreadNewton) + (transistors ? kPerThreadTransistor : 0.0);
   const double per_vector = kPerVector + (transistors ? 1.0 : 0.0);
   // With mismatch: the tables at every node the draws need, and per cell
   // its stencil (a pointer, a stride and eight weights).

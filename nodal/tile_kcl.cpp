@@ -28,11 +28,13 @@ TileState initial_state(const TileNetwork& net, const std::vector<double>& v_in,
 template <class Law>
 double kcl_residual(const TileNetwork& net, const Law& law, const std::vector<double>& v_in, const TileState& x,
                     std::vector<double>& fw, std::vector<double>& fb, std::vector<double>* cell_g,
-                    std::vector<double>* mid, const StopCondition* stop) {
+                    std::vector<double>* mid, const StopCondition* stop, std::vector<double>* cell_g_bl) {
   const int R = net.rows, P = net.cols, LW = net.wl_len, LB = net.bl_len;
   fw.assign(net.wl_size(), 0.0);
   fb.assign(net.bl_size(), 0.0);
   if (cell_g) cell_g->resize(static_cast<std::size_t>(R) * P);
+  if (cell_g && cell_g_bl) cell_g_bl->resize(static_cast<std::size_t>(R) * P);
+  const bool exact = cell_g && cell_g_bl;
   if (mid) mid->resize(static_cast<std::size_t>(R) * P, NAN);
 
   // Word-line chains and drivers.
@@ -69,7 +71,12 @@ double kcl_residual(const TileNetwork& net, const Law& law, const std::vector<do
       const CellResponse p = law.at(c, x.xw[ws], x.xb[bs], mid ? (*mid)[c] : 0.0);
       fw[ws] += p.i;
       fb[bs] -= p.i;
-      if (cell_g) (*cell_g)[c] = 0.5 * (p.g_w + p.g_b);
+      if (exact) {
+        (*cell_g)[c] = p.g_w;
+        (*cell_g_bl)[c] = p.g_b;
+      } else if (cell_g) {
+        (*cell_g)[c] = 0.5 * (p.g_w + p.g_b);
+      }
       if (mid) (*mid)[c] = p.mid;
     }
   }
@@ -83,9 +90,9 @@ double kcl_residual(const TileNetwork& net, const Law& law, const std::vector<do
 
 template double kcl_residual(const TileNetwork&, const DeviceCells&, const std::vector<double>&, const TileState&,
                              std::vector<double>&, std::vector<double>&, std::vector<double>*, std::vector<double>*,
-                             const StopCondition*);
+                             const StopCondition*, std::vector<double>*);
 template double kcl_residual(const TileNetwork&, const TransistorCells&, const std::vector<double>&, const TileState&,
                              std::vector<double>&, std::vector<double>&, std::vector<double>*, std::vector<double>*,
-                             const StopCondition*);
+                             const StopCondition*, std::vector<double>*);
 
 }  // namespace xbar::nodal_detail
