@@ -6,8 +6,9 @@
 // sense node is a conductance (1 + gain) / r_f to ground; zero resistances merge
 // nodes; ideal sources fix nodes.  The linear system (the Newton Jacobian for
 // sinh cells) is solved by conjugate gradients on the bit-line Schur complement,
-// preconditioned by exact tridiagonal solves along every bit line; the word
-// lines are eliminated by exact tridiagonal solves.  See nodal/README.md.
+// preconditioned by exact tridiagonal solves along every bit line (GMRES for
+// the non-symmetric Jacobian of transistor cells); the word lines are
+// eliminated by exact tridiagonal solves.  See nodal/README.md.
 #include "common/stop_condition.hpp"
 #include "device_tables/transistor_tables.hpp"
 #include "tile/line_terminals.hpp"
