@@ -55,6 +55,7 @@ MappedNetwork map_network(const Mlp& net, const TileSpec& base, const MappingOpt
         t.spec.rows = opt.tile_rows;  // the physical tile; rows past the slice are driven at 0 V
         t.spec.cols = opt.tile_cols;
         t.spec.inputs.clear();
+        t.v_full_scale = opt.v_read;
         const int P = t.spec.phys_cols();
         // Unused cells are programmed to g_off (pair) or g_mid (offset): a
         // full physical tile, so edge tiles see the same wires as the others.

@@ -49,6 +49,7 @@ struct MappedTile {
   int col0 = 0, cols = 0;        // logical output slice
   TileSpec spec;                 // conductances placed; inputs empty
   std::vector<int> plus, minus;  // physical column of each logical column's + and - (or reference)
+  double v_full_scale = 0;       // V: the largest input the DAC gives (v_read)
 };
 
 struct MappedLayer {

@@ -214,6 +214,7 @@ NetworkResult run_network(const Config& c, const NetworkProgress& say) {
     const double adc_per_conversion = m.opt.adc_bits > 0 ? n.adc_fom * std::ldexp(1.0, m.opt.adc_bits) : 0.0;
     lr.dac_energy = static_cast<double>(lr.dac_conversions) * n.dac_energy;
     lr.adc_energy = static_cast<double>(lr.adc_conversions) * adc_per_conversion;
+    const std::vector<double> ir_drop = full_scale_ir_drops(ml, m.opt.v_read);
     for (std::size_t k = 0; k < ml.tiles.size(); ++k) {
       const MappedTile& t = ml.tiles[k];
       TileReport tr;
@@ -222,7 +223,7 @@ NetworkResult run_network(const Config& c, const NetworkProgress& say) {
       tr.row0 = t.row0, tr.rows = t.rows, tr.col0 = t.col0, tr.cols = t.cols;
       tr.nrmse_vs_ideal = cc.tiles[k].nrmse_vs_ideal;
       tr.max_err_fs = cc.tiles[k].max_err_fs;
-      tr.max_ir_drop_fs = full_scale_ir_drop(t, m.opt.v_read);
+      tr.max_ir_drop_fs = ir_drop[k];
       tr.array_energy = cc.tiles[k].mean_power * n.read_window;
       tr.dac_energy = t.rows * n.dac_energy;
       tr.adc_energy = t.cols * adc_per_conversion;

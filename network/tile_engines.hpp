@@ -11,8 +11,11 @@
 //  - spice: the SPICE engine on every image (meant for a small sample).
 // `circuit_engine` is the one place that decides which of them a tile gets.
 #include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "device_tables/transistor_tables.hpp"
 #include "network/crossbar_mlp.hpp"
 #include "tile/tile_solution.hpp"
 
@@ -43,15 +46,30 @@ class TransferEngine {
 // The solver of a tile with input vectors, for the per-image engine: the nodal
 // engine, with the transistor law of 1T1R/2T2R cells (ngspice's drain-current
 // tables of the card).  `node_voltages`: false when only the currents are
-// read (NodalOptions::node_voltages).
-TileSolution solve_tile_batch(const TileSpec& tile, bool node_voltages = true);
+// read (NodalOptions::node_voltages).  `tables`: the transistor tables to use
+// (null: the ones covering this batch's inputs, NodalOptions::transistor_tables).
+TileSolution solve_tile_batch(const TileSpec& tile, bool node_voltages = true,
+                              const TransistorTables* tables = nullptr);
+
+// The transistor tables of a 1T1R/2T2R tile (null for other cells) covering
+// 0 V to its full-scale input (MappedTile::v_full_scale) and every voltage of
+// `volts`.  Tables made for a batch's own inputs would cover a narrower range
+// for a batch of dark images only, and an image's currents would then depend
+// on the images it shares a batch with.
+std::shared_ptr<const TransistorTables> tile_transistor_tables(const MappedTile& t, const Matrix& volts);
 
 // IR drop with every used row at `v_read` (solve_tile_batch): max over the
 // used rows' cells of |V_i - v_cell| / v_read, v_cell the voltage across the
 // memory device (TileSolution::device_voltage).
 double full_scale_ir_drop(const MappedTile& t, double v_read);
+// The same for every tile of the layer, in order (tiles solved in parallel).
+std::vector<double> full_scale_ir_drops(const MappedLayer& l, double v_read);
 
-// Direct solves (solve_tile_batch) of every row of `volts`, `batch` images per solve.
+// Direct solves (solve_tile_batch) of every row of `volts`, `batch` images per
+// solve, with the tile's transistor tables (tile_transistor_tables).  Rows
+// with the same bits share one solve (an image whose pixels on the tile are
+// all dark: every row at 0 V); the engine's answer for a vector does not
+// depend on its batch, so the result is the bits of a solve per row.
 Matrix nodal_currents(const MappedTile& t, const Matrix& volts, Eigen::VectorXd* driver_power, int batch = 256);
 
 // The SPICE engine on every row of `volts` (one ngspice run per call).

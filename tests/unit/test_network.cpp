@@ -197,11 +197,14 @@ TEST_CASE("mlp: layers load from CSV files") {
 
 #include <fmt/format.h>
 #include "config_loader/loader.hpp"
+#include "netlist_gen/portable_random.hpp"
 #include "netlist_gen/tile_builder.hpp"
 #include "network/crossbar_mlp.hpp"
 #include "network/network_outputs.hpp"
 #include "network/network_run.hpp"
 #include "network/tile_engines.hpp"
+
+#include <omp.h>
 
 namespace {
 
@@ -459,6 +462,129 @@ TEST_CASE("network run: 1T1R tiles with a real transistor, per image on the noda
   CHECK(r.layers[0].nrmse_vs_ideal < 0.5);
   for (const auto& t : r.tiles) CHECK(t.max_ir_drop_fs > 0);
   CHECK(r.acc_circuit > 0.5);
+}
+
+namespace {
+
+bool same_bits(const Matrix& a, const Matrix& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() && (a.array() == b.array()).all();
+}
+
+// Every figure of a run that the images' outputs feed, compared for equality.
+void check_same_run(const NetworkResult& a, const NetworkResult& b) {
+  CHECK(a.acc_circuit == b.acc_circuit);
+  CHECK(a.decisions_circuit_vs_quantized == b.decisions_circuit_vs_quantized);
+  CHECK(a.confusion == b.confusion);
+  CHECK(a.energy == b.energy);
+  REQUIRE(a.layers.size() == b.layers.size());
+  for (std::size_t k = 0; k < a.layers.size(); ++k) {
+    CHECK(a.layers[k].nrmse_vs_ideal == b.layers[k].nrmse_vs_ideal);
+    CHECK(a.layers[k].nrmse_vs_float == b.layers[k].nrmse_vs_float);
+    CHECK(a.layers[k].array_energy == b.layers[k].array_energy);
+  }
+  REQUIRE(a.tiles.size() == b.tiles.size());
+  for (std::size_t k = 0; k < a.tiles.size(); ++k) {
+    CHECK(a.tiles[k].nrmse_vs_ideal == b.tiles[k].nrmse_vs_ideal);
+    CHECK(a.tiles[k].max_err_fs == b.tiles[k].max_err_fs);
+    CHECK(a.tiles[k].max_ir_drop_fs == b.tiles[k].max_ir_drop_fs);
+    CHECK(a.tiles[k].array_energy == b.tiles[k].array_energy);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("network engines: images with the same inputs share a solve, with the bits of one solve each") {
+  // One 16-input, 8-output layer on a 16x16 tile of sinh cells with wires
+  // (pair mapping), and inputs where images repeat: dark ones (all 0 V), an
+  // image twice, and -0.0 (other bits than +0.0, so solved on its own).
+  Mlp net;
+  DenseLayer d;
+  d.in = 16, d.out = 8;
+  PortableRandom rng(7);
+  for (int k = 0; k < d.in * d.out; ++k) d.w.push_back(static_cast<float>(rng.normal()));
+  d.b.assign(8, 0.0f);
+  net.layers.push_back(d);
+  MappingOptions o;
+  o.tile_rows = 16, o.tile_cols = 16;
+  for (const char* cells : {"tile: {rows: 16, cols: 16, cell: 1R}\ndevice: {model: sinh}\n",
+                            "tile: {rows: 16, cols: 16, cell: 1T1R}\n"
+                            "transistor: {model: nmos_level1, w: 0.5u, l: 0.1u, v_gate: 1.2}\n"}) {
+    CAPTURE(cells);
+    const TileSpec base =
+        build_tile_spec(load_config_text(std::string("name: dup\n") + cells + "parasitics: {r_wl: 2, r_bl: 2}\n",
+                                         "dup.yaml", fs::current_path().string()));
+    const MappedNetwork m = map_network(net, base, o);
+    const MappedTile& t = m.layers[0].tiles[0];
+    Matrix v = Matrix::Zero(7, 16);
+    for (int i = 0; i < 16; ++i) {
+      v(0, i) = 0.2 * (i % 5) / 4;
+      v(2, i) = 0.2 * ((3 * i) % 7) / 6;
+    }
+    v.row(3) = v.row(0);
+    v.row(5).setConstant(-0.0);
+    v(6, 4) = 0.2;  // one lit row
+    Eigen::VectorXd p;
+    const Matrix I = nodal_currents(t, v, &p, 2);
+    for (Eigen::Index k = 0; k < v.rows(); ++k) {
+      CAPTURE(k);
+      Eigen::VectorXd pk;
+      const Matrix Ik = nodal_currents(t, v.middleRows(k, 1), &pk);  // one image: a solve of its own
+      CHECK(same_bits(Ik, I.middleRows(k, 1)));
+      CHECK(pk(0) == p(k));
+    }
+    CHECK(I.row(0).cwiseAbs().maxCoeff() > 1e-6);  // the lit images carry current
+    CHECK(same_bits(I.row(1), I.row(4)));
+  }
+}
+
+TEST_CASE("network engines: 1 and 2 threads give the same bits") {
+  // The per-image engine (sinh cells) tile by tile, and a whole run: the
+  // solves run one image per thread, the IR-drop solves one tile per thread.
+  const int threads = omp_get_max_threads();
+  const MappedNetwork m = [] {
+    Mlp net;
+    DenseLayer d;
+    d.in = 32, d.out = 16;
+    PortableRandom rng(3);
+    for (int k = 0; k < d.in * d.out; ++k) d.w.push_back(static_cast<float>(rng.normal()));
+    d.b.assign(16, 0.0f);
+    net.layers.push_back(d);
+    const TileSpec base = build_tile_spec(load_config_text(
+        "name: threads\ntile: {rows: 16, cols: 16, cell: 1R}\ndevice: {model: sinh}\nparasitics: {r_wl: 2, r_bl: 2}\n",
+        "threads.yaml", fs::current_path().string()));
+    MappingOptions o;
+    o.tile_rows = 16, o.tile_cols = 16;
+    return map_network(net, base, o);
+  }();
+  Matrix v(9, 32);
+  for (Eigen::Index k = 0; k < v.rows(); ++k)
+    for (Eigen::Index i = 0; i < v.cols(); ++i) v(k, i) = 0.2 * ((k * 7 + i * 3) % 11) / 10;
+  std::vector<Matrix> got[2];
+  std::vector<double> drops[2];
+  for (int n : {1, 2}) {
+    omp_set_num_threads(n);
+    for (const auto& t : m.layers[0].tiles)
+      got[n - 1].push_back(nodal_currents(t, v.middleCols(t.row0, t.rows), nullptr, 4));
+    drops[n - 1] = full_scale_ir_drops(m.layers[0], 0.2);
+  }
+  REQUIRE(got[0].size() == 4);
+  for (std::size_t k = 0; k < got[0].size(); ++k) CHECK(same_bits(got[0][k], got[1][k]));
+  CHECK(drops[0] == drops[1]);
+  CHECK(drops[0][0] > 0);
+
+  // The small network on 32x32 sinh tiles, 20 images (26 tiles).
+  shared_net();
+  const Config c =
+      network_config("tile: {rows: 32, cols: 32, cell: 1R}\ndevice: {model: sinh}\nparasitics: {r_wl: 2, r_bl: 2}\n",
+                     "  hidden: 16\n  epochs: 1\n  images: 20\n");
+  omp_set_num_threads(1);
+  const NetworkResult one = run_network(c);
+  omp_set_num_threads(2);
+  const NetworkResult two = run_network(c);
+  omp_set_num_threads(threads);
+  CHECK(one.engine == "per_image");
+  CHECK(one.layers[0].nrmse_vs_ideal > 0);
+  check_same_run(one, two);
 }
 
 TEST_CASE("network run: accuracy falls monotonically, within noise, as the wire resistance grows") {
