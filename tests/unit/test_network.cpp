@@ -491,29 +491,39 @@ void check_same_run(const NetworkResult& a, const NetworkResult& b) {
   }
 }
 
+// One linear layer of `in` x `out` normal random weights, no bias.
+Mlp random_layer(int in, int out, std::uint64_t seed) {
+  Mlp net;
+  DenseLayer d;
+  d.in = in, d.out = out;
+  PortableRandom rng(seed);
+  for (int k = 0; k < in * out; ++k) d.w.push_back(static_cast<float>(rng.normal()));
+  d.b.assign(static_cast<std::size_t>(out), 0.0f);
+  net.layers.push_back(d);
+  return net;
+}
+
+// The layer on 16x16 tiles (pair mapping) of the cells `yaml` gives, with 2 ohm wires.
+MappedNetwork on_16x16_tiles(const Mlp& net, const std::string& yaml) {
+  const TileSpec base = build_tile_spec(load_config_text("name: tiles\n" + yaml + "parasitics: {r_wl: 2, r_bl: 2}\n",
+                                                         "tiles.yaml", fs::current_path().string()));
+  MappingOptions o;
+  o.tile_rows = 16, o.tile_cols = 16;
+  return map_network(net, base, o);
+}
+
 }  // namespace
 
 TEST_CASE("network engines: images with the same inputs share a solve, with the bits of one solve each") {
-  // One 16-input, 8-output layer on a 16x16 tile of sinh cells with wires
-  // (pair mapping), and inputs where images repeat: dark ones (all 0 V), an
+  // One 16-input, 8-output layer on a 16x16 tile of sinh cells, then of
+  // 1T1R cells, and inputs where images repeat: dark ones (all 0 V), an
   // image twice, and -0.0 (other bits than +0.0, so solved on its own).
-  Mlp net;
-  DenseLayer d;
-  d.in = 16, d.out = 8;
-  PortableRandom rng(7);
-  for (int k = 0; k < d.in * d.out; ++k) d.w.push_back(static_cast<float>(rng.normal()));
-  d.b.assign(8, 0.0f);
-  net.layers.push_back(d);
-  MappingOptions o;
-  o.tile_rows = 16, o.tile_cols = 16;
+  const Mlp net = random_layer(16, 8, 7);
   for (const char* cells : {"tile: {rows: 16, cols: 16, cell: 1R}\ndevice: {model: sinh}\n",
                             "tile: {rows: 16, cols: 16, cell: 1T1R}\n"
                             "transistor: {model: nmos_level1, w: 0.5u, l: 0.1u, v_gate: 1.2}\n"}) {
     CAPTURE(cells);
-    const TileSpec base =
-        build_tile_spec(load_config_text(std::string("name: dup\n") + cells + "parasitics: {r_wl: 2, r_bl: 2}\n",
-                                         "dup.yaml", fs::current_path().string()));
-    const MappedNetwork m = map_network(net, base, o);
+    const MappedNetwork m = on_16x16_tiles(net, cells);
     const MappedTile& t = m.layers[0].tiles[0];
     Matrix v = Matrix::Zero(7, 16);
     for (int i = 0; i < 16; ++i) {
@@ -541,21 +551,8 @@ TEST_CASE("network engines: 1 and 2 threads give the same bits") {
   // The per-image engine (sinh cells) tile by tile, and a whole run: the
   // solves run one image per thread, the IR-drop solves one tile per thread.
   const int threads = omp_get_max_threads();
-  const MappedNetwork m = [] {
-    Mlp net;
-    DenseLayer d;
-    d.in = 32, d.out = 16;
-    PortableRandom rng(3);
-    for (int k = 0; k < d.in * d.out; ++k) d.w.push_back(static_cast<float>(rng.normal()));
-    d.b.assign(16, 0.0f);
-    net.layers.push_back(d);
-    const TileSpec base = build_tile_spec(load_config_text(
-        "name: threads\ntile: {rows: 16, cols: 16, cell: 1R}\ndevice: {model: sinh}\nparasitics: {r_wl: 2, r_bl: 2}\n",
-        "threads.yaml", fs::current_path().string()));
-    MappingOptions o;
-    o.tile_rows = 16, o.tile_cols = 16;
-    return map_network(net, base, o);
-  }();
+  const MappedNetwork m =
+      on_16x16_tiles(random_layer(32, 16, 3), "tile: {rows: 16, cols: 16, cell: 1R}\ndevice: {model: sinh}\n");
   Matrix v(9, 32);
   for (Eigen::Index k = 0; k < v.rows(); ++k)
     for (Eigen::Index i = 0; i < v.cols(); ++i) v(k, i) = 0.2 * ((k * 7 + i * 3) % 11) / 10;
