@@ -100,7 +100,8 @@ std::shared_ptr<const TransistorTables> tile_transistor_tables(const MappedTile&
 
 double full_scale_ir_drop(const MappedTile& t, double v_read) {
   if (v_read <= 0 || t.rows == 0) return 0;
-  const TileSolution sol = solve_tile_batch(with_inputs(t, Matrix::Constant(1, t.rows, v_read)));
+  const Matrix volts = Matrix::Constant(1, t.rows, v_read);
+  const TileSolution sol = solve_tile_batch(with_inputs(t, volts), true, tile_transistor_tables(t, volts).get());
   const int P = sol.phys_cols;
   double worst = 0;
   for (int i = 0; i < t.rows; ++i)
@@ -115,6 +116,10 @@ std::vector<double> full_scale_ir_drops(const MappedLayer& l, double v_read) {
   // One single-vector solve per tile: the tiles run side by side (a solve
   // of one vector is single-threaded), each tile's figure the same bits on
   // any number of threads.
+  // The transistor tables first, tile after tile, so that a missing one is
+  // characterised (in an ngspice child) before the threads start; they
+  // then find it in the in-process memo.
+  for (const auto& t : l.tiles) tile_transistor_tables(t, Matrix::Constant(1, t.rows, v_read));
   const auto n = static_cast<int>(l.tiles.size());
   std::vector<double> drop(l.tiles.size());
   std::vector<std::exception_ptr> errors(l.tiles.size());
