@@ -569,11 +569,11 @@ TEST_CASE("network engines: 1 and 2 threads give the same bits") {
   CHECK(drops[0] == drops[1]);
   CHECK(drops[0][0] > 0);
 
-  // The small network on 32x32 sinh tiles, 20 images (26 tiles).
+  // The small network on 32x32 sinh tiles, 8 images (26 tiles).
   shared_net();
   const Config c =
       network_config("tile: {rows: 32, cols: 32, cell: 1R}\ndevice: {model: sinh}\nparasitics: {r_wl: 2, r_bl: 2}\n",
-                     "  hidden: 16\n  epochs: 1\n  images: 20\n");
+                     "  hidden: 16\n  epochs: 1\n  images: 8\n  calibration_images: 100\n");
   omp_set_num_threads(1);
   const NetworkResult one = run_network(c);
   omp_set_num_threads(2);
