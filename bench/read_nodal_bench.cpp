@@ -102,7 +102,8 @@ bool agreement(const std::vector<int>& sizes) {
 void speed(int n, const char* name, const std::string& cell, const std::string& extra, ReadBias b) {
   int pipe_fd[2];
   if (pipe(pipe_fd) != 0) return;
-  std::fflush(nullptr);  // else the child's characterisation (it flushes before its own fork) prints stdout's buffer again
+  std::fflush(
+      nullptr);  // else the child's characterisation (it flushes before its own fork) prints stdout's buffer again
   const auto t0 = std::chrono::steady_clock::now();
   const pid_t pid = fork();
   if (pid == 0) {

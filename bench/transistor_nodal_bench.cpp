@@ -128,8 +128,12 @@ ChildRun child_solve(int n, const std::filesystem::path& root, const std::string
     const double t0 = now(), c0 = cpu();
     const TileSolution s = solve_nodal(t, opt);
     const DrainCurrentTable& table = *tables.tables->drain_current[0];
-    const double out[6] = {tables.seconds, tables.cpu_s, now() - t0, cpu() - c0,
-                           static_cast<double>(table.drain_points()), static_cast<double>(table.source_points())};
+    const double out[6] = {tables.seconds,
+                           tables.cpu_s,
+                           now() - t0,
+                           cpu() - c0,
+                           static_cast<double>(table.drain_points()),
+                           static_cast<double>(table.source_points())};
     if (write(fds[1], out, sizeof out) != sizeof out) _exit(2);
     _exit(s.vectors == 1 ? 0 : 1);
   }

@@ -84,13 +84,13 @@ void op(int repeats) {
 }
 
 void reads(int n, int repeats) {
-  const TileSpec t = tile_of(fmt::format(
-      "tile: {{rows: {0}, cols: {0}, cell: 1T1R}}\n"
-      "device: {{g_on: 100u, g_off: 2u}}\n"
-      "weights: {{source: random, seed: 41}}\n"
-      "parasitics: {{r_wl: 2.5, r_bl: 3, r_gl: 5}}\n"
-      "transistor: {{model: nmos_level1}}\n",
-      n));
+  const TileSpec t =
+      tile_of(fmt::format("tile: {{rows: {0}, cols: {0}, cell: 1T1R}}\n"
+                          "device: {{g_on: 100u, g_off: 2u}}\n"
+                          "weights: {{source: random, seed: 41}}\n"
+                          "parasitics: {{r_wl: 2.5, r_bl: 3, r_gl: 5}}\n"
+                          "transistor: {{model: nmos_level1}}\n",
+                          n));
   for (ReadBias b : {ReadBias::kFloating, ReadBias::kGrounded, ReadBias::kHalf, ReadBias::kThird}) {
     const ReadSetup s{n / 2, n / 3, 0.2, b};
     const ReadLines lowered = read_lines(t, s);
@@ -140,13 +140,16 @@ int main(int argc, char** argv) {
     else if (s == "--only" && a + 1 < argc)
       only = argv[++a];
     else {
-      fmt::print(stderr, "usage: transistor_solve_bench [--read-size N] [--images K] [--repeats R] [--only op|read|images]\n");
+      fmt::print(stderr,
+                 "usage: transistor_solve_bench [--read-size N] [--images K] [--repeats R] [--only op|read|images]\n");
       return 2;
     }
   }
   omp_set_num_threads(1);
-  fmt::print("| case | CPU s (best of {}) | Newton | CG | CG per vector | checksum A |\n| --- | --- | --- | --- | --- | --- |\n",
-             repeats);
+  fmt::print(
+      "| case | CPU s (best of {}) | Newton | CG | CG per vector | checksum A |\n| --- | --- | --- | --- | --- | --- "
+      "|\n",
+      repeats);
   if (only.empty() || only == "op") op(repeats);
   if (only.empty() || only == "read") reads(read_size, repeats);
   if (only.empty() || only == "images") images(image_count, repeats);

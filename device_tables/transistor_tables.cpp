@@ -188,16 +188,14 @@ bool decode(const std::string& bytes, const std::string& key, const Grid& g, std
 constexpr int kSweepPieces = 2;
 
 // The source rows [first, last) of piece k.
-std::pair<int, int> piece_rows(const Grid& g, int k) {
-  return {g.n * k / kSweepPieces, g.n * (k + 1) / kSweepPieces};
-}
+std::pair<int, int> piece_rows(const Grid& g, int k) { return {g.n * k / kSweepPieces, g.n * (k + 1) / kSweepPieces}; }
 
 // The .dc command of piece k: the drain (inner) over the whole axis, the
 // source (outer) over the piece's rows.
 std::string sweep_command(const Grid& g, int k) {
   const auto [first, last] = piece_rows(g, k);
-  return fmt::format("dc vd {:.17g} {:.17g} {:.17g} vs {:.17g} {:.17g} {:.17g}", g.lo, g.hi(), g.h,
-                     g.lo + g.h * first, g.lo + g.h * (last - 1), g.h);
+  return fmt::format("dc vd {:.17g} {:.17g} {:.17g} vs {:.17g} {:.17g} {:.17g}", g.lo, g.hi(), g.h, g.lo + g.h * first,
+                     g.lo + g.h * (last - 1), g.h);
 }
 
 // Piece k's drain currents (one vector per instance, in the order of the

@@ -76,8 +76,8 @@ class VectorSolver {
     // first guess for Newton otherwise.
     newton_step(linear_sys_, out, vector_index, "linear solve");
     out.report.newton_iterations = 1;
-    double f =
-        kcl_residual(net_, law_, v_in, out.x, fw_, fb_, law_.linear() ? nullptr : &cell_g_, mid(), opt_.stop, cell_gb());
+    double f = kcl_residual(net_, law_, v_in, out.x, fw_, fb_, law_.linear() ? nullptr : &cell_g_, mid(), opt_.stop,
+                            cell_gb());
     if (!law_.linear()) f = newton(v_in, out, f, vector_index);
     out.report.final_residual = f0 > 0 ? f / f0 : 0.0;
     return out;

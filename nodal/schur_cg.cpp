@@ -132,8 +132,9 @@ CgResult solve_line_system(const LineSystem& sys, const std::vector<double>& rw,
     return res;
   }
   if (b_norm > 0 && !sys.symmetric()) {
-    gmres(sys, ws, b_norm, rel_tol * b_norm, max_iter,
-          [&] { return kRoundoffFloor * sys.bl_abs_product_norm(ws.x); }, res, stop);
+    gmres(
+        sys, ws, b_norm, rel_tol * b_norm, max_iter, [&] { return kRoundoffFloor * sys.bl_abs_product_norm(ws.x); },
+        res, stop);
   } else if (b_norm > 0) {
     // CG runs until its recursive residual reaches rel_tol * ||b||; the true
     // residual is then accepted down to the roundoff of computing S x.
