@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <future>
 #include <iterator>
 #include <map>
 #include <mutex>
@@ -181,8 +180,7 @@ bool decode(const std::string& bytes, const std::string& key, const Grid& g, std
 }
 
 // The sweep goes in two pieces along the source axis, each in its own
-// ngspice child, both at once: a first run on an idle 2-core machine uses
-// both cores.  Always two, whatever the machine or the simulator, so the
+// ngspice run.  Always two, whatever the machine or the simulator, so the
 // values (each piece starts from its own first point's solution) and the
 // cache key are the same everywhere.
 constexpr int kSweepPieces = 2;
@@ -234,27 +232,15 @@ void take_piece(const Circuit& c, const Grid& g, int k, const SimResult& r, std:
 // The drain current of every instance of the circuit over the grid (inner
 // sweep the drain, outer the source), in the order of its saves: the pieces
 // one after the other in `sim` (a sweep worker's, which may start no
-// process), else each in its own isolated child, at once.
+// process), else each in its own isolated child.  The children run one after
+// the other: forking from two threads at once deadlocked a child on an
+// allocator lock the other thread held at the fork (seen under ASan).
 std::vector<std::vector<double>> run_sweep(const Circuit& c, const Grid& g, Simulator* sim) {
   const std::vector<std::string> netlist = write_spice_netlist(c);
   std::vector<std::vector<double>> out(c.saves.size() - 2, std::vector<double>(g.points()));
-  if (sim) {
-    for (int k = 0; k < kSweepPieces; ++k) take_piece(c, g, k, sim->run(netlist, sweep_command(g, k)), out);
-    return out;
-  }
-  // Each thread only forks and reads its child; the children run ngspice.
-  // Without a thread to spare, a piece runs when its result is asked for.
-  std::vector<std::future<SimResult>> runs;
-  for (int k = 1; k < kSweepPieces; ++k) {
-    auto piece = [&, k] { return make_isolated_simulator()->run(netlist, sweep_command(g, k)); };
-    try {
-      runs.push_back(std::async(std::launch::async, piece));
-    } catch (const std::system_error&) {
-      runs.push_back(std::async(std::launch::deferred, piece));
-    }
-  }
-  take_piece(c, g, 0, make_isolated_simulator()->run(netlist, sweep_command(g, 0)), out);
-  for (int k = 1; k < kSweepPieces; ++k) take_piece(c, g, k, runs[k - 1].get(), out);
+  std::unique_ptr<Simulator> own;
+  if (!sim) sim = (own = make_isolated_simulator()).get();
+  for (int k = 0; k < kSweepPieces; ++k) take_piece(c, g, k, sim->run(netlist, sweep_command(g, k)), out);
   return out;
 }
 

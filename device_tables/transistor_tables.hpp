@@ -119,8 +119,7 @@ std::filesystem::path transistor_cache_dir();
 // needs, the missing ones swept together in one sweep per gate voltage.  A
 // sweep goes in two pieces: one after the other in `sim` when given (a sweep
 // worker's own, already sandboxed ngspice, which may start no process), else
-// in two isolated children at once (from a second thread: do not call this
-// while another thread of this process uses an in-process ngspice session).
+// in two isolated children, one after the other.
 // Throws SimulationError when ngspice fails.
 std::shared_ptr<const TransistorTables> transistor_tables(const TileSpec& tile, TransistorTableReport* report = nullptr,
                                                           Simulator* sim = nullptr);
