@@ -67,23 +67,18 @@ inline std::vector<std::vector<double>> dense_column_currents_each(const TileSpe
     auto stamp = [&](int ka, int kb, double g) {
       const int ra = find(ka), rb = find(kb);
       if (ra == rb) return;
-      const int a = index[ra], c = index[rb];
-      if (a >= 0) {
+      // Row `a`'s half of the symmetric stamp; `r_other` the other key's root.
+      auto half = [&](int a, int other, int r_other) {
+        if (a < 0) return;
         if (A) (*A)(a, a) += g;
-        if (c >= 0) {
-          if (A) (*A)(a, c) -= g;
+        if (other >= 0) {
+          if (A) (*A)(a, other) -= g;
         } else {
-          b(a) += g * *fixed[rb];
+          b(a) += g * *fixed[r_other];
         }
-      }
-      if (c >= 0) {
-        if (A) (*A)(c, c) += g;
-        if (a >= 0) {
-          if (A) (*A)(c, a) -= g;
-        } else {
-          b(c) += g * *fixed[ra];
-        }
-      }
+      };
+      half(index[ra], index[rb], rb);
+      half(index[rb], index[ra], ra);
     };
     for (int i = 0; i < R; ++i) {
       if (t.r_driver > 0) stamp(IN(i), WL(i, 0), 1.0 / t.r_driver);
