@@ -234,9 +234,12 @@ SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std
   } clean_up_at_exit{this};
 
   const std::set<std::string> plots_before = current_plots();
-  std::vector<std::string> lines(netlist.begin(), netlist.end());  // ngSpice_Circ wants char*
+  // ngSpice_Circ takes char* but only reads the lines: it copies each one
+  // (sharedspice.c, ngspice 46) and edits only its copies, so the netlist's
+  // own text is handed over without copies of ~200k lines.
   std::vector<char*> pointers;
-  for (auto& l : lines) pointers.push_back(l.data());
+  pointers.reserve(netlist.size() + 1);
+  for (const std::string& l : netlist) pointers.push_back(const_cast<char*>(l.c_str()));
   pointers.push_back(nullptr);
   ngSpice_Circ(pointers.data());
   throw_if_exited("loading the netlist");
