@@ -21,7 +21,6 @@
 #include <functional>
 #include <new>
 #include <optional>
-#include <span>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -219,17 +218,13 @@ class IsolatedSimulator final : public Simulator {
     spice::check_command_is_analysis(command);
     const auto start = Clock::now();
     auto job = [&](spice::NgspiceSession& s, const SendFrame& send) {
-      // Each vector goes from ngspice's memory straight into the reply.
-      spice::ResultEncoder encoder;
-      const SimResult r = s.run(netlist, command, [&](std::string_view name, std::span<const double> values) {
-        encoder.add_vector(name, values);
-      });
+      const SimResult r = s.run(netlist, command);
       try {
         send(FrameKind::kVersion, s.version());  // so version() needs no child of its own
       } catch (const SimulationError&) {
         // version() will ask a child of its own, and report the failure there
       }
-      return spice::Frame{FrameKind::kResult, std::move(encoder).finish(r)};
+      return spice::Frame{FrameKind::kResult, spice::encode_result(r)};
     };
     std::optional<SimResult> decoded;
     auto decode = [&](ChildOutcome& out) {

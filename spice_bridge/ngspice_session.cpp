@@ -218,8 +218,7 @@ bool NgspiceSession::has_klu() {
   return klu_ == 1;
 }
 
-SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std::string& command,
-                              const VectorSink& sink) {
+SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std::string& command) {
   check_netlist_is_safe(netlist);
   check_command_is_analysis(command);
   std::lock_guard lock(job_mutex_);
@@ -259,7 +258,7 @@ SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std
   const char* plot = ngSpice_CurPlot();
   if (!plot || plots_before.count(plot))
     throw SimulationError(fmt::format("ngspice `{}` produced no new plot", command), join_log(take_log()));
-  SimResult result = collect(plot, sink);
+  SimResult result = collect(plot);
   std::vector<LogLine> log = take_log();
   result.log = join_log(log);
   result.warnings = classify_log(log).warnings;
@@ -268,16 +267,19 @@ SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std
 }
 
 // Copies every vector at once: ngspice's pointers die at the next destroy or run.
-SimResult NgspiceSession::collect(const std::string& plot, const VectorSink& sink) {
+SimResult NgspiceSession::collect(const std::string& plot) {
   SimResult result;
   result.plot = plot;
   std::string plot_name = plot;
-  char** names = ngSpice_AllVecs(plot_name.data());
+  char** const names = ngSpice_AllVecs(plot_name.data());
   std::size_t count = 0;
+  while (names && names[count]) ++count;
+  if (count == 0) throw SimulationError(fmt::format("ngspice plot {} holds no vectors", plot), join_log(take_log()));
+  result.vectors.reserve(count);
   std::string name;             // reused: one buffer for every name
   std::vector<double> complex;  // the real parts of a complex vector
-  for (; names && *names; ++names, ++count) {
-    name = *names;
+  for (std::size_t k = 0; k < count; ++k) {
+    name = names[k];
     pvector_info info = ngGet_Vec_Info(name.data());
     if (!info || info->v_length <= 0 || (!info->v_realdata && !info->v_compdata))
       throw SimulationError(fmt::format("ngspice vector `{}` of plot {} is missing or empty", name, plot),
@@ -294,12 +296,8 @@ SimResult NgspiceSession::collect(const std::string& plot, const VectorSink& sin
       throw SimulationError(fmt::format("ngspice vector `{}` of plot {} is not finite", name, plot),
                             join_log(take_log()));
     for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (sink)
-      sink(name, values);
-    else
-      result.vectors.emplace(name, std::vector<double>(values.begin(), values.end()));
+    result.vectors.add(name, values);
   }
-  if (count == 0) throw SimulationError(fmt::format("ngspice plot {} holds no vectors", plot), join_log(take_log()));
   return result;
 }
 
