@@ -275,7 +275,9 @@ SimResult NgspiceSession::collect(const std::string& plot) {
   std::size_t count = 0;
   while (names && names[count]) ++count;
   if (count == 0) throw SimulationError(fmt::format("ngspice plot {} holds no vectors", plot), join_log(take_log()));
-  result.vectors.reserve(count);
+  VectorTable::Parts vectors;
+  vectors.name_ends.reserve(count);
+  vectors.value_ends.reserve(count);
   std::string name;             // reused: one buffer for every name
   std::vector<double> complex;  // the real parts of a complex vector
   for (std::size_t k = 0; k < count; ++k) {
@@ -296,8 +298,9 @@ SimResult NgspiceSession::collect(const std::string& plot) {
       throw SimulationError(fmt::format("ngspice vector `{}` of plot {} is not finite", name, plot),
                             join_log(take_log()));
     for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    result.vectors.add(name, values);
+    vectors.append(name, values);
   }
+  result.vectors = VectorTable(std::move(vectors));
   return result;
 }
 

@@ -1,5 +1,7 @@
 #include "spice_bridge/vector_table.hpp"
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <functional>
 #include <limits>
@@ -10,47 +12,53 @@ namespace {
 
 std::size_t hash_of(std::string_view name) { return std::hash<std::string_view>{}(name); }
 
-// Slots for `vectors` vectors at most half full: a power of two, at least 8.
-std::size_t slots_for(std::size_t vectors) { return std::bit_ceil(std::max<std::size_t>(8, 2 * vectors)); }
-
 std::uint64_t start_of(const std::vector<std::uint64_t>& ends, std::size_t k) { return k == 0 ? 0 : ends[k - 1]; }
+
+void check_ends(const std::vector<std::uint64_t>& ends, std::size_t total, const char* what) {
+  std::uint64_t previous = 0;
+  for (std::uint64_t end : ends) {
+    if (end < previous) throw std::invalid_argument(std::string("vector table: ") + what + " ends run backwards");
+    previous = end;
+  }
+  if (previous != total) throw std::invalid_argument(std::string("vector table: ") + what + " ends miss their array");
+}
+
+// `parts` without the vectors at `drop` (ascending positions).
+VectorTable::Parts without(const VectorTable::Parts& parts, const std::vector<std::size_t>& drop) {
+  VectorTable::Parts kept;
+  auto next_drop = drop.begin();
+  for (std::size_t k = 0; k < parts.name_ends.size(); ++k) {
+    if (next_drop != drop.end() && *next_drop == k) {
+      ++next_drop;
+      continue;
+    }
+    const std::uint64_t name = start_of(parts.name_ends, k), value = start_of(parts.value_ends, k);
+    kept.append(std::string_view(parts.names).substr(name, parts.name_ends[k] - name),
+                std::span<const double>(parts.values).subspan(value, parts.value_ends[k] - value));
+  }
+  return kept;
+}
 
 }  // namespace
 
+void VectorTable::Parts::append(std::string_view name, std::span<const double> vector_values) {
+  names.append(name);
+  name_ends.push_back(names.size());
+  values.insert(values.end(), vector_values.begin(), vector_values.end());
+  value_ends.push_back(values.size());
+}
+
 VectorTable::VectorTable(Parts parts) : parts_(std::move(parts)) {
-  const std::size_t n = parts_.name_ends.size();
-  if (n >= std::numeric_limits<std::uint32_t>::max() / 2) throw std::invalid_argument("vector table: too many vectors");
-  if (parts_.value_ends.size() != n) throw std::invalid_argument("vector table: as many value ends as name ends");
-  auto check_ends = [](const std::vector<std::uint64_t>& ends, std::size_t total, const char* what) {
-    std::uint64_t previous = 0;
-    for (std::uint64_t end : ends) {
-      if (end < previous) throw std::invalid_argument(std::string("vector table: ") + what + " ends run backwards");
-      previous = end;
-    }
-    if (previous != total) throw std::invalid_argument(std::string("vector table: ") + what + " ends miss their array");
-  };
+  if (parts_.name_ends.size() >= std::numeric_limits<std::uint32_t>::max() / 2)
+    throw std::invalid_argument("vector table: too many vectors");
+  if (parts_.value_ends.size() != parts_.name_ends.size())
+    throw std::invalid_argument("vector table: as many value ends as name ends");
   check_ends(parts_.name_ends, parts_.names.size(), "name");
   check_ends(parts_.value_ends, parts_.values.size(), "value");
-  rebuild_index(slots_for(n));
-}
-
-void VectorTable::reserve(std::size_t vectors) {
-  parts_.name_ends.reserve(vectors);
-  parts_.value_ends.reserve(vectors);
-  if (slots_for(vectors) > slots_.size()) rebuild_index(slots_for(vectors));
-}
-
-bool VectorTable::add(std::string_view name, std::span<const double> values) {
-  if (size() >= std::numeric_limits<std::uint32_t>::max() / 2) throw std::length_error("vector table: too many vectors");
-  if (2 * (size() + 1) > slots_.size()) rebuild_index(slots_for(size() + 1));
-  const std::size_t slot = slot_of(name);
-  if (slots_[slot] != 0) return false;
-  parts_.names.append(name);
-  parts_.name_ends.push_back(parts_.names.size());
-  parts_.values.insert(parts_.values.end(), values.begin(), values.end());
-  parts_.value_ends.push_back(parts_.values.size());
-  slots_[slot] = static_cast<std::uint32_t>(size());
-  return true;
+  if (const std::vector<std::size_t> repeated = index_names(); !repeated.empty()) {
+    parts_ = without(parts_, repeated);
+    index_names();
+  }
 }
 
 std::string_view VectorTable::name(std::size_t k) const {
@@ -64,9 +72,10 @@ std::span<const double> VectorTable::values(std::size_t k) const {
 }
 
 std::optional<std::span<const double>> VectorTable::find(std::string_view name) const {
-  const std::size_t slot = slot_of(name);
-  if (slot == slots_.size() || slots_[slot] == 0) return std::nullopt;
-  return values(slots_[slot] - 1);
+  if (slots_.empty()) return std::nullopt;
+  const std::uint32_t k = slots_[slot_of(name, hash_of(name))];
+  if (k == 0) return std::nullopt;
+  return values(k - 1);
 }
 
 std::span<const double> VectorTable::at(std::string_view name) const {
@@ -74,20 +83,35 @@ std::span<const double> VectorTable::at(std::string_view name) const {
   throw std::out_of_range("no vector '" + std::string(name) + "'");
 }
 
-std::size_t VectorTable::slot_of(std::string_view name) const {
-  if (slots_.empty()) return 0;
+std::size_t VectorTable::slot_of(std::string_view name, std::size_t hash) const {
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t slot = hash_of(name) & mask;; slot = (slot + 1) & mask)
+  for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask)
     if (slots_[slot] == 0 || this->name(slots_[slot] - 1) == name) return slot;
 }
 
-void VectorTable::rebuild_index(std::size_t slot_count) {
-  slots_.assign(slot_count, 0);
+std::vector<std::size_t> VectorTable::index_names() {
+  slots_.assign(std::bit_ceil(std::max<std::size_t>(8, 2 * size())), 0);
+  std::vector<std::size_t> repeated;
+  // The hashes of the names a few vectors ahead, their slots fetched into
+  // the cache meanwhile: the first touch of a slot is a cache miss, and the
+  // loop would otherwise wait for one miss at a time (131k of them at 256x256).
+  constexpr std::size_t kAhead = 16;
+  std::array<std::size_t, kAhead> hashes{};
+  const std::size_t mask = slots_.size() - 1;
+  auto fetch = [&](std::size_t k) {
+    hashes[k % kAhead] = hash_of(name(k));
+    __builtin_prefetch(&slots_[hashes[k % kAhead] & mask]);
+  };
+  for (std::size_t k = 0; k < std::min(kAhead, size()); ++k) fetch(k);
   for (std::size_t k = 0; k < size(); ++k) {
-    const std::size_t slot = slot_of(name(k));
-    if (slots_[slot] != 0) throw std::invalid_argument("vector table: the name '" + std::string(name(k)) + "' repeats");
-    slots_[slot] = static_cast<std::uint32_t>(k + 1);
+    const std::size_t slot = slot_of(name(k), hashes[k % kAhead]);
+    if (k + kAhead < size()) fetch(k + kAhead);
+    if (slots_[slot] != 0)
+      repeated.push_back(k);
+    else
+      slots_[slot] = static_cast<std::uint32_t>(k + 1);
   }
+  return repeated;
 }
 
 bool operator==(const VectorTable& a, const VectorTable& b) {
