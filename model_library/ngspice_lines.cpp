@@ -70,17 +70,24 @@ bool has_line_break_or_nul(std::string_view line) {
 std::string control_reason(std::string_view line, bool is_title) {
   if (has_line_break_or_nul(line)) return "a line break or NUL inside a line";
   const std::string_view trimmed = trim_left(line);
-  if (trimmed_starts_with_ci(trimmed, "*ng_script")) return "`*ng_script` turns the whole deck into a control script";
+  // Each prefix and word below must match the line's first character,
+  // lower-cased: that one test rules out nearly every element line.
+  const int first = trimmed.empty() ? 0 : std::tolower(static_cast<unsigned char>(trimmed.front()));
+  if (first == '*' && trimmed_starts_with_ci(trimmed, "*ng_script"))
+    return "`*ng_script` turns the whole deck into a control script";
   if (is_title) return {};  // any other title text is inert
-  if (trimmed_starts_with_ci(trimmed, "*#")) return "`*#` lines are run as control commands";
-  for (std::string_view p : kControlPrefixes)
-    if (trimmed_starts_with_ci(trimmed, p))
-      return fmt::format("`{}` opens or closes a control block (ngspice matches `{}` as a prefix)",
-                         lower(first_word_of_trimmed(trimmed)), p);
+  if (first == '*' && trimmed_starts_with_ci(trimmed, "*#")) return "`*#` lines are run as control commands";
+  if (first == '.')
+    for (std::string_view p : kControlPrefixes)
+      if (trimmed_starts_with_ci(trimmed, p))
+        return fmt::format("`{}` opens or closes a control block (ngspice matches `{}` as a prefix)",
+                           lower(first_word_of_trimmed(trimmed)), p);
   // ngspice stops reading a file at a line starting with `@`: the rest of the
   // deck would silently vanish once the file is inlined.
   if (!line.empty() && line.front() == '@') return "a line starting with `@` ends ngspice's reading of the file";
-  if (const std::string_view* word = dangerous_word(first_word_of_trimmed(trimmed)))
+  const bool may_be_dangerous = std::any_of(kDangerousWords.begin(), kDangerousWords.end(),
+                                            [&](std::string_view d) { return d.front() == first; });
+  if (const std::string_view* word = may_be_dangerous ? dangerous_word(first_word_of_trimmed(trimmed)) : nullptr)
     return fmt::format("control command `{}`", *word);
   return {};
 }
