@@ -275,8 +275,12 @@ SimResult NgspiceSession::collect(const std::string& plot) {
   std::size_t count = 0;
   while (names && names[count]) ++count;
   if (count == 0) throw SimulationError(fmt::format("ngspice plot {} holds no vectors", plot), join_log(take_log()));
+  // Room for one value and a short name per vector (an op's), so the arrays
+  // do not grow by copies while ~131k vectors arrive.
   VectorTable::Parts vectors;
+  vectors.names.reserve(16 * count);
   vectors.name_ends.reserve(count);
+  vectors.values.reserve(count);
   vectors.value_ends.reserve(count);
   std::string name;             // reused: one buffer for every name
   std::vector<double> complex;  // the real parts of a complex vector
