@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -301,6 +302,19 @@ TEST_CASE("memory stays flat over many jobs") {
   const double after_300 = resident_bytes();
   MESSAGE(fmt::format("RSS after 30 jobs {:.1f} MB, after 300 {:.1f} MB", after_30 / 1e6, after_300 / 1e6));
   CHECK(after_300 < 1.10 * after_30);
+}
+
+// A run returns once its child's whole result has arrived; the child, which
+// then only exits, is reaped by the next job or when the simulator goes.
+TEST_CASE("isolated: every child is reaped, by the next job or when the simulator goes") {
+  {
+    auto isolated = make_isolated_simulator();
+    for (int job = 0; job < 3; ++job) CHECK(close(isolated->run(kDivider, "op").vectors.at("mid")[0], 0.75, 1e-12, 0));
+    CHECK(isolated->has_klu());
+  }
+  errno = 0;
+  CHECK(waitpid(-1, nullptr, WNOHANG) == -1);  // no child of this process left, not even a zombie
+  CHECK(errno == ECHILD);
 }
 
 TEST_CASE("isolated jobs give the same results as in-process jobs") {
