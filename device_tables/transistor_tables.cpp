@@ -202,15 +202,15 @@ void take_piece(const Circuit& c, const Grid& g, int k, const SimResult& r, std:
   const auto [first, last] = piece_rows(g, k);
   const auto nd = static_cast<std::size_t>(g.n);
   const std::size_t cells = nd * static_cast<std::size_t>(last - first), offset = nd * static_cast<std::size_t>(first);
-  auto vec = [&](const std::string& name) -> const std::vector<double>& {
-    const auto it = r.vectors.find(name);
-    if (it == r.vectors.end() || it->second.size() != cells)
+  auto vec = [&](const std::string& name) {
+    const auto values = r.vectors.find(name);
+    if (!values || values->size() != cells)
       throw SimulationError(
           fmt::format("transistor characterisation: ngspice returned no {}-point vector '{}'", cells, name), r.log);
-    return it->second;
+    return *values;
   };
-  const auto& vd = vec("d");
-  const auto& vs = vec("s");
+  const auto vd = vec("d");
+  const auto vs = vec("s");
   for (std::size_t k = 0; k < cells; ++k) {
     // The grid must be the one asked for.
     const double want_d = g.lo + g.h * static_cast<double>(k % nd),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <span>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -102,10 +103,9 @@ std::vector<MosfetPoint> mosfet_points(const Circuit& circuit, Simulator& sim, c
   lines.push_back(".end");
   const SimResult r = sim.run(lines, "op");
   auto get = [&](const SimResult& res, const std::string& name) {
-    const auto it = res.vectors.find(ascii_lower(name));
-    if (it == res.vectors.end() || it->second.empty())
-      throw SimulationError(fmt::format("ngspice returned no {}", name), res.log);
-    return it->second[0];
+    const auto values = res.vectors.find(ascii_lower(name));
+    if (!values || values->empty()) throw SimulationError(fmt::format("ngspice returned no {}", name), res.log);
+    return (*values)[0];
   };
   std::vector<MosfetPoint> points;
   std::vector<std::array<double, 4>> terminal_v;
@@ -127,9 +127,11 @@ std::vector<MosfetPoint> mosfet_points(const Circuit& circuit, Simulator& sim, c
   // Named onoise_total<sep><device><sep><generator>, <sep> '.' (BSIM4) or
   // '_' (MOS1); generator names hold neither.
   static const std::string kPrefix = "onoise_total";
-  for (const auto& [name, values] : nz.vectors) {
+  for (std::size_t v = 0; v < nz.vectors.size(); ++v) {
+    const std::string_view name = nz.vectors.name(v);
+    const std::span<const double> values = nz.vectors.values(v);
     if (!name.starts_with(kPrefix) || name.size() <= kPrefix.size() + 1 || values.empty()) continue;
-    const std::string rest = name.substr(kPrefix.size() + 1);
+    const std::string rest(name.substr(kPrefix.size() + 1));
     const std::size_t sep = rest.find_last_of("._");
     if (sep == std::string::npos) continue;
     const auto it = index.find(rest.substr(0, sep));

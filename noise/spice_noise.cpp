@@ -129,10 +129,9 @@ std::vector<double> spice_noise(const TileSpec& tile, const Circuit& circuit, co
   std::vector<double> rms;
   for (const NoiseJob& job : spice_noise_jobs(tile, circuit, op, vector, options)) {
     const SimResult r = sim.run(job.netlist, job.command);
-    const auto it = r.vectors.find("onoise_total");
-    if (it == r.vectors.end() || it->second.empty())
-      throw SimulationError("ngspice's noise analysis returned no onoise_total", r.log);
-    rms.push_back(it->second[0] * job.scale);
+    const auto total = r.vectors.find("onoise_total");
+    if (!total || total->empty()) throw SimulationError("ngspice's noise analysis returned no onoise_total", r.log);
+    rms.push_back((*total)[0] * job.scale);
   }
   return rms;
 }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <span>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -25,13 +26,12 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-const std::vector<double>& vector_of(const SimResult& r, const std::string& name) {
-  auto it = r.vectors.find(name);
-  if (it == r.vectors.end() || it->second.size() != 1)
+std::span<const double> vector_of(const SimResult& r, const std::string& name) {
+  const auto values = r.vectors.find(name);
+  if (!values || values->size() != 1)
     throw SimulationError(fmt::format("ngspice returned no single-point vector '{}'", name), r.log);
-  if (!std::isfinite(it->second[0]))
-    throw SimulationError(fmt::format("ngspice vector '{}' is not finite", name), r.log);
-  return it->second;
+  if (!std::isfinite((*values)[0])) throw SimulationError(fmt::format("ngspice vector '{}' is not finite", name), r.log);
+  return *values;
 }
 
 double node_voltage(const SimResult& r, const Circuit& c, NodeId n) {

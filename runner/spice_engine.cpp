@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 
@@ -14,26 +15,23 @@
 namespace xbar {
 namespace {
 
+// The result's vectors by name, each checked to hold one value per input
+// vector.
 class VectorLookup {
  public:
   VectorLookup(const SimResult& r, int vectors) : r_(r), n_(static_cast<std::size_t>(vectors)) {}
 
-  // The named vector, which must hold one value per input vector.
-  const std::vector<double>& get(const std::string& name) const {
-    auto it = r_.vectors.find(name);
-    if (it == r_.vectors.end()) throw SimulationError(fmt::format("ngspice returned no vector '{}'", name), r_.log);
-    if (it->second.size() != n_)
-      throw SimulationError(fmt::format("ngspice vector '{}' has {} points; expected {}", name, it->second.size(), n_),
+  std::span<const double> get(const std::string& name) const {
+    const auto values = r_.vectors.find(name);
+    if (!values) throw SimulationError(fmt::format("ngspice returned no vector '{}'", name), r_.log);
+    if (values->size() != n_)
+      throw SimulationError(fmt::format("ngspice vector '{}' has {} points; expected {}", name, values->size(), n_),
                             r_.log);
-    return it->second;
+    return *values;
   }
-  double node(const Circuit& c, NodeId n, std::size_t v) const {
-    if (n == kGround) return 0.0;
-    return get(c.node_names[n])[v];
-  }
-  // The node's values over the vectors; null for ground.
-  const std::vector<double>* node(const Circuit& c, NodeId n) const {
-    return n == kGround ? nullptr : &get(c.node_names[n]);
+  // The node's values over the vectors; empty for ground.
+  std::span<const double> node(const Circuit& c, NodeId n) const {
+    return n == kGround ? std::span<const double>() : get(c.node_names[n]);
   }
 
  private:
@@ -56,30 +54,36 @@ TileSolution map_result(const TileSpec& tile, const Circuit& circuit, const SimR
   s.warnings = r.warnings;
   s.elapsed_s = r.elapsed_s;
   s.allocate(V, R, PC, !m.cell_mid.empty());
-  // Each line node's vector is looked up once for every input vector (one
-  // name lookup per node, not per node and vector).
-  auto at = [](const std::vector<double>* values, int v) { return values ? (*values)[v] : 0.0; };
+  // Each vector is looked up once, not once per input vector; ground reads 0.
+  auto at = [](std::span<const double> values, int v) { return values.empty() ? 0.0 : values[v]; };
   for (std::size_t k = 0; k < m.wl.size(); ++k) {
-    const std::vector<double>* wl = vec.node(circuit, m.wl[k]);
-    const std::vector<double>* bl = vec.node(circuit, m.bl[k]);
-    const std::vector<double>* mid = m.cell_mid.empty() ? nullptr : vec.node(circuit, m.cell_mid[k]);
+    const auto wl = vec.node(circuit, m.wl[k]);
+    const auto bl = vec.node(circuit, m.bl[k]);
+    const auto mid = m.cell_mid.empty() ? std::span<const double>() : vec.node(circuit, m.cell_mid[k]);
     for (int v = 0; v < V; ++v) {
       s.v_wl[v][k] = at(wl, v);
       s.v_bl[v][k] = at(bl, v);
       if (!m.cell_mid.empty()) s.v_mid[v][k] = at(mid, v);
     }
   }
-  for (int v = 0; v < V; ++v) {
-    // A source's branch current flows from its + node through it: a driver
-    // delivers the negative of it.
-    for (int i = 0; i < R; ++i) s.driver_current[v][i] = -vec.get(m.driver_source[i] + "#branch")[v];
-    for (int j = 0; j < PC; ++j) {
-      if (tile.sense == SenseKind::kVirtualGround) {
-        s.column_current[v][j] = vec.get(m.sense_source[j] + "#branch")[v];
+  // A source's branch current flows from its + node through it: a driver
+  // delivers the negative of it.
+  for (int i = 0; i < R; ++i) {
+    const auto branch = vec.get(m.driver_source[i] + "#branch");
+    for (int v = 0; v < V; ++v) s.driver_current[v][i] = -branch[v];
+  }
+  for (int j = 0; j < PC; ++j) {
+    if (tile.sense == SenseKind::kVirtualGround) {
+      const auto branch = vec.get(m.sense_source[j] + "#branch");
+      for (int v = 0; v < V; ++v) {
+        s.column_current[v][j] = branch[v];
         s.array_current[v][j] = s.column_current[v][j];
-      } else {
-        const double vs = vec.node(circuit, m.sense[j], v);
-        const double vo = vec.node(circuit, m.tia_out[j], v);
+      }
+    } else {
+      const auto sense = vec.node(circuit, m.sense[j]);
+      const auto out = vec.node(circuit, m.tia_out[j]);
+      for (int v = 0; v < V; ++v) {
+        const double vs = at(sense, v), vo = at(out, v);
         s.column_current[v][j] = -vo / tile.tia_r_f;
         s.array_current[v][j] = (vs - vo) / tile.tia_r_f;  // the op-amp input draws nothing
       }

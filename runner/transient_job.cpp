@@ -22,7 +22,7 @@ namespace xbar {
 namespace {
 
 // Value of f at t inside the interval [k, k+1] of `time`.
-double lerp_in(const std::vector<double>& time, const std::vector<double>& f, std::size_t k, double t) {
+double lerp_in(std::span<const double> time, std::span<const double> f, std::size_t k, double t) {
   const double h = time[k + 1] - time[k];
   if (h <= 0) return f[k + 1];
   return f[k] + (t - time[k]) / h * (f[k + 1] - f[k]);
@@ -30,7 +30,7 @@ double lerp_in(const std::vector<double>& time, const std::vector<double>& f, st
 
 }  // namespace
 
-double sample_at(const std::vector<double>& time, const std::vector<double>& f, double t) {
+double sample_at(std::span<const double> time, std::span<const double> f, double t) {
   if (time.empty()) return std::numeric_limits<double>::quiet_NaN();
   if (t <= time.front()) return f.front();
   if (t >= time.back()) return f.back();
@@ -95,25 +95,24 @@ double elapsed_seconds(std::chrono::steady_clock::time_point t0) {
 class TraceSet {
  public:
   explicit TraceSet(const SimResult& r) : r_(r) {
-    auto it = r.vectors.find("time");
-    if (it == r.vectors.end() || it->second.size() < 2)
-      throw SimulationError("ngspice returned no time points for the transient", r.log);
-    time_ = it->second;
+    const auto time = r.vectors.find("time");
+    if (!time || time->size() < 2) throw SimulationError("ngspice returned no time points for the transient", r.log);
+    time_.assign(time->begin(), time->end());
     for (std::size_t k = 1; k < time_.size(); ++k)
       if (!(time_[k] >= time_[k - 1])) throw SimulationError("ngspice returned time points out of order", r.log);
   }
   const std::vector<double>& time() const { return time_; }
   std::vector<double> get(const SignalSource& s) const {
     if (s.vector.empty()) return std::vector<double>(time_.size(), 0.0);
-    auto it = r_.vectors.find(s.vector);
-    if (it == r_.vectors.end()) throw SimulationError(fmt::format("ngspice returned no vector '{}'", s.vector), r_.log);
-    if (it->second.size() != time_.size())
+    const auto values = r_.vectors.find(s.vector);
+    if (!values) throw SimulationError(fmt::format("ngspice returned no vector '{}'", s.vector), r_.log);
+    if (values->size() != time_.size())
       throw SimulationError(
-          fmt::format("ngspice vector '{}' has {} points; time has {}", s.vector, it->second.size(), time_.size()),
+          fmt::format("ngspice vector '{}' has {} points; time has {}", s.vector, values->size(), time_.size()),
           r_.log);
-    std::vector<double> out(it->second.size());
+    std::vector<double> out(values->size());
     for (std::size_t k = 0; k < out.size(); ++k) {
-      out[k] = s.scale * it->second[k];
+      out[k] = s.scale * (*values)[k];
       if (!std::isfinite(out[k]))
         throw SimulationError(fmt::format("ngspice vector '{}' is not finite at t = {:g} s", s.vector, time_[k]),
                               r_.log);

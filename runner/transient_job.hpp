@@ -5,6 +5,7 @@
 // against the ideal MVM, the settling time, and the energy the sources
 // deliver in each vector's window.
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -64,7 +65,7 @@ double integrate_product(const std::vector<double>& time, const std::vector<doub
 // Integral over [a, b] of f (piecewise linear on `time`).
 double integrate(const std::vector<double>& time, const std::vector<double>& f, double a, double b);
 // Linear interpolation of f at t.
-double sample_at(const std::vector<double>& time, const std::vector<double>& f, double t);
+double sample_at(std::span<const double> time, std::span<const double> f, double t);
 // Time after `a` from which f stays within band * |final| of `final` up to
 // `b` (final = f(b)); 0 when it never leaves; NaN when final is 0.
 double settling_time(const std::vector<double>& time, const std::vector<double>& f, double a, double b, double band);

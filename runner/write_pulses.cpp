@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <span>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -112,12 +113,12 @@ std::vector<double> final_states(const SimResult& r, const TileSpec& tile, const
     for (int j = 0; j < tile.phys_cols(); ++j) {
       if (tile.g_at(i, j) <= 0) continue;
       const std::string name = dynamic_state_node(i, j);
-      auto it = r.vectors.find(name);
-      if (it == r.vectors.end() || it->second.empty())
+      const auto state = r.vectors.find(name);
+      if (!state || state->empty())
         throw SimulationError(fmt::format("ngspice returned no state vector '{}'", name), r.log);
-      if (!std::isfinite(it->second.back()))
+      if (!std::isfinite(state->back()))
         throw SimulationError(fmt::format("the state of cell ({}, {}) is not finite", i, j), r.log);
-      s[at(tile, i, j)] = it->second.back();
+      s[at(tile, i, j)] = state->back();
     }
   return s;
 }
@@ -144,10 +145,10 @@ void run_write_phase(const Config& config, TileSpec& tile, const TranSpec& tran,
   const SimResult res = sim.run(run.write_netlist, run.write_command);
   run.write_spice_elapsed_s = res.elapsed_s;
   run.write_warnings = res.warnings;
-  auto time_it = res.vectors.find("time");
-  if (time_it == res.vectors.end() || time_it->second.size() < 2)
+  const auto time_points = res.vectors.find("time");
+  if (!time_points || time_points->size() < 2)
     throw SimulationError("ngspice returned no time points for the write transient", res.log);
-  const std::vector<double>& time = time_it->second;
+  const std::span<const double> time = *time_points;
   run.write_time_points = time.size();
   run.states_written = final_states(res, tile, run.states_initial);
 
@@ -162,7 +163,7 @@ void run_write_phase(const Config& config, TileSpec& tile, const TranSpec& tran,
     const std::size_t k = at(tile, w.row, w.col);
     selected.insert(k);
     if (tile.g[k] > 0) {
-      const auto& trace = res.vectors.at(dynamic_state_node(w.row, w.col));
+      const std::span<const double> trace = res.vectors.at(dynamic_state_node(w.row, w.col));
       wc.state_before = sample_at(time, trace, wc.t_start);
       wc.state_after = sample_at(time, trace, wc.t_end);
     } else {

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "common/child_process.hpp"
 
 namespace xbar::spice {
@@ -21,7 +23,10 @@ class Writer {
     u64(s.size());
     out_.append(s);
   }
-  void raw(std::string_view bytes) { out_.append(bytes); }
+  template <class T>
+  void array(const std::vector<T>& items) {
+    out_.append(reinterpret_cast<const char*>(items.data()), items.size() * sizeof(T));
+  }
   void reserve(std::size_t n) { out_.reserve(n); }
   std::string take() { return std::move(out_); }
 
@@ -48,10 +53,14 @@ class Reader {
     return n;
   }
   bool done() const { return in_.empty(); }
-  void bytes(void* to, std::size_t n) {
-    need(n);
-    if (n > 0) std::memcpy(to, in_.data(), n);
-    in_.remove_prefix(n);
+  // `n` items of T, checked against what is left before anything is allocated.
+  template <class T>
+  std::vector<T> array(std::uint64_t n) {
+    if (n > in_.size() / sizeof(T)) throw SimulationError("isolated ngspice: truncated reply from the child");
+    std::vector<T> items(n);
+    if (n > 0) std::memcpy(items.data(), in_.data(), n * sizeof(T));
+    in_.remove_prefix(n * sizeof(T));
+    return items;
   }
 
  private:
@@ -92,18 +101,11 @@ std::optional<Frame> take_frame(std::string& buffer) {
   }
 }
 
-void ResultEncoder::add_vector(std::string_view name, std::span<const double> values) {
-  auto u64 = [&](std::uint64_t v) { vectors_.append(reinterpret_cast<const char*>(&v), sizeof v); };
-  u64(name.size());
-  vectors_.append(name);
-  u64(values.size());
-  vectors_.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
-  ++count_;
-}
-
-std::string ResultEncoder::finish(const SimResult& r) && {
+std::string encode_result(const SimResult& r) {
+  const VectorTable::Parts& v = r.vectors.parts();
   Writer w;
-  std::size_t size = 64 + r.plot.size() + r.log.size() + vectors_.size();
+  std::size_t size = 64 + r.plot.size() + r.log.size() + v.names.size() +
+                     sizeof(std::uint64_t) * (v.name_ends.size() + v.value_ends.size()) + sizeof(double) * v.values.size();
   for (const auto& s : r.warnings) size += 8 + s.size();
   w.reserve(size);
   w.str(r.plot);
@@ -111,15 +113,13 @@ std::string ResultEncoder::finish(const SimResult& r) && {
   w.f64(r.elapsed_s);
   w.u64(r.warnings.size());
   for (const auto& s : r.warnings) w.str(s);
-  w.u64(count_);
-  w.raw(vectors_);
+  w.u64(v.name_ends.size());
+  w.array(v.name_ends);
+  w.array(v.value_ends);
+  w.str(v.names);
+  w.u64(v.values.size());
+  w.array(v.values);
   return w.take();
-}
-
-std::string encode_result(const SimResult& r) {
-  ResultEncoder e;
-  for (const auto& [name, values] : r.vectors) e.add_vector(name, values);
-  return std::move(e).finish(r);
 }
 
 SimResult decode_result(std::string_view payload) {
@@ -129,15 +129,18 @@ SimResult decode_result(std::string_view payload) {
   out.log = r.str();
   out.elapsed_s = r.f64();
   for (std::size_t i = 0, n = r.count(sizeof(std::uint64_t)); i < n; ++i) out.warnings.push_back(r.str());
+  VectorTable::Parts v;
   const std::size_t vectors = r.count(2 * sizeof(std::uint64_t));
-  out.vectors.reserve(vectors);
-  for (std::size_t i = 0; i < vectors; ++i) {
-    std::string name = r.str();
-    std::vector<double> values(r.count(sizeof(double)));
-    r.bytes(values.data(), values.size() * sizeof(double));
-    out.vectors.emplace(std::move(name), std::move(values));
-  }
+  v.name_ends = r.array<std::uint64_t>(vectors);
+  v.value_ends = r.array<std::uint64_t>(vectors);
+  v.names = r.str();
+  v.values = r.array<double>(r.u64());
   if (!r.done()) throw SimulationError("isolated ngspice: trailing bytes in the child's result");
+  try {
+    out.vectors = VectorTable(std::move(v));
+  } catch (const std::invalid_argument& e) {
+    throw SimulationError(fmt::format("isolated ngspice: malformed result from the child ({})", e.what()));
+  }
   return out;
 }
 

@@ -6,7 +6,6 @@
 // exactly one Result, Value or Error frame ends a healthy job.
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -28,19 +27,9 @@ std::string encode_frame_header(FrameKind kind, std::uint64_t payload_size);
 // Throws SimulationError on a malformed frame.
 std::optional<Frame> take_frame(std::string& buffer);
 
+// A result's vectors cross as their table's four arrays (VectorTable::Parts),
+// each copied whole: no per-vector work on either side but the parent's index.
 std::string encode_result(const SimResult& result);
-// The same encoding built one vector at a time, as the child collects them
-// from ngspice (NgspiceSession::VectorSink): `finish` adds the result's plot,
-// log, time and warnings (not its `vectors`).
-class ResultEncoder {
- public:
-  void add_vector(std::string_view name, std::span<const double> values);
-  std::string finish(const SimResult& result) &&;
-
- private:
-  std::string vectors_;
-  std::uint64_t count_ = 0;
-};
 SimResult decode_result(std::string_view payload);  // throws SimulationError if malformed
 
 // Status frames: ngspice's progress report, parsed in the child.  The parent

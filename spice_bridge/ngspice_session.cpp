@@ -218,8 +218,7 @@ bool NgspiceSession::has_klu() {
   return klu_ == 1;
 }
 
-SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std::string& command,
-                              const VectorSink& sink) {
+SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std::string& command) {
   check_netlist_is_safe(netlist);
   check_command_is_analysis(command);
   std::lock_guard lock(job_mutex_);
@@ -234,9 +233,12 @@ SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std
   } clean_up_at_exit{this};
 
   const std::set<std::string> plots_before = current_plots();
-  std::vector<std::string> lines(netlist.begin(), netlist.end());  // ngSpice_Circ wants char*
+  // ngSpice_Circ takes char* but only reads the lines: it copies each one
+  // (sharedspice.c, ngspice 46) and edits only its copies, so the netlist's
+  // own text is handed over without copies of ~200k lines.
   std::vector<char*> pointers;
-  for (auto& l : lines) pointers.push_back(l.data());
+  pointers.reserve(netlist.size() + 1);
+  for (const std::string& l : netlist) pointers.push_back(const_cast<char*>(l.c_str()));
   pointers.push_back(nullptr);
   ngSpice_Circ(pointers.data());
   throw_if_exited("loading the netlist");
@@ -256,7 +258,7 @@ SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std
   const char* plot = ngSpice_CurPlot();
   if (!plot || plots_before.count(plot))
     throw SimulationError(fmt::format("ngspice `{}` produced no new plot", command), join_log(take_log()));
-  SimResult result = collect(plot, sink);
+  SimResult result = collect(plot);
   std::vector<LogLine> log = take_log();
   result.log = join_log(log);
   result.warnings = classify_log(log).warnings;
@@ -265,16 +267,25 @@ SimResult NgspiceSession::run(const std::vector<std::string>& netlist, const std
 }
 
 // Copies every vector at once: ngspice's pointers die at the next destroy or run.
-SimResult NgspiceSession::collect(const std::string& plot, const VectorSink& sink) {
+SimResult NgspiceSession::collect(const std::string& plot) {
   SimResult result;
   result.plot = plot;
   std::string plot_name = plot;
-  char** names = ngSpice_AllVecs(plot_name.data());
+  char** const names = ngSpice_AllVecs(plot_name.data());
   std::size_t count = 0;
+  while (names && names[count]) ++count;
+  if (count == 0) throw SimulationError(fmt::format("ngspice plot {} holds no vectors", plot), join_log(take_log()));
+  // Room for one value and a short name per vector (an op's), so the arrays
+  // do not grow by copies while ~131k vectors arrive.
+  VectorTable::Parts vectors;
+  vectors.names.reserve(16 * count);
+  vectors.name_ends.reserve(count);
+  vectors.values.reserve(count);
+  vectors.value_ends.reserve(count);
   std::string name;             // reused: one buffer for every name
   std::vector<double> complex;  // the real parts of a complex vector
-  for (; names && *names; ++names, ++count) {
-    name = *names;
+  for (std::size_t k = 0; k < count; ++k) {
+    name = names[k];
     pvector_info info = ngGet_Vec_Info(name.data());
     if (!info || info->v_length <= 0 || (!info->v_realdata && !info->v_compdata))
       throw SimulationError(fmt::format("ngspice vector `{}` of plot {} is missing or empty", name, plot),
@@ -291,12 +302,9 @@ SimResult NgspiceSession::collect(const std::string& plot, const VectorSink& sin
       throw SimulationError(fmt::format("ngspice vector `{}` of plot {} is not finite", name, plot),
                             join_log(take_log()));
     for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (sink)
-      sink(name, values);
-    else
-      result.vectors.emplace(name, std::vector<double>(values.begin(), values.end()));
+    vectors.append(name, values);
   }
-  if (count == 0) throw SimulationError(fmt::format("ngspice plot {} holds no vectors", plot), join_log(take_log()));
+  result.vectors = VectorTable(std::move(vectors));
   return result;
 }
 

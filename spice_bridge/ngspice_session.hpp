@@ -4,9 +4,7 @@
 // state is touched; every public call is serialised by one mutex.
 #include <functional>
 #include <mutex>
-#include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "spice_bridge/log_classifier.hpp"
@@ -21,13 +19,7 @@ class NgspiceSession {
 
   std::string version();
   bool has_klu();
-  // Receives each vector of a job's plot (its lower-case name, its real parts)
-  // once it passed the checks, instead of the result's map.
-  using VectorSink = std::function<void(std::string_view name, std::span<const double> values)>;
-  // With a sink, the result's `vectors` stay empty: the isolated child encodes
-  // each vector straight from ngspice's memory (no map of ~130k vectors to
-  // build, then encode, then throw away).
-  SimResult run(const std::vector<std::string>& netlist, const std::string& command, const VectorSink& sink = {});
+  SimResult run(const std::vector<std::string>& netlist, const std::string& command);
 
   // Receives every log line as ngspice prints it, and status reports as lines
   // beginning "status: " (which stay out of the log).  The isolated child uses
@@ -45,7 +37,7 @@ class NgspiceSession {
   void send(const char* command);
   void clean_up();
   void throw_if_exited(const char* stage);
-  SimResult collect(const std::string& plot, const VectorSink& sink);
+  SimResult collect(const std::string& plot);
   std::vector<LogLine> take_log();
 
   static int on_char(char* text, int id, void* self);

@@ -7,18 +7,19 @@
 #include <limits>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "common/diagnostics.hpp"  // SimulationError
+#include "spice_bridge/vector_table.hpp"
 
 namespace xbar {
 
 struct SimResult {
   std::string plot;  // e.g. "op1", "dc1", "tran1"
   // Lower-case names as ngspice gives them: "wl3_7", "vd0#branch", and "v(5)" for
-  // a node named by a number.  The real part of each value.
-  std::unordered_map<std::string, std::vector<double>> vectors;
+  // a node named by a number.  The real part of each value.  In the plot's
+  // order; a name ngspice gave twice keeps its first vector.
+  VectorTable vectors;
   std::string log;                    // everything ngspice printed during this job
   std::vector<std::string> warnings;  // suspect log lines (singular matrix, gmin stepping failed, ...)
   double elapsed_s = 0;

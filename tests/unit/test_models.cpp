@@ -43,9 +43,9 @@ std::vector<std::string> deck(const std::string& title, const std::string& model
 }
 
 std::vector<double> vec(const SimResult& r, const std::string& name) {
-  auto it = r.vectors.find(name);
-  REQUIRE_MESSAGE(it != r.vectors.end(), "no vector " << name);
-  return it->second;
+  const auto values = r.vectors.find(name);
+  REQUIRE_MESSAGE(values, "no vector " << name);
+  return {values->begin(), values->end()};
 }
 
 // Drain current of the card's nominal device swept by `sweep` (a dc command).

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -156,14 +157,14 @@ TEST_CASE("start-up reads neither the site spinit nor any .spiceinit") {
   fs::remove_all(dir);
   REQUIRE(result);
   CHECK_FALSE(contains(result->log, "HIJACKED"));
-  CHECK(result->vectors.count("mid") == 1);
+  CHECK(result->vectors.contains("mid"));
 }
 
 TEST_CASE("voltage divider op is exact") {
   auto sim = make_ngspice_simulator();
   SimResult r = sim->run(kDivider, "op");
   CHECK(r.plot.starts_with("op"));
-  REQUIRE(r.vectors.count("mid"));
+  REQUIRE(r.vectors.contains("mid"));
   REQUIRE(r.vectors.at("mid").size() == 1);
   CHECK(close(r.vectors.at("mid")[0], 0.75, 1e-12, 0));
   CHECK(close(r.vectors.at("in")[0], 1.0, 1e-12, 0));
@@ -174,9 +175,9 @@ TEST_CASE("voltage divider op is exact") {
 
 TEST_CASE("names come back lower-case and numeric node names work") {
   SimResult r = make_ngspice_simulator()->run({"case", "V1 1 0 2", "R1 1 Out 1k", "R2 Out 0 1k", ".END"}, "op");
-  REQUIRE(r.vectors.count("out"));
+  REQUIRE(r.vectors.contains("out"));
   CHECK(close(r.vectors.at("out")[0], 1.0, 1e-12, 0));
-  REQUIRE(r.vectors.count("v(1)"));  // ngspice names a numeric node's vector v(N)
+  REQUIRE(r.vectors.contains("v(1)"));  // ngspice names a numeric node's vector v(N)
   CHECK(close(r.vectors.at("v(1)")[0], 2.0, 1e-12, 0));
 }
 
@@ -184,8 +185,8 @@ TEST_CASE("a dc sweep of an index source returns every point") {
   SimResult r = make_ngspice_simulator()->run({"sweep", "vidx idx 0 dc 0", "r1 idx out 1k", "r2 out 0 1k", ".end"},
                                               "dc vidx 0 9 1");
   CHECK(r.plot.starts_with("dc"));
-  REQUIRE(r.vectors.count("out"));
-  const auto& out = r.vectors.at("out");
+  REQUIRE(r.vectors.contains("out"));
+  const auto out = r.vectors.at("out");
   REQUIRE(out.size() == 10);
   for (int k = 0; k < 10; ++k) CHECK(close(out[k], k / 2.0, 1e-12, 1e-15));
 }
@@ -301,6 +302,19 @@ TEST_CASE("memory stays flat over many jobs") {
   const double after_300 = resident_bytes();
   MESSAGE(fmt::format("RSS after 30 jobs {:.1f} MB, after 300 {:.1f} MB", after_30 / 1e6, after_300 / 1e6));
   CHECK(after_300 < 1.10 * after_30);
+}
+
+// A run returns once its child's whole result has arrived; the child, which
+// then only exits, is reaped by the next job or when the simulator goes.
+TEST_CASE("isolated: every child is reaped, by the next job or when the simulator goes") {
+  {
+    auto isolated = make_isolated_simulator();
+    for (int job = 0; job < 3; ++job) CHECK(close(isolated->run(kDivider, "op").vectors.at("mid")[0], 0.75, 1e-12, 0));
+    CHECK(isolated->has_klu());
+  }
+  errno = 0;
+  CHECK(waitpid(-1, nullptr, WNOHANG) == -1);  // no child of this process left, not even a zombie
+  CHECK(errno == ECHILD);
 }
 
 TEST_CASE("isolated jobs give the same results as in-process jobs") {
@@ -470,8 +484,10 @@ TEST_CASE("child protocol frames survive partial reads and reject garbage") {
   r.log = "line\n";
   r.warnings = {"w"};
   r.elapsed_s = 0.25;
-  r.vectors["a"] = {1.5, -2.0};
-  r.vectors["vd0#branch"] = {};
+  VectorTable::Parts vectors;
+  vectors.append("a", std::vector<double>{1.5, -2.0});
+  vectors.append("vd0#branch", {});
+  r.vectors = VectorTable(std::move(vectors));
   const std::string wire = spice::encode_frame(spice::FrameKind::kLog, "hello") +
                            spice::encode_frame(spice::FrameKind::kResult, spice::encode_result(r));
   std::string buffer;
@@ -492,6 +508,78 @@ TEST_CASE("child protocol frames survive partial reads and reject garbage") {
   CHECK(error_of([&] { spice::decode_result(payload.substr(0, payload.size() - 3)); }));
   std::string garbage = "\x09" + std::string(8, '\0');
   CHECK(error_of([&] { spice::take_frame(garbage); }));
+}
+
+TEST_CASE("vector table: vectors in their order, found by name, a repeated name keeps its first vector") {
+  CHECK(VectorTable().empty());
+  CHECK_FALSE(VectorTable().find("a"));
+  VectorTable::Parts parts;
+  std::vector<std::string> names;
+  for (int k = 0; k < 1000; ++k) {
+    names.push_back(fmt::format("wl{}_{}", k / 7, k % 7));
+    parts.append(names.back(), std::vector<double>(static_cast<std::size_t>(k % 3), k));
+  }
+  parts.append("wl0_3", std::vector<double>{-1.0});  // again: dropped
+  parts.append("last", std::vector<double>{7.0});
+  const VectorTable t(parts);
+  REQUIRE(t.size() == 1001);
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    CAPTURE(names[k]);
+    CHECK(t.name(k) == names[k]);
+    REQUIRE(t.find(names[k]));
+    CHECK(t.find(names[k])->size() == k % 3);
+    CHECK(std::all_of(t.values(k).begin(), t.values(k).end(), [&](double v) { return v == static_cast<double>(k); }));
+  }
+  CHECK(t.at("wl0_3").empty());  // the first vector of that name, not the {-1} given later
+  CHECK(t.name(1000) == "last");
+  CHECK(t.at("last")[0] == 7.0);
+  CHECK_FALSE(t.contains("WL0_3"));
+  CHECK_THROWS_AS(t.at("nowhere"), std::out_of_range);
+  const VectorTable copy(t.parts());
+  CHECK(copy == t);
+  CHECK(t.parts().values.size() == parts.values.size() - 1);  // the repeated name's {-1} is gone
+}
+
+TEST_CASE("vector table: parts whose ends do not add up are refused") {
+  auto parts = [](std::string names, std::vector<std::uint64_t> name_ends, std::vector<double> values,
+                  std::vector<std::uint64_t> value_ends) {
+    return VectorTable::Parts{std::move(names), std::move(name_ends), std::move(values), std::move(value_ends)};
+  };
+  CHECK(VectorTable(parts("ab", {1, 2}, {1, 2, 3}, {1, 3})).at("b").size() == 2);
+  CHECK_THROWS_AS(VectorTable(parts("ab", {2, 1}, {1, 2, 3}, {1, 3})), std::invalid_argument);   // backwards
+  CHECK_THROWS_AS(VectorTable(parts("ab", {1, 3}, {1, 2, 3}, {1, 3})), std::invalid_argument);   // past the names
+  CHECK_THROWS_AS(VectorTable(parts("abc", {1, 2}, {1, 2, 3}, {1, 3})), std::invalid_argument);  // names left over
+  CHECK_THROWS_AS(VectorTable(parts("ab", {1, 2}, {1, 2, 3}, {1, 4})), std::invalid_argument);   // past the values
+  CHECK_THROWS_AS(VectorTable(parts("ab", {1, 2}, {1, 2, 3}, {1})), std::invalid_argument);      // ends disagree
+}
+
+TEST_CASE("child protocol: a result whose vector table does not add up is a malformed reply") {
+  auto with_parts = [](VectorTable::Parts v) {
+    // encode_result writes what a table holds; a hostile child may write anything.
+    SimResult r;
+    r.plot = "op1";
+    std::string wire = spice::encode_result(r);
+    wire.resize(wire.size() - 3 * sizeof(std::uint64_t));  // the empty table's three counts
+    auto u64 = [&](std::uint64_t x) { wire.append(reinterpret_cast<const char*>(&x), sizeof x); };
+    u64(v.name_ends.size());
+    for (auto e : v.name_ends) u64(e);
+    for (auto e : v.value_ends) u64(e);
+    u64(v.names.size());
+    wire += v.names;
+    u64(v.values.size());
+    wire.append(reinterpret_cast<const char*>(v.values.data()), v.values.size() * sizeof(double));
+    return wire;
+  };
+  const VectorTable::Parts good{"ab", {1, 2}, {1.5, 2.5}, {1, 2}};
+  CHECK(spice::decode_result(with_parts(good)).vectors.at("b")[0] == 2.5);
+  VectorTable::Parts beyond = good;
+  beyond.value_ends = {1, 7};
+  auto e = error_of([&] { spice::decode_result(with_parts(beyond)); });
+  REQUIRE(e);
+  CHECK(contains(e->what(), "malformed result"));
+  VectorTable::Parts backwards = good;
+  backwards.name_ends = {2, 1};
+  CHECK(error_of([&] { spice::decode_result(with_parts(backwards)); }));
 }
 
 TEST_CASE("status frames: ngspice's progress round-trips; a hostile child's is bounded and refused (issue 19)") {
