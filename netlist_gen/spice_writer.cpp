@@ -2,6 +2,8 @@
 // netlist syntax.  Every name is checked SPICE-safe and unique here, so no
 // config string can smuggle a control line into the simulator.
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <charconv>
 #include <cstdint>
 #include <functional>
@@ -20,12 +22,16 @@ namespace {
 // Names are made by the builder from indices; this guards against a bug (or a
 // future user-named element) producing anything a SPICE parser would read as
 // more than a name.
+constexpr std::array<bool, 256> kSpiceNameChars = [] {
+  std::array<bool, 256> ok{};
+  for (int ch = 0; ch < 256; ++ch) ok[ch] = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+  return ok;
+}();
+
 bool is_spice_safe_name(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
-  for (char ch : s) {
-    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
-    if (!ok) return false;
-  }
+  for (char ch : s)
+    if (!kSpiceNameChars[static_cast<unsigned char>(ch)]) return false;
   return true;
 }
 
@@ -41,17 +47,35 @@ bool is_safe_option_token(const std::string& s) {
 // Full precision, so the netlist holds exactly the values the ideal reference
 // uses: the characters of printf's "%.17g" (and fmt's "{:.17g}"), which
 // std::to_chars writes several times faster (a 256x256 tile has ~200k).
-void append_num(std::string& out, double v) {
-  char buf[32];
-  const auto end = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 17).ptr;
-  out.append(buf, end);
+constexpr std::size_t kNumChars = 32;
+char* write_num(char (&buf)[kNumChars], double v) {
+  return std::to_chars(buf, buf + kNumChars, v, std::chars_format::general, 17).ptr;
 }
 
 std::string num(double v) {
-  std::string out;
-  append_num(out, v);
-  return out;
+  char buf[kNumChars];
+  return std::string(buf, write_num(buf, v));
 }
+
+// write_num's characters of the last value, reused while the next value has
+// the same bits: a tile's wire segments mostly share one resistance (2/3 of
+// a 1R tile's lines), and a conversion costs more than the rest of the line.
+class RepeatedNumber {
+ public:
+  std::string_view text(double v) {
+    const auto bits = std::bit_cast<std::uint64_t>(v);
+    if (len_ == 0 || bits != bits_) {
+      bits_ = bits;
+      len_ = static_cast<std::size_t>(write_num(buf_, v) - buf_);
+    }
+    return {buf_, len_};
+  }
+
+ private:
+  std::uint64_t bits_ = 0;
+  std::size_t len_ = 0;  // 0: nothing written yet
+  char buf_[kNumChars];
+};
 
 // A 256x256 tile is ~200k lines: each line is formatted into one reused
 // buffer, and names and nodes are checked once each.
@@ -102,29 +126,42 @@ class Writer {
       line_ += ' ';
     }
     line_.append(before_value);
-    append_num(line_, value);
+    line_.append(value_text_.text(value));
     out_.emplace_back(line_.data(), line_.size());
   }
 
   // The index of the first element whose name an earlier element already has
-  // (the element count when all are unique).  Sorting name hashes is several
-  // times faster than a hash set of ~200k names, whose probes all miss the cache.
+  // (the element count when all are unique).  Name hashes are grouped by
+  // their top bits (one counting pass) and each group, a few hundred, sorted
+  // in cache: several times faster than a hash set of ~200k names, whose
+  // probes all miss the cache, or one sort of them all.
   static std::size_t first_duplicate_name(const Circuit& c) {
-    std::vector<std::pair<std::size_t, std::size_t>> keyed;  // (hash of the name, element index)
-    keyed.reserve(c.elements.size());
-    for (std::size_t k = 0; k < c.elements.size(); ++k)
-      keyed.emplace_back(std::hash<std::string_view>{}(c.elements[k].name), k);
-    std::sort(keyed.begin(), keyed.end());
-    std::size_t first = c.elements.size();
-    for (std::size_t a = 0; a < keyed.size();) {
-      std::size_t b = a + 1;
-      while (b < keyed.size() && keyed[b].first == keyed[a].first) ++b;
-      // Equal hashes: compare the names (rarely more than two).
-      for (std::size_t x = a; x < b; ++x)
-        for (std::size_t y = x + 1; y < b; ++y)
-          if (c.elements[keyed[x].second].name == c.elements[keyed[y].second].name)
-            first = std::min(first, keyed[y].second);  // sorted by index within equal hashes
-      a = b;
+    const std::size_t n = c.elements.size();
+    const int shift = 64 - std::max(1, static_cast<int>(std::bit_width(n / 256)));  // ~256 a group
+    std::vector<std::size_t> hash(n), start((std::size_t{1} << (64 - shift)) + 1, 0);
+    for (std::size_t k = 0; k < n; ++k) {
+      hash[k] = std::hash<std::string_view>{}(c.elements[k].name);
+      ++start[(hash[k] >> shift) + 1];
+    }
+    for (std::size_t g = 1; g < start.size(); ++g) start[g] += start[g - 1];
+    std::vector<std::pair<std::size_t, std::size_t>> keyed(n);  // (hash of the name, element index), by group
+    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+    for (std::size_t k = 0; k < n; ++k) keyed[fill[hash[k] >> shift]++] = {hash[k], k};
+    std::size_t first = n;
+    for (std::size_t g = 0; g + 1 < start.size(); ++g) {
+      const auto begin = keyed.begin() + static_cast<std::ptrdiff_t>(start[g]);
+      const auto end = keyed.begin() + static_cast<std::ptrdiff_t>(start[g + 1]);
+      std::sort(begin, end);
+      for (auto a = begin; a != end;) {
+        auto b = a + 1;
+        while (b != end && b->first == a->first) ++b;
+        // Equal hashes: compare the names (rarely more than two).
+        for (auto x = a; x != b; ++x)
+          for (auto y = x + 1; y != b; ++y)
+            if (c.elements[x->second].name == c.elements[y->second].name)
+              first = std::min(first, y->second);  // sorted by index within equal hashes
+        a = b;
+      }
     }
     return first;
   }
@@ -262,6 +299,7 @@ class Writer {
   std::vector<char> node_checked_;  // node names already found safe
   std::size_t first_duplicate_;     // element index, see first_duplicate_name()
   std::string line_;
+  RepeatedNumber value_text_;
 };
 
 }  // namespace
