@@ -18,7 +18,7 @@ namespace xbar {
 using NodeId = int;  // 0 is ground
 constexpr NodeId kGround = 0;
 
-enum class ElementKind {
+enum class ElementKind : std::uint8_t {
   kResistor,       // value = ohm
   kCapacitor,      // value = F
   kVoltageSource,  // value = DC volts; nodes {plus, minus}
@@ -116,10 +116,12 @@ struct Element {
   ElementKind kind;
   bool subckt = false;  // kMosfet: the model is a .subckt
   NodeList nodes;
+  double value = 0.0;
+  std::string name;  // unique, SPICE-safe (made by the builder)
+  // (The fields above, all the check and the writer read of most elements,
+  // share one 64-byte cache line.)
   // Where the element belongs in the tile, for reports: row/col or -1.
   int row = -1, col = -1;
-  double value = 0.0;
-  std::string name;                                       // unique, SPICE-safe (made by the builder)
   std::string model;                                      // kMosfet: model name
   double w = 0, l = 0;                                    // kMosfet
   OptionalVector<double> batch_values;                    // kBatchSource: one value per vector

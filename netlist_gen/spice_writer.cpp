@@ -117,17 +117,19 @@ class Writer {
     return s;
   }
 
-  // `name a b value` and `name a b dc value`, the bulk of every tile.
+  // `name a b value` and `name a b dc value`, the bulk of every tile: made in
+  // place, at its size.
   void two_terminal(const Element& e, std::string_view before_value, double value) {
-    line_.clear();
-    for (std::string_view part :
-         {std::string_view(e.name), std::string_view(node(e.nodes[0])), std::string_view(node(e.nodes[1]))}) {
-      line_.append(part);
-      line_ += ' ';
+    const std::string_view parts[] = {e.name, node(e.nodes[0]), node(e.nodes[1]), before_value,
+                                      value_text_.text(value)};
+    std::string& line = out_.emplace_back();
+    line.reserve(parts[0].size() + parts[1].size() + parts[2].size() + parts[3].size() + parts[4].size() + 3);
+    for (int k = 0; k < 3; ++k) {
+      line.append(parts[k]);
+      line += ' ';
     }
-    line_.append(before_value);
-    line_.append(value_text_.text(value));
-    out_.emplace_back(line_.data(), line_.size());
+    line.append(parts[3]);
+    line.append(parts[4]);
   }
 
   // The index of the first element whose name an earlier element already has
