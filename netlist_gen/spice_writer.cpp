@@ -82,7 +82,8 @@ class RepeatedNumber {
 class Writer {
  public:
   explicit Writer(const Circuit& c)
-      : c_(c), node_checked_(c.node_names.size(), 0), first_duplicate_(first_duplicate_name(c)) {
+      : c_(c), node_checked_(c.node_names.size(), 0) {
+    name_hash_.reserve(c.elements.size());
     out_.reserve(c.elements.size() + c.includes.size() + 8);
   }
 
@@ -95,7 +96,26 @@ class Writer {
       for (auto& line : read_model_library(path)) out_.push_back(std::move(line));
       out_.push_back(fmt::format("* end of model file {}", path));
     }
-    for (std::size_t k = 0; k < c_.elements.size(); ++k) element(c_.elements[k], k == first_duplicate_);
+    // Each element's name is hashed as it is written, and the duplicates
+    // sought once all are (one pass over the elements, not two).  A problem
+    // met on the way is reported as it would be had every element been
+    // checked for a repeated name in turn: a repeat before it comes first,
+    // and a repeat in it second only to an unsafe name.
+    for (std::size_t k = 0; k < c_.elements.size(); ++k) {
+      const Element& e = c_.elements[k];
+      if (!is_spice_safe_name(e.name)) {
+        throw_duplicate_name(k);
+        throw std::invalid_argument(fmt::format("unsafe element name '{}'", e.name));
+      }
+      name_hash_.push_back(std::hash<std::string_view>{}(e.name));
+      try {
+        element(e);
+      } catch (...) {
+        throw_duplicate_name(k + 1);
+        throw;
+      }
+    }
+    throw_duplicate_name(c_.elements.size());
     std::string opts = ".options";
     for (const auto& [k, v] : c_.options) {
       if (!is_safe_option_token(k) || !is_safe_option_token(v))
@@ -132,23 +152,19 @@ class Writer {
     line.append(parts[4]);
   }
 
-  // The index of the first element whose name an earlier element already has
-  // (the element count when all are unique).  Name hashes are grouped by
-  // their top bits (one counting pass) and each group, a few hundred, sorted
-  // in cache: several times faster than a hash set of ~200k names, whose
-  // probes all miss the cache, or one sort of them all.
-  static std::size_t first_duplicate_name(const Circuit& c) {
-    const std::size_t n = c.elements.size();
-    const int shift = 64 - std::max(1, static_cast<int>(std::bit_width(n / 256)));  // ~256 a group
-    std::vector<std::size_t> hash(n), start((std::size_t{1} << (64 - shift)) + 1, 0);
-    for (std::size_t k = 0; k < n; ++k) {
-      hash[k] = std::hash<std::string_view>{}(c.elements[k].name);
-      ++start[(hash[k] >> shift) + 1];
-    }
+  // Throws for the first of the first `n` elements whose name an earlier one
+  // already has (the hashes are name_hash_).  The hashes are grouped by their
+  // top bits (one counting pass) and each group, a few dozen, sorted in
+  // cache: several times faster than a hash set of ~200k names, whose probes
+  // all miss the cache, or one sort of them all.
+  void throw_duplicate_name(std::size_t n) const {
+    const int shift = 64 - std::max(1, static_cast<int>(std::bit_width(n / 32)));  // ~32 a group
+    std::vector<std::size_t> start((std::size_t{1} << (64 - shift)) + 1, 0);
+    for (std::size_t k = 0; k < n; ++k) ++start[(name_hash_[k] >> shift) + 1];
     for (std::size_t g = 1; g < start.size(); ++g) start[g] += start[g - 1];
     std::vector<std::pair<std::size_t, std::size_t>> keyed(n);  // (hash of the name, element index), by group
     std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-    for (std::size_t k = 0; k < n; ++k) keyed[fill[hash[k] >> shift]++] = {hash[k], k};
+    for (std::size_t k = 0; k < n; ++k) keyed[fill[name_hash_[k] >> shift]++] = {name_hash_[k], k};
     std::size_t first = n;
     for (std::size_t g = 0; g + 1 < start.size(); ++g) {
       const auto begin = keyed.begin() + static_cast<std::ptrdiff_t>(start[g]);
@@ -160,17 +176,16 @@ class Writer {
         // Equal hashes: compare the names (rarely more than two).
         for (auto x = a; x != b; ++x)
           for (auto y = x + 1; y != b; ++y)
-            if (c.elements[x->second].name == c.elements[y->second].name)
+            if (c_.elements[x->second].name == c_.elements[y->second].name)
               first = std::min(first, y->second);  // sorted by index within equal hashes
         a = b;
       }
     }
-    return first;
+    if (first < n) throw std::invalid_argument(fmt::format("duplicate element name '{}'", c_.elements[first].name));
   }
 
-  void element(const Element& e, bool duplicate_name) {
-    if (!is_spice_safe_name(e.name)) throw std::invalid_argument(fmt::format("unsafe element name '{}'", e.name));
-    if (duplicate_name) throw std::invalid_argument(fmt::format("duplicate element name '{}'", e.name));
+  // One element's lines; its name is checked by write().
+  void element(const Element& e) {
     switch (e.kind) {
       case ElementKind::kResistor: two_terminal(e, "", e.value); break;
       case ElementKind::kCapacitor: two_terminal(e, "", e.value); break;
@@ -299,7 +314,7 @@ class Writer {
   const Circuit& c_;
   std::vector<std::string> out_;
   std::vector<char> node_checked_;  // node names already found safe
-  std::size_t first_duplicate_;     // element index, see first_duplicate_name()
+  std::vector<std::size_t> name_hash_;  // of the elements written so far, see throw_duplicate_name()
   std::string line_;
   RepeatedNumber value_text_;
 };

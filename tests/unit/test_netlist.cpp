@@ -171,6 +171,20 @@ TEST_CASE("the writer refuses a duplicate element name, naming the first one rep
   } catch (const std::invalid_argument& e) {
     CHECK(std::string(e.what()) == "duplicate element name 'rc0_1'");
   }
+  // Problems are reported in element order: a repeated name before an unsafe
+  // one comes first, and an unsafe name before a repeat.
+  auto first_problem = [](const Circuit& x) {
+    try {
+      write_spice_netlist(x);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("none");
+  };
+  name_of(ElementKind::kCell, 2, 1) = "bad name";
+  CHECK(first_problem(c) == "duplicate element name 'rc0_1'");
+  name_of(ElementKind::kCell, 0, 0) = "Bad";
+  CHECK(first_problem(c) == "unsafe element name 'Bad'");
 }
 
 // The whole text of two small netlists, byte for byte as `xbar gen` wrote
