@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <iterator>
+#include <limits>
 #include <stdexcept>
 #include <string_view>
 
@@ -19,15 +20,15 @@
 namespace xbar {
 namespace {
 
-// Names are made by the builder from indices; this guards against a bug (or a
-// future user-named element) producing anything a SPICE parser would read as
-// more than a name.
 constexpr std::array<bool, 256> kSpiceNameChars = [] {
   std::array<bool, 256> ok{};
   for (int ch = 0; ch < 256; ++ch) ok[ch] = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
   return ok;
 }();
 
+// Names are made by the builder from indices; this guards against a bug (or a
+// future user-named element) producing anything a SPICE parser would read as
+// more than a name.
 bool is_spice_safe_name(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   for (char ch : s)
@@ -77,8 +78,8 @@ class RepeatedNumber {
   char buf_[kNumChars];
 };
 
-// A 256x256 tile is ~200k lines: each line is formatted into one reused
-// buffer, and names and nodes are checked once each.
+// A 256x256 tile is ~200k lines: each line is made at its size (or in one
+// reused buffer), and names and nodes are checked once each.
 class Writer {
  public:
   explicit Writer(const Circuit& c)
@@ -158,8 +159,9 @@ class Writer {
   // cache: several times faster than a hash set of ~200k names, whose probes
   // all miss the cache, or one sort of them all.
   void throw_duplicate_name(std::size_t n) const {
-    const int shift = 64 - std::max(1, static_cast<int>(std::bit_width(n / 32)));  // ~32 a group
-    std::vector<std::size_t> start((std::size_t{1} << (64 - shift)) + 1, 0);
+    const int bits = std::max(1, static_cast<int>(std::bit_width(n / 32)));  // ~32 a group
+    const int shift = std::numeric_limits<std::size_t>::digits - bits;
+    std::vector<std::size_t> start((std::size_t{1} << bits) + 1, 0);
     for (std::size_t k = 0; k < n; ++k) ++start[(name_hash_[k] >> shift) + 1];
     for (std::size_t g = 1; g < start.size(); ++g) start[g] += start[g - 1];
     std::vector<std::pair<std::size_t, std::size_t>> keyed(n);  // (hash of the name, element index), by group
