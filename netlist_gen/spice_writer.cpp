@@ -164,24 +164,32 @@ class Writer {
     std::vector<std::size_t> start((std::size_t{1} << bits) + 1, 0);
     for (std::size_t k = 0; k < n; ++k) ++start[(name_hash_[k] >> shift) + 1];
     for (std::size_t g = 1; g < start.size(); ++g) start[g] += start[g - 1];
-    std::vector<std::pair<std::size_t, std::size_t>> keyed(n);  // (hash of the name, element index), by group
-    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-    for (std::size_t k = 0; k < n; ++k) keyed[fill[name_hash_[k] >> shift]++] = {name_hash_[k], k};
+    // `entry(k)` of every element, by group, each group sorted: equal hashes
+    // end up side by side.
+    auto sorted_by_hash = [&](auto entry) {
+      std::vector<decltype(entry(0))> out(n);
+      std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+      for (std::size_t k = 0; k < n; ++k) out[fill[name_hash_[k] >> shift]++] = entry(k);
+      for (std::size_t g = 0; g + 1 < start.size(); ++g)
+        std::sort(out.begin() + static_cast<std::ptrdiff_t>(start[g]),
+                  out.begin() + static_cast<std::ptrdiff_t>(start[g + 1]));
+      return out;
+    };
+    // Distinct hashes are distinct names: most circuits need the hashes alone.
+    const auto hashes = sorted_by_hash([&](std::size_t k) { return name_hash_[k]; });
+    if (std::adjacent_find(hashes.begin(), hashes.end()) == hashes.end()) return;
+    // (hash of the name, element index)
+    const auto keyed = sorted_by_hash([&](std::size_t k) { return std::pair(name_hash_[k], k); });
     std::size_t first = n;
-    for (std::size_t g = 0; g + 1 < start.size(); ++g) {
-      const auto begin = keyed.begin() + static_cast<std::ptrdiff_t>(start[g]);
-      const auto end = keyed.begin() + static_cast<std::ptrdiff_t>(start[g + 1]);
-      std::sort(begin, end);
-      for (auto a = begin; a != end;) {
-        auto b = a + 1;
-        while (b != end && b->first == a->first) ++b;
-        // Equal hashes: compare the names (rarely more than two).
-        for (auto x = a; x != b; ++x)
-          for (auto y = x + 1; y != b; ++y)
-            if (c_.elements[x->second].name == c_.elements[y->second].name)
-              first = std::min(first, y->second);  // sorted by index within equal hashes
-        a = b;
-      }
+    for (auto a = keyed.begin(); a != keyed.end();) {
+      auto b = a + 1;
+      while (b != keyed.end() && b->first == a->first) ++b;
+      // Equal hashes: compare the names (rarely more than two).
+      for (auto x = a; x != b; ++x)
+        for (auto y = x + 1; y != b; ++y)
+          if (c_.elements[x->second].name == c_.elements[y->second].name)
+            first = std::min(first, y->second);  // sorted by index within equal hashes
+      a = b;
     }
     if (first < n) throw std::invalid_argument(fmt::format("duplicate element name '{}'", c_.elements[first].name));
   }
