@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "tile/tile_spec.hpp"
 
 namespace xbar {
@@ -109,6 +111,43 @@ class OptionalVector {
   std::unique_ptr<std::vector<T>> v_;
 };
 
+// A std::string held on the heap only when set: 8 bytes in an element
+// instead of 32, for the model only transistors and dynamic cells name.
+class OptionalString {
+ public:
+  OptionalString() = default;
+  OptionalString(const OptionalString& o) : s_(o.s_ ? std::make_unique<std::string>(*o.s_) : nullptr) {}
+  OptionalString(OptionalString&&) noexcept = default;
+  OptionalString& operator=(const OptionalString& o) { return *this = o.str(); }
+  OptionalString& operator=(OptionalString&&) noexcept = default;
+  OptionalString& operator=(std::string s) {
+    s_ = s.empty() ? nullptr : std::make_unique<std::string>(std::move(s));
+    return *this;
+  }
+  const std::string& str() const {
+    static const std::string none;
+    return s_ ? *s_ : none;
+  }
+  operator const std::string&() const { return str(); }
+  bool empty() const { return !s_; }
+
+ private:
+  std::unique_ptr<std::string> s_;
+};
+
+}  // namespace xbar
+
+// An OptionalString formats as its string.
+template <>
+struct fmt::formatter<xbar::OptionalString> : fmt::formatter<std::string_view> {
+  template <class Context>
+  auto format(const xbar::OptionalString& s, Context& ctx) const {
+    return fmt::formatter<std::string_view>::format(s.str(), ctx);
+  }
+};
+
+namespace xbar {
+
 // A 256x256 tile has ~200k elements: what every element has comes first and
 // the fields of a few kinds take little room, so the element array (read by
 // the check, the writer and the engines) stays small.
@@ -119,10 +158,10 @@ struct Element {
   double value = 0.0;
   std::string name;  // unique, SPICE-safe (made by the builder)
   // (The fields above, all the check and the writer read of most elements,
-  // share one 64-byte cache line.)
+  // fill one 64-byte cache line; the element is two.)
   // Where the element belongs in the tile, for reports: row/col or -1.
   int row = -1, col = -1;
-  std::string model;                                      // kMosfet: model name
+  OptionalString model;                                   // kMosfet, kDynamicCell: model name
   double w = 0, l = 0;                                    // kMosfet
   OptionalVector<double> batch_values;                    // kBatchSource: one value per vector
   OptionalVector<double> pwl_time, pwl_value;             // kPwlSource: s, V (times increasing)
