@@ -2,6 +2,7 @@
 // a union-find, so no 0-ohm element ever reaches a simulator.
 #include "netlist_gen/circuit.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <numeric>
 #include <stdexcept>
@@ -28,14 +29,15 @@ namespace {
 // "wl3_7": a prefix and one or two indices.  A 256x256 tile names ~330k nodes
 // and elements, so this skips fmt's format-string parsing per name.
 std::string indexed_name(std::string_view prefix, int i, int j = -1) {
-  char digits[16];
-  std::string name(prefix);
-  name.append(digits, std::to_chars(digits, digits + sizeof digits, i).ptr);
+  char buf[64];  // the prefixes are this file's short literals
+  if (prefix.size() > 32) throw std::logic_error("indexed_name: prefix too long");
+  char* end = std::copy(prefix.begin(), prefix.end(), buf);
+  end = std::to_chars(end, buf + sizeof buf, i).ptr;
   if (j >= 0) {
-    name += '_';
-    name.append(digits, std::to_chars(digits, digits + sizeof digits, j).ptr);
+    *end++ = '_';
+    end = std::to_chars(end, buf + sizeof buf, j).ptr;
   }
-  return name;
+  return std::string(buf, end);  // made once, at its size
 }
 
 // Logical tile nodes before merging.  Each gets a provisional id; merges join

@@ -2,10 +2,16 @@
 // Circuit IR: nodes and elements, independent of any simulator's syntax.
 // Built from a TileSpec by build_tile_circuit(); rendered to SPICE text only
 // by write_spice_netlist(); checked by check_circuit_graph().
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "tile/tile_spec.hpp"
 
@@ -14,7 +20,7 @@ namespace xbar {
 using NodeId = int;  // 0 is ground
 constexpr NodeId kGround = 0;
 
-enum class ElementKind {
+enum class ElementKind : std::uint8_t {
   kResistor,       // value = ohm
   kCapacitor,      // value = F
   kVoltageSource,  // value = DC volts; nodes {plus, minus}
@@ -32,19 +38,134 @@ enum class ElementKind {
                    // instance; value = conductance at 0 V of its initial state
 };
 
+// An element's terminals (at most four), held in the element: a 256x256
+// tile has ~200k elements, and a heap array for each cost about as much as
+// the rest of building them.
+class NodeList {
+ public:
+  static constexpr std::size_t kMax = 4;
+  NodeList() = default;
+  NodeList(std::initializer_list<NodeId> l) { assign(l); }
+  void assign(std::initializer_list<NodeId> l) {
+    if (l.size() > kMax) throw std::length_error("an element has at most 4 terminals");
+    std::copy(l.begin(), l.end(), ids_);
+    n_ = static_cast<std::uint8_t>(l.size());
+  }
+  void push_back(NodeId n) {
+    if (n_ == kMax) throw std::length_error("an element has at most 4 terminals");
+    ids_[n_++] = n;
+  }
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  NodeId& operator[](std::size_t k) { return ids_[k]; }
+  NodeId operator[](std::size_t k) const { return ids_[k]; }
+  NodeId* begin() { return ids_; }
+  NodeId* end() { return ids_ + n_; }
+  const NodeId* begin() const { return ids_; }
+  const NodeId* end() const { return ids_ + n_; }
+
+ private:
+  NodeId ids_[kMax] = {};
+  std::uint8_t n_ = 0;
+};
+
+// A std::vector held on the heap only when it has entries: 8 bytes in an
+// element instead of 24, for the fields only a few kinds of element use.
+template <class T>
+class OptionalVector {
+ public:
+  OptionalVector() = default;
+  OptionalVector(const OptionalVector& o) : v_(o.v_ ? std::make_unique<std::vector<T>>(*o.v_) : nullptr) {}
+  OptionalVector(OptionalVector&&) noexcept = default;
+  OptionalVector& operator=(const OptionalVector& o) { return *this = o.v_ ? *o.v_ : std::vector<T>(); }
+  OptionalVector& operator=(OptionalVector&&) noexcept = default;
+  OptionalVector& operator=(std::vector<T> v) {
+    v_ = v.empty() ? nullptr : std::make_unique<std::vector<T>>(std::move(v));
+    return *this;
+  }
+  OptionalVector& operator=(std::initializer_list<T> l) { return *this = std::vector<T>(l); }
+  template <class It>
+  void assign(It first, It last) {
+    *this = std::vector<T>(first, last);
+  }
+  void reserve(std::size_t n) { held().reserve(n); }
+  void push_back(T x) { held().push_back(std::move(x)); }
+  template <class... A>
+  T& emplace_back(A&&... a) {
+    return held().emplace_back(std::forward<A>(a)...);
+  }
+  std::size_t size() const { return v_ ? v_->size() : 0; }
+  bool empty() const { return size() == 0; }
+  T& operator[](std::size_t k) { return (*v_)[k]; }
+  const T& operator[](std::size_t k) const { return (*v_)[k]; }
+  T* begin() { return v_ ? v_->data() : nullptr; }
+  T* end() { return v_ ? v_->data() + v_->size() : nullptr; }
+  const T* begin() const { return v_ ? v_->data() : nullptr; }
+  const T* end() const { return v_ ? v_->data() + v_->size() : nullptr; }
+
+ private:
+  std::vector<T>& held() {
+    if (!v_) v_ = std::make_unique<std::vector<T>>();
+    return *v_;
+  }
+  std::unique_ptr<std::vector<T>> v_;
+};
+
+// A std::string held on the heap only when set: 8 bytes in an element
+// instead of 32, for the model only transistors and dynamic cells name.
+class OptionalString {
+ public:
+  OptionalString() = default;
+  OptionalString(const OptionalString& o) : s_(o.s_ ? std::make_unique<std::string>(*o.s_) : nullptr) {}
+  OptionalString(OptionalString&&) noexcept = default;
+  OptionalString& operator=(const OptionalString& o) { return *this = o.str(); }
+  OptionalString& operator=(OptionalString&&) noexcept = default;
+  OptionalString& operator=(std::string s) {
+    s_ = s.empty() ? nullptr : std::make_unique<std::string>(std::move(s));
+    return *this;
+  }
+  const std::string& str() const {
+    static const std::string none;
+    return s_ ? *s_ : none;
+  }
+  operator const std::string&() const { return str(); }
+  bool empty() const { return !s_; }
+
+ private:
+  std::unique_ptr<std::string> s_;
+};
+
+}  // namespace xbar
+
+// An OptionalString formats as its string.
+template <>
+struct fmt::formatter<xbar::OptionalString> : fmt::formatter<std::string_view> {
+  template <class Context>
+  auto format(const xbar::OptionalString& s, Context& ctx) const {
+    return fmt::formatter<std::string_view>::format(s.str(), ctx);
+  }
+};
+
+namespace xbar {
+
+// A 256x256 tile has ~200k elements: what every element has comes first and
+// the fields of a few kinds take little room, so the element array (read by
+// the check, the writer and the engines) stays small.
 struct Element {
   ElementKind kind;
-  std::string name;  // unique, SPICE-safe (made by the builder)
-  std::vector<NodeId> nodes;
+  bool subckt = false;  // kMosfet: the model is a .subckt
+  NodeList nodes;
   double value = 0.0;
-  std::vector<double> batch_values;                    // kBatchSource: one value per vector
-  std::string model;                                   // kMosfet: model name
-  double w = 0, l = 0;                                 // kMosfet
-  bool subckt = false;                                 // kMosfet: the model is a .subckt
-  std::vector<double> pwl_time, pwl_value;             // kPwlSource: s, V (times increasing)
-  std::vector<std::pair<std::string, double>> params;  // kDynamicCell, kMosfet: instance parameters
+  std::string name;  // unique, SPICE-safe (made by the builder)
+  // (The fields above, all the check and the writer read of most elements,
+  // fill one 64-byte cache line; the element is two.)
   // Where the element belongs in the tile, for reports: row/col or -1.
   int row = -1, col = -1;
+  OptionalString model;                                   // kMosfet, kDynamicCell: model name
+  double w = 0, l = 0;                                    // kMosfet
+  OptionalVector<double> batch_values;                    // kBatchSource: one value per vector
+  OptionalVector<double> pwl_time, pwl_value;             // kPwlSource: s, V (times increasing)
+  OptionalVector<std::pair<std::string, double>> params;  // kDynamicCell, kMosfet: instance parameters
 };
 
 // Which role each tile node plays, so results can be mapped back.

@@ -2,10 +2,13 @@
 // netlist syntax.  Every name is checked SPICE-safe and unique here, so no
 // config string can smuggle a control line into the simulator.
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <charconv>
 #include <cstdint>
 #include <functional>
 #include <iterator>
+#include <limits>
 #include <stdexcept>
 #include <string_view>
 
@@ -17,15 +20,19 @@
 namespace xbar {
 namespace {
 
+constexpr std::array<bool, 256> kSpiceNameChars = [] {
+  std::array<bool, 256> ok{};
+  for (int ch = 0; ch < 256; ++ch) ok[ch] = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+  return ok;
+}();
+
 // Names are made by the builder from indices; this guards against a bug (or a
 // future user-named element) producing anything a SPICE parser would read as
 // more than a name.
 bool is_spice_safe_name(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
-  for (char ch : s) {
-    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
-    if (!ok) return false;
-  }
+  for (char ch : s)
+    if (!kSpiceNameChars[static_cast<unsigned char>(ch)]) return false;
   return true;
 }
 
@@ -41,24 +48,43 @@ bool is_safe_option_token(const std::string& s) {
 // Full precision, so the netlist holds exactly the values the ideal reference
 // uses: the characters of printf's "%.17g" (and fmt's "{:.17g}"), which
 // std::to_chars writes several times faster (a 256x256 tile has ~200k).
-void append_num(std::string& out, double v) {
-  char buf[32];
-  const auto end = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 17).ptr;
-  out.append(buf, end);
+constexpr std::size_t kNumChars = 32;
+char* write_num(char (&buf)[kNumChars], double v) {
+  return std::to_chars(buf, buf + kNumChars, v, std::chars_format::general, 17).ptr;
 }
 
 std::string num(double v) {
-  std::string out;
-  append_num(out, v);
-  return out;
+  char buf[kNumChars];
+  return std::string(buf, write_num(buf, v));
 }
 
-// A 256x256 tile is ~200k lines: each line is formatted into one reused
-// buffer, and names and nodes are checked once each.
+// write_num's characters of the last value, reused while the next value has
+// the same bits: a tile's wire segments mostly share one resistance (2/3 of
+// a 1R tile's lines), and a conversion costs more than the rest of the line.
+class RepeatedNumber {
+ public:
+  std::string_view text(double v) {
+    const auto bits = std::bit_cast<std::uint64_t>(v);
+    if (len_ == 0 || bits != bits_) {
+      bits_ = bits;
+      len_ = static_cast<std::size_t>(write_num(buf_, v) - buf_);
+    }
+    return {buf_, len_};
+  }
+
+ private:
+  std::uint64_t bits_ = 0;
+  std::size_t len_ = 0;  // 0: nothing written yet
+  char buf_[kNumChars];
+};
+
+// A 256x256 tile is ~200k lines: each line is made at its size (or in one
+// reused buffer), and names and nodes are checked once each.
 class Writer {
  public:
   explicit Writer(const Circuit& c)
-      : c_(c), node_checked_(c.node_names.size(), 0), first_duplicate_(first_duplicate_name(c)) {
+      : c_(c), node_checked_(c.node_names.size(), 0) {
+    name_hash_.reserve(c.elements.size());
     out_.reserve(c.elements.size() + c.includes.size() + 8);
   }
 
@@ -71,7 +97,26 @@ class Writer {
       for (auto& line : read_model_library(path)) out_.push_back(std::move(line));
       out_.push_back(fmt::format("* end of model file {}", path));
     }
-    for (std::size_t k = 0; k < c_.elements.size(); ++k) element(c_.elements[k], k == first_duplicate_);
+    // Each element's name is hashed as it is written, and the duplicates
+    // sought once all are (one pass over the elements, not two).  A problem
+    // met on the way is reported as it would be had every element been
+    // checked for a repeated name in turn: a repeat before it comes first,
+    // and a repeat in it second only to an unsafe name.
+    for (std::size_t k = 0; k < c_.elements.size(); ++k) {
+      const Element& e = c_.elements[k];
+      if (!is_spice_safe_name(e.name)) {
+        throw_duplicate_name(k);
+        throw std::invalid_argument(fmt::format("unsafe element name '{}'", e.name));
+      }
+      name_hash_.push_back(std::hash<std::string_view>{}(e.name));
+      try {
+        element(e);
+      } catch (...) {
+        throw_duplicate_name(k + 1);
+        throw;
+      }
+    }
+    throw_duplicate_name(c_.elements.size());
     std::string opts = ".options";
     for (const auto& [k, v] : c_.options) {
       if (!is_safe_option_token(k) || !is_safe_option_token(v))
@@ -93,45 +138,64 @@ class Writer {
     return s;
   }
 
-  // `name a b value` and `name a b dc value`, the bulk of every tile.
+  // `name a b value` and `name a b dc value`, the bulk of every tile: made in
+  // place, at its size.
   void two_terminal(const Element& e, std::string_view before_value, double value) {
-    line_.clear();
-    for (std::string_view part :
-         {std::string_view(e.name), std::string_view(node(e.nodes[0])), std::string_view(node(e.nodes[1]))}) {
-      line_.append(part);
-      line_ += ' ';
+    const std::string_view parts[] = {e.name, node(e.nodes[0]), node(e.nodes[1]), before_value,
+                                      value_text_.text(value)};
+    std::string& line = out_.emplace_back();
+    line.reserve(parts[0].size() + parts[1].size() + parts[2].size() + parts[3].size() + parts[4].size() + 3);
+    for (int k = 0; k < 3; ++k) {
+      line.append(parts[k]);
+      line += ' ';
     }
-    line_.append(before_value);
-    append_num(line_, value);
-    out_.emplace_back(line_.data(), line_.size());
+    line.append(parts[3]);
+    line.append(parts[4]);
   }
 
-  // The index of the first element whose name an earlier element already has
-  // (the element count when all are unique).  Sorting name hashes is several
-  // times faster than a hash set of ~200k names, whose probes all miss the cache.
-  static std::size_t first_duplicate_name(const Circuit& c) {
-    std::vector<std::pair<std::size_t, std::size_t>> keyed;  // (hash of the name, element index)
-    keyed.reserve(c.elements.size());
-    for (std::size_t k = 0; k < c.elements.size(); ++k)
-      keyed.emplace_back(std::hash<std::string_view>{}(c.elements[k].name), k);
-    std::sort(keyed.begin(), keyed.end());
-    std::size_t first = c.elements.size();
-    for (std::size_t a = 0; a < keyed.size();) {
-      std::size_t b = a + 1;
-      while (b < keyed.size() && keyed[b].first == keyed[a].first) ++b;
+  // Throws for the first of the first `n` elements whose name an earlier one
+  // already has (the hashes are name_hash_).  The hashes are grouped by their
+  // top bits (one counting pass) and each group, a few dozen, sorted in
+  // cache: several times faster than a hash set of ~200k names, whose probes
+  // all miss the cache, or one sort of them all.
+  void throw_duplicate_name(std::size_t n) const {
+    const int bits = std::max(1, static_cast<int>(std::bit_width(n / 32)));  // ~32 a group
+    const int shift = std::numeric_limits<std::size_t>::digits - bits;
+    std::vector<std::size_t> start((std::size_t{1} << bits) + 1, 0);
+    for (std::size_t k = 0; k < n; ++k) ++start[(name_hash_[k] >> shift) + 1];
+    for (std::size_t g = 1; g < start.size(); ++g) start[g] += start[g - 1];
+    // `entry(k)` of every element, by group, each group sorted: equal hashes
+    // end up side by side.
+    auto sorted_by_hash = [&](auto entry) {
+      std::vector<decltype(entry(0))> out(n);
+      std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+      for (std::size_t k = 0; k < n; ++k) out[fill[name_hash_[k] >> shift]++] = entry(k);
+      for (std::size_t g = 0; g + 1 < start.size(); ++g)
+        std::sort(out.begin() + static_cast<std::ptrdiff_t>(start[g]),
+                  out.begin() + static_cast<std::ptrdiff_t>(start[g + 1]));
+      return out;
+    };
+    // Distinct hashes are distinct names: most circuits need the hashes alone.
+    const auto hashes = sorted_by_hash([&](std::size_t k) { return name_hash_[k]; });
+    if (std::adjacent_find(hashes.begin(), hashes.end()) == hashes.end()) return;
+    // (hash of the name, element index)
+    const auto keyed = sorted_by_hash([&](std::size_t k) { return std::pair(name_hash_[k], k); });
+    std::size_t first = n;
+    for (auto a = keyed.begin(); a != keyed.end();) {
+      auto b = a + 1;
+      while (b != keyed.end() && b->first == a->first) ++b;
       // Equal hashes: compare the names (rarely more than two).
-      for (std::size_t x = a; x < b; ++x)
-        for (std::size_t y = x + 1; y < b; ++y)
-          if (c.elements[keyed[x].second].name == c.elements[keyed[y].second].name)
-            first = std::min(first, keyed[y].second);  // sorted by index within equal hashes
+      for (auto x = a; x != b; ++x)
+        for (auto y = x + 1; y != b; ++y)
+          if (c_.elements[x->second].name == c_.elements[y->second].name)
+            first = std::min(first, y->second);  // sorted by index within equal hashes
       a = b;
     }
-    return first;
+    if (first < n) throw std::invalid_argument(fmt::format("duplicate element name '{}'", c_.elements[first].name));
   }
 
-  void element(const Element& e, bool duplicate_name) {
-    if (!is_spice_safe_name(e.name)) throw std::invalid_argument(fmt::format("unsafe element name '{}'", e.name));
-    if (duplicate_name) throw std::invalid_argument(fmt::format("duplicate element name '{}'", e.name));
+  // One element's lines; its name is checked by write().
+  void element(const Element& e) {
     switch (e.kind) {
       case ElementKind::kResistor: two_terminal(e, "", e.value); break;
       case ElementKind::kCapacitor: two_terminal(e, "", e.value); break;
@@ -260,8 +324,9 @@ class Writer {
   const Circuit& c_;
   std::vector<std::string> out_;
   std::vector<char> node_checked_;  // node names already found safe
-  std::size_t first_duplicate_;     // element index, see first_duplicate_name()
+  std::vector<std::size_t> name_hash_;  // of the elements written so far, see throw_duplicate_name()
   std::string line_;
+  RepeatedNumber value_text_;
 };
 
 }  // namespace

@@ -79,7 +79,7 @@ CaseOutcome evaluate_case(const CaseDef& c, const SuiteOptions& opt) {
     } else {
       o.checks = compare_values(*expected, o.observed);
       o.status = o.failed_checks() == 0 ? CaseStatus::kPassed : CaseStatus::kFailed;
-      if (o.status == CaseStatus::kFailed) keep_evidence(o, opt, netlist, r.spice ? r.spice->log : "", diff_text(o));
+      if (o.status == CaseStatus::kFailed) keep_evidence(o, opt, r.netlist, r.spice ? r.spice->log : "", diff_text(o));
     }
   } catch (const InputError& e) {
     o.status = CaseStatus::kBadInput;

@@ -83,7 +83,7 @@ std::optional<TileSolution> nodal_warm_start(RunResult& r, RunContext& ctx, bool
 
 // The op job on a built tile: the engine(s) the config names, their result
 // checks, then the analysis against the ideal product.
-void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out, PhaseTimer& timer) {
+void solve_and_analyze_tile(RunResult& r, RunContext& ctx, PhaseTimer& timer) {
   auto phase = [&](std::string_view what) {
     if (ctx.reporter) ctx.reporter->phase(what);
   };
@@ -100,7 +100,6 @@ void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* 
     phase("building and checking the circuit");
     const Circuit circuit = checked_circuit(r.tile, &timer);
     r.netlist = write_spice_netlist(circuit);
-    if (netlist_out) *netlist_out = r.netlist;
     timer.done("write netlist");
     Simulator* sim = &job_simulator(ctx.simulator, ctx.limits, ctx.reporter, own_spice);
     if (ctx.reporter) ctx.reporter->note(fmt::format("running ngspice on {} lines", r.netlist.size()));
@@ -137,6 +136,18 @@ void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* 
     r.noise = std::make_shared<const TileNoiseResult>(run_noise(r.config, r.tile, r.spice ? *r.spice : *r.nodal, sim));
     add_warnings(r.warnings, noise_band_warnings(r.tile, r.noise->options));
     timer.done("noise");
+  }
+}
+
+// solve_and_analyze_tile; a failed job leaves its netlist in `netlist_out`.
+// Moved there on the way out, not copied before ngspice starts (a 256x256
+// tile has ~200k lines): a finished job's netlist is r.netlist.
+void solve_and_analyze(RunResult& r, RunContext& ctx, std::vector<std::string>* netlist_out, PhaseTimer& timer) {
+  try {
+    solve_and_analyze_tile(r, ctx, timer);
+  } catch (...) {
+    if (netlist_out) *netlist_out = std::move(r.netlist);
+    throw;
   }
 }
 

@@ -89,7 +89,8 @@ std::vector<std::string> generate_standalone_netlist(const Config& config);
 
 // Throws InputError (bad config or data), SimulationError (simulator failure,
 // failed result check).  On SimulationError after a netlist was made,
-// `netlist_out` (when given) holds it, for the user to inspect.
+// `netlist_out` (when given) holds it, for the user to inspect (a finished
+// op job's netlist is the result's `netlist` only).
 RunResult run_job(const Config& config, RunContext& ctx, std::vector<std::string>* netlist_out = nullptr);
 
 // The op part of run_job() on a tile built earlier (build_tile_spec, perhaps

@@ -171,6 +171,110 @@ TEST_CASE("the writer refuses a duplicate element name, naming the first one rep
   } catch (const std::invalid_argument& e) {
     CHECK(std::string(e.what()) == "duplicate element name 'rc0_1'");
   }
+  // Problems are reported in element order: a repeated name before an unsafe
+  // one comes first, and an unsafe name before a repeat.
+  auto first_problem = [](const Circuit& x) {
+    try {
+      write_spice_netlist(x);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("none");
+  };
+  name_of(ElementKind::kCell, 2, 1) = "bad name";
+  CHECK(first_problem(c) == "duplicate element name 'rc0_1'");
+  name_of(ElementKind::kCell, 0, 0) = "Bad";
+  CHECK(first_problem(c) == "unsafe element name 'Bad'");
+}
+
+// The whole text of two small netlists, byte for byte as `xbar gen` wrote
+// them before the writer was made faster: values that repeat and change
+// from line to line, 17 digits, exponents, batch and behavioural sources, a
+// TIA, a temperature.  The netlist is part of the interface: any change to
+// its characters must show here.
+namespace {
+std::string netlist_text(const std::string& yaml) {
+  const TileSpec t = build_tile_spec(cfg(yaml));
+  Circuit c = build_tile_circuit(t);
+  const std::string command = analysis_command(c);
+  std::string text;
+  for (const auto& line : write_standalone_netlist({std::move(c), command})) text += line + '\n';
+  return text;
+}
+}  // namespace
+
+TEST_CASE("the netlist of a small tile, character for character") {
+  CHECK(netlist_text(R"(name: golden
+tile: {rows: 2, cols: 3, cell: 1R}
+device: {model: linear, g_on: 100u, g_off: 1u, variability: {sigma: 0.1, seed: 3}}
+weights: {source: random, seed: 1}
+inputs: {source: random, seed: 2, vectors: 1, kind: voltage}
+parasitics: {r_wl: 1, r_bl: 0.5}
+periphery: {r_driver: 10, r_sense: 5, sense: virtual_ground}
+)") == R"(xbar golden 2x3 1R
+vd0 in0 0 dc 0.90360402619399427
+rd0 in0 wl0_0 10
+vd1 in1 0 dc 0.8502361395758099
+rd1 in1 wl1_0 10
+rw0_1 wl0_0 wl0_1 1
+rw0_2 wl0_1 wl0_2 1
+rw1_1 wl1_0 wl1_1 1
+rw1_2 wl1_1 wl1_2 1
+rc0_0 wl0_0 bl0_0 67672.057255026943
+rc0_1 wl0_1 bl0_1 62278.949501630857
+rc0_2 wl0_2 bl0_2 23213.969559084493
+rc1_0 wl1_0 bl1_0 298252.79013426538
+rc1_1 wl1_1 bl1_1 29989.752815551103
+rc1_2 wl1_2 bl1_2 10094.565470478996
+rb1_0 bl0_0 bl1_0 0.5
+rb1_1 bl0_1 bl1_1 0.5
+rb1_2 bl0_2 bl1_2 0.5
+rs0 bl1_0 s0 5
+vs0 s0 0 dc 0
+rs1 bl1_1 s1 5
+vs1 s1 0 dc 0
+rs2 bl1_2 s2 5
+vs2 s2 0 dc 0
+.options klu reltol=1e-9 vntol=1e-12 abstol=1e-18
+.save bl0_0 bl0_1 bl0_2 bl1_0 bl1_1 bl1_2 s0 s1 s2 vd0#branch vd1#branch vs0#branch vs1#branch vs2#branch wl0_0 wl0_1 wl0_2 wl1_0 wl1_1 wl1_2
+.op
+.print op i(vs0) i(vs1) i(vs2)
+.end
+)");
+  CHECK(netlist_text(R"(name: golden
+tile: {rows: 2, cols: 2, cell: 1S1R}
+device: {model: sinh, g_on: 100u, g_off: 1u}
+weights: {source: random, seed: 1}
+inputs: {source: random, seed: 2, vectors: 2}
+parasitics: {r_wl: 1, r_bl: 0}
+periphery: {sense: tia}
+simulator: {temperature: 85}
+)") == R"(xbar golden 2x2 1S1R
+vidx idx 0 dc 0
+bd0 in0 0 v = pwl(v(idx)
++, 0, 0.18072080523879885, 1, 0.15676409308042963)
+bd1 in1 0 v = pwl(v(idx)
++, 0, 0.170047227915162, 1, 0.18506342002308157)
+rw0_1 in0 wl0_1 1.2201888445439502
+rw1_1 in1 wl1_1 1.2201888445439502
+bc0_0 in0 m0_0 i = 4.0351758203686498e-06 * sinh(v(in0, m0_0) / 0.29999999999999999)
+bs0_0 m0_0 bl0_0 i = 2.0000000400000007e-12 * sinh(v(m0_0, bl0_0) / 0.054286810296847635)
+bc0_1 wl0_1 m0_1 i = 4.1060936173310929e-06 * sinh(v(wl0_1, m0_1) / 0.29999999999999999)
+bs0_1 m0_1 bl0_1 i = 2.0000000400000007e-12 * sinh(v(m0_1, bl0_1) / 0.054286810296847635)
+bc1_0 in1 m1_0 i = 1.2929025917010314e-05 * sinh(v(in1, m1_0) / 0.29999999999999999)
+bs1_0 m1_0 bl0_0 i = 2.0000000400000007e-12 * sinh(v(m1_0, bl0_0) / 0.054286810296847635)
+bc1_1 wl1_1 m1_1 i = 8.7232849182924728e-07 * sinh(v(wl1_1, m1_1) / 0.29999999999999999)
+bs1_1 m1_1 bl0_1 i = 2.0000000400000007e-12 * sinh(v(m1_1, bl0_1) / 0.054286810296847635)
+ea0 o0 0 0 bl0_0 10000
+rf0 bl0_0 o0 1000
+ea1 o1 0 0 bl0_1 10000
+rf1 bl0_1 o1 1000
+.options klu reltol=1e-9 vntol=1e-12 abstol=1e-18 temp=85
+.save bd0#branch bd1#branch bl0_0 bl0_1 in0 in1 m0_0 m0_1 m1_0 m1_1 o0 o1 wl0_1 wl1_1
+.dc vidx 0 1 1
+.print dc v(o0) v(o1)
+.end
+)");
 }
 
 TEST_CASE("weights: seeded random is reproducible; quantization and variability") {
