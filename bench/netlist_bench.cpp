@@ -73,9 +73,10 @@ int main(int argc, char** argv) {
       lines = netlist.size();
       sum = fnv1a(netlist);
     }
-    std::printf("%-8s %10.4f %10.4f %10.4f %10.4f %11.4f %10.4f %8zu %016llx\n", (std::to_string(n) + "x" + std::to_string(n)).c_str(),
-                median(build), median(check), median(write), median(total), total.front(), *std::min_element(total.begin(), total.end()),
-                lines, static_cast<unsigned long long>(sum));
+    std::printf("%-8s %10.4f %10.4f %10.4f %10.4f %11.4f %10.4f %8zu %016llx\n",
+                (std::to_string(n) + "x" + std::to_string(n)).c_str(), median(build), median(check), median(write),
+                median(total), total.front(), *std::min_element(total.begin(), total.end()), lines,
+                static_cast<unsigned long long>(sum));
   }
   return 0;
 }

@@ -46,9 +46,9 @@ constexpr std::array<std::string_view, 3> kControlPrefixes = {".control", ".endc
 
 // Control commands that touch files, programs or the process.  On a netlist
 // line they would be parsed as devices (or fail); no valid device is named so.
-constexpr std::array<std::string_view, 14> kDangerousWords = {
-    "shell", "source", "cd", "write", "wrdata", "wrs2p", "load", "codemodel", "osdi", "quit", "exit", "edit", "rusage",
-    "setcs"};
+constexpr std::array<std::string_view, 14> kDangerousWords = {"shell", "source", "cd",        "write", "wrdata",
+                                                              "wrs2p", "load",   "codemodel", "osdi",  "quit",
+                                                              "exit",  "edit",   "rusage",    "setcs"};
 
 // `word` is one of kDangerousWords, in any case.  Compares in place: the
 // guard reads every line of a netlist of ~200k lines, and nearly every first

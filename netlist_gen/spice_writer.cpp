@@ -82,8 +82,7 @@ class RepeatedNumber {
 // reused buffer), and names and nodes are checked once each.
 class Writer {
  public:
-  explicit Writer(const Circuit& c)
-      : c_(c), node_checked_(c.node_names.size(), 0) {
+  explicit Writer(const Circuit& c) : c_(c), node_checked_(c.node_names.size(), 0) {
     name_hash_.reserve(c.elements.size());
     out_.reserve(c.elements.size() + c.includes.size() + 8);
   }
@@ -323,7 +322,7 @@ class Writer {
 
   const Circuit& c_;
   std::vector<std::string> out_;
-  std::vector<char> node_checked_;  // node names already found safe
+  std::vector<char> node_checked_;      // node names already found safe
   std::vector<std::size_t> name_hash_;  // of the elements written so far, see throw_duplicate_name()
   std::string line_;
   RepeatedNumber value_text_;

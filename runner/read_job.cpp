@@ -30,7 +30,8 @@ std::span<const double> vector_of(const SimResult& r, const std::string& name) {
   const auto values = r.vectors.find(name);
   if (!values || values->size() != 1)
     throw SimulationError(fmt::format("ngspice returned no single-point vector '{}'", name), r.log);
-  if (!std::isfinite((*values)[0])) throw SimulationError(fmt::format("ngspice vector '{}' is not finite", name), r.log);
+  if (!std::isfinite((*values)[0]))
+    throw SimulationError(fmt::format("ngspice vector '{}' is not finite", name), r.log);
   return *values;
 }
 

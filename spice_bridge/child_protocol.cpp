@@ -105,7 +105,8 @@ std::string encode_result(const SimResult& r) {
   const VectorTable::Parts& v = r.vectors.parts();
   Writer w;
   std::size_t size = 64 + r.plot.size() + r.log.size() + v.names.size() +
-                     sizeof(std::uint64_t) * (v.name_ends.size() + v.value_ends.size()) + sizeof(double) * v.values.size();
+                     sizeof(std::uint64_t) * (v.name_ends.size() + v.value_ends.size()) +
+                     sizeof(double) * v.values.size();
   for (const auto& s : r.warnings) size += 8 + s.size();
   w.reserve(size);
   w.str(r.plot);
