@@ -46,12 +46,17 @@ PointRecord run_point(const SweepSetup& setup, std::size_t point, Simulator& sim
       RunContext ctx;
       ctx.simulator = &simulator;
       RunResult r = run_job(config, ctx, &netlist);
-      const std::string summary = summary_json(r);
-      if (setup.spec.keep == SweepKeep::kAll)
-        write_run_outputs(r, dir);
-      else
-        write_file_atomically(dir / "summary.json", summary);
-      rec.metrics = metrics_of_summary(summary);
+      try {
+        const std::string summary = summary_json(r);
+        if (setup.spec.keep == SweepKeep::kAll)
+          write_run_outputs(r, dir);
+        else
+          write_file_atomically(dir / "summary.json", summary);
+        rec.metrics = metrics_of_summary(summary);
+      } catch (...) {
+        netlist = std::move(r.netlist);  // a finished job leaves its netlist in the result only
+        throw;
+      }
     }
     rec.ok = true;
   } catch (const InputError& e) {
